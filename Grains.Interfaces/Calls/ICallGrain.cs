@@ -1,0 +1,34 @@
+using Orleans.Concurrency;
+using AiAgent.Grains.Interfaces.Audio;
+
+namespace AiAgent.Grains.Interfaces.Calls;
+
+/// <summary>
+/// One live call, keyed by the AudioSocket call UUID (the dialplan's <c>${UUID}</c>).
+/// It owns the provider session, converts audio and publishes agent audio on the call's
+/// outbound stream (<see cref="CallStreams"/>).
+/// </summary>
+public interface ICallGrain : IGrainWithGuidKey
+{
+    /// <summary>Starts the call: picks the provider, opens its session, and begins publishing on the call's stream.</summary>
+    /// <remarks>The gateway subscribes to the call's stream before calling this, so no event is missed.</remarks>
+    Task<CallStarted> StartAsync(CallStartRequest request);
+
+    /// <summary>Caller audio, in the call's AudioSocket format. One-way: ordering and loss are checked by sequence number.</summary>
+    [OneWay]
+    Task PushCallerAudioAsync(CallerAudio audio);
+
+    /// <summary>A DTMF digit the caller pressed (AudioSocket kind 0x03).</summary>
+    Task SendDtmfAsync(char digit);
+
+    /// <summary>What the gateway actually played to the caller. One-way: it is a report, never awaited on the media path.</summary>
+    [OneWay]
+    Task ReportPlayoutAsync(PlayoutReport report);
+
+    /// <summary>Ends the call from the caller's side (socket closed, idle, malformed input) and writes its record.</summary>
+    Task HangupAsync(CallEndReason reason);
+
+    /// <summary>A snapshot for operators: state, provider, formats, counters, transcript so far.</summary>
+    [AlwaysInterleave]
+    Task<CallSnapshot> GetSnapshotAsync();
+}

@@ -1,0 +1,68 @@
+using AiAgent.Grains.Interfaces.Audio;
+
+namespace AiAgent.Grains.Providers;
+
+/// <summary>
+/// A speech-to-speech AI provider (the seed's <c>AIProviderInterface</c>). One instance per provider kind
+/// lives in the silo's DI container; it opens one <see cref="IAgentSession"/> per call.
+/// </summary>
+public interface IAgentProvider
+{
+    /// <summary>The provider's config name: <c>local</c>, <c>openai_realtime</c> or <c>deepgram</c>.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Creates (but does not connect) a session for one call. The provider reads its options at this moment,
+    /// so a config change applies to the next call.
+    /// </summary>
+    IAgentSession CreateSession(AgentSessionContext context);
+}
+
+/// <summary>What a provider needs to know about the call it serves.</summary>
+/// <param name="CallId">The call id (AudioSocket UUID).</param>
+/// <param name="CallFormat">The call's AudioSocket format; providers pick the formats that avoid resampling for it.</param>
+public sealed record AgentSessionContext(Guid CallId, AudioFormat CallFormat);
+
+/// <summary>The audio formats a session speaks, declared by the provider (its codec/sample-rate metadata).</summary>
+/// <param name="Input">The format the provider wants caller audio in.</param>
+/// <param name="Output">The format the provider's agent audio arrives in.</param>
+public readonly record struct ProviderAudioFormats(AudioFormat Input, AudioFormat Output);
+
+/// <summary>
+/// One live provider session for one call. The grain converts caller audio into <see cref="Formats"/>.Input,
+/// sends it with <see cref="SendAudioAsync"/>, and reads <see cref="Events"/>. Implementations do their socket
+/// I/O off the grain scheduler (a receive loop and a send loop over a <c>Channel</c>); everything the grain
+/// sees arrives through <see cref="Events"/>.
+/// </summary>
+public interface IAgentSession : IAsyncDisposable
+{
+    /// <summary>The provider's name, as in <see cref="IAgentProvider.Name"/>.</summary>
+    string ProviderName { get; }
+
+    /// <summary>The negotiated formats. Valid from construction (they come from options and the call format).</summary>
+    ProviderAudioFormats Formats { get; }
+
+    /// <summary>Events in arrival order. Completes when the session has ended (after a <see cref="SessionEnded"/>).</summary>
+    ChannelReader<ProviderEvent> Events { get; }
+
+    /// <summary>Connects and configures the session (and asks for the greeting). Throws if it cannot.</summary>
+    Task StartAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Queues caller audio, already in <see cref="ProviderAudioFormats.Input"/>. Never blocks on the network;
+    /// the session copies what it needs before returning, so the caller may reuse <paramref name="audio"/>.
+    /// </summary>
+    ValueTask SendAudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken);
+
+    /// <summary>Forwards a DTMF digit to the agent (OpenAI: a user item; Deepgram: <c>InjectUserMessage</c>).</summary>
+    ValueTask SendDtmfAsync(char digit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Tells the provider how much of an agent utterance the caller actually heard before barge-in flushed it
+    /// (OpenAI: <c>conversation.item.truncate</c> with <c>audio_end_ms</c>).
+    /// </summary>
+    ValueTask NotifyPlayoutInterruptedAsync(int utteranceId, long playedMilliseconds, CancellationToken cancellationToken);
+
+    /// <summary>Closes the session cleanly; <see cref="Events"/> completes afterwards.</summary>
+    Task StopAsync(CancellationToken cancellationToken);
+}
