@@ -1,0 +1,86 @@
+using System.Diagnostics.Metrics;
+using AiAgent.Gateway.AudioSocket;
+using AiAgent.Grains.Interfaces.Calls;
+
+namespace AiAgent.Gateway.Diagnostics;
+
+/// <summary>
+/// The gateway's instruments on the <c>AiAgent.Gateway</c> meter (an exporter is wired by the host).
+/// Per-frame counters carry no tags so adding to them never allocates on the 20 ms path.
+/// </summary>
+public sealed class GatewayMetrics
+{
+    /// <summary>The meter name.</summary>
+    public const string MeterName = "AiAgent.Gateway";
+
+    private readonly Counter<long> _framesIn;
+    private readonly Counter<long> _framesOut;
+    private readonly Counter<long> _keepaliveFrames;
+    private readonly Counter<long> _lateFrames;
+    private readonly Counter<long> _droppedFrames;
+    private readonly Counter<long> _underruns;
+    private readonly Counter<long> _pacerStalls;
+    private readonly Counter<long> _streamAnomalies;
+    private readonly Counter<long> _protocolErrors;
+    private readonly Counter<long> _callsEnded;
+    private readonly UpDownCounter<long> _activeConnections;
+    private readonly Histogram<double> _platformLatency;
+
+    /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _framesIn = meter.CreateCounter<long>("aiagent.gateway.frames.in", "{frame}", "Audio frames received from Asterisk");
+        _framesOut = meter.CreateCounter<long>("aiagent.gateway.frames.out", "{frame}", "Agent audio frames written to Asterisk");
+        _keepaliveFrames = meter.CreateCounter<long>("aiagent.gateway.frames.keepalive", "{frame}", "Silence frames written to keep an idle line alive");
+        _lateFrames = meter.CreateCounter<long>("aiagent.gateway.frames.late", "{frame}", "Frames written more than 5 ms after their deadline, or skipped because the socket was still flushing");
+        _droppedFrames = meter.CreateCounter<long>("aiagent.gateway.frames.dropped", "{frame}", "Agent audio frames dropped because a playout queue was full");
+        _underruns = meter.CreateCounter<long>("aiagent.gateway.playout.underruns", "{event}", "Times a playing utterance ran out of audio before its end");
+        _pacerStalls = meter.CreateCounter<long>("aiagent.gateway.pacer.stalls", "{event}", "Times the pacer woke more than two frame periods late and resynchronised");
+        _streamAnomalies = meter.CreateCounter<long>("aiagent.gateway.stream.anomalies", "{event}", "Agent stream events out of sequence (gap or duplicate)");
+        _protocolErrors = meter.CreateCounter<long>("aiagent.gateway.protocol_errors", "{error}", "AudioSocket sessions ended by invalid input");
+        _callsEnded = meter.CreateCounter<long>("aiagent.gateway.calls.ended", "{call}", "Calls ended, by reason");
+        _activeConnections = meter.CreateUpDownCounter<long>("aiagent.gateway.connections.active", "{connection}", "Open AudioSocket connections");
+        _platformLatency = meter.CreateHistogram<double>(
+            "aiagent.gateway.platform_latency", "s", "From provider audio received by the grain to its first frame written to the socket",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] });
+    }
+
+    /// <summary>An inbound audio frame.</summary>
+    public void FrameIn() => _framesIn.Add(1);
+
+    /// <summary>Outbound agent frames.</summary>
+    public void FramesOut(int count) => _framesOut.Add(count);
+
+    /// <summary>An outbound keepalive silence frame.</summary>
+    public void KeepaliveFrame() => _keepaliveFrames.Add(1);
+
+    /// <summary>Late or skipped frames.</summary>
+    public void LateFrames(int count) => _lateFrames.Add(count);
+
+    /// <summary>Frames dropped from a full queue.</summary>
+    public void DroppedFrames(long count) => _droppedFrames.Add(count);
+
+    /// <summary>A playout underrun.</summary>
+    public void Underrun() => _underruns.Add(1);
+
+    /// <summary>A pacer stall.</summary>
+    public void PacerStall() => _pacerStalls.Add(1);
+
+    /// <summary>A stream sequence anomaly.</summary>
+    public void StreamAnomaly(string kind) => _streamAnomalies.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>A session ended by invalid input.</summary>
+    public void ProtocolError(AudioSocketProtocolError error) => _protocolErrors.Add(1, new KeyValuePair<string, object?>("error", error.ToString()));
+
+    /// <summary>A call ended.</summary>
+    public void CallEnded(CallEndReason reason, string provider) =>
+        _callsEnded.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()), new KeyValuePair<string, object?>("provider", provider));
+
+    /// <summary>A connection opened (+1) or closed (-1).</summary>
+    public void Connection(int delta) => _activeConnections.Add(delta);
+
+    /// <summary>Platform-added latency of one utterance's first frame.</summary>
+    public void PlatformLatency(TimeSpan latency, string provider) =>
+        _platformLatency.Record(latency.TotalSeconds, new KeyValuePair<string, object?>("provider", provider));
+}
