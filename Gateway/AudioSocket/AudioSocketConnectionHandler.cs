@@ -89,7 +89,7 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
 
         var input = connection.Transport.Input;
         var remote = connection.RemoteEndPoint?.ToString();
-        var uuid = await ReadUuidAsync(input, connection.ConnectionClosed);
+        var uuid = await ReadUuidAsync(input);
         switch (uuid.Outcome)
         {
             case UuidOutcome.Closed:
@@ -109,7 +109,7 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
         }
 
         using var scope = s_callScope(_logger, uuid.CallId);
-        var label = await PeekFirstAudioKindAsync(input, connection.ConnectionClosed);
+        var label = await PeekFirstAudioKindAsync(input);
         var format = ResolveFormat(label);
         var outboundKind = label == AudioSocketKind.Slin8 ? AudioSocketKind.Slin8 : AudioSocketKinds.KindOf(format);
         var call = new PlayoutCall(uuid.CallId, format, outboundKind, connection.Transport.Output, input, _options, _metrics, _logger);
@@ -385,10 +385,13 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
     }
 
     /// <summary>Reads the first frame, which must be the UUID, within <c>audiosocket.uuid_timeout_ms</c>.</summary>
-    private async Task<UuidResult> ReadUuidAsync(PipeReader input, CancellationToken connectionClosed)
+    /// <remarks>
+    /// Not linked to <c>ConnectionClosed</c>: Kestrel fires it on the peer's FIN, possibly before bytes sent just
+    /// ahead of the FIN have been read; the pipe reports the FIN itself (<c>IsCompleted</c>) after the data.
+    /// </remarks>
+    private async Task<UuidResult> ReadUuidAsync(PipeReader input)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connectionClosed);
-        timeout.CancelAfter(_options.UuidTimeoutMs);
+        using var timeout = new CancellationTokenSource(_options.UuidTimeoutMs);
         while (true)
         {
             ReadResult result;
@@ -398,7 +401,7 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
             }
             catch (OperationCanceledException)
             {
-                return connectionClosed.IsCancellationRequested ? new(UuidOutcome.Closed) : new(UuidOutcome.TimedOut);
+                return new(UuidOutcome.TimedOut);
             }
             catch (Exception ex) when (ex is IOException or ConnectionAbortedException)
             {
@@ -455,10 +458,9 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
     /// Peeks (without consuming) at the kind of the first frame after the UUID, waiting at most
     /// <see cref="FormatProbeWindow"/>: Asterisk's explicit rate labels say the call's format before we start it.
     /// </summary>
-    private static async Task<AudioSocketKind?> PeekFirstAudioKindAsync(PipeReader input, CancellationToken connectionClosed)
+    private static async Task<AudioSocketKind?> PeekFirstAudioKindAsync(PipeReader input)
     {
-        using var window = CancellationTokenSource.CreateLinkedTokenSource(connectionClosed);
-        window.CancelAfter(FormatProbeWindow);
+        using var window = new CancellationTokenSource(FormatProbeWindow);
         while (true)
         {
             ReadResult result;
