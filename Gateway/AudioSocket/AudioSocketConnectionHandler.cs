@@ -163,12 +163,13 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
             _pacer.Unregister(call);
             await CloseAsync(connection, call.Close(), ending.SendHangup);
             await reportPump;
-            await EndGrainCallAsync(grain, call, ending.Reason);
             if (subscription is not null)
             {
                 // Explicit subscriptions are persisted in the PubSubStore: always remove them.
                 await UnsubscribeAsync(subscription);
             }
+
+            await EndGrainCallAsync(grain, call, ending.Reason);
 
             _metrics.CallEnded(ending.Reason, provider);
             LogCallEnded(ending.Reason, ending.SendHangup);

@@ -107,6 +107,10 @@ public sealed class GatewayTests(ClusterFixture fixture)
         }
 
         Assert.Equal(CallEndReason.CallerHangup, await record.HungUp.Task.WaitAsync(s_timeout));
+
+        // The gateway unsubscribes before it reports the hangup: no explicit subscription is left in the PubSubStore.
+        var stream = fixture.Cluster.Client.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(callId));
+        Assert.Empty(await stream.GetAllSubscriptionHandles());
     }
 
     [Fact]
@@ -196,7 +200,8 @@ public sealed class GatewayTests(ClusterFixture fixture)
         Assert.Equal(10, frames.Count(f => IsFilled(f, 0x39)));
     }
 
-    public static TheoryData<string> MalformedInputs => ["audio-before-uuid", "short-uuid", "odd-audio", "unknown-kind", "oversized", "second-uuid", "error-frame", "truncated"];
+    public static TheoryData<string> MalformedInputs =>
+        ["audio-before-uuid", "short-uuid", "odd-audio", "unknown-kind", "oversized", "second-uuid", "error-frame", "error-frame-without-code", "truncated"];
 
     [Theory]
     [MemberData(nameof(MalformedInputs))]
@@ -226,6 +231,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
             "oversized" => [0x10, 0xFF, 0xFE],
             "second-uuid" => [0x01, 0x00, 0x10, .. Guid.NewGuid().ToByteArray(bigEndian: true)],
             "error-frame" => [0xFF, 0x00, 0x01, 0x04],
+            "error-frame-without-code" => [0xFF, 0x00, 0x00],
             "truncated" => [0x10, 0x01, 0x40, .. new byte[100]],
             _ => throw new ArgumentOutOfRangeException(nameof(input)),
         });
@@ -278,6 +284,34 @@ public sealed class GatewayTests(ClusterFixture fixture)
         var lastGreeting = frames.FindLastIndex(f => IsFilled(f, FakeCallGrain.GreetingByte));
         Assert.Contains(frames.Skip(lastGreeting + 1), f => IsFilled(f, 0));
         Assert.Equal(CallEndReason.IdleTimeout, await record.HungUp.Task.WaitAsync(s_timeout));
+    }
+
+    [Fact]
+    public async Task Agent_audio_is_paced_in_real_time_not_burst_and_counted()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture);
+        using var metrics = new MetricRecorder(gateway.Services);
+        var callId = Guid.NewGuid();
+        var record = fixture.Calls.For(callId);
+        var control = fixture.Cluster.Client.GetGrain<IFakeCallControl>(callId);
+        await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
+        await asterisk.SendUuidAsync(callId);
+        await asterisk.SendAudioAsync(new byte[320]);
+        await record.Started.Task.WaitAsync(s_timeout);
+        await asterisk.ReadAudioUntilAsync(f => f.Count(x => IsFilled(x, FakeCallGrain.GreetingByte)) == 10);
+
+        // 3 s of audio published at once, as a provider bursts faster than real time.
+        await control.PublishAudioAsync(5, Filled(AudioFormat.Slin8.BytesFor(TimeSpan.FromSeconds(3)), 0x35));
+        await asterisk.ReadAudioUntilAsync(f => f.Any(x => IsFilled(x, 0x35)));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await asterisk.ReadAudioUntilAsync(f => f.Count(x => IsFilled(x, 0x35)) == 149);
+
+        // 149 more frames at 20 ms each, less the 40 ms start-up lead: a burst would take a few milliseconds.
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2.5), $"150 frames arrived within {clock.Elapsed.TotalMilliseconds:F0} ms");
+        Assert.Equal(1, metrics.Sum("aiagent.gateway.frames.in"));
+        Assert.True(metrics.Sum("aiagent.gateway.frames.out") >= 160);
+        Assert.Contains("fake", metrics.Tags("aiagent.gateway.platform_latency", "provider"));
+        Assert.Equal(1, metrics.Sum("aiagent.gateway.connections.active"));
     }
 
     private static async Task<PlayoutReport> NextReportAsync(FakeCallRecord record, Func<PlayoutReport, bool> match)
