@@ -1,6 +1,6 @@
+using AiAgent.Gateway.Configuration;
 using AiAgent.Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Options;
 
 namespace AiAgent.Gateway;
 
@@ -14,27 +14,36 @@ public static class Program
     /// <summary>Runs the gateway until stopped; exit code 1 on invalid configuration.</summary>
     public static async Task<int> Main(string[] args)
     {
+        var builder = WebApplication.CreateBuilder(args);
         try
         {
-            var builder = WebApplication.CreateBuilder(args);
-            builder.AddAiAgentConfigFile(args).AddGatewayOrleansClient().AddAudioSocketGateway().AddGatewayHttp();
-            var app = builder.Build();
-            app.MapGatewayHealth();
-            await app.RunAsync();
-            return 0;
+            builder.AddAiAgentConfigFile(args);
         }
-        catch (Exception ex) when (ex is OptionsValidationException or FileNotFoundException or InvalidDataException)
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException)
         {
-            await Console.Error.WriteLineAsync($"Invalid configuration: {ex.Message}");
-            if (ex is OptionsValidationException validation)
-            {
-                foreach (var failure in validation.Failures)
-                {
-                    await Console.Error.WriteLineAsync($"  {failure}");
-                }
-            }
-
-            return 1;
+            return await FailAsync([ex.Message]);
         }
+
+        if (GatewayConfigurationValidator.Validate(builder.Configuration) is { Count: > 0 } errors)
+        {
+            return await FailAsync(errors);
+        }
+
+        builder.AddGatewayOrleansClient().AddAudioSocketGateway().AddGatewayHttp();
+        var app = builder.Build();
+        app.MapGatewayHealth();
+        await app.RunAsync();
+        return 0;
+    }
+
+    private static async Task<int> FailAsync(IEnumerable<string> errors)
+    {
+        await Console.Error.WriteLineAsync("Invalid configuration:");
+        foreach (var error in errors)
+        {
+            await Console.Error.WriteLineAsync($"  {error}");
+        }
+
+        return 1;
     }
 }

@@ -84,13 +84,19 @@ public sealed class ClusteringOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "clustering";
 
-    /// <summary>Allowed <see cref="Mode"/> values for a client.</summary>
-    public static readonly IReadOnlyList<string> Modes = ["localhost", "redis"];
+    /// <summary>Allowed <see cref="Mode"/> values.</summary>
+    public static readonly IReadOnlyList<string> Modes = ["localhost", "redis", "kubernetes"];
 
-    /// <summary><c>mode</c>: <c>localhost</c> (a silo on this machine) or <c>redis</c>.</summary>
+    /// <summary>
+    /// <c>mode</c>: <c>localhost</c> (a silo on this machine), <c>redis</c>, or <c>kubernetes</c> (silos use
+    /// Kubernetes hosting on top of Redis clustering, so for a client it means Redis clustering).
+    /// </summary>
     public string Mode { get; set; } = "localhost";
 
-    /// <summary><c>redis</c>: the StackExchange.Redis connection string when <see cref="Mode"/> is <c>redis</c>.</summary>
+    /// <summary>True when the client finds the silos through Redis.</summary>
+    public bool UsesRedis => !string.Equals(Mode, "localhost", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>redis</c>: the StackExchange.Redis connection string when <see cref="Mode"/> is <c>redis</c> or <c>kubernetes</c>.</summary>
     public string? Redis { get; set; }
 
     /// <summary><c>cluster_id</c>: must equal the silos'.</summary>

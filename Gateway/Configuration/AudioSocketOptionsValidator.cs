@@ -70,7 +70,7 @@ public sealed class GatewayInstanceOptionsValidator : IValidateOptions<GatewayIn
             : ValidateOptionsResult.Success;
 }
 
-/// <summary>Validates <see cref="ClusteringOptions"/> for the standalone gateway.</summary>
+/// <summary>Validates <see cref="ClusteringOptions"/> for the standalone gateway (an Orleans client).</summary>
 public sealed class ClusteringOptionsValidator : IValidateOptions<ClusteringOptions>
 {
     /// <inheritdoc/>
@@ -81,9 +81,9 @@ public sealed class ClusteringOptionsValidator : IValidateOptions<ClusteringOpti
         {
             errors.Add($"clustering.mode: '{options.Mode}' is not supported by the gateway; allowed values: {string.Join(", ", ClusteringOptions.Modes)}");
         }
-        else if (string.Equals(options.Mode, "redis", StringComparison.OrdinalIgnoreCase) && string.IsNullOrWhiteSpace(options.Redis))
+        else if (options.UsesRedis && string.IsNullOrWhiteSpace(options.Redis))
         {
-            errors.Add("clustering.redis: a Redis connection string (e.g. localhost:6379) is required when clustering.mode is redis");
+            errors.Add($"clustering.redis: a Redis connection string (e.g. localhost:6379) is required when clustering.mode is {options.Mode}");
         }
 
         if (string.IsNullOrWhiteSpace(options.ClusterId))
@@ -102,5 +102,39 @@ public sealed class ClusteringOptionsValidator : IValidateOptions<ClusteringOpti
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>Validates every section the standalone gateway reads, so one run reports every bad key.</summary>
+public static class GatewayConfigurationValidator
+{
+    /// <summary>All errors of the <c>audiosocket</c>, <c>gateway</c> and <c>clustering</c> sections (empty when valid).</summary>
+    public static IReadOnlyList<string> Validate(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var errors = new List<string>();
+        try
+        {
+            Collect(errors, new AudioSocketOptionsValidator().Validate(null, Bind<AudioSocketOptions>(configuration, AudioSocketOptions.SectionName)));
+            Collect(errors, new GatewayInstanceOptionsValidator().Validate(null, Bind<GatewayInstanceOptions>(configuration, GatewayInstanceOptions.SectionName)));
+            Collect(errors, new ClusteringOptionsValidator().Validate(null, Bind<ClusteringOptions>(configuration, ClusteringOptions.SectionName)));
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The binder throws when a value does not convert (e.g. port: abc); its message names the key.
+            errors.Add(ex.Message);
+        }
+
+        return errors;
+    }
+
+    private static T Bind<T>(Microsoft.Extensions.Configuration.IConfiguration configuration, string section) where T : new() =>
+        Microsoft.Extensions.Configuration.ConfigurationBinder.Get<T>(configuration.GetSection(section)) ?? new T();
+
+    private static void Collect(List<string> errors, ValidateOptionsResult result)
+    {
+        if (result.Failed)
+        {
+            errors.AddRange(result.Failures);
+        }
     }
 }

@@ -54,7 +54,7 @@ public static class GatewayHostExtensions
                 o.ClusterId = clustering.ClusterId;
                 o.ServiceId = clustering.ServiceId;
             });
-            if (string.Equals(clustering.Mode, "redis", StringComparison.OrdinalIgnoreCase))
+            if (clustering.UsesRedis)
             {
                 client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(clustering.Redis!));
             }

@@ -1,6 +1,9 @@
 using System.Net;
 using AiAgent.Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -22,7 +25,10 @@ public sealed class GatewayHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<GatewayHost> StartAsync(ClusterFixture fixture, IDictionary<string, string?>? settings = null)
+    /// <summary>The HTTP (health) base address when started with <c>withHttp</c>.</summary>
+    public Uri? HttpAddress { get; private init; }
+
+    public static async Task<GatewayHost> StartAsync(ClusterFixture fixture, IDictionary<string, string?>? settings = null, bool withHttp = false)
     {
         var builder = WebApplication.CreateSlimBuilder();
         var all = new Dictionary<string, string?>
@@ -40,11 +46,27 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(fixture.Cluster.Client);
         builder.AddAudioSocketGateway();
+        if (withHttp)
+        {
+            builder.Configuration["gateway:http_port"] = "0";
+            builder.AddGatewayHttp();
+        }
+
         var app = builder.Build();
+        if (withHttp)
+        {
+            app.MapGatewayHealth();
+        }
+
         await app.StartAsync();
         var endPoint = app.Services.GetRequiredService<AudioSocketListener>().EndPoint
             ?? throw new InvalidOperationException("AudioSocket listener not bound");
-        return new GatewayHost(app, endPoint);
+        var http = withHttp
+            ? app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+                .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)))
+                .Single(u => u.Port != endPoint.Port)
+            : null;
+        return new GatewayHost(app, endPoint) { HttpAddress = http };
     }
 
     public async ValueTask DisposeAsync()
