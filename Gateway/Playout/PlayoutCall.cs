@@ -148,7 +148,8 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
             EndedByPlatform = byPlatform;
             if (drain && !_queue.IsEmpty)
             {
-                // The pacer ends the call once the queue is empty.
+                // The pacer ends the call once the queue is empty; nothing more will arrive to complete a frame.
+                _queue.FinishAll();
                 return;
             }
         }
@@ -461,7 +462,14 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     {
         if (Interlocked.Exchange(ref _endRequested, 1) == 0)
         {
-            _input.CancelPendingRead();
+            try
+            {
+                _input.CancelPendingRead();
+            }
+            catch (InvalidOperationException)
+            {
+                // The read loop has already finished and completed the reader.
+            }
         }
     }
 

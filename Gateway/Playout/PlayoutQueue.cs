@@ -77,6 +77,15 @@ internal sealed class PlayoutQueue(int frameBytes, long maxBytes, byte silenceBy
         return false;
     }
 
+    /// <summary>Treats every queued utterance as complete, so a trailing partial frame is padded and played (draining at call end).</summary>
+    public void FinishAll()
+    {
+        foreach (var chunk in _chunks)
+        {
+            _doneUtterances.Add(chunk.UtteranceId);
+        }
+    }
+
     /// <summary>Drops everything queued (barge-in); returns the bytes of <paramref name="utteranceId"/> already cut.</summary>
     public long Flush(int utteranceId)
     {

@@ -113,5 +113,21 @@ public sealed class PlayoutQueueTests
         Assert.All(frame, b => Assert.Equal(2, b));
     }
 
+    [Fact]
+    public void Finishing_all_pads_the_trailing_partial_frame_so_a_drain_can_end()
+    {
+        var queue = new PlayoutQueue(Frame, 100 * Frame, 0);
+        queue.Enqueue(4, Filled(Frame + 2, 9), s_at);
+        var frame = new byte[Frame];
+        Assert.True(queue.TryCut(frame, out _));
+        Assert.False(queue.TryCut(frame, out _));
+
+        queue.FinishAll();
+
+        Assert.True(queue.TryCut(frame, out var last));
+        Assert.True(last.Completed);
+        Assert.True(queue.IsEmpty);
+    }
+
     private static byte[] Filled(int length, byte value) => Enumerable.Repeat(value, length).ToArray();
 }
