@@ -25,6 +25,8 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _callsEnded;
     private readonly UpDownCounter<long> _activeConnections;
     private readonly Histogram<double> _platformLatency;
+    private readonly Histogram<double> _pacerWakeLateness;
+    private readonly Histogram<double> _pacerTickDuration;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -44,6 +46,9 @@ public sealed class GatewayMetrics
         _platformLatency = meter.CreateHistogram<double>(
             "aiagent.gateway.platform_latency", "s", "From provider audio received by the grain to its first frame written to the socket",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] });
+        InstrumentAdvice<double> pacerBuckets = new() { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1] };
+        _pacerWakeLateness = meter.CreateHistogram<double>("aiagent.gateway.pacer.wake_lateness", "s", "How late the pacer thread woke after a tick's deadline", advice: pacerBuckets);
+        _pacerTickDuration = meter.CreateHistogram<double>("aiagent.gateway.pacer.tick_duration", "s", "Time one pacer tick spent writing all calls' frames", advice: pacerBuckets);
     }
 
     /// <summary>An inbound audio frame.</summary>
@@ -63,6 +68,13 @@ public sealed class GatewayMetrics
 
     /// <summary>A playout underrun.</summary>
     public void Underrun() => _underruns.Add(1);
+
+    /// <summary>One pacer tick: how late it woke and how long it took (Stopwatch ticks).</summary>
+    public void PacerTick(long wakeLateness, long duration)
+    {
+        _pacerWakeLateness.Record((double)wakeLateness / System.Diagnostics.Stopwatch.Frequency);
+        _pacerTickDuration.Record((double)duration / System.Diagnostics.Stopwatch.Frequency);
+    }
 
     /// <summary>A pacer stall.</summary>
     public void PacerStall() => _pacerStalls.Add(1);

@@ -107,6 +107,7 @@ public sealed partial class PlayoutPacer : IHostedService, IDisposable
         while (!_stopping)
         {
             WaitUntil(deadline);
+            var woke = Stopwatch.GetTimestamp();
             foreach (var call in Volatile.Read(ref _calls))
             {
                 try
@@ -120,8 +121,9 @@ public sealed partial class PlayoutPacer : IHostedService, IDisposable
                 }
             }
 
-            deadline += _period;
             var now = Stopwatch.GetTimestamp();
+            _metrics.PacerTick(woke - deadline, now - woke);
+            deadline += _period;
             if (now - deadline > 2 * _period)
             {
                 _metrics.PacerStall();

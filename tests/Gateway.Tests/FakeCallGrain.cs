@@ -41,7 +41,7 @@ public sealed class FakeCallLog
 }
 
 /// <summary>
-/// TEST-ONLY <see cref="ICallGrain"/>: publishes a greeting at start, echoes caller audio back as chunks,
+/// TEST-ONLY <see cref="ICallGrain"/>: publishes a greeting at start, echoes non-silent caller audio back as chunks,
 /// records DTMF, playout reports and hangup. The real CallGrain is never loaded here.
 /// </summary>
 public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCallControl
@@ -71,7 +71,9 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
     public async Task PushCallerAudioAsync(CallerAudio audio)
     {
         Record.AudioSequences.Enqueue(audio.Sequence);
-        if (_stream is not null)
+
+        // Digital silence is not echoed (as a VAD would not), so load runs can stream inbound frames.
+        if (_stream is not null && audio.Audio.Span.IndexOfAnyExcept((byte)0) >= 0)
         {
             await PublishAsync(new AgentAudioChunk(_sequence++, EchoUtterance, audio.Audio, DateTime.UtcNow));
         }

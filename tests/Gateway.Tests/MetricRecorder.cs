@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AiAgent.Gateway.Tests;
 
 /// <summary>Records the measurements of one gateway host's <c>AiAgent.Gateway</c> meter.</summary>
-internal sealed class MetricRecorder : IDisposable
+public sealed class MetricRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<(string Name, double Value, KeyValuePair<string, object?>[] Tags)> _measurements = new();
@@ -28,6 +28,8 @@ internal sealed class MetricRecorder : IDisposable
     }
 
     public double Sum(string name) => _measurements.Where(m => m.Name == name).Sum(m => m.Value);
+
+    public IEnumerable<double> Values(string name) => _measurements.Where(m => m.Name == name).Select(m => m.Value);
 
     public IEnumerable<object?> Tags(string name, string tag) =>
         _measurements.Where(m => m.Name == name).SelectMany(m => m.Tags).Where(t => t.Key == tag).Select(t => t.Value);
