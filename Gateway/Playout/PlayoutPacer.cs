@@ -29,6 +29,7 @@ public sealed partial class PlayoutPacer : IHostedService, IDisposable
 {
     private readonly Lock _registrationLock = new();
     private readonly long _period;
+    private readonly AudioSocketOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<PlayoutPacer> _logger;
     private IPacedCall[] _calls = [];
@@ -37,7 +38,8 @@ public sealed partial class PlayoutPacer : IHostedService, IDisposable
 
     public PlayoutPacer(IOptions<AudioSocketOptions> options, GatewayMetrics metrics, ILogger<PlayoutPacer> logger)
     {
-        _period = options.Value.FrameMs * Stopwatch.Frequency / 1000;
+        _options = options.Value;
+        _period = _options.FrameMs * Stopwatch.Frequency / 1000;
         _metrics = metrics;
         _logger = logger;
     }
@@ -81,6 +83,7 @@ public sealed partial class PlayoutPacer : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        PlayoutWarmup.Run(_options);
         _thread = new Thread(Run)
         {
             IsBackground = true,
