@@ -35,7 +35,7 @@ public sealed class GatewayMetrics
         _framesIn = meter.CreateCounter<long>("aiagent.gateway.frames.in", "{frame}", "Audio frames received from Asterisk");
         _framesOut = meter.CreateCounter<long>("aiagent.gateway.frames.out", "{frame}", "Agent audio frames written to Asterisk");
         _keepaliveFrames = meter.CreateCounter<long>("aiagent.gateway.frames.keepalive", "{frame}", "Silence frames written to keep an idle line alive");
-        _lateFrames = meter.CreateCounter<long>("aiagent.gateway.frames.late", "{frame}", "Frames written more than 5 ms after their deadline, or skipped because the socket was still flushing");
+        _lateFrames = meter.CreateCounter<long>("aiagent.gateway.frames.late", "{frame}", "Frames written more than 5 ms after their deadline (reason=deadline), or held back because the socket was still flushing (reason=backpressure)");
         _droppedFrames = meter.CreateCounter<long>("aiagent.gateway.frames.dropped", "{frame}", "Agent audio frames dropped because a playout queue was full");
         _underruns = meter.CreateCounter<long>("aiagent.gateway.playout.underruns", "{event}", "Times a playing utterance ran out of audio before its end");
         _pacerStalls = meter.CreateCounter<long>("aiagent.gateway.pacer.stalls", "{event}", "Times the pacer woke more than two frame periods late and resynchronised");
@@ -60,8 +60,14 @@ public sealed class GatewayMetrics
     /// <summary>An outbound keepalive silence frame.</summary>
     public void KeepaliveFrame() => _keepaliveFrames.Add(1);
 
-    /// <summary>Late or skipped frames.</summary>
-    public void LateFrames(int count) => _lateFrames.Add(count);
+    private static readonly KeyValuePair<string, object?> s_lateByDeadline = new("reason", "deadline");
+    private static readonly KeyValuePair<string, object?> s_lateByBackpressure = new("reason", "backpressure");
+
+    /// <summary>Frames written more than 5 ms after their tick's deadline.</summary>
+    public void LateFrames(int count) => _lateFrames.Add(count, s_lateByDeadline);
+
+    /// <summary>A frame held back because the socket had not finished the previous flush (slow peer).</summary>
+    public void BackpressuredFrame() => _lateFrames.Add(1, s_lateByBackpressure);
 
     /// <summary>Frames dropped from a full queue.</summary>
     public void DroppedFrames(long count) => _droppedFrames.Add(count);

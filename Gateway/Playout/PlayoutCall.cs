@@ -385,7 +385,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
             // A slow socket must not hold up the pacer: skip this call's frame and count it late.
             if (!_queue.IsEmpty)
             {
-                _metrics.LateFrames(1);
+                _metrics.BackpressuredFrame();
             }
 
             return false;

@@ -23,9 +23,15 @@ public sealed class FakeAsterisk : IAsyncDisposable
         _stream = new NetworkStream(socket, ownsSocket: false);
     }
 
-    public static async Task<FakeAsterisk> ConnectAsync(IPEndPoint endPoint)
+    public static async Task<FakeAsterisk> ConnectAsync(IPEndPoint endPoint, int? receiveBufferSize = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        if (receiveBufferSize is { } size)
+        {
+            // Set before connecting so the advertised window stays small.
+            socket.ReceiveBufferSize = size;
+        }
+
         await socket.ConnectAsync(endPoint);
         return new FakeAsterisk(socket);
     }

@@ -28,7 +28,8 @@ public sealed class GatewayHost : IAsyncDisposable
     /// <summary>The HTTP (health) base address when started with <c>withHttp</c>.</summary>
     public Uri? HttpAddress { get; private init; }
 
-    public static async Task<GatewayHost> StartAsync(ClusterFixture fixture, IDictionary<string, string?>? settings = null, bool withHttp = false)
+    public static async Task<GatewayHost> StartAsync(
+        ClusterFixture fixture, IDictionary<string, string?>? settings = null, bool withHttp = false, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         var all = new Dictionary<string, string?>
@@ -46,6 +47,7 @@ public sealed class GatewayHost : IAsyncDisposable
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddSingleton(fixture.Cluster.Client);
         builder.AddAudioSocketGateway();
+        configure?.Invoke(builder);
         if (withHttp)
         {
             builder.Configuration["gateway:http_port"] = "0";

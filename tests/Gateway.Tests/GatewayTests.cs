@@ -2,6 +2,8 @@ using System.Threading.Channels;
 using AiAgent.Gateway.AudioSocket;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 
 namespace AiAgent.Gateway.Tests;
 
@@ -312,6 +314,48 @@ public sealed class GatewayTests(ClusterFixture fixture)
         Assert.True(metrics.Sum("aiagent.gateway.frames.out") >= 160);
         Assert.Contains("fake", metrics.Tags("aiagent.gateway.platform_latency", "provider"));
         Assert.Equal(1, metrics.Sum("aiagent.gateway.connections.active"));
+    }
+
+    [Fact]
+    public async Task A_peer_that_stops_reading_is_skipped_without_holding_up_other_calls()
+    {
+        // slin192 frames (7680 bytes per 20 ms) and a small server send buffer (accepted sockets inherit it from
+        // the listener; without it Linux autotunes it to megabytes) fill a stalled connection within a second.
+        await using var gateway = await GatewayHost.StartAsync(
+            fixture,
+            new Dictionary<string, string?> { ["audiosocket:format"] = "slin192" },
+            configure: b => b.WebHost.UseSockets(o => o.CreateBoundListenSocket = endPoint =>
+            {
+                var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endPoint);
+                socket.SendBufferSize = 8192;
+                return socket;
+            }));
+        using var metrics = new MetricRecorder(gateway.Services);
+        var format = new AudioFormat(AudioEncoding.Pcm16, 192_000);
+        var frameBytes = format.BytesFor(TimeSpan.FromMilliseconds(20));
+        var stalledId = Guid.NewGuid();
+        var healthyId = Guid.NewGuid();
+        await using var stalled = await FakeAsterisk.ConnectAsync(gateway.EndPoint, receiveBufferSize: 4096);
+        await using var healthy = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
+        await stalled.SendUuidAsync(stalledId);
+        await healthy.SendUuidAsync(healthyId);
+        await fixture.Calls.For(stalledId).Started.Task.WaitAsync(s_timeout);
+        await fixture.Calls.For(healthyId).Started.Task.WaitAsync(s_timeout);
+
+        var stalledControl = fixture.Cluster.Client.GetGrain<IFakeCallControl>(stalledId);
+        for (var second = 0; second < 5; second++)
+        {
+            await stalledControl.PublishAudioAsync(3, Filled(format.BytesFor(TimeSpan.FromSeconds(1)), 0x33));
+        }
+
+        // The stalled call's flush is pending: its frames are held back (and counted), never awaited by the pacer.
+        await metrics.WaitForAsync("aiagent.gateway.frames.late", "reason", "backpressure").WaitAsync(s_timeout);
+
+        await fixture.Cluster.Client.GetGrain<IFakeCallControl>(healthyId).PublishAudioAsync(4, Filled(format.BytesFor(TimeSpan.FromSeconds(2)), 0x34));
+        var frames = await healthy.ReadAudioUntilAsync(f => f.Count(x => IsFilled(x, 0x34)) == 100, frameBytes, AudioSocketKind.Slin192);
+
+        Assert.Equal(10, frames.Count(f => IsFilled(f, FakeCallGrain.GreetingByte)));
+        Assert.False(fixture.Calls.For(healthyId).HungUp.Task.IsCompleted);
     }
 
     private static async Task<PlayoutReport> NextReportAsync(FakeCallRecord record, Func<PlayoutReport, bool> match)

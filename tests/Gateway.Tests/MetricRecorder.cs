@@ -10,6 +10,7 @@ public sealed class MetricRecorder : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentQueue<(string Name, double Value, KeyValuePair<string, object?>[] Tags)> _measurements = new();
+    private readonly ConcurrentBag<(Func<string, KeyValuePair<string, object?>[], bool> Match, TaskCompletionSource Seen)> _waiters = [];
 
     public MetricRecorder(IServiceProvider services)
     {
@@ -22,9 +23,34 @@ public sealed class MetricRecorder : IDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => _measurements.Enqueue((i.Name, v, tags.ToArray())));
-        _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => _measurements.Enqueue((i.Name, v, tags.ToArray())));
+        _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Add(i.Name, v, tags.ToArray()));
+        _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Add(i.Name, v, tags.ToArray()));
         _listener.Start();
+    }
+
+    /// <summary>Completes when a measurement of <paramref name="name"/> with the given tag arrives.</summary>
+    public Task WaitForAsync(string name, string tag, object value)
+    {
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiters.Add(((n, tags) => n == name && tags.Any(t => t.Key == tag && Equals(t.Value, value)), seen));
+        if (_measurements.Any(m => m.Name == name && m.Tags.Any(t => t.Key == tag && Equals(t.Value, value))))
+        {
+            seen.TrySetResult();
+        }
+
+        return seen.Task;
+    }
+
+    private void Add(string name, double value, KeyValuePair<string, object?>[] tags)
+    {
+        _measurements.Enqueue((name, value, tags));
+        foreach (var (match, seen) in _waiters)
+        {
+            if (!seen.Task.IsCompleted && match(name, tags))
+            {
+                seen.TrySetResult();
+            }
+        }
     }
 
     public double Sum(string name) => _measurements.Where(m => m.Name == name).Sum(m => m.Value);
