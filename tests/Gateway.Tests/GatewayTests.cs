@@ -57,6 +57,29 @@ public sealed class GatewayTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Frames_written_one_byte_at_a_time_are_reassembled()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture);
+        var callId = Guid.NewGuid();
+        var record = fixture.Calls.For(callId);
+        await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
+        var session = new System.Buffers.ArrayBufferWriter<byte>();
+        AudioSocketFrameWriter.WriteUuid(session, callId);
+        AudioSocketFrameWriter.WriteAudio(session, AudioSocketKind.Slin8, Filled(320, CallerByte));
+        AudioSocketFrameWriter.WriteDtmf(session, '9');
+
+        // NoDelay is set: each one-byte write leaves as its own segment, splitting every header.
+        foreach (var b in session.WrittenSpan.ToArray())
+        {
+            await asterisk.SendRawAsync([b]);
+        }
+
+        Assert.Equal('9', await record.Dtmf.Reader.ReadAsync().AsTask().WaitAsync(s_timeout));
+        await asterisk.ReadAudioUntilAsync(f => f.Any(x => IsFilled(x, CallerByte)));
+        Assert.Equal([0L], record.AudioSequences);
+    }
+
+    [Fact]
     public async Task Dtmf_between_audio_frames_reaches_the_grain_and_invalid_digits_are_ignored()
     {
         await using var gateway = await GatewayHost.StartAsync(fixture);
