@@ -109,7 +109,8 @@ public sealed class CallAudio
         {
             for (var i = 0; i < read; i++)
             {
-                var scaled = MathF.Round(Math.Clamp(floats[i], -1f, 1f) * short.MaxValue);
+                // NAudio scales s16 by 1/32768, so this round-trips 16-bit input exactly.
+                var scaled = Math.Clamp(MathF.Round(floats[i] * 32768f), short.MinValue, short.MaxValue);
                 BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(i * 2), (short)scaled);
             }
 

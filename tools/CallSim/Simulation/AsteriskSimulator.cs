@@ -83,8 +83,9 @@ public static class AsteriskSimulator
             }
 
             var kept = 0;
-            foreach (var call in active)
+            for (var i = 0; i < active.Count; i++)
             {
+                var call = active[i];
                 if (call.OnTick(deadline, hangUp))
                 {
                     active[kept++] = call;
