@@ -288,6 +288,11 @@ public sealed class SimulatedCallTests
         Assert.Equal(CallOutcome.CallerHangup, result.Summary.Outcome);
         Assert.True(result.Summary.ServerCloseTimedOut);
         Assert.False(result.Summary.Passed);
+
+        // A close wait of zero closes at once, as Asterisk does, and checks nothing.
+        var closedAtOnce = await RunAsync(Settings(server.Port, speechMs: 100) with { CloseWait = TimeSpan.Zero });
+        Assert.False(closedAtOnce.Summary.ServerCloseTimedOut);
+        Assert.True(closedAtOnce.Summary.Passed);
     }
 
     [Fact]

@@ -29,7 +29,8 @@ public static class CommandLine
           --calls N               run N concurrent calls from one shared pacer, print aggregate figures
           --ramp SEC              spread call starts over SEC (default 0.005 x N)
           --connect-timeout SEC   TCP connect timeout (default 2, as Asterisk)
-          --close-wait SEC        after our hangup, how long the server may take to close (default 2)
+          --close-wait SEC        after our hangup, how long the server may take to close (default 2; 0 = close
+                                  at once without checking)
           --json                  print the summary as one JSON object
           --help                  this text
 

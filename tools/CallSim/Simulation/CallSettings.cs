@@ -41,7 +41,10 @@ public sealed record CallSettings
     /// <summary>TCP connect timeout (Asterisk: 2000 ms).</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>After our hangup, how long to wait for the server to close its side before calling it a leak.</summary>
+    /// <summary>
+    /// After our hangup, how long to wait for the server to close its side before calling it a leak; zero closes at
+    /// once and skips the check (exactly what Asterisk does).
+    /// </summary>
     public TimeSpan CloseWait { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The kind byte on the audio frames we send, and the one we expect back.</summary>

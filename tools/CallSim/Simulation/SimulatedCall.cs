@@ -356,6 +356,11 @@ public sealed class SimulatedCall
             return;
         }
 
+        if (_settings.CloseWait == TimeSpan.Zero)
+        {
+            return;
+        }
+
         try
         {
             await _receiveLoop.WaitAsync(_settings.CloseWait).ConfigureAwait(false);
