@@ -54,7 +54,7 @@ public sealed record CallSummary
     /// <summary>Gaps between consecutive received audio frames.</summary>
     public required GapStatistics Gaps { get; init; }
 
-    /// <summary>Received frames whose every sample is within ±<see cref="Simulation.SimulatedCall.SilencePeak"/>.</summary>
+    /// <summary>Received frames whose every sample is within ±32 (about -60 dBFS): silence.</summary>
     public int SilentFrames { get; init; }
 
     /// <summary>Received frames with audible content.</summary>

@@ -15,6 +15,12 @@ public sealed record LoadSummary
     /// <summary>Calls whose TCP connect failed.</summary>
     public int ConnectFailed { get; init; }
 
+    /// <summary>How many calls ended each way (outcome name to count).</summary>
+    public IReadOnlyDictionary<string, int> Outcomes { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Calls whose server left its socket open after our hangup.</summary>
+    public int ServerCloseTimeouts { get; init; }
+
     /// <summary>Wall time of the run.</summary>
     public double DurationMs { get; init; }
 

@@ -41,6 +41,10 @@ public static class SummaryText
     {
         var text = new StringBuilder();
         Line(text, "calls", $"{s.Calls}: {s.Passed} passed, {s.Failed} failed ({s.ConnectFailed} could not connect)");
+        Line(text, "outcomes", string.Join(", ", s.Outcomes.Select(static o => $"{o.Key} {o.Value}")));
+        Line(text, "server close", s.ServerCloseTimeouts == 0
+            ? "every server side closed after our hangup"
+            : $"FAILED: {s.ServerCloseTimeouts} calls still open after our hangup");
         Line(text, "duration", Ms(s.DurationMs));
         Line(text, "frames sent", $"{s.FramesSent}, {s.SendStalls} stalled ticks");
         Line(text, "frames received", $"{s.FramesReceived} ({s.SpeechFrames} speech)");

@@ -129,7 +129,8 @@ public static class AsteriskSimulator
         var failures = new List<string>();
         var offset = 0;
         long framesSent = 0, framesReceived = 0, wrongSize = 0, mismatch = 0, violations = 0, stalls = 0, speech = 0;
-        int passed = 0, connectFailed = 0;
+        int passed = 0, connectFailed = 0, closeTimeouts = 0;
+        var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var result in results)
         {
             var s = result.Summary;
@@ -153,6 +154,9 @@ public static class AsteriskSimulator
             stalls += s.SendStalls;
             speech += s.SpeechFrames;
             connectFailed += s.Outcome == CallOutcome.ConnectFailed ? 1 : 0;
+            closeTimeouts += s.ServerCloseTimedOut ? 1 : 0;
+            var outcome = s.Outcome.ToString();
+            outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
             if (s.Passed)
             {
                 passed++;
@@ -169,6 +173,8 @@ public static class AsteriskSimulator
             Passed = passed,
             Failed = results.Length - passed,
             ConnectFailed = connectFailed,
+            Outcomes = outcomes,
+            ServerCloseTimeouts = closeTimeouts,
             DurationMs = elapsedMs,
             FramesSent = framesSent,
             FramesReceived = framesReceived,

@@ -20,7 +20,7 @@ namespace AiAgent.CallSim.Simulation;
 /// Threads: the pacer thread alone writes to the socket and moves the call from streaming to finishing; the receive
 /// loop only parses and asks for the call to end (<see cref="RequestEnd"/>); the pacer acts on that at its next tick.
 /// </remarks>
-public sealed class SimulatedCall
+internal sealed class SimulatedCall
 {
     /// <summary>A received frame whose samples all lie within ±this value (about -60 dBFS) counts as silence.</summary>
     public const short SilencePeak = 32;
