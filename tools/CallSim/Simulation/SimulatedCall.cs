@@ -27,6 +27,9 @@ internal sealed class SimulatedCall
 
     private const int MaxViolationDetails = 10;
 
+    /// <summary>How long the end of a call waits for a write the server is not reading.</summary>
+    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(1);
+
     private const int PhasePending = 0;
     private const int PhaseConnecting = 1;
     private const int PhaseStreaming = 2;
@@ -296,28 +299,29 @@ internal sealed class SimulatedCall
     private async Task FinishAsync()
     {
         var outcome = (CallOutcome)Volatile.Read(ref _endRequest);
+        Task? pending = null;
         try
         {
             if (_writePending)
             {
+                // A server that stopped reading may never let this write finish: wait a little, then close anyway.
                 _writePending = false;
-                try
-                {
-                    await _pendingWrite.ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-                {
-                    // The socket is going away anyway.
-                }
+                pending = _pendingWrite.AsTask();
+                await Quietly(pending.WaitAsync(s_drainTimeout)).ConfigureAwait(false);
             }
 
-            if (outcome == CallOutcome.CallerHangup)
+            if (outcome == CallOutcome.CallerHangup && (pending is null || pending.IsCompletedSuccessfully))
             {
                 await HangUpAsync().ConfigureAwait(false);
             }
 
             // Asterisk closes its socket whatever ended the call; that also ends our receive loop if still reading.
             _socket!.Dispose();
+            if (pending is not null)
+            {
+                await Quietly(pending).ConfigureAwait(false);
+            }
+
             await _receiveLoop.ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -333,6 +337,19 @@ internal sealed class SimulatedCall
         }
     }
 
+    /// <summary>Awaits a write or wait whose failure only means the socket is going away.</summary>
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or TimeoutException or OperationCanceledException)
+        {
+            // Nothing to report: the call is ending.
+        }
+    }
+
     /// <summary>
     /// Hangs up as Asterisk does (no frame, the socket closes), but half-closes first and keeps reading for
     /// <see cref="CallSettings.CloseWait"/>: the server must answer our FIN by closing, or its side sits in CLOSE-WAIT.
@@ -345,13 +362,14 @@ internal sealed class SimulatedCall
             {
                 var hangup = new byte[AudioSocketCodec.HeaderSize];
                 AudioSocketCodec.WriteHangup(hangup);
-                await _stream!.WriteAsync(hangup).ConfigureAwait(false);
+                using var timeout = new CancellationTokenSource(s_drainTimeout);
+                await _stream!.WriteAsync(hangup, timeout.Token).ConfigureAwait(false);
             }
 
             Volatile.Write(ref _hungUpAt, Stopwatch.GetTimestamp());
             _socket!.Shutdown(SocketShutdown.Send);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
             return;
         }
