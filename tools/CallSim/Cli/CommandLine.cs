@@ -35,7 +35,7 @@ public static class CommandLine
           --help                  this text
 
         exit code: 0 every call passed; 1 a call failed (violation, wrong-size or mislabelled frame, connect
-        failure, server left its socket open); 2 bad command line or input file.
+        failure, server stopped reading or left its socket open); 2 bad command line or input file.
         """;
 
     /// <summary>Parses <paramref name="args"/>; null when --help was asked for.</summary>

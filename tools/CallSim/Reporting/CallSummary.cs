@@ -71,8 +71,9 @@ public sealed record CallSummary
 
     /// <summary>
     /// The call connected, ended normally and the server broke no rule: no violation, no wrong-size or mislabelled
-    /// frame, and it closed its side after our hangup.
+    /// frame, it kept reading our audio (no stalled tick: megabytes of socket buffer were full), and it closed its
+    /// side after our hangup.
     /// </summary>
     public bool Passed => Outcome is CallOutcome.CallerHangup or CallOutcome.ServerHangupFrame or CallOutcome.ServerClosed
-        && Violations == 0 && WrongSizeFrames == 0 && KindMismatchFrames == 0 && !ServerCloseTimedOut;
+        && Violations == 0 && WrongSizeFrames == 0 && KindMismatchFrames == 0 && SendStalls == 0 && !ServerCloseTimedOut;
 }

@@ -87,6 +87,11 @@ public static class SummaryText
             why.Append(CultureInfo.InvariantCulture, $", {s.KindMismatchFrames} mislabelled frames");
         }
 
+        if (s.SendStalls > 0)
+        {
+            why.Append(CultureInfo.InvariantCulture, $", {s.SendStalls} stalled ticks (server not reading)");
+        }
+
         if (s.ServerCloseTimedOut)
         {
             why.Append(", server did not close after our hangup");
