@@ -38,6 +38,12 @@ public static class AgentSiloExtensions
         {
             silo.ConfigureEndpoints(clustering.SiloPort, clustering.GatewayPort, listenOnAnyHostAddress: true);
             silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(clustering.Redis));
+            if (clustering.Mode == "kubernetes" && Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null)
+            {
+                // Pod hosting (silo names, cluster ids from pod labels, dead-pod cleanup); membership stays on Redis.
+                // It throws outside a cluster, hence the guard (STACK.md).
+                silo.UseKubernetesHosting();
+            }
         }
 
         return silo.AddAgentStorageAndStreams(hosting);
