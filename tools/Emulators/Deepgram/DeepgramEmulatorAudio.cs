@@ -7,7 +7,7 @@ namespace AiAgent.Emulators.Deepgram;
 /// The emulator's own audio helpers: G.711 coding and a windowed-sinc resampler for the 24 kHz voice assets.
 /// Written independently of the platform's codecs on purpose, so a bug there cannot hide in both peers.
 /// </summary>
-internal static class DeepgramEmulatorAudio
+public static class DeepgramEmulatorAudio
 {
     private static readonly ConcurrentDictionary<(string Asset, string Encoding, int Rate), byte[]> s_encoded = new();
     private static readonly short[] s_mulawTable = BuildTable(MulawToLinear);
