@@ -96,6 +96,10 @@ public sealed class ProviderConversationTests
         var events = h.Events;
         var after = events.Skip(h.IndexOf(bargeIn) + 1).ToArray();
         Assert.DoesNotContain(after, e => e is AgentAudio a && a.UtteranceId == firstAudio.UtteranceId);
+        // Nothing at all is played between the barge-in and the next AgentStartedSpeaking (checklist 3.8.6).
+        var answerLatency = await h.WaitForAsync<ProviderLatency>(l => l.UtteranceId == answerDone.UtteranceId);
+        Assert.DoesNotContain(events.Skip(h.IndexOf(bargeIn) + 1).Take(h.IndexOf(answerLatency) - h.IndexOf(bargeIn) - 1), e => e is AgentAudio);
+        Assert.Equal(answerDone.UtteranceId, answerLatency.UtteranceId);
         Assert.True(h.IndexOf(bargeIn) < h.IndexOf(interruptedDone), "the interrupted utterance is closed after the barge-in signal");
         Assert.Single(events, e => e is AgentAudioDone d && d.UtteranceId == firstAudio.UtteranceId);
         Assert.Contains(after, e => e is AgentAudio a && a.UtteranceId == answerDone.UtteranceId);
@@ -104,6 +108,28 @@ public sealed class ProviderConversationTests
         var before = h.Connection.Messages.Count;
         await h.Session.NotifyPlayoutInterruptedAsync(firstAudio.UtteranceId, 420, CancellationToken.None);
         Assert.Equal(before, h.Connection.Messages.Count);
+    }
+
+    [Fact]
+    public async Task Barge_in_without_AgentStartedSpeaking_still_plays_the_next_turn()
+    {
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
+            new DeepgramEmulatorOptions { BurstFactor = 1, StaleAudioAfterBargeInMs = 300, OmitAgentStartedSpeaking = true });
+        await h.StartAsync();
+        var firstAudio = await h.WaitForAsync<AgentAudio>();
+
+        await h.SendSpeechThenSilenceAsync();
+
+        var bargeIn = await h.WaitForAsync<UserSpeechStarted>();
+        var answer = await h.WaitForAsync<AgentTranscript>(t => t.Text == VoiceAssets.ReplyText);
+        var answerAudio = await h.WaitForAsync<AgentAudio>(a => a.UtteranceId != firstAudio.UtteranceId);
+        await h.WaitForAsync<AgentAudioDone>(d => d.UtteranceId == answerAudio.UtteranceId);
+
+        Assert.True(h.Connection.StaleAudioBytesSent > 0);
+        var between = h.Events.Skip(h.IndexOf(bargeIn) + 1).Take(h.IndexOf(answer) - h.IndexOf(bargeIn) - 1);
+        Assert.DoesNotContain(between, e => e is AgentAudio);
+        Assert.True(h.IndexOf(answer) < h.IndexOf(answerAudio));
+        Assert.DoesNotContain(h.Events, e => e is ProviderLatency);
     }
 
     [Fact]

@@ -59,6 +59,8 @@ internal sealed class DeepgramSession : IAgentSession
     private int _openUtteranceId;
     private bool _dropAgentAudio;
     private bool _userSpeaking;
+    private bool _sawAgentStartedSpeaking;
+    private volatile bool _ended;
     private bool _everReady;
     private int _reconnectAttempt;
     private byte? _oddByte;
@@ -132,7 +134,7 @@ internal sealed class DeepgramSession : IAgentSession
     /// <inheritdoc/>
     public ValueTask SendAudioAsync(ReadOnlyMemory<byte> audio, CancellationToken cancellationToken)
     {
-        if (audio.IsEmpty)
+        if (audio.IsEmpty || _ended)
         {
             return ValueTask.CompletedTask;
         }
@@ -578,6 +580,14 @@ internal sealed class DeepgramSession : IAgentSession
         }
         else if (role == "assistant")
         {
+            if (_dropAgentAudio && !_sawAgentStartedSpeaking)
+            {
+                // A server that never sends AgentStartedSpeaking (some accounts need "experimental") would otherwise
+                // mute every turn after a barge-in: the next agent text marks the new turn instead.
+                _dropAgentAudio = false;
+                CloseUtterance();
+            }
+
             _history.Add(new HistoryItem("assistant", content));
             Emit(new AgentTranscript(content, IsFinal: true));
         }
@@ -615,6 +625,7 @@ internal sealed class DeepgramSession : IAgentSession
         EndUserTurn();
         CloseUtterance();
         _dropAgentAudio = false;
+        _sawAgentStartedSpeaking = true;
         var id = OpenUtterance();
         var total = message.TotalLatency ?? 0;
         DeepgramLog.AgentStartedSpeaking(_logger, _context.CallId, id, total, message.TttLatency, message.TtsLatency);
@@ -839,6 +850,7 @@ internal sealed class DeepgramSession : IAgentSession
 
     private void End(string reason, bool hangUp, string outcome)
     {
+        _ended = true;
         CloseUtterance();
         DeepgramLog.SessionEnded(_logger, _context.CallId, reason, hangUp);
         _metrics.SessionEnded(outcome);

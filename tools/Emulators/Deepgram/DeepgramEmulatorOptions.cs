@@ -47,6 +47,12 @@ public sealed class DeepgramEmulatorOptions
     /// </summary>
     public int StaleAudioAfterBargeInMs { get; set; }
 
+    /// <summary>
+    /// Leave out <c>AgentStartedSpeaking</c> (one source says it needs <c>experimental: true</c>): clients must still
+    /// find the start of each agent turn.
+    /// </summary>
+    public bool OmitAgentStartedSpeaking { get; set; }
+
     /// <summary>Where the emulator logs; null for no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

@@ -785,12 +785,16 @@ public sealed partial class DeepgramEmulatorSession
                     SendConversationText(text);
                 }
 
-                SendJson("AgentStartedSpeaking", w =>
+                if (!_options.OmitAgentStartedSpeaking)
                 {
-                    w.WriteNumber("total_latency", Math.Round(ttt + ttsLatency, 3));
-                    w.WriteNumber("tts_latency", ttsLatency);
-                    w.WriteNumber("ttt_latency", Math.Round(ttt, 3));
-                });
+                    SendJson("AgentStartedSpeaking", w =>
+                    {
+                        w.WriteNumber("total_latency", Math.Round(ttt + ttsLatency, 3));
+                        w.WriteNumber("tts_latency", ttsLatency);
+                        w.WriteNumber("ttt_latency", Math.Round(ttt, 3));
+                    });
+                }
+
                 if (!textFirst)
                 {
                     SendConversationText(text);
