@@ -65,7 +65,7 @@ public sealed partial class DeepgramOptions
     /// <summary><c>prompt</c>: the agent's instructions (<c>agent.think.prompt</c>).</summary>
     public string Prompt { get; set; } =
         "You are a friendly, concise phone assistant. Answer in one or two short sentences. " +
-        "The caller may press telephone keys; those arrive as messages like \"DTMF digit 5\".";
+        "The caller may press telephone keys; each arrives as a message like \"The caller pressed the telephone key 5.\"";
 
     /// <summary><c>greeting</c>: what the agent says first (<c>agent.greeting</c>); empty for none.</summary>
     public string Greeting { get; set; } = "Hello, thanks for calling. How can I help you today?";

@@ -410,7 +410,7 @@ internal sealed class DeepgramSession : IAgentSession
                     var limit = MaxBinaryMessageBytes;
                     if (buffer.Length >= limit)
                     {
-                        connection.SetFault(new Fault(ProviderErrorKind.InvalidRequest, "MESSAGE_TOO_LARGE", $"a server message exceeded {limit} bytes", Final: false, WasReady: false));
+                        connection.SetFault(new Fault(ProviderErrorKind.Server, "MESSAGE_TOO_LARGE", $"a server message exceeded {limit} bytes", Final: false, WasReady: false));
                         return;
                     }
 
@@ -442,7 +442,13 @@ internal sealed class DeepgramSession : IAgentSession
 
                 if (result.MessageType == WebSocketMessageType.Text)
                 {
-                    if (count > MaxTextMessageBytes || !HandleText(connection, buffer.AsSpan(0, count)))
+                    if (count > MaxTextMessageBytes)
+                    {
+                        connection.SetFault(new Fault(ProviderErrorKind.Server, "MESSAGE_TOO_LARGE", $"a server text message exceeded {MaxTextMessageBytes} bytes", Final: false, WasReady: false));
+                        return;
+                    }
+
+                    if (!HandleText(connection, buffer.AsSpan(0, count)))
                     {
                         return;
                     }
