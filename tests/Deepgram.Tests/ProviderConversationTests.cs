@@ -3,6 +3,7 @@ using AiAgent.Emulators.Common;
 using AiAgent.Emulators.Deepgram;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Providers;
+using AiAgent.Grains.Providers.Deepgram;
 using Xunit;
 
 namespace AiAgent.Deepgram.Tests;
@@ -46,6 +47,23 @@ public sealed class ProviderConversationTests
         Assert.Equal(connection.AgentAudioBytesSent, audio.Sum(a => (long)a.Audio.Length));
         Assert.True(h.IndexOf(latency) < h.IndexOf(audio[0]), "latency is reported before the utterance's audio");
         Assert.True(h.IndexOf(audio[^1]) < h.IndexOf(done));
+    }
+
+    [Theory]
+    [InlineData("slin8", false)]
+    [InlineData("slin16", true)]
+    [InlineData("ulaw", true)]
+    public async Task Agent_audio_reaches_the_grain_byte_exact_even_when_frames_split_samples(string call, bool oddChunks)
+    {
+        await using var h = await Harness.CreateAsync(SettingsShapeTests.CallFormat(call), new DeepgramEmulatorOptions { BurstFactor = 20, OddChunks = oddChunks });
+        await h.StartAsync();
+        var done = await h.WaitForAsync<AgentAudioDone>();
+
+        var format = h.Session.Formats.Output;
+        var expected = DeepgramEmulatorAudio.Encode("greeting", VoiceAssets.Greeting, DeepgramSettingsBuilder.EncodingName(format.Encoding), format.SampleRate);
+        var chunks = h.Events.OfType<AgentAudio>().Where(a => a.UtteranceId == done.UtteranceId).ToArray();
+        Assert.All(chunks, a => Assert.Equal(0, a.Audio.Length % format.BlockAlign));
+        Assert.Equal(expected, chunks.SelectMany(a => a.Audio.ToArray()).ToArray());
     }
 
     [Fact]

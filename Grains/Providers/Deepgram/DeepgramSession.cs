@@ -145,12 +145,15 @@ internal sealed class DeepgramSession : IAgentSession
         {
             // Never block the grain on the network: a full queue means the socket is stuck or reconnecting.
             ArrayPool<byte>.Shared.Return(buffer);
-            if (Volatile.Read(ref _stopping) == 0 && Interlocked.Add(ref _droppedQueueFull, audio.Length) == audio.Length)
+            if (Volatile.Read(ref _stopping) == 0)
             {
-                DeepgramLog.CallerAudioDropped(_logger, _context.CallId, audio.Length, "send queue full");
-            }
+                if (Interlocked.Add(ref _droppedQueueFull, audio.Length) == audio.Length)
+                {
+                    DeepgramLog.CallerAudioDropped(_logger, _context.CallId, audio.Length, "send queue full");
+                }
 
-            _metrics.Dropped("caller", "queue_full", audio.Length);
+                _metrics.Dropped("caller", "queue_full", audio.Length);
+            }
         }
 
         return ValueTask.CompletedTask;

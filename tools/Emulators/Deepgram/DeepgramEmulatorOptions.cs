@@ -38,6 +38,12 @@ public sealed class DeepgramEmulatorOptions
     /// <summary>Audio per binary frame; deliberately not a multiple of 20 ms, like the real service.</summary>
     public int ChunkMs { get; set; } = 170;
 
+    /// <summary>
+    /// Cut agent audio at odd byte counts, so a linear16 sample straddles two binary frames (nothing in the API
+    /// promises sample-aligned frames); clients must reassemble.
+    /// </summary>
+    public bool OddChunks { get; set; }
+
     /// <summary>How much faster than real time agent audio is sent (bursts); 1 paces at real time.</summary>
     public double BurstFactor { get; set; } = 4;
 

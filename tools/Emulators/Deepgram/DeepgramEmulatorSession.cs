@@ -802,7 +802,7 @@ public sealed partial class DeepgramEmulatorSession
             }
 
             var bytesPerSample = DeepgramEmulatorAudio.BytesPerSample(_outputEncoding);
-            var chunk = Math.Max(bytesPerSample, _outputRate * _options.ChunkMs / 1000 * bytesPerSample);
+            var chunk = Math.Max(bytesPerSample, _outputRate * _options.ChunkMs / 1000 * bytesPerSample) + (_options.OddChunks ? 1 : 0);
             var pause = TimeSpan.FromMilliseconds(_options.ChunkMs / Math.Max(0.01, _options.BurstFactor));
             for (var offset = 0; offset < audio.Length; offset += chunk)
             {
