@@ -161,6 +161,34 @@ public sealed class ProviderFaultTests
     }
 
     [Fact]
+    public async Task Audio_not_in_the_declared_format_is_a_final_USER_AUDIO_FORMAT_error()
+    {
+        // A conversion bug upstream: PCM16 silence on a session that declared mulaw (checklist 3.8.3).
+        await using var h = await Harness.CreateAsync(AudioFormat.Mulaw8, new DeepgramEmulatorOptions(), o => o.Greeting = "");
+        await h.StartAsync();
+        Assert.Equal(AudioEncoding.Mulaw, h.Session.Formats.Input.Encoding);
+
+        await h.SendFramesAsync(new byte[AudioFormat.Mulaw8.BytesFor(TimeSpan.FromSeconds(2))]);
+
+        var error = await h.WaitForAsync<ProviderError>();
+        Assert.Equal("USER_AUDIO_FORMAT", error.Code);
+        Assert.Equal(ProviderErrorKind.InvalidRequest, error.Kind);
+        Assert.True((await h.WaitForAsync<SessionEnded>()).HangUp);
+        Assert.Single(h.Emulator.Sessions);
+    }
+
+    [Fact]
+    public async Task Correctly_declared_audio_is_not_mistaken_for_a_format_mismatch()
+    {
+        await using var h = await Harness.CreateAsync(AudioFormat.Mulaw8, new DeepgramEmulatorOptions { BurstFactor = 20 }, o => o.Greeting = "");
+        await h.StartAsync();
+        await h.SendSpeechThenSilenceAsync();
+        await h.WaitForAsync<AgentAudioDone>();
+        Assert.Empty(h.Connection.ErrorsSent);
+        Assert.DoesNotContain(h.Events, e => e is ProviderError);
+    }
+
+    [Fact]
     public async Task Key_never_appears_in_logs_events_or_errors()
     {
         const string key = "dg-secret-8c1f2e77a9b04d3e";

@@ -540,7 +540,7 @@ internal sealed class DeepgramSession : IAgentSession
                 var description = message.Description ?? string.Empty;
                 DeepgramLog.ServerError(_logger, _context.CallId, _requestId, code, description);
                 connection.SetFault(new Fault(ClassifyError(code), code, description,
-                    Final: code is "INVALID_SETTINGS" || ClassifyError(code) == ProviderErrorKind.Authentication, WasReady: false));
+                    Final: code is "INVALID_SETTINGS" or "USER_AUDIO_FORMAT" || ClassifyError(code) == ProviderErrorKind.Authentication, WasReady: false));
                 return false;
             default:
                 // History, LatencyReport, *Updated acks, server-side FunctionCallResponse and unknown types.

@@ -59,6 +59,9 @@ public sealed partial class DeepgramEmulatorSession
     private int _outputRate = 24_000;
     private EnergyVad? _vad;
     private int _vadWindow = 160;
+    private int _inputRate = 16_000;
+    private int _formatWindowSamples;
+    private int _formatWindowSaturated;
     private short[] _decoded = new short[4096];
     private byte? _oddInputByte;
 
@@ -405,6 +408,7 @@ public sealed partial class DeepgramEmulatorSession
         _outputRate = output.GetProperty("sample_rate").GetInt32();
         _vad = new EnergyVad(inputRate, _options.SpeechThresholdDbfs, _options.MinSpeechMs, _options.SilenceMs);
         _vadWindow = Math.Max(1, inputRate / 50);
+        _inputRate = inputRate;
         _ = ApplySettingsAsync(greeting);
     }
 
@@ -646,6 +650,11 @@ public sealed partial class DeepgramEmulatorSession
         }
 
         var decoded = _decoded.AsSpan(0, DeepgramEmulatorAudio.Decode(_inputEncoding, audio, _decoded));
+        if (!CheckDeclaredFormat(decoded))
+        {
+            return;
+        }
+
         // The VAD reports at most one edge per call: feed it in 20 ms windows so no edge is lost in a big chunk.
         var window = _vadWindow;
         for (var offset = 0; offset < decoded.Length; offset += window)
@@ -660,6 +669,37 @@ public sealed partial class DeepgramEmulatorSession
                 OnUserStoppedSpeaking(vad.SpeechEndMs - vad.SpeechStartMs);
             }
         }
+    }
+
+    /// <summary>
+    /// <c>USER_AUDIO_FORMAT</c>: audio that decodes to mostly full-scale samples over a second is not in the declared
+    /// format (e.g. linear16 silence sent on a mulaw session decodes to -32124 throughout); speech never looks so.
+    /// </summary>
+    private bool CheckDeclaredFormat(ReadOnlySpan<short> decoded)
+    {
+        foreach (var sample in decoded)
+        {
+            if (sample is >= 32_000 or <= -32_000)
+            {
+                _formatWindowSaturated++;
+            }
+        }
+
+        _formatWindowSamples += decoded.Length;
+        if (_formatWindowSamples < _inputRate)
+        {
+            return true;
+        }
+
+        var mismatch = _formatWindowSaturated * 2 > _formatWindowSamples;
+        _formatWindowSamples = 0;
+        _formatWindowSaturated = 0;
+        if (mismatch)
+        {
+            Fail("USER_AUDIO_FORMAT", $"The audio does not match the declared audio.input format ({_inputEncoding} at {_inputRate} Hz).");
+        }
+
+        return !mismatch;
     }
 
     private void OnUserStartedSpeaking()
