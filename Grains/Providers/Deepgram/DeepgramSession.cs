@@ -359,7 +359,7 @@ internal sealed class DeepgramSession : IAgentSession
             return null;
         }
 
-        var connection = new Connection(socket, connectionCts, isReconnect);
+        var connection = new Connection(socket, connectionCts);
         _connection = connection;
         try
         {
@@ -874,7 +874,7 @@ internal sealed class DeepgramSession : IAgentSession
     private sealed record Fault(ProviderErrorKind Kind, string Code, string Description, bool Final, bool WasReady);
 
     /// <summary>One socket's state. Its send loop is the socket's only writer.</summary>
-    private sealed class Connection(ClientWebSocket socket, CancellationTokenSource cancellation, bool isReconnect)
+    private sealed class Connection(ClientWebSocket socket, CancellationTokenSource cancellation)
     {
         private static int s_generations;
         private readonly Queue<Outbound> _pendingAudio = new();
@@ -887,8 +887,6 @@ internal sealed class DeepgramSession : IAgentSession
         public ClientWebSocket Socket { get; } = socket;
 
         public CancellationTokenSource Cancellation { get; } = cancellation;
-
-        public bool IsReconnect { get; } = isReconnect;
 
         /// <summary>Tags control messages that belong to this socket (a function-call answer is meaningless on the next).</summary>
         public int Generation { get; } = Interlocked.Increment(ref s_generations);
