@@ -64,6 +64,7 @@ internal sealed class Harness : IAsyncDisposable
     private readonly List<ProviderEvent> _events = [];
     private readonly Task _reader;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _eventsCompleted;
 
     private Harness(DeepgramEmulator emulator, ServiceProvider services, IAgentSession session, string envVar, string apiKey, CapturingLoggerProvider logs)
     {
@@ -86,7 +87,7 @@ internal sealed class Harness : IAsyncDisposable
 
     public CapturingLoggerProvider Logs { get; }
 
-    public bool EventsCompleted { get; private set; }
+    public bool EventsCompleted => Volatile.Read(ref _eventsCompleted);
 
     public IReadOnlyList<ProviderEvent> Events { get { lock (_events) { return _events.ToArray(); } } }
 
@@ -138,6 +139,8 @@ internal sealed class Harness : IAsyncDisposable
         while (true)
         {
             var signal = Volatile.Read(ref _changed).Task;
+            // Read "completed" before searching: an event added just before completion is then still seen.
+            var completed = EventsCompleted;
             var found = Events.Skip(skip).OfType<T>().FirstOrDefault(e => match?.Invoke(e) ?? true);
             if (found is not null)
             {
@@ -145,7 +148,7 @@ internal sealed class Harness : IAsyncDisposable
             }
 
             var remaining = deadline - DateTime.UtcNow;
-            if (remaining <= TimeSpan.Zero || EventsCompleted)
+            if (remaining <= TimeSpan.Zero || completed)
             {
                 throw new TimeoutException($"no {typeof(T).Name} event; events so far: {Describe()}");
             }
@@ -220,7 +223,7 @@ internal sealed class Harness : IAsyncDisposable
             Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         }
 
-        EventsCompleted = true;
+        Volatile.Write(ref _eventsCompleted, true);
         Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 }
