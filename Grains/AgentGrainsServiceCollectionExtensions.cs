@@ -1,5 +1,6 @@
 using AiAgent.Grains.Calls;
 using AiAgent.Grains.Configuration;
+using AiAgent.Grains.Providers.Deepgram;
 using AiAgent.Grains.Providers.Local;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,7 @@ public static class AgentGrainsServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<CallMetrics>();
         services.AddLocalProvider();
+        services.AddDeepgramProvider();
         return services;
     }
 }

@@ -26,6 +26,7 @@ public sealed class CallMetrics
     private readonly Counter<long> _bargeInsSuppressed;
     private readonly Counter<long> _providerErrors;
     private readonly Counter<long> _providerReconnects;
+    private readonly Histogram<double> _providerLatency;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public CallMetrics(IMeterFactory meterFactory)
@@ -47,6 +48,8 @@ public sealed class CallMetrics
         _bargeInsSuppressed = meter.CreateCounter<long>("ai_agent_barge_ins_suppressed", "{event}", "Caller speech ignored by greeting protection or the echo guard.");
         _providerErrors = meter.CreateCounter<long>("ai_agent_provider_errors", "{error}", "Provider errors, by kind.");
         _providerReconnects = meter.CreateCounter<long>("ai_agent_provider_reconnects", "{reconnect}", "Provider sessions reconnected mid-call.");
+        _providerLatency = meter.CreateHistogram<double>("ai_agent_provider_latency", "s", "Latency the provider reports for a turn, by stage (total, think, speak).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
 
     private static readonly double[] LatencyBuckets = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10];
@@ -110,6 +113,10 @@ public sealed class CallMetrics
 
     /// <summary>Counts a provider error.</summary>
     public void ProviderError(string provider, string kind) => _providerErrors.Add(1, Provider(provider), new("kind", kind));
+
+    /// <summary>Records the latency a provider reported for one stage of a turn.</summary>
+    public void ProviderLatency(string provider, string stage, TimeSpan latency) =>
+        _providerLatency.Record(latency.TotalSeconds, Provider(provider), new("stage", stage));
 
     /// <summary>Counts a provider reconnect.</summary>
     public void ProviderReconnect(string provider) => _providerReconnects.Add(1, Provider(provider));
