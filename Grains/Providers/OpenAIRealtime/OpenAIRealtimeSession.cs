@@ -34,6 +34,7 @@ public sealed class OpenAIRealtimeSession : IAgentSession
     private const int MaxQueuedAudioSeconds = 5;
     private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(3);
+    private static readonly System.Text.RegularExpressions.Regex s_keyPattern = new(@"\b(sk|ek|rk)-[A-Za-z0-9_*\-.]{2,}", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     private static readonly string[] s_authCodes = ["invalid_api_key", "invalid_authentication", "unauthorized", "authentication_error", "invalid_auth"];
 
     private readonly OpenAIRealtimeOptions _options;
@@ -1072,6 +1073,12 @@ public sealed class OpenAIRealtimeSession : IAgentSession
         {
             clientEventType = error.EventId is not null && _sentEventTypes.TryGetValue(error.EventId, out var t) ? t : "(unknown client event)";
             _stats = _stats with { Errors = _stats.Errors + 1, RateLimitErrors = _stats.RateLimitErrors + (IsRateLimit(error.Code, error.Type) ? 1 : 0) };
+            if (clientEventType == "response.create" || IsRateLimit(error.Code, error.Type))
+            {
+                // The response we asked for was refused: nothing is coming, so DTMF must not wait for it.
+                _responseRequested = false;
+            }
+
             if (error.Code == "conversation_already_has_active_response")
             {
                 // A server-VAD response started between our check and our response.create: answer after it.
@@ -1105,7 +1112,7 @@ public sealed class OpenAIRealtimeSession : IAgentSession
         }
     }
 
-    private static ServerError ReadError(RealtimeServerEvent e)
+    private ServerError ReadError(RealtimeServerEvent e)
     {
         if (e.Error.IsEmpty)
         {
@@ -1117,9 +1124,23 @@ public sealed class OpenAIRealtimeSession : IAgentSession
         return new ServerError(
             GetString(err, "type") ?? "server_error",
             GetString(err, "code") ?? GetString(err, "type") ?? "unknown",
-            GetString(err, "message") ?? string.Empty,
+            Redact(GetString(err, "message") ?? string.Empty),
             GetString(err, "param"),
             GetString(err, "event_id"));
+    }
+
+    /// <summary>
+    /// Server messages can quote the key (the real API echoes a masked form, "Incorrect API key provided: sk-ab***yz"):
+    /// strip the key and anything shaped like one before a message reaches a log line or an event.
+    /// </summary>
+    private string Redact(string message)
+    {
+        if (!string.IsNullOrEmpty(_apiKey))
+        {
+            message = message.Replace(_apiKey, "[redacted]", StringComparison.Ordinal);
+        }
+
+        return s_keyPattern.Replace(message, "[redacted]");
     }
 
     private static ProviderError ClassifyError(ServerError error)

@@ -169,6 +169,12 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
         var authorized = token.Length > 0 && (Options.ApiKey is null || token == Options.ApiKey);
         _connections.Add(new EmulatorConnection(index, context.Request.Path, model.Length > 0 ? model : null, authorized, beta));
 
+        if (Options.RefuseUpgrades)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
         if (!context.WebSockets.IsWebSocketRequest)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;

@@ -56,6 +56,9 @@ public sealed class OpenAIRealtimeEmulatorOptions
     /// <summary>Fault: the first connection's session expires this long after it opened (<c>error</c> <c>session_expired</c>, then close).</summary>
     public TimeSpan? SessionExpiresAfter { get; set; }
 
+    /// <summary>Fault: answer every upgrade with HTTP 503 (the service is unreachable; reconnects fail).</summary>
+    public bool RefuseUpgrades { get; set; }
+
     /// <summary>Fault: answer the first client event of this type with an <c>error</c> (as if it were malformed) instead of applying it.</summary>
     public string? RejectClientEventType { get; set; }
 }

@@ -283,7 +283,7 @@ internal sealed class RealtimeEmulatorConnection
             "conversation.item.truncate" => OnTruncate(message),
             "conversation.item.delete" => OnItemDelete(message),
             "conversation.item.retrieve" => OnItemRetrieve(message),
-            "response.create" => OnResponseCreate(message),
+            "response.create" => OnResponseCreate(message, eventId),
             "response.cancel" => OnResponseCancel(message),
             _ => null,
         };
@@ -797,7 +797,7 @@ internal sealed class RealtimeEmulatorConnection
         return null;
     }
 
-    private ClientError? OnResponseCreate(JsonObject message)
+    private ClientError? OnResponseCreate(JsonObject message, string? eventId)
     {
         if (message["response"] is { } responseNode)
         {
@@ -825,7 +825,7 @@ internal sealed class RealtimeEmulatorConnection
                     $"Conversation already has an active response in progress: {_active.Id}. Wait until the response is finished before creating a new one.", null);
             }
 
-            StartResponse();
+            StartResponse(eventId);
         }
 
         return null;
@@ -861,11 +861,11 @@ internal sealed class RealtimeEmulatorConnection
     }
 
     /// <summary>Starts a response (caller holds _gate): the greeting asset before any caller turn, the reply after.</summary>
-    private void StartResponse()
+    private void StartResponse(string? clientEventId = null)
     {
         var number = _emulator.NextResponseNumber();
         var greeting = !_items.Any(i => i.Role == "user");
-        var response = new Response(NewId("resp"), NewId("item"), number, greeting);
+        var response = new Response(NewId("resp"), NewId("item"), number, greeting, clientEventId);
         _active = response;
         _ = Task.Run(() => RunResponseAsync(response));
     }
@@ -874,20 +874,31 @@ internal sealed class RealtimeEmulatorConnection
     {
         var options = Options;
         var outputFormat = _outputFormat;
-        Enqueue(Event("response.created", new JsonObject { ["response"] = ResponseJson(response, "in_progress", null, null, []) }));
-
         if (options.RateLimitOnResponse == response.Number)
         {
             const string message = "Rate limit reached for gpt-realtime in organization org-emulator on tokens per min (TPM): Limit 40000, Used 40000, Requested 1200. Please try again in 1.8s.";
             if (options.RateLimitShape == RateLimitShape.ErrorEvent)
             {
-                SendError("tokens", "rate_limit_exceeded", message, null, null);
+                // Refused outright: no response is created.
+                SendError("tokens", "rate_limit_exceeded", message, null, response.ClientEventId);
+                lock (_gate)
+                {
+                    if (_active == response)
+                    {
+                        _active = null;
+                    }
+                }
+
+                return;
             }
 
+            Enqueue(Event("response.created", new JsonObject { ["response"] = ResponseJson(response, "in_progress", null, null, []) }));
             var details = new JsonObject { ["type"] = "failed", ["reason"] = null, ["error"] = new JsonObject { ["type"] = "tokens", ["code"] = "rate_limit_exceeded", ["message"] = message } };
             FinishResponse(response, "failed", details, []);
             return;
         }
+
+        Enqueue(Event("response.created", new JsonObject { ["response"] = ResponseJson(response, "in_progress", null, null, []) }));
 
         Enqueue(Event("rate_limits.updated", new JsonObject
         {
@@ -1318,7 +1329,7 @@ internal sealed class RealtimeEmulatorConnection
     }
 
     /// <summary>A response being generated.</summary>
-    private sealed class Response(string id, string itemId, int number, bool greeting)
+    private sealed class Response(string id, string itemId, int number, bool greeting, string? clientEventId)
     {
         private readonly CancellationTokenSource _cancel = new();
         private volatile string? _reason;
@@ -1330,6 +1341,9 @@ internal sealed class RealtimeEmulatorConnection
         public int Number { get; } = number;
 
         public bool Greeting { get; } = greeting;
+
+        /// <summary>The <c>event_id</c> of the <c>response.create</c> that asked for it (null for server VAD).</summary>
+        public string? ClientEventId { get; } = clientEventId;
 
         public string? CancelReason => _reason;
 
