@@ -91,6 +91,17 @@ internal sealed class EventReader(IAgentSession session)
         throw new InvalidOperationException($"events completed without a {typeof(T).Name}; seen: {Describe()}");
     }
 
+    /// <summary>
+    /// The first matching event already seen, or the next one to arrive: for events whose relative order the
+    /// protocol does not fix (e.g. an utterance's final transcript and its AgentAudioDone).
+    /// </summary>
+    public Task<T> SeenOrNextAsync<T>(Func<T, bool>? predicate = null, TimeSpan? timeout = null)
+        where T : ProviderEvent
+    {
+        var seen = _seen.OfType<T>().FirstOrDefault(e => predicate is null || predicate(e));
+        return seen is not null ? Task.FromResult(seen) : NextAsync(predicate, timeout);
+    }
+
     /// <summary>Reads until the channel completes (after SessionEnded).</summary>
     public async Task DrainAsync(TimeSpan? timeout = null)
     {

@@ -170,7 +170,9 @@ internal sealed class RealtimeEmulatorConnection
                         await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, message.Reason, cancellationToken).ConfigureAwait(false);
                         return;
                     case OutboundKind.Abort:
-                        // A dropped TCP connection: no close frame.
+                        // A dropped TCP connection: no close frame. Let what was sent reach the peer first (an abort
+                        // discards unflushed output), so the client sees part of the response, then the drop.
+                        await Task.Delay(200, cancellationToken).ConfigureAwait(false);
                         _context.Abort();
                         return;
                 }
