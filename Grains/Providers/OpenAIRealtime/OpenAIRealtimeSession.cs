@@ -265,8 +265,13 @@ public sealed class OpenAIRealtimeSession : IAgentSession
         }
 
         // Completing the queue makes the send loop send a close frame after what is queued; the receive loop then
-        // sees the server's close. If that takes too long, cancel and abort.
+        // sees the server's close. If that takes too long (or there is no connection: reconnecting), cancel and abort.
         _outgoing.Writer.TryComplete();
+        if (!_connected)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
         try
         {
             await _supervisor.WaitAsync(s_closeTimeout, cancellationToken).ConfigureAwait(false);
@@ -327,6 +332,20 @@ public sealed class OpenAIRealtimeSession : IAgentSession
     // ---------------------------------------------------------------- connection management
 
     private async Task SuperviseAsync(Connection connection)
+    {
+        try
+        {
+            await SuperviseConnectionsAsync(connection).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Defensive: a bug here must end this call cleanly, not leave the grain waiting on a silent session.
+            OpenAIRealtimeLog.SessionFailed(_logger, _callId, "internal error", ex);
+            Fail(new ProviderError(ProviderErrorKind.Other, "internal_error", ex.GetType().Name, Fatal: true), "internal error");
+        }
+    }
+
+    private async Task SuperviseConnectionsAsync(Connection connection)
     {
         while (true)
         {
@@ -657,7 +676,18 @@ public sealed class OpenAIRealtimeSession : IAgentSession
                     continue;
                 }
 
-                var outcome = Handle(e, connection);
+                Outcome? outcome;
+                try
+                {
+                    outcome = Handle(e, connection);
+                }
+                catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or ArgumentException)
+                {
+                    // A well-formed event with an unexpected shape inside: skip it, never the session.
+                    OpenAIRealtimeLog.BadServerEvent(_logger, _callId, $"{e.RawType ?? e.Type.ToString()}: {ex.GetType().Name}");
+                    continue;
+                }
+
                 if (outcome is { Kind: OutcomeKind.Fatal })
                 {
                     return outcome;
@@ -676,8 +706,9 @@ public sealed class OpenAIRealtimeSession : IAgentSession
                 ? Outcome.Stopped
                 : connection.PendingOutcome ?? Outcome.Lost(ProviderErrorKind.Disconnected, "send_failed", "sending to the server failed");
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or InvalidDataException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or InvalidDataException or OperationCanceledException or ObjectDisposedException)
         {
+            // (An OperationCanceledException here without our token: the send loop aborted the socket.)
             if (Volatile.Read(ref _stopRequested) != 0)
             {
                 return Outcome.Stopped;
