@@ -97,20 +97,10 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
         }
 
         await using var emulator = await StartAsync(options, LogLevel.Information, CancellationToken.None).ConfigureAwait(false);
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
         await Console.Out.WriteLineAsync($"OpenAI Realtime emulator listening: base_url {emulator.BaseUrl} (key {(options.ApiKey is null ? "any" : "required")}); Ctrl+C stops").ConfigureAwait(false);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+
+        // The host's console lifetime turns Ctrl+C and SIGTERM into a shutdown.
+        await emulator._app.WaitForShutdownAsync().ConfigureAwait(false);
     }
 
     /// <summary>Waits for a client event matching <paramref name="predicate"/> (already received or still to come).</summary>
