@@ -63,6 +63,13 @@ public sealed class OpenAIRealtimeSession : IAgentSession
 
     private long _eventCounter;
     private long _queuedAudioBytes;
+
+    // Per-chunk counters stay out of the lock and the stats record: no allocation or lock on the audio path.
+    private long _audioChunksSent;
+    private long _audioBytesSent;
+    private long _audioChunksDropped;
+    private long _agentAudioBytes;
+    private int _backlogWarned;
     private volatile bool _connected;
     private int _started;
     private int _stopRequested;
@@ -98,7 +105,13 @@ public sealed class OpenAIRealtimeSession : IAgentSession
         {
             lock (_gate)
             {
-                return _stats;
+                return _stats with
+                {
+                    AudioChunksSent = Interlocked.Read(ref _audioChunksSent),
+                    AudioBytesSent = Interlocked.Read(ref _audioBytesSent),
+                    AudioChunksDropped = Interlocked.Read(ref _audioChunksDropped),
+                    AgentAudioBytes = Interlocked.Read(ref _agentAudioBytes),
+                };
             }
         }
     }
@@ -153,12 +166,8 @@ public sealed class OpenAIRealtimeSession : IAgentSession
         var queued = Interlocked.Read(ref _queuedAudioBytes);
         if (!_connected || queued > (long)Formats.Input.BytesPerSecond * MaxQueuedAudioSeconds)
         {
-            lock (_gate)
-            {
-                _stats = _stats with { AudioChunksDropped = _stats.AudioChunksDropped + 1 };
-            }
-
-            if (_connected)
+            Interlocked.Increment(ref _audioChunksDropped);
+            if (_connected && Interlocked.Exchange(ref _backlogWarned, 1) == 0)
             {
                 OpenAIRealtimeLog.AudioBacklog(_logger, _callId, Formats.Input.MillisecondsOf(queued));
             }
@@ -166,6 +175,7 @@ public sealed class OpenAIRealtimeSession : IAgentSession
             return ValueTask.CompletedTask;
         }
 
+        Volatile.Write(ref _backlogWarned, 0);
         var buffer = ArrayPool<byte>.Shared.Rent(audio.Length);
         audio.Span.CopyTo(buffer);
         Interlocked.Add(ref _queuedAudioBytes, audio.Length);
@@ -959,9 +969,9 @@ public sealed class OpenAIRealtimeSession : IAgentSession
             {
                 item.ReceivedBytes += audio.Length;
             }
-
-            _stats = _stats with { AgentAudioBytes = _stats.AgentAudioBytes + audio.Length };
         }
+
+        Interlocked.Add(ref _agentAudioBytes, audio.Length);
 
         Publish(new AgentAudio(audio, Formats.Output, utteranceId));
     }
@@ -1331,10 +1341,8 @@ public sealed class OpenAIRealtimeSession : IAgentSession
 
     private void CountAudioSent(int bytes)
     {
-        lock (_gate)
-        {
-            _stats = _stats with { AudioChunksSent = _stats.AudioChunksSent + 1, AudioBytesSent = _stats.AudioBytesSent + bytes };
-        }
+        Interlocked.Increment(ref _audioChunksSent);
+        Interlocked.Add(ref _audioBytesSent, bytes);
     }
 
     private void Publish(ProviderEvent e) => _events.Writer.TryWrite(e);
