@@ -64,6 +64,8 @@ public sealed class EmulatorProtocolTests : IAsyncLifetime
     public static TheoryData<string, string, string?> Rejected => new()
     {
         { """{"type":"ping","event_id":"cli_1"}""", "invalid_value", "type" },
+        { """{"type":"response.cancel","event_id":"cli_1","reason":"barge-in"}""", "unknown_parameter", "reason" },
+        { """{"type":"input_audio_buffer.append","event_id":"cli_1","audio":"AAAA","input_audio_format":"pcm16"}""", "unknown_parameter", "input_audio_format" },
         { """{"event_id":"cli_1"}""", "missing_required_parameter", "type" },
         { """{"type":"session.update","event_id":"cli_1","session":{"modalities":["audio","text"],"voice":"alloy"}}""", "unknown_parameter", "session.modalities" },
         { """{"type":"session.update","event_id":"cli_1","session":{"instructions":"x"}}""", "missing_required_parameter", "session.type" },

@@ -160,6 +160,29 @@ public sealed class ProviderFaultTests
     }
 
     [Fact]
+    public async Task After_a_barge_in_only_the_heard_part_of_the_answer_is_reseeded()
+    {
+        await using var h = await Harness.StartAsync(e => e.SessionExpiresAfter = TimeSpan.FromSeconds(2));
+        await using var session = h.CreateSession(AudioFormat.Slin8);
+        var events = new EventReader(session);
+        await session.StartAsync(CancellationToken.None);
+        var greeting = await events.NextAsync<AgentAudioDone>();
+
+        // The caller heard 1 s of the 3.15 s greeting.
+        await session.NotifyPlayoutInterruptedAsync(greeting.UtteranceId, 1_000, CancellationToken.None);
+        await h.Emulator.WaitForServerEventAsync(s => s.Type == "conversation.item.truncated", Waits.Long);
+        await events.NextAsync<ProviderReconnected>();
+
+        var item = await h.Emulator.WaitForClientEventAsync(e => e.Connection == 2 && e.Type == "conversation.item.create", Waits.Long);
+        var (role, type, text) = Text(item);
+        Assert.Equal(("assistant", "output_text"), (role, type));
+        Assert.EndsWith("…", text, StringComparison.Ordinal);
+        var heard = text.TrimEnd('…');
+        Assert.StartsWith(heard, VoiceAssets.GreetingText, StringComparison.Ordinal);
+        Assert.InRange(heard.Length, 5, VoiceAssets.GreetingText.Length / 2);
+    }
+
+    [Fact]
     public async Task When_reconnects_keep_failing_the_call_is_hung_up()
     {
         await using var h = await Harness.StartAsync(

@@ -267,6 +267,26 @@ internal sealed class RealtimeEmulatorConnection
             return;
         }
 
+        string[] allowedKeys = type switch
+        {
+            "session.update" => ["type", "event_id", "session"],
+            "input_audio_buffer.append" => ["type", "event_id", "audio"],
+            "conversation.item.create" => ["type", "event_id", "previous_item_id", "item"],
+            "conversation.item.truncate" => ["type", "event_id", "item_id", "content_index", "audio_end_ms"],
+            "conversation.item.retrieve" or "conversation.item.delete" => ["type", "event_id", "item_id"],
+            "response.create" => ["type", "event_id", "response"],
+            "response.cancel" => ["type", "event_id", "response_id"],
+            _ => ["type", "event_id"],
+        };
+        foreach (var (key, _) in message)
+        {
+            if (!allowedKeys.Contains(key))
+            {
+                SendError("invalid_request_error", "unknown_parameter", $"Unknown parameter: '{key}'.", key, eventId);
+                return;
+            }
+        }
+
         if (Options.RejectClientEventType == type && !_rejectedOnce)
         {
             _rejectedOnce = true;
