@@ -183,6 +183,51 @@ public sealed class EmulatorProtocolTests : IAsyncLifetime
         Assert.Contains("response.output_audio_transcript.delta", types);
     }
 
+    [Fact]
+    public async Task Caller_speech_during_a_response_cancels_it_when_interrupt_response_is_true()
+    {
+        await using var paced = await OpenAIRealtimeEmulator.StartAsync(new OpenAIRealtimeEmulatorOptions { ApiKey = Key, AudioChunkIntervalMs = 100 });
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + Key);
+        await socket.ConnectAsync(new Uri($"{paced.BaseUrl}/realtime?model=gpt-realtime"), CancellationToken.None);
+        using (var created = await ReceiveAsync(socket))
+        {
+            // The default session: server_vad with interrupt_response true.
+            Assert.True(created.RootElement.GetProperty("session").GetProperty("audio").GetProperty("input").GetProperty("turn_detection").GetProperty("interrupt_response").GetBoolean());
+        }
+
+        await SendAsync(socket, """{"type":"response.create"}""");
+        while (true)
+        {
+            using var e = await ReceiveAsync(socket);
+            if (Type(e) == "response.output_audio.delta")
+            {
+                break;
+            }
+        }
+
+        var speech = AiAgent.Emulators.OpenAIRealtime.RealtimeEmulatorAudio.FromPcm24k(AiAgent.Emulators.Common.VoiceAssets.Reply, RealtimeAudioFormatType.Pcm24k);
+        await SendAsync(socket, $$"""{"type":"input_audio_buffer.append","audio":"{{Convert.ToBase64String(speech)}}"}""");
+        var types = new List<string>();
+        string? doneJson = null;
+        while (doneJson is null)
+        {
+            using var e = await ReceiveAsync(socket);
+            types.Add(Type(e));
+            if (Type(e) == "response.done")
+            {
+                doneJson = e.RootElement.GetRawText();
+            }
+        }
+
+        Assert.Contains("input_audio_buffer.speech_started", types);
+        Assert.True(types.IndexOf("input_audio_buffer.speech_started") < types.IndexOf("response.done"));
+        using var done = JsonDocument.Parse(doneJson);
+        var response = done.RootElement.GetProperty("response");
+        Assert.Equal("cancelled", response.GetProperty("status").GetString());
+        Assert.Equal("turn_detected", response.GetProperty("status_details").GetProperty("reason").GetString());
+    }
+
     private Uri Uri() => new($"{_emulator.BaseUrl}/realtime?model=gpt-realtime");
 
     private async Task<ClientWebSocket> ConnectAsync(bool beta = false)
