@@ -136,7 +136,7 @@ public sealed class ProviderFaultTests
     [Fact]
     public async Task Session_expiry_reconnects_with_the_conversation_so_far()
     {
-        await using var h = await Harness.StartAsync(e => e.SessionExpiresAfter = TimeSpan.FromSeconds(2));
+        await using var h = await Harness.StartAsync(e => e.SessionExpiresAfter = TimeSpan.FromSeconds(5));
         await using var session = h.CreateSession(AudioFormat.Slin24);
         var events = new EventReader(session);
         await session.StartAsync(CancellationToken.None);
@@ -162,7 +162,7 @@ public sealed class ProviderFaultTests
     [Fact]
     public async Task After_a_barge_in_only_the_heard_part_of_the_answer_is_reseeded()
     {
-        await using var h = await Harness.StartAsync(e => e.SessionExpiresAfter = TimeSpan.FromSeconds(2));
+        await using var h = await Harness.StartAsync(e => e.SessionExpiresAfter = TimeSpan.FromSeconds(5));
         await using var session = h.CreateSession(AudioFormat.Slin8);
         var events = new EventReader(session);
         await session.StartAsync(CancellationToken.None);

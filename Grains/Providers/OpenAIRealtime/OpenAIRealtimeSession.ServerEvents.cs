@@ -320,7 +320,8 @@ public sealed partial class OpenAIRealtimeSession
         lock (_gate)
         {
             clientEventType = error.EventId is not null && _sentEventTypes.TryGetValue(error.EventId, out var t) ? t : "(unknown client event)";
-            _stats = _stats with { Errors = _stats.Errors + 1, RateLimitErrors = _stats.RateLimitErrors + (IsRateLimit(error.Code, error.Type) ? 1 : 0) };
+            var benign = error.Code is "response_cancel_not_active" or "conversation_already_has_active_response";
+            _stats = _stats with { Errors = _stats.Errors + (benign ? 0 : 1), RateLimitErrors = _stats.RateLimitErrors + (IsRateLimit(error.Code, error.Type) ? 1 : 0) };
             if (clientEventType == "response.create" || IsRateLimit(error.Code, error.Type))
             {
                 // The response we asked for was refused: nothing is coming, so DTMF must not wait for it.

@@ -249,7 +249,9 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
 
             itemId = item.ItemId;
             epoch = item.Epoch;
-            cancelResponseId = item.ResponseId is not null && item.ResponseId == _activeResponseId ? item.ResponseId : null;
+            // Cancel only while the item's audio is still being generated: once output_audio.done has arrived there is
+            // nothing left to stop, and a cancel racing the response's end only draws response_cancel_not_active.
+            cancelResponseId = !item.AudioDone && item.ResponseId is not null && item.ResponseId == _activeResponseId ? item.ResponseId : null;
             _stats = _stats with { Truncations = _stats.Truncations + 1 };
         }
 
