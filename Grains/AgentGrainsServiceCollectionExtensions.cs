@@ -2,6 +2,7 @@ using AiAgent.Grains.Calls;
 using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Providers.Deepgram;
 using AiAgent.Grains.Providers.Local;
+using AiAgent.Grains.Providers.OpenAIRealtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,7 @@ public static class AgentGrainsServiceCollectionExtensions
         services.TryAddSingleton<CallMetrics>();
         services.AddLocalProvider();
         services.AddDeepgramProvider();
+        services.AddOpenAIRealtimeProvider();
         return services;
     }
 }

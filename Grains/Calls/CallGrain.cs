@@ -349,6 +349,9 @@ public sealed partial class CallGrain(
                 }
 
                 break;
+            case ProviderUsage usage:
+                metrics.ProviderUsage(_provider!, usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens, usage.Status);
+                break;
             case ProviderReconnected reconnected:
                 _providerReconnects++;
                 metrics.ProviderReconnect(_provider!);

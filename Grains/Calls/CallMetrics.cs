@@ -27,6 +27,8 @@ public sealed class CallMetrics
     private readonly Counter<long> _providerErrors;
     private readonly Counter<long> _providerReconnects;
     private readonly Histogram<double> _providerLatency;
+    private readonly Counter<long> _providerTokens;
+    private readonly Counter<long> _providerResponses;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public CallMetrics(IMeterFactory meterFactory)
@@ -48,6 +50,8 @@ public sealed class CallMetrics
         _bargeInsSuppressed = meter.CreateCounter<long>("ai_agent_barge_ins_suppressed", "{event}", "Caller speech ignored by greeting protection or the echo guard.");
         _providerErrors = meter.CreateCounter<long>("ai_agent_provider_errors", "{error}", "Provider errors, by kind.");
         _providerReconnects = meter.CreateCounter<long>("ai_agent_provider_reconnects", "{reconnect}", "Provider sessions reconnected mid-call.");
+        _providerTokens = meter.CreateCounter<long>("ai_agent_provider_tokens", "{token}", "Tokens the provider billed, by kind (input, cached_input, output).");
+        _providerResponses = meter.CreateCounter<long>("ai_agent_provider_responses", "{response}", "Agent responses the provider finished, by status.");
         _providerLatency = meter.CreateHistogram<double>("ai_agent_provider_latency", "s", "Latency the provider reports for a turn, by stage (total, think, speak).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
@@ -117,6 +121,15 @@ public sealed class CallMetrics
     /// <summary>Records the latency a provider reported for one stage of a turn.</summary>
     public void ProviderLatency(string provider, string stage, TimeSpan latency) =>
         _providerLatency.Record(latency.TotalSeconds, Provider(provider), new("stage", stage));
+
+    /// <summary>Counts the tokens of one provider response.</summary>
+    public void ProviderUsage(string provider, int input, int cachedInput, int output, string status)
+    {
+        _providerTokens.Add(input, Provider(provider), new("kind", "input"));
+        _providerTokens.Add(cachedInput, Provider(provider), new("kind", "cached_input"));
+        _providerTokens.Add(output, Provider(provider), new("kind", "output"));
+        _providerResponses.Add(1, Provider(provider), new("status", status));
+    }
 
     /// <summary>Counts a provider reconnect.</summary>
     public void ProviderReconnect(string provider) => _providerReconnects.Add(1, Provider(provider));
