@@ -16,21 +16,15 @@ namespace AiAgent.Gateway.Hosting;
 /// <summary>What only the standalone gateway process needs: its config file, its Orleans client, its HTTP port.</summary>
 public static class GatewayHostExtensions
 {
-    /// <summary>The config file looked for when neither <c>--config</c> nor <c>AIAGENT_CONFIG</c> names one.</summary>
-    public const string DefaultConfigPath = "config/ai-agent.yaml";
-
     /// <summary>
-    /// Adds <c>config/ai-agent.yaml</c> (from <c>--config</c>, <c>AIAGENT_CONFIG</c>, or the nearest
-    /// <c>config/ai-agent.yaml</c> above the working or app directory), then environment variables and the
-    /// command line again so they override single keys (e.g. <c>audiosocket__port=9000</c>).
+    /// Adds <c>config/ai-agent.yaml</c> the way every process of the platform does (<see cref="AgentConfigFile"/>:
+    /// <c>--config</c>, <c>AIAGENT_CONFIG</c>, or the nearest <c>config/ai-agent.yaml</c>; <c>AIAGENT_</c> environment
+    /// variables and <c>--section:key=value</c> arguments override single keys). Read once: the gateway's sections
+    /// are hosting settings.
     /// </summary>
     public static WebApplicationBuilder AddAiAgentConfigFile(this WebApplicationBuilder builder, string[] args)
     {
-        var path = builder.Configuration["config"] ?? Environment.GetEnvironmentVariable("AIAGENT_CONFIG") ?? FindConfigFile()
-            ?? throw new FileNotFoundException($"{DefaultConfigPath} not found above {Environment.CurrentDirectory} or {AppContext.BaseDirectory}; pass --config <path> or set AIAGENT_CONFIG");
-        builder.Configuration.AddYamlFile(path, optional: false, reloadOnChange: false);
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Configuration.AddCommandLine(args);
+        builder.Configuration.AddAgentConfigFile(args, reloadOnChange: false);
         return builder;
     }
 
@@ -63,7 +57,9 @@ public static class GatewayHostExtensions
                 client.UseLocalhostClustering(clustering.GatewayPort, clustering.ServiceId, clustering.ClusterId);
             }
 
-            client.AddMemoryStreams(CallStreams.ProviderName);
+            // The gateway only subscribes; partitioning mirrors the silo's (streams.queues) so it could also publish.
+            var queues = builder.Configuration.GetValue("streams:queues", 8);
+            client.AddMemoryStreams(CallStreams.ProviderName, streams => streams.ConfigurePartitioning(queues));
         });
         return builder;
     }
@@ -82,22 +78,5 @@ public static class GatewayHostExtensions
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = static _ => false });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(AudioSocketGatewayExtensions.ReadyTag) });
         return app;
-    }
-
-    private static string? FindConfigFile()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, DefaultConfigPath);
-                if (File.Exists(candidate))
-                {
-                    return candidate;
-                }
-            }
-        }
-
-        return null;
     }
 }
