@@ -56,7 +56,7 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
         _metrics = metrics;
         _lifetime = lifetime;
         _logger = logger;
-        _reader = new AudioSocketFrameReader(_options.MaxFrameBytes);
+        _reader = new AudioSocketFrameReader(_options.MaxFrameBytes, passUnknownKinds: _options.IgnoreUnknownKinds);
     }
 
     /// <inheritdoc/>
@@ -179,6 +179,7 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
     private async Task<(CallEndReason Reason, bool SendHangup)> ReadFramesAsync(PipeReader input, PlayoutCall call, ICallGrain grain)
     {
         long sequence = 0;
+        var unknownKindLogged = false;
         while (true)
         {
             ReadResult result;
@@ -216,6 +217,15 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
                             break;
                         case AudioSocketKind.Uuid:
                             throw new AudioSocketProtocolException(AudioSocketProtocolError.DuplicateUuid, (byte)frame.Kind, frame.Length, "a second UUID frame in the same session");
+                        default:
+                            // Only reached with audiosocket.unknown_kind: ignore (the reader throws otherwise).
+                            if (!unknownKindLogged)
+                            {
+                                unknownKindLogged = true;
+                                LogUnknownKindIgnored((byte)frame.Kind, frame.Length);
+                            }
+
+                            break;
                     }
                 }
 
@@ -587,6 +597,9 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
 
     [LoggerMessage(EventId = 2019, Level = LogLevel.Information, Message = "Asterisk labels audio 0x{Kind:X2}: the call runs as {Format} (audiosocket.format is {Configured})")]
     private partial void LogFormatFromLabel(byte kind, string format, string configured);
+
+    [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "Ignored a frame of unknown kind 0x{Kind:X2} ({Length} bytes; audiosocket.unknown_kind is ignore); further ones in this call are ignored silently")]
+    private partial void LogUnknownKindIgnored(byte kind, int length);
 
     [LoggerMessage(EventId = 2020, Level = LogLevel.Warning, Message = "The call grain answered format {GrainFormat}; the socket stays {Format}")]
     private partial void LogGrainFormatDiffers(string grainFormat, string format);

@@ -31,13 +31,17 @@ public sealed class AudioSocketFrameReader
     public const int ProtocolMaxPayload = ushort.MaxValue;
 
     private readonly int _maxPayload;
+    private readonly bool _passUnknownKinds;
 
     /// <summary>Creates a reader that rejects payloads longer than <paramref name="maxPayload"/> bytes.</summary>
-    public AudioSocketFrameReader(int maxPayload = ProtocolMaxPayload)
+    /// <param name="maxPayload">The largest payload accepted.</param>
+    /// <param name="passUnknownKinds">Return frames of undefined kinds (for the caller to skip) instead of throwing.</param>
+    public AudioSocketFrameReader(int maxPayload = ProtocolMaxPayload, bool passUnknownKinds = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxPayload, UuidLength);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxPayload, ProtocolMaxPayload);
         _maxPayload = maxPayload;
+        _passUnknownKinds = passUnknownKinds;
     }
 
     /// <summary>
@@ -80,7 +84,7 @@ public sealed class AudioSocketFrameReader
 
     private void Validate(AudioSocketKind kind, int length)
     {
-        if (!kind.IsDefined())
+        if (!kind.IsDefined() && !_passUnknownKinds)
         {
             throw Fail(AudioSocketProtocolError.UnknownKind, kind, length, $"unknown frame kind 0x{(byte)kind:X2}");
         }

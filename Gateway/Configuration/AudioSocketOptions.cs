@@ -56,6 +56,20 @@ public sealed class AudioSocketOptions
     [ConfigurationKeyName("max_queue_seconds")]
     public int MaxQueueSeconds { get; set; } = 60;
 
+    /// <summary>Allowed <see cref="UnknownKind"/> values.</summary>
+    public static readonly IReadOnlyList<string> UnknownKindPolicies = ["hangup", "ignore"];
+
+    /// <summary>
+    /// <c>unknown_kind</c>: what a frame of an undefined kind (e.g. the Go library's 0x02) does: <c>hangup</c> (a
+    /// logged protocol error, hangup frame, close) or <c>ignore</c> (logged once per call and skipped; its length
+    /// is still checked against <see cref="MaxFrameBytes"/>).
+    /// </summary>
+    [ConfigurationKeyName("unknown_kind")]
+    public string UnknownKind { get; set; } = "hangup";
+
+    /// <summary>True when unknown kinds are skipped rather than ending the call.</summary>
+    public bool IgnoreUnknownKinds => string.Equals(UnknownKind, "ignore", StringComparison.OrdinalIgnoreCase);
+
     /// <summary><c>max_frame_bytes</c>: the largest inbound payload accepted; a larger header is a protocol error.</summary>
     [ConfigurationKeyName("max_frame_bytes")]
     public int MaxFrameBytes { get; set; } = 16_384;

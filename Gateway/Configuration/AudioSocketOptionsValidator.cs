@@ -45,6 +45,10 @@ public sealed class AudioSocketOptionsValidator : IValidateOptions<AudioSocketOp
         Range(errors, $"{p}.playout_lead_ms", options.PlayoutLeadMs, 0, 200);
         Range(errors, $"{p}.max_queue_seconds", options.MaxQueueSeconds, 1, 600);
         Range(errors, $"{p}.max_frame_bytes", options.MaxFrameBytes, 320, 65_535);
+        if (!AudioSocketOptions.UnknownKindPolicies.Contains(options.UnknownKind, StringComparer.OrdinalIgnoreCase))
+        {
+            errors.Add($"{p}.unknown_kind: '{options.UnknownKind}' is not a policy; allowed values: {string.Join(", ", AudioSocketOptions.UnknownKindPolicies)}");
+        }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -145,6 +145,23 @@ public sealed class AudioSocketCodecTests
         Assert.Equal(kind, ex.Kind);
     }
 
+    [Fact]
+    public void Unknown_kinds_can_be_passed_through_to_be_skipped()
+    {
+        var buffer = new ReadOnlySequence<byte>([0x02, 0x00, 0x02, 0xAA, 0xBB, 0x10, 0x00, 0x02, 0x01, 0x02]);
+        var reader = new AudioSocketFrameReader(passUnknownKinds: true);
+
+        Assert.True(reader.TryRead(ref buffer, out var unknown));
+        Assert.Equal((AudioSocketKind)0x02, unknown.Kind);
+        Assert.Equal(2, unknown.Length);
+        Assert.True(reader.TryRead(ref buffer, out var audio));
+        Assert.Equal(AudioSocketKind.Slin8, audio.Kind);
+
+        // The length is still bounded.
+        var oversized = new ReadOnlySequence<byte>([0x7F, 0xFF, 0xFF]);
+        Assert.Equal(AudioSocketProtocolError.Oversized, Assert.Throws<AudioSocketProtocolException>(() => new AudioSocketFrameReader(1024, passUnknownKinds: true).TryRead(ref oversized, out _)).Error);
+    }
+
     [Theory]
     [InlineData("100141", AudioSocketProtocolError.OddAudioLength)]
     [InlineData("120001", AudioSocketProtocolError.OddAudioLength)]

@@ -278,6 +278,25 @@ public sealed class GatewayTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task With_unknown_kind_ignore_an_unknown_frame_is_skipped_and_the_call_continues()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:unknown_kind"] = "ignore" });
+        var callId = Guid.NewGuid();
+        var record = fixture.Calls.For(callId);
+        await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
+        await asterisk.SendUuidAsync(callId);
+        await asterisk.SendAudioAsync(new byte[320]);
+
+        await asterisk.SendRawAsync([0x02, 0x00, 0x04, 1, 2, 3, 4]);
+        await asterisk.SendRawAsync([0x42, 0x00, 0x00]);
+        await asterisk.SendAudioAsync(Filled(320, CallerByte));
+
+        await asterisk.ReadAudioUntilAsync(f => f.Any(x => IsFilled(x, CallerByte)));
+        Assert.False(record.HungUp.Task.IsCompleted);
+        Assert.Equal(2, record.AudioSequences.Count);
+    }
+
+    [Fact]
     public async Task A_connection_without_a_uuid_is_hung_up_after_the_timeout()
     {
         await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:uuid_timeout_ms"] = "300" });

@@ -27,6 +27,7 @@ public sealed class OptionsTests
             KeepaliveMs = 2_500,
             MaxFrameBytes = 100,
             IdleTimeoutSeconds = 0,
+            UnknownKind = "crash",
         };
 
         var result = new AudioSocketOptionsValidator().Validate(null, options);
@@ -40,7 +41,8 @@ public sealed class OptionsTests
         Assert.Contains(failures, f => f.StartsWith("audiosocket.keepalive_ms:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("audiosocket.max_frame_bytes:", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.StartsWith("audiosocket.idle_timeout_seconds:", StringComparison.Ordinal));
-        Assert.Equal(7, failures.Count);
+        Assert.Contains(failures, f => f.StartsWith("audiosocket.unknown_kind: 'crash'", StringComparison.Ordinal) && f.Contains("hangup, ignore", StringComparison.Ordinal));
+        Assert.Equal(8, failures.Count);
     }
 
     [Fact]
