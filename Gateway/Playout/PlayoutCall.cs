@@ -19,7 +19,8 @@ namespace AiAgent.Gateway.Playout;
 /// <remarks>
 /// Threads: stream events arrive on Orleans' threads, ticks on the pacer thread, inbound activity from the
 /// connection's read loop. One lock guards the queue and the socket writer; nothing under it blocks (a flush
-/// still pending from the last tick makes this tick skip its frame instead of waiting).
+/// still pending from the last tick makes this tick skip its frame instead of waiting). Its log messages carry
+/// the call id themselves: they are written from the pacer and Orleans threads, outside the connection's scope.
 /// </remarks>
 internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStreamEvent>
 {
@@ -124,7 +125,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         else if (!_labelMismatchLogged)
         {
             _labelMismatchLogged = true;
-            LogLabelMismatch((byte)label, Format.ToString());
+            LogLabelMismatch(CallId, (byte)label, Format.ToString());
         }
     }
 
@@ -196,7 +197,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
                 if (dropped > 0)
                 {
                     _metrics.DroppedFrames(dropped);
-                    LogQueueFull(dropped);
+                    LogQueueFull(CallId, dropped);
                 }
 
                 break;
@@ -219,13 +220,13 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
                         var played = _queue.Flush(flush.UtteranceId);
                         _playing = false;
                         Report(flush.UtteranceId, PlayoutEvent.Flushed, played, TimeSpan.Zero);
-                        LogFlushed(flush.UtteranceId, Format.MillisecondsOf(played));
+                        LogFlushed(CallId, flush.UtteranceId, Format.MillisecondsOf(played));
                     }
                 }
 
                 break;
             case CallEnding ending:
-                LogCallEnding(ending.Reason, ending.DrainPlayout);
+                LogCallEnding(CallId, ending.Reason, ending.DrainPlayout);
                 RequestEnd(ending.Reason, byPlatform: true, drain: ending.DrainPlayout);
                 break;
         }
@@ -237,7 +238,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
 
     public Task OnErrorAsync(Exception ex)
     {
-        LogStreamError(ex);
+        LogStreamError(CallId, ex);
         return Task.CompletedTask;
     }
 
@@ -360,7 +361,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         if (!_idleWarned)
         {
             _idleWarned = true;
-            LogIdle(_idleTicks / Stopwatch.Frequency, _graceTicks / Stopwatch.Frequency);
+            LogIdle(CallId, _idleTicks / Stopwatch.Frequency, _graceTicks / Stopwatch.Frequency);
         }
 
         if (silentFor < _idleTicks + _graceTicks)
@@ -448,12 +449,12 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         {
             // A duplicate or a late event: playing it now would put audio out of order.
             _metrics.StreamAnomaly("duplicate");
-            LogSequenceAnomaly(sequence, last + 1);
+            LogSequenceAnomaly(CallId, sequence, last + 1);
             return false;
         }
 
         _metrics.StreamAnomaly("gap");
-        LogSequenceAnomaly(sequence, last + 1);
+        LogSequenceAnomaly(CallId, sequence, last + 1);
         _lastSequence = sequence;
         return true;
     }
@@ -476,24 +477,24 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     /// <summary>True once <see cref="SignalEnd"/> ran: the read loop should stop.</summary>
     public bool IsEndSignalled => Volatile.Read(ref _endRequested) == 1;
 
-    [LoggerMessage(EventId = 2200, Level = LogLevel.Warning, Message = "Playout queue full: dropped {Frames} oldest frames")]
-    private partial void LogQueueFull(long frames);
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Warning, Message = "Call {CallId}: playout queue full: dropped {Frames} oldest frames")]
+    private partial void LogQueueFull(Guid callId, long frames);
 
-    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Barge-in: flushed playout of utterance {UtteranceId} after {PlayedMs} ms")]
-    private partial void LogFlushed(int utteranceId, long playedMs);
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Call {CallId}: barge-in: flushed playout of utterance {UtteranceId} after {PlayedMs} ms")]
+    private partial void LogFlushed(Guid callId, int utteranceId, long playedMs);
 
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Platform ends the call ({Reason}, drain {Drain})")]
-    private partial void LogCallEnding(CallEndReason reason, bool drain);
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Call {CallId}: platform ends the call ({Reason}, drain {Drain})")]
+    private partial void LogCallEnding(Guid callId, CallEndReason reason, bool drain);
 
-    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Agent stream error")]
-    private partial void LogStreamError(Exception ex);
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Call {CallId}: agent stream error")]
+    private partial void LogStreamError(Guid callId, Exception ex);
 
-    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Agent stream event {Sequence} out of order (expected {Expected})")]
-    private partial void LogSequenceAnomaly(long sequence, long expected);
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Call {CallId}: agent stream event {Sequence} out of order (expected {Expected})")]
+    private partial void LogSequenceAnomaly(Guid callId, long sequence, long expected);
 
-    [LoggerMessage(EventId = 2205, Level = LogLevel.Information, Message = "Caller silent for {IdleSeconds} s; hanging up after {GraceSeconds} s more silence")]
-    private partial void LogIdle(long idleSeconds, long graceSeconds);
+    [LoggerMessage(EventId = 2205, Level = LogLevel.Information, Message = "Call {CallId}: caller silent for {IdleSeconds} s; hanging up after {GraceSeconds} s more silence")]
+    private partial void LogIdle(Guid callId, long idleSeconds, long graceSeconds);
 
-    [LoggerMessage(EventId = 2206, Level = LogLevel.Warning, Message = "Asterisk labels audio 0x{Kind:X2} but the call runs as {Format}; bytes are passed on as {Format}")]
-    private partial void LogLabelMismatch(byte kind, string format);
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Warning, Message = "Call {CallId}: Asterisk labels audio 0x{Kind:X2} but the call runs as {Format}; bytes are passed on as {Format}")]
+    private partial void LogLabelMismatch(Guid callId, byte kind, string format);
 }
