@@ -1,3 +1,4 @@
+using AiAgent.Gateway.Hosting;
 using AiAgent.Silo.Hosting;
 
 namespace AiAgent.Silo;
@@ -12,6 +13,11 @@ public static class Program
         var hosting = builder.AddAgentConfiguration(args);
         builder.AddAgentSilo(hosting);
         builder.AddAgentHealth(hosting);
+        if (hosting.Gateway.Enabled)
+        {
+            builder.AddAudioSocketGateway();
+        }
+
         builder.WebHost.ConfigureKestrel(k => k.Listen(hosting.Silo.HttpEndPoint(), l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1));
 
         var app = builder.Build();
