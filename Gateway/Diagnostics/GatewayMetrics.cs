@@ -32,23 +32,23 @@ public sealed class GatewayMetrics
     public GatewayMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _framesIn = meter.CreateCounter<long>("aiagent.gateway.frames.in", "{frame}", "Audio frames received from Asterisk");
-        _framesOut = meter.CreateCounter<long>("aiagent.gateway.frames.out", "{frame}", "Agent audio frames written to Asterisk");
-        _keepaliveFrames = meter.CreateCounter<long>("aiagent.gateway.frames.keepalive", "{frame}", "Silence frames written to keep an idle line alive");
-        _lateFrames = meter.CreateCounter<long>("aiagent.gateway.frames.late", "{frame}", "Frames written more than 5 ms after their deadline (reason=deadline), or held back because the socket was still flushing (reason=backpressure)");
-        _droppedFrames = meter.CreateCounter<long>("aiagent.gateway.frames.dropped", "{frame}", "Agent audio frames dropped because a playout queue was full");
-        _underruns = meter.CreateCounter<long>("aiagent.gateway.playout.underruns", "{event}", "Times a playing utterance ran out of audio before its end");
-        _pacerStalls = meter.CreateCounter<long>("aiagent.gateway.pacer.stalls", "{event}", "Times the pacer woke more than two frame periods late and resynchronised");
-        _streamAnomalies = meter.CreateCounter<long>("aiagent.gateway.stream.anomalies", "{event}", "Agent stream events out of sequence (gap or duplicate)");
-        _protocolErrors = meter.CreateCounter<long>("aiagent.gateway.protocol_errors", "{error}", "AudioSocket sessions ended by invalid input");
-        _callsEnded = meter.CreateCounter<long>("aiagent.gateway.calls.ended", "{call}", "Calls ended, by reason");
-        _activeConnections = meter.CreateUpDownCounter<long>("aiagent.gateway.connections.active", "{connection}", "Open AudioSocket connections");
+        _framesIn = meter.CreateCounter<long>("ai_agent_gateway_frames_in", "{frame}", "Audio frames received from Asterisk");
+        _framesOut = meter.CreateCounter<long>("ai_agent_gateway_frames_out", "{frame}", "Agent audio frames written to Asterisk");
+        _keepaliveFrames = meter.CreateCounter<long>("ai_agent_gateway_frames_keepalive", "{frame}", "Silence frames written to keep an idle line alive");
+        _lateFrames = meter.CreateCounter<long>("ai_agent_gateway_frames_late", "{frame}", "Frames written more than 5 ms after their deadline (reason=deadline), or held back because the socket was still flushing (reason=backpressure)");
+        _droppedFrames = meter.CreateCounter<long>("ai_agent_gateway_frames_dropped", "{frame}", "Agent audio frames dropped because a playout queue was full");
+        _underruns = meter.CreateCounter<long>("ai_agent_gateway_playout_underruns", "{event}", "Times a playing utterance ran out of audio before its end");
+        _pacerStalls = meter.CreateCounter<long>("ai_agent_gateway_pacer_stalls", "{event}", "Times the pacer woke more than two frame periods late and resynchronised");
+        _streamAnomalies = meter.CreateCounter<long>("ai_agent_gateway_stream_anomalies", "{event}", "Agent stream events out of sequence (gap or duplicate)");
+        _protocolErrors = meter.CreateCounter<long>("ai_agent_gateway_protocol_errors", "{error}", "AudioSocket sessions ended by invalid input");
+        _callsEnded = meter.CreateCounter<long>("ai_agent_gateway_calls_ended", "{call}", "Calls ended, by reason");
+        _activeConnections = meter.CreateUpDownCounter<long>("ai_agent_gateway_connections_active", "{connection}", "Open AudioSocket connections");
         _platformLatency = meter.CreateHistogram<double>(
-            "aiagent.gateway.platform_latency", "s", "From provider audio received by the grain to its first frame written to the socket",
+            "ai_agent_platform_added_latency", "s", "From provider audio received by the grain to its first frame written to the socket",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] });
         InstrumentAdvice<double> pacerBuckets = new() { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1] };
-        _pacerWakeLateness = meter.CreateHistogram<double>("aiagent.gateway.pacer.wake_lateness", "s", "How late the pacer thread woke after a tick's deadline", advice: pacerBuckets);
-        _pacerTickDuration = meter.CreateHistogram<double>("aiagent.gateway.pacer.tick_duration", "s", "Time one pacer tick spent writing all calls' frames", advice: pacerBuckets);
+        _pacerWakeLateness = meter.CreateHistogram<double>("ai_agent_gateway_pacer_wake_lateness", "s", "How late the pacer thread woke after a tick's deadline", advice: pacerBuckets);
+        _pacerTickDuration = meter.CreateHistogram<double>("ai_agent_gateway_pacer_tick_duration", "s", "Time one pacer tick spent writing all calls' frames", advice: pacerBuckets);
     }
 
     /// <summary>An inbound audio frame.</summary>

@@ -352,10 +352,10 @@ public sealed class GatewayTests(ClusterFixture fixture)
 
         // 149 more frames at 20 ms each, less the 40 ms start-up lead: a burst would take a few milliseconds.
         Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2.5), $"150 frames arrived within {clock.Elapsed.TotalMilliseconds:F0} ms");
-        Assert.Equal(1, metrics.Sum("aiagent.gateway.frames.in"));
-        Assert.True(metrics.Sum("aiagent.gateway.frames.out") >= 160);
-        Assert.Contains("fake", metrics.Tags("aiagent.gateway.platform_latency", "provider"));
-        Assert.Equal(1, metrics.Sum("aiagent.gateway.connections.active"));
+        Assert.Equal(1, metrics.Sum("ai_agent_gateway_frames_in"));
+        Assert.True(metrics.Sum("ai_agent_gateway_frames_out") >= 160);
+        Assert.Contains("fake", metrics.Tags("ai_agent_platform_added_latency", "provider"));
+        Assert.Equal(1, metrics.Sum("ai_agent_gateway_connections_active"));
     }
 
     [Fact]
@@ -391,7 +391,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
         }
 
         // The stalled call's flush is pending: its frames are held back (and counted), never awaited by the pacer.
-        await metrics.WaitForAsync("aiagent.gateway.frames.late", "reason", "backpressure").WaitAsync(s_timeout);
+        await metrics.WaitForAsync("ai_agent_gateway_frames_late", "reason", "backpressure").WaitAsync(s_timeout);
 
         await fixture.Cluster.Client.GetGrain<IFakeCallControl>(healthyId).PublishAudioAsync(4, Filled(format.BytesFor(TimeSpan.FromSeconds(2)), 0x34));
         var frames = await healthy.ReadAudioUntilAsync(f => f.Count(x => IsFilled(x, 0x34)) == 100, frameBytes, AudioSocketKind.Slin192);
