@@ -1,0 +1,187 @@
+using System.Runtime.InteropServices;
+using AiAgent.Grains.Audio;
+using AiAgent.Grains.Interfaces.Audio;
+
+namespace AiAgent.Audio.Tests;
+
+public sealed class AudioConverterTests
+{
+    private static readonly AudioFormat[] Formats =
+    [
+        AudioFormat.Slin8, AudioFormat.Slin16, AudioFormat.Slin24, AudioFormat.Slin48, AudioFormat.Mulaw8, AudioFormat.Alaw8,
+    ];
+
+    public static IEnumerable<object[]> FormatPairs() =>
+        from f in Formats from t in Formats select new object[] { f.ToString(), t.ToString() };
+
+    [Theory]
+    [MemberData(nameof(FormatPairs))]
+    public void ToneSurvivesEveryPairIn20MsChunks(string from, string to)
+    {
+        var source = Find(from);
+        var target = Find(to);
+        var converter = AudioConverter.Create(source, target);
+        var input = Encode(source, Signals.Tone(source.SampleRate, 1_000, source.SampleRate * 2));
+        var frame = source.BytesFor(TimeSpan.FromMilliseconds(20));
+        var output = new byte[converter.GetMaxOutputBytes(input.Length)];
+        var written = 0;
+        for (var offset = 0; offset < input.Length; offset += frame)
+        {
+            written += converter.Convert(input.AsSpan(offset, frame), output.AsSpan(written));
+        }
+
+        // Two seconds in, exactly two seconds out.
+        Assert.Equal(target.BytesFor(TimeSpan.FromSeconds(2)), written);
+        var samples = Decode(target, output.AsSpan(0, written));
+        var steady = samples.AsSpan(target.SampleRate / 50);
+        Assert.InRange(Signals.ZeroCrossingFrequency(steady, target.SampleRate), 990, 1_010);
+        Assert.InRange(Signals.Rms(steady), 16_000 / Math.Sqrt(2) * 0.97, 16_000 / Math.Sqrt(2) * 1.03);
+    }
+
+    [Theory]
+    [MemberData(nameof(FormatPairs))]
+    public void RandomChunkingsGiveByteIdenticalOutput(string from, string to)
+    {
+        var source = Find(from);
+        var target = Find(to);
+        var input = Encode(source, Signals.Noise(source.SampleRate / 2, seed: 7));
+        var reference = ConvertWhole(source, target, input);
+        for (var seed = 0; seed < 4; seed++)
+        {
+            var random = new Random(seed);
+            var converter = AudioConverter.Create(source, target);
+            var output = new byte[converter.GetMaxOutputBytes(input.Length) + 16];
+            var written = 0;
+            var offset = 0;
+
+            // Byte chunks, so PCM16 input is also split inside samples.
+            foreach (var chunk in Signals.RandomChunks(input.Length, 2_000, random))
+            {
+                written += converter.Convert(input.AsSpan(offset, chunk), output.AsSpan(written));
+                offset += chunk;
+            }
+
+            Assert.Equal(reference, output[..written]);
+        }
+    }
+
+    [Fact]
+    public void PassThroughCopiesBytes()
+    {
+        var converter = AudioConverter.Create(AudioFormat.Slin8, AudioFormat.Slin8);
+        Assert.True(converter.IsPassThrough);
+        var input = Encode(AudioFormat.Slin8, Signals.Noise(160, seed: 1));
+        var output = new byte[input.Length];
+        Assert.Equal(input.Length, converter.Convert(input, output));
+        Assert.Equal(input, output);
+    }
+
+    [Fact]
+    public void SameRateTranscodesWithTheG711Tables()
+    {
+        var pcm = Signals.Noise(160, seed: 2);
+        var converter = AudioConverter.Create(AudioFormat.Slin8, AudioFormat.Mulaw8);
+        var output = new byte[160];
+        Assert.Equal(160, converter.Convert(Encode(AudioFormat.Slin8, pcm), output));
+        for (var i = 0; i < pcm.Length; i++)
+        {
+            Assert.Equal(MuLaw.Encode(pcm[i]), output[i]);
+        }
+    }
+
+    [Fact]
+    public void ConvertAllocatesNothingPer20MsFrame()
+    {
+        var up = AudioConverter.Create(AudioFormat.Mulaw8, AudioFormat.Slin24);
+        var down = AudioConverter.Create(AudioFormat.Slin24, AudioFormat.Slin8);
+        var ulaw = new byte[160];
+        var pcm24 = new byte[up.GetMaxOutputBytes(ulaw.Length)];
+        var slin8 = new byte[down.GetMaxOutputBytes(pcm24.Length)];
+        up.Convert(ulaw, pcm24);
+        down.Convert(pcm24, slin8);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            up.Convert(ulaw, pcm24);
+            down.Convert(pcm24, slin8);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void ResetDropsCarriedState()
+    {
+        var converter = AudioConverter.Create(AudioFormat.Slin24, AudioFormat.Slin8);
+        var input = Encode(AudioFormat.Slin24, Signals.Noise(480, seed: 5));
+        var first = new byte[converter.GetMaxOutputBytes(input.Length)];
+        var second = new byte[first.Length];
+        var n1 = converter.Convert(input, first);
+        converter.Convert(input.AsSpan(0, 7), new byte[64]);
+        converter.Reset();
+        var n2 = converter.Convert(input, second);
+        Assert.Equal(first[..n1], second[..n2]);
+    }
+
+    [Fact]
+    public void RejectsUnsupportedFormatsAndShortOutput()
+    {
+        Assert.Throws<NotSupportedException>(() => AudioConverter.Create(AudioFormat.Slin8, AudioFormat.Slin8 with { Channels = 2 }));
+        Assert.Throws<NotSupportedException>(() => AudioConverter.Create(AudioFormat.Mulaw8 with { SampleRate = 16_000 }, AudioFormat.Slin16));
+        Assert.Throws<NotSupportedException>(() => AudioConverter.Create(AudioFormat.Slin8 with { SampleRate = 44_100 }, AudioFormat.Slin48));
+        var converter = AudioConverter.Create(AudioFormat.Mulaw8, AudioFormat.Slin24);
+        Assert.Equal(960, converter.GetMaxOutputBytes(160));
+        Assert.Throws<ArgumentException>(() => converter.Convert(new byte[160], new byte[959]));
+    }
+
+    [Fact]
+    public void DeclaresTheResamplerDelay()
+    {
+        Assert.Equal(TimeSpan.Zero, AudioConverter.Create(AudioFormat.Slin8, AudioFormat.Mulaw8).Delay);
+        var delay = AudioConverter.Create(AudioFormat.Slin24, AudioFormat.Slin8).Delay;
+        Assert.InRange(delay.TotalMilliseconds, 1, 10);
+    }
+
+    private static AudioFormat Find(string name) => Formats.Single(f => f.ToString() == name);
+
+    private static byte[] ConvertWhole(AudioFormat from, AudioFormat to, byte[] input)
+    {
+        var converter = AudioConverter.Create(from, to);
+        var output = new byte[converter.GetMaxOutputBytes(input.Length)];
+        return output[..converter.Convert(input, output)];
+    }
+
+    internal static byte[] Encode(AudioFormat format, short[] samples)
+    {
+        switch (format.Encoding)
+        {
+            case AudioEncoding.Mulaw:
+                var mu = new byte[samples.Length];
+                MuLaw.Encode(samples, mu);
+                return mu;
+            case AudioEncoding.Alaw:
+                var a = new byte[samples.Length];
+                ALaw.Encode(samples, a);
+                return a;
+            default:
+                return MemoryMarshal.AsBytes(samples.AsSpan()).ToArray();
+        }
+    }
+
+    internal static short[] Decode(AudioFormat format, ReadOnlySpan<byte> bytes)
+    {
+        switch (format.Encoding)
+        {
+            case AudioEncoding.Mulaw:
+                var mu = new short[bytes.Length];
+                MuLaw.Decode(bytes, mu);
+                return mu;
+            case AudioEncoding.Alaw:
+                var a = new short[bytes.Length];
+                ALaw.Decode(bytes, a);
+                return a;
+            default:
+                return MemoryMarshal.Cast<byte, short>(bytes).ToArray();
+        }
+    }
+}
