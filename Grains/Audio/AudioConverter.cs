@@ -92,15 +92,30 @@ public sealed class AudioConverter
         return checked(outputSamples * To.BlockAlign);
     }
 
+    /// <summary>Exactly how many bytes the next <see cref="Convert"/> of <paramref name="inputBytes"/> bytes writes.</summary>
+    public int GetOutputBytes(int inputBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(inputBytes);
+        if (IsPassThrough)
+        {
+            return inputBytes;
+        }
+
+        var samples = (_partialCount + inputBytes) / From.BlockAlign;
+        var outputSamples = _resampler?.GetOutputCount(samples) ?? samples;
+        return checked(outputSamples * To.BlockAlign);
+    }
+
     /// <summary>Converts <paramref name="input"/> and returns the bytes written to <paramref name="output"/>.</summary>
-    /// <exception cref="ArgumentException"><paramref name="output"/> is shorter than <see cref="GetMaxOutputBytes"/>.</exception>
+    /// <remarks>Size <paramref name="output"/> with <see cref="GetMaxOutputBytes"/> (or exactly, with <see cref="GetOutputBytes"/>).</remarks>
+    /// <exception cref="ArgumentException"><paramref name="output"/> is shorter than <see cref="GetOutputBytes"/>; nothing is consumed.</exception>
     public int Convert(ReadOnlySpan<byte> input, Span<byte> output)
     {
-        var needed = GetMaxOutputBytes(input.Length);
+        var needed = GetOutputBytes(input.Length);
         if (output.Length < needed)
         {
             throw new ArgumentException(
-                $"output holds {output.Length} bytes; converting {input.Length} bytes of {From} to {To} needs up to {needed}",
+                $"output holds {output.Length} bytes; converting {input.Length} bytes of {From} to {To} writes {needed}",
                 nameof(output));
         }
 

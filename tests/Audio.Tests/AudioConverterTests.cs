@@ -57,7 +57,12 @@ public sealed class AudioConverterTests
             // Byte chunks, so PCM16 input is also split inside samples.
             foreach (var chunk in Signals.RandomChunks(input.Length, 2_000, random))
             {
-                written += converter.Convert(input.AsSpan(offset, chunk), output.AsSpan(written));
+                var expected = converter.GetOutputBytes(chunk);
+                Assert.InRange(expected, 0, converter.GetMaxOutputBytes(chunk));
+
+                // Sized exactly: the converter writes what it announced.
+                Assert.Equal(expected, converter.Convert(input.AsSpan(offset, chunk), output.AsSpan(written, expected)));
+                written += expected;
                 offset += chunk;
             }
 
