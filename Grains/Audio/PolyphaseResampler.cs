@@ -130,13 +130,33 @@ public sealed class PolyphaseResampler
         while (position < limit)
         {
             // Input sample q is at history[q + historyLength]; its branch spans history[q .. q + taps - 1].
+            // The loop is bound by loads (two per multiply-add), so neighbouring outputs that share an operand are
+            // computed together: when upsampling, they read the same window through different branches; when
+            // decimating (L = 1), they read different windows through the one branch.
             var window = history.Slice(q, taps);
-            if (phase + down < up && position + down < limit)
+            if (phase + (2 * down) < up)
             {
-                // Upsampling: the next output reads the same window through the next branch; load it once for both.
-                var (first, second) = Dot2(coefficients.Slice(phase * taps, taps), coefficients.Slice((phase + down) * taps, taps), window);
-                output[written++] = Saturate(first);
-                output[written++] = Saturate(second);
+                var (a, b, c) = Dot3(coefficients.Slice(phase * taps, taps), coefficients.Slice((phase + down) * taps, taps),
+                    coefficients.Slice((phase + (2 * down)) * taps, taps), window);
+                output[written++] = Saturate(a);
+                output[written++] = Saturate(b);
+                output[written++] = Saturate(c);
+                position += 3 * down;
+                phase += 3 * down;
+            }
+            else if (phase + down < up)
+            {
+                var (a, b) = Dot2(coefficients.Slice(phase * taps, taps), coefficients.Slice((phase + down) * taps, taps), window);
+                output[written++] = Saturate(a);
+                output[written++] = Saturate(b);
+                position += 2 * down;
+                phase += 2 * down;
+            }
+            else if (up == 1 && position + down < limit)
+            {
+                var (a, b) = Dot2(window, history.Slice(q + down, taps), coefficients[..taps]);
+                output[written++] = Saturate(a);
+                output[written++] = Saturate(b);
                 position += 2 * down;
                 phase += 2 * down;
             }
@@ -186,14 +206,14 @@ public sealed class PolyphaseResampler
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (float First, float Second) Dot2(ReadOnlySpan<float> first, ReadOnlySpan<float> second, ReadOnlySpan<float> samples)
+    private static (float First, float Second) Dot2(ReadOnlySpan<float> first, ReadOnlySpan<float> second, ReadOnlySpan<float> shared)
     {
-        // Two branches against one window: three loads per two multiply-adds instead of four.
+        // Two dot products with one operand in common: three loads per two multiply-adds instead of four.
         ref var a = ref MemoryMarshal.GetReference(first);
         ref var b = ref MemoryMarshal.GetReference(second);
-        ref var s = ref MemoryMarshal.GetReference(samples);
+        ref var s = ref MemoryMarshal.GetReference(shared);
         var width = (nuint)Vector<float>.Count;
-        var length = (nuint)samples.Length;
+        var length = (nuint)shared.Length;
         var sumA = Vector<float>.Zero;
         var sumB = Vector<float>.Zero;
         for (nuint i = 0; i < length; i += width)
@@ -204,6 +224,31 @@ public sealed class PolyphaseResampler
         }
 
         return (Vector.Sum(sumA), Vector.Sum(sumB));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (float First, float Second, float Third) Dot3(
+        ReadOnlySpan<float> first, ReadOnlySpan<float> second, ReadOnlySpan<float> third, ReadOnlySpan<float> shared)
+    {
+        // Three branches against one window (L ≥ 3 upsampling): four loads per three multiply-adds.
+        ref var a = ref MemoryMarshal.GetReference(first);
+        ref var b = ref MemoryMarshal.GetReference(second);
+        ref var c = ref MemoryMarshal.GetReference(third);
+        ref var s = ref MemoryMarshal.GetReference(shared);
+        var width = (nuint)Vector<float>.Count;
+        var length = (nuint)shared.Length;
+        var sumA = Vector<float>.Zero;
+        var sumB = Vector<float>.Zero;
+        var sumC = Vector<float>.Zero;
+        for (nuint i = 0; i < length; i += width)
+        {
+            var x = Vector.LoadUnsafe(ref s, i);
+            sumA = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref a, i), x, sumA);
+            sumB = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref b, i), x, sumB);
+            sumC = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref c, i), x, sumC);
+        }
+
+        return (Vector.Sum(sumA), Vector.Sum(sumB), Vector.Sum(sumC));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
