@@ -10,10 +10,12 @@ namespace AiAgent.Grains.Audio;
 /// same output, sample for sample. One instance per stream; not thread-safe.
 /// </summary>
 /// <remarks>
-/// <para>Why not NAudio: its WDL resampler costs ~28 µs (IIR mode) to ~133 µs (sinc mode) per 20 ms frame, 150-700×
-/// real time, and its IIR mode folds energy back into the band. The rates a call meets (8/16/24/48 kHz) are small
-/// integer ratios, where a polyphase FIR only evaluates the branch that lands on an output sample: ~260 taps per
-/// 8 kHz output sample for 24 kHz → 8 kHz, vectorised, a few µs per frame at 100 dB stop band.</para>
+/// <para>Why not NAudio: its WDL resampler costs ~28 µs (IIR mode) to ~133 µs (sinc mode) per 20 ms frame through
+/// WdlResamplingSampleProvider (150-700× real time, short of the 2,000× target), and misses the quality figures:
+/// in sinc mode a 5 kHz tone survives 24 kHz → 8 kHz at -56 dB and higher tones fold back at -13 dB; in IIR mode the
+/// pass band droops and aliases reach -25 dB (docs/performance.md). The rates a call meets (8/16/24/48 kHz) are
+/// small integer ratios, where a polyphase FIR only evaluates the branch that lands on an output sample: 264 taps
+/// per 8 kHz output sample for 24 kHz → 8 kHz, vectorised, ~2.5 µs per 20 ms frame at 100 dB stop band.</para>
 /// <para>Timing: output sample k sits at intermediate index k·M; it is emitted once input sample ⌊k·M/L⌋ has
 /// arrived, so after n input samples exactly ⌈n·L/M⌉ samples have come out, whatever the chunking (no drift).
 /// The output lags the input by <see cref="DelayOutputSamples"/> (the linear-phase group delay, a whole number of
@@ -152,7 +154,7 @@ public sealed class PolyphaseResampler
                 position += 2 * down;
                 phase += 2 * down;
             }
-            else if (up == 1 && position + down < limit)
+            else if (up == 1 && position + down < limit) // the second window must start inside this block
             {
                 var (a, b) = Dot2(window, history.Slice(q + down, taps), coefficients[..taps]);
                 output[written++] = Saturate(a);
