@@ -24,7 +24,7 @@ public sealed record CallStarted(
 
 /// <summary>
 /// One or more caller frames in the call's AudioSocket format. <see cref="Sequence"/> increases by one
-/// per message so the grain can detect loss, duplicates and reordering of one-way calls.
+/// per message, starting at 0, so the grain can put one-way calls back in order and detect loss and duplicates.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AiAgent.CallerAudio")]
 public sealed record CallerAudio(
@@ -78,6 +78,9 @@ public enum CallEndReason
 
     /// <summary>The platform is shutting down.</summary>
     Shutdown = 5,
+
+    /// <summary>Caller audio stopped arriving without a hangup (the gateway holding the socket is gone).</summary>
+    GatewayLost = 6,
 }
 
 /// <summary>A call's lifecycle state.</summary>

@@ -1,0 +1,33 @@
+using AiAgent.Grains.Calls;
+using AiAgent.Grains.Configuration;
+using AiAgent.Grains.Providers.Deepgram;
+using AiAgent.Grains.Providers.Local;
+using AiAgent.Grains.Providers.OpenAIRealtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace AiAgent.Grains;
+
+/// <summary>Registers what the call grains need in a silo.</summary>
+public static class AgentGrainsServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="AgentOptions"/> from the root of <paramref name="configuration"/> (validated at start-up;
+    /// live edits that fail validation are rejected and the last good options stay), and registers metrics and the
+    /// providers.
+    /// </summary>
+    public static IServiceCollection AddAgentGrains(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AgentOptions>().Bind(configuration).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>());
+        services.AddSingleton<IOptionsMonitor<AgentOptions>, LastGoodOptionsMonitor<AgentOptions>>();
+        services.AddMetrics();
+        services.TryAddSingleton<CallMetrics>();
+        services.AddLocalProvider();
+        services.AddDeepgramProvider();
+        services.AddOpenAIRealtimeProvider();
+        return services;
+    }
+}

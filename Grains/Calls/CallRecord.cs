@@ -1,0 +1,19 @@
+using AiAgent.Grains.Interfaces.Calls;
+
+namespace AiAgent.Grains.Calls;
+
+/// <summary>The persisted record of a call: written when it starts and when it ends (never per frame).</summary>
+[GenerateSerializer, Alias("AiAgent.CallRecord")]
+public sealed class CallRecord
+{
+    /// <summary>The operator view of the call at the time of the last write.</summary>
+    [Id(0)]
+    public CallSnapshot? Snapshot { get; set; }
+}
+
+/// <summary>Names of the grain storages the call grains use.</summary>
+public static class CallStorage
+{
+    /// <summary>Call records (history).</summary>
+    public const string Name = "calls";
+}

@@ -1,0 +1,51 @@
+using AiAgent.Grains.Interfaces.Configuration;
+using Microsoft.Extensions.Primitives;
+
+namespace AiAgent.Silo.Hosting;
+
+/// <summary>Loads <c>config/ai-agent.yaml</c> (watched) and logs edits that cannot be parsed.</summary>
+public static partial class AgentConfigurationExtensions
+{
+    /// <summary>Adds the YAML file and its overrides; returns the hosting sections, validated.</summary>
+    public static HostingOptions AddAgentConfiguration(this WebApplicationBuilder builder, string[] args)
+    {
+        var path = builder.Configuration.AddAgentConfigFile(args, reloadOnChange: true);
+        builder.Services.AddHostedService(sp => new ConfigFileWatcherLog(path, sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<ILogger<ConfigFileWatcherLog>>()));
+        return HostingOptions.Load(builder.Configuration);
+    }
+
+    /// <summary>Logs where the config came from and every edit the YAML parser rejected.</summary>
+    internal sealed partial class ConfigFileWatcherLog(string path, IConfiguration configuration, ILogger<ConfigFileWatcherLog> logger) : IHostedService
+    {
+        private IDisposable? _registration;
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            LogLoaded(logger, path);
+            if (configuration is IConfigurationRoot root && root.FindYamlSource() is { } source)
+            {
+                _registration = ChangeToken.OnChange(root.GetReloadToken, () =>
+                {
+                    if (source.LastError is { } error)
+                    {
+                        LogRejected(logger, path, error);
+                    }
+                });
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            _registration?.Dispose();
+            return Task.CompletedTask;
+        }
+
+        [LoggerMessage(EventId = 1010, Level = LogLevel.Information, Message = "Configuration loaded from {Path} (watched: edits apply to the next call)")]
+        private static partial void LogLoaded(ILogger logger, string path);
+
+        [LoggerMessage(EventId = 1011, Level = LogLevel.Error, Message = "Edit of {Path} rejected, the last good configuration stays in force: {Error}")]
+        private static partial void LogRejected(ILogger logger, string path, string error);
+    }
+}

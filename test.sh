@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test in the repository. On a fresh Debian/Ubuntu machine it first installs what the tests use
+# (redis-server for the Redis tests, sox for audio references, chromium for the operators' page test).
+# Tests start their own Redis on a free port; nothing global is left running.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+command -v redis-server >/dev/null || missing+=(redis-server)
+command -v sox >/dev/null || missing+=(sox)
+command -v chromium >/dev/null || missing+=(chromium)
+if ((${#missing[@]})); then
+  echo "test.sh: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+dotnet test AiAgent.Orleans.sln -c Release "$@"

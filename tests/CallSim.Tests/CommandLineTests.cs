@@ -1,0 +1,78 @@
+using AiAgent.CallSim.Cli;
+using AiAgent.CallSim.Simulation;
+
+namespace AiAgent.CallSim.Tests;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public void DefaultsMatchAsterisk()
+    {
+        var options = CommandLine.Parse([], "default.wav")!;
+        Assert.Equal("default.wav", options.Wav);
+        Assert.Equal("127.0.0.1", options.Host);
+        Assert.Equal(8090, options.Port);
+        Assert.Equal("slin", options.Format.Name);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), options.LeadingSilence);
+        Assert.Equal(TimeSpan.FromSeconds(8), options.Tail);
+        Assert.Equal(TimeSpan.FromSeconds(2), options.ConnectTimeout);
+        Assert.False(options.SendHangupFrame);
+    }
+
+    [Fact]
+    public void ParsesEveryOption()
+    {
+        var options = CommandLine.Parse(
+            ["--wav", "in.wav", "--out", "reply.wav", "--host", "gw", "--port", "9092", "--uuid", "40325ec2-5efd-4bd3-805f-53576e581d13",
+             "--format", "slin16", "--label-legacy", "--leading-silence", "0", "--tail", "3.5", "--dtmf", "1@2.5,#@4",
+             "--send-hangup-frame", "--json", "--connect-timeout", "1", "--close-wait", "0.5"],
+            "default.wav")!;
+
+        Assert.Equal("in.wav", options.Wav);
+        Assert.Equal("reply.wav", options.Out);
+        Assert.Equal("gw", options.Host);
+        Assert.Equal(9092, options.Port);
+        Assert.Equal(Guid.Parse("40325ec2-5efd-4bd3-805f-53576e581d13"), options.Uuid);
+        Assert.Equal(0x12, options.Format.Kind);
+        Assert.True(options.LabelLegacy);
+        Assert.Equal(TimeSpan.Zero, options.LeadingSilence);
+        Assert.Equal(TimeSpan.FromSeconds(3.5), options.Tail);
+        Assert.Equal([new DtmfEvent('1', TimeSpan.FromSeconds(2.5)), new DtmfEvent('#', TimeSpan.FromSeconds(4))], options.Dtmf);
+        Assert.True(options.SendHangupFrame);
+        Assert.True(options.Json);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.ConnectTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(0.5), options.CloseWait);
+    }
+
+    [Theory]
+    [InlineData("--format", "slin7", "--format")]
+    [InlineData("--port", "70000", "--port")]
+    [InlineData("--dtmf", "E@1", "--dtmf")]
+    [InlineData("--dtmf", "1-2", "--dtmf")]
+    [InlineData("--tail", "-1", "--tail")]
+    [InlineData("--uuid", "nope", "--uuid")]
+    [InlineData("--bogus", "x", "--bogus")]
+    public void BadValuesNameTheOption(string option, string value, string named)
+    {
+        var error = Assert.Throws<FormatException>(() => CommandLine.Parse([option, value], "x.wav"));
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingValueIsAnError()
+    {
+        var error = Assert.Throws<FormatException>(() => CommandLine.Parse(["--wav", "--json"], "x.wav"));
+        Assert.Contains("--wav needs a value", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UuidWithManyCallsIsRejected()
+    {
+        var error = Assert.Throws<FormatException>(
+            () => CommandLine.Parse(["--calls", "3", "--uuid", Guid.NewGuid().ToString()], "x.wav"));
+        Assert.Contains("--uuid", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HelpReturnsNull() => Assert.Null(CommandLine.Parse(["--help"], "x.wav"));
+}

@@ -1,0 +1,136 @@
+using AiAgent.Grains.Interfaces.Audio;
+using AiAgent.Grains.Interfaces.Calls;
+using Orleans.Streams;
+using System.Threading.Channels;
+
+namespace AiAgent.Grains.Tests;
+
+/// <summary>Plays the gateway's part against a real call grain: subscribes to the call's stream and feeds frames.</summary>
+public sealed class CallProbe : IAsyncObserver<AgentStreamEvent>, IAsyncDisposable
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    private readonly Channel<AgentStreamEvent> _events = Channel.CreateUnbounded<AgentStreamEvent>();
+    private StreamSubscriptionHandle<AgentStreamEvent>? _subscription;
+    private long _sequence;
+
+    private CallProbe(IClusterClient client, Guid callId)
+    {
+        CallId = callId;
+        Grain = client.GetGrain<ICallGrain>(callId);
+    }
+
+    public Guid CallId { get; }
+
+    public ICallGrain Grain { get; }
+
+    public static async Task<CallProbe> StartAsync(IClusterClient client, AudioFormat? format = null)
+    {
+        var probe = new CallProbe(client, Guid.NewGuid());
+        var stream = client.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(probe.CallId));
+        probe._subscription = await stream.SubscribeAsync(probe);
+        probe.Started = await probe.Grain.StartAsync(new CallStartRequest(format ?? AudioFormat.Slin8, "test-gateway", "127.0.0.1:1", TimeSpan.FromMilliseconds(20)));
+        return probe;
+    }
+
+    public CallStarted Started { get; private set; } = null!;
+
+    /// <summary>Sends PCM16 audio as 20 ms frames with consecutive sequence numbers.</summary>
+    public async Task SendAsync(short[] samples, int frameSamples = 160)
+    {
+        for (var i = 0; i + frameSamples <= samples.Length; i += frameSamples)
+        {
+            var bytes = new byte[frameSamples * 2];
+            Buffer.BlockCopy(samples, i * 2, bytes, 0, bytes.Length);
+            await Grain.PushCallerAudioAsync(new CallerAudio(_sequence++, bytes));
+        }
+    }
+
+    /// <summary>Polls the call's snapshot until <paramref name="condition"/> holds (one-way frames have no completion to await).</summary>
+    public async Task<CallSnapshot> WaitForSnapshotAsync(Func<CallSnapshot, bool> condition)
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            var snapshot = await Grain.GetSnapshotAsync();
+            if (condition(snapshot))
+            {
+                return snapshot;
+            }
+
+            await Task.Delay(20, cts.Token);
+        }
+    }
+
+    /// <summary>Polls the call's counters until <paramref name="condition"/> holds.</summary>
+    public async Task<CallCounters> WaitForAsync(Func<CallCounters, bool> condition) =>
+        (await WaitForSnapshotAsync(s => condition(s.Counters))).Counters;
+
+    /// <summary>Waits for the next event of type <typeparamref name="T"/>, collecting the ones it skips.</summary>
+    public async Task<T> NextAsync<T>(List<AgentStreamEvent>? skipped = null)
+        where T : AgentStreamEvent
+    {
+        using var cts = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            var e = await _events.Reader.ReadAsync(cts.Token);
+            if (e is T match)
+            {
+                return match;
+            }
+
+            skipped?.Add(e);
+        }
+    }
+
+    /// <summary>Collects the audio of the next whole utterance (chunks until its AgentUtteranceDone).</summary>
+    public async Task<(int UtteranceId, List<AgentAudioChunk> Chunks)> NextUtteranceAsync()
+    {
+        var skipped = new List<AgentStreamEvent>();
+        var done = await NextAsync<AgentUtteranceDone>(skipped);
+        var chunks = skipped.OfType<AgentAudioChunk>().Where(c => c.UtteranceId == done.UtteranceId).ToList();
+        return (done.UtteranceId, chunks);
+    }
+
+    public Task OnNextAsync(AgentStreamEvent item, StreamSequenceToken? token = null) => _events.Writer.WriteAsync(item).AsTask();
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_subscription is not null)
+        {
+            await _subscription.UnsubscribeAsync();
+        }
+    }
+}
+
+public static class Signals
+{
+    public static short[] Tone(double seconds, double hz = 440, int rate = 8000, double amplitude = 8000)
+    {
+        var samples = new short[(int)(seconds * rate)];
+        for (var i = 0; i < samples.Length; i++)
+        {
+            samples[i] = (short)(amplitude * Math.Sin(2 * Math.PI * hz * i / rate));
+        }
+
+        return samples;
+    }
+
+    public static short[] Silence(double seconds, int rate = 8000) => new short[(int)(seconds * rate)];
+
+    public static double Rms(ReadOnlySpan<byte> pcm16)
+    {
+        var samples = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(pcm16);
+        double sum = 0;
+        foreach (var s in samples)
+        {
+            sum += (double)s * s;
+        }
+
+        return samples.Length == 0 ? 0 : Math.Sqrt(sum / samples.Length);
+    }
+}

@@ -1,0 +1,85 @@
+using AiAgent.CallSim.Audio;
+using AiAgent.CallSim.Simulation;
+
+namespace AiAgent.CallSim.Cli;
+
+/// <summary>The command line, parsed and checked.</summary>
+public sealed record CliOptions
+{
+    /// <summary>The caller's speech.</summary>
+    public required string Wav { get; init; }
+
+    /// <summary>Where to write the received audio (the first call's, with --calls).</summary>
+    public string? Out { get; init; }
+
+    /// <summary>Gateway host.</summary>
+    public string Host { get; init; } = "127.0.0.1";
+
+    /// <summary>Gateway port.</summary>
+    public int Port { get; init; } = 8090;
+
+    /// <summary>Fixed call UUID (single call only).</summary>
+    public Guid? Uuid { get; init; }
+
+    /// <summary>Call format.</summary>
+    public CallFormat Format { get; init; } = CallFormat.Slin;
+
+    /// <summary>Label every frame 0x10.</summary>
+    public bool LabelLegacy { get; init; }
+
+    /// <summary>Silence before the speech.</summary>
+    public TimeSpan LeadingSilence { get; init; } = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>Silence after the speech.</summary>
+    public TimeSpan Tail { get; init; } = TimeSpan.FromSeconds(8);
+
+    /// <summary>DTMF digits to send.</summary>
+    public IReadOnlyList<DtmfEvent> Dtmf { get; init; } = [];
+
+    /// <summary>Send 00 00 00 before closing.</summary>
+    public bool SendHangupFrame { get; init; }
+
+    /// <summary>Print JSON instead of text.</summary>
+    public bool Json { get; init; }
+
+    /// <summary>Concurrent calls.</summary>
+    public int Calls { get; init; } = 1;
+
+    /// <summary>Spread of call starts.</summary>
+    public TimeSpan? Ramp { get; init; }
+
+    /// <summary>TCP connect timeout.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Wait for the server's close after our hangup.</summary>
+    public TimeSpan CloseWait { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The ramp actually used: as given, else 5 ms per call (1,000 calls start over 5 s).</summary>
+    public TimeSpan EffectiveRamp => Ramp ?? TimeSpan.FromMilliseconds(Calls <= 1 ? 0 : 5.0 * Calls);
+
+    /// <summary>Settings for each call.</summary>
+    public IReadOnlyList<CallSettings> ToCallSettings(CallAudio audio)
+    {
+        var calls = new CallSettings[Calls];
+        for (var i = 0; i < calls.Length; i++)
+        {
+            calls[i] = new CallSettings
+            {
+                Host = Host,
+                Port = Port,
+                CallId = i == 0 && Uuid is { } uuid ? uuid : Guid.NewGuid(),
+                Audio = audio,
+                LabelLegacy = LabelLegacy,
+                LeadingSilence = LeadingSilence,
+                Tail = Tail,
+                Dtmf = Dtmf,
+                SendHangupFrame = SendHangupFrame,
+                Record = i == 0 && Out is not null,
+                ConnectTimeout = ConnectTimeout,
+                CloseWait = CloseWait,
+            };
+        }
+
+        return calls;
+    }
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using AiAgent.CallSim.Audio;
+using AiAgent.CallSim.Simulation;
+
+namespace AiAgent.CallSim.Cli;
+
+/// <summary>Parses the command line; every error names the option.</summary>
+public static class CommandLine
+{
+    /// <summary>The help text.</summary>
+    public const string Usage = """
+        AiAgent.CallSim: plays Asterisk's side of AudioSocket calls (see docs/callsim.md).
+
+        usage: dotnet run --project tools/CallSim -- [options]
+
+          --wav PATH              caller speech, any WAV (PCM 8/16/24/32-bit or float, any rate, mono or more);
+                                  default: assets/hello.wav beside the binary
+          --out PATH              write the received agent audio as a WAV in the call format (first call only)
+          --host HOST             gateway host (default 127.0.0.1)
+          --port PORT             gateway port (default 8090)
+          --uuid GUID             call UUID (default: a new one; single call only)
+          --format NAME           slin (default, 0x10, 320 B), slin12, slin16 (0x12, 640 B), slin24, slin32,
+                                  slin44, slin48, slin96, slin192
+          --label-legacy          label every audio frame 0x10 whatever the rate (Asterisk before 20.17)
+          --leading-silence SEC   silence before the speech (default 0.5)
+          --tail SEC              silence streamed after the speech while the reply arrives (default 8)
+          --dtmf LIST             DTMF digits at times from the start of streaming, e.g. "1@2.5,#@4"
+          --send-hangup-frame     send 00 00 00 before closing (Asterisk never does; EOF is its hangup)
+          --calls N               run N concurrent calls from one shared pacer, print aggregate figures
+          --ramp SEC              spread call starts over SEC (default 0.005 x N)
+          --connect-timeout SEC   TCP connect timeout (default 2, as Asterisk)
+          --close-wait SEC        after our hangup, how long the server may take to close (default 2; 0 = close
+                                  at once without checking)
+          --json                  print the summary as one JSON object
+          --help                  this text
+
+        exit code: 0 every call passed; 1 a call failed (violation, wrong-size or mislabelled frame, connect
+        failure, server stopped reading or left its socket open); 2 bad command line or input file.
+        """;
+
+    /// <summary>Parses <paramref name="args"/>; null when --help was asked for.</summary>
+    /// <exception cref="FormatException">A bad or missing value, naming the option.</exception>
+    public static CliOptions? Parse(IReadOnlyList<string> args, string defaultWav)
+    {
+        var options = new CliOptions { Wav = defaultWav };
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                {
+                    throw new FormatException($"{name} needs a value");
+                }
+
+                return args[++i];
+            }
+
+            options = name switch
+            {
+                "--help" or "-h" => null,
+                "--wav" => options with { Wav = Value() },
+                "--out" => options with { Out = Value() },
+                "--host" => options with { Host = Value() },
+                "--port" => options with { Port = Int(name, Value(), 1, 65535) },
+                "--uuid" => options with { Uuid = Guid.TryParse(Value(), out var uuid) ? uuid : throw new FormatException($"{name}: not a UUID") },
+                "--format" => options with { Format = Format(name, Value()) },
+                "--label-legacy" => options with { LabelLegacy = true },
+                "--leading-silence" => options with { LeadingSilence = Seconds(name, Value()) },
+                "--tail" => options with { Tail = Seconds(name, Value()) },
+                "--dtmf" => options with { Dtmf = Dtmf(name, Value()) },
+                "--send-hangup-frame" => options with { SendHangupFrame = true },
+                "--calls" => options with { Calls = Int(name, Value(), 1, 100_000) },
+                "--ramp" => options with { Ramp = Seconds(name, Value()) },
+                "--connect-timeout" => options with { ConnectTimeout = Seconds(name, Value()) },
+                "--close-wait" => options with { CloseWait = Seconds(name, Value()) },
+                "--json" => options with { Json = true },
+                _ => throw new FormatException($"unknown option '{name}' (see --help)"),
+            };
+            if (options is null)
+            {
+                return null;
+            }
+        }
+
+        if (options.Uuid is not null && options.Calls > 1)
+        {
+            throw new FormatException("--uuid names one call; it cannot be combined with --calls > 1");
+        }
+
+        if (options.ConnectTimeout <= TimeSpan.Zero)
+        {
+            throw new FormatException("--connect-timeout must be > 0");
+        }
+
+        return options;
+    }
+
+    private static int Int(string name, string text, int min, int max) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw new FormatException($"{name}: '{text}' is not a whole number from {min} to {max}");
+
+    private static TimeSpan Seconds(string name, string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 && value <= 86_400
+            ? TimeSpan.FromSeconds(value)
+            : throw new FormatException($"{name}: '{text}' is not a number of seconds from 0 to 86400");
+
+    private static CallFormat Format(string name, string text) =>
+        CallFormat.TryParse(text, out var format)
+            ? format
+            : throw new FormatException(
+                $"{name}: '{text}' is not one of {string.Join(", ", CallFormat.All.Select(static f => f.Name))}");
+
+    private static IReadOnlyList<DtmfEvent> Dtmf(string name, string text)
+    {
+        try
+        {
+            return DtmfEvent.ParseList(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new FormatException($"{name}: {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using System.Text;
+
+namespace AiAgent.CallSim.Reporting;
+
+/// <summary>Human-readable summaries.</summary>
+public static class SummaryText
+{
+    /// <summary>The summary of one call.</summary>
+    public static string Format(CallSummary s, TimingStats? pacerLateness = null)
+    {
+        var text = new StringBuilder();
+        Line(text, "call", $"{s.CallId} ({s.Format})");
+        Line(text, "result", $"{(s.Passed ? "PASS" : "FAIL")}, {s.Outcome}{(s.Error is null ? string.Empty : $": {s.Error}")}");
+        Line(text, "duration", $"{Ms(s.DurationMs)}");
+        Line(text, "frames sent", $"{s.FramesSent} audio, {s.DtmfSent} DTMF, {s.SendStalls} stalled ticks (worst send {Ms(s.SendLateMaxMs)} late)");
+        Line(text, "frames received", $"{s.FramesReceived} ({s.SpeechFrames} speech, {s.SilentFrames} silence), {s.FramesAfterHangup} after hangup");
+        Line(text, "wrong-size frames", s.WrongSizeFrames.ToString(CultureInfo.InvariantCulture));
+        Line(text, "mislabelled frames", s.KindMismatchFrames.ToString(CultureInfo.InvariantCulture));
+        Line(text, "protocol violations", s.Violations.ToString(CultureInfo.InvariantCulture));
+        foreach (var detail in s.ViolationDetails)
+        {
+            Line(text, string.Empty, detail);
+        }
+
+        Line(text, "first agent audio", $"{Ms(s.FirstAudioMs)} after connect (first speech {Ms(s.FirstSpeechMs)})");
+        Line(text, "received gaps", Gaps(s.Gaps));
+        Line(text, "server close", s.ServerCloseTimedOut
+            ? "FAILED: still open after our hangup"
+            : s.ServerCloseAfterHangupMs is { } close ? $"{Ms(close)} after our hangup" : "n/a");
+        if (pacerLateness is not null)
+        {
+            Line(text, "pacer lateness", Timing(pacerLateness));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>The aggregate of a multi-call run.</summary>
+    public static string Format(LoadSummary s)
+    {
+        var text = new StringBuilder();
+        Line(text, "calls", $"{s.Calls}: {s.Passed} passed, {s.Failed} failed ({s.ConnectFailed} could not connect)");
+        Line(text, "outcomes", string.Join(", ", s.Outcomes.Select(static o => $"{o.Key} {o.Value}")));
+        Line(text, "server close", s.ServerCloseTimeouts == 0
+            ? "every server side closed after our hangup"
+            : $"FAILED: {s.ServerCloseTimeouts} calls still open after our hangup");
+        Line(text, "duration", Ms(s.DurationMs));
+        Line(text, "frames sent", $"{s.FramesSent}, {s.SendStalls} stalled ticks");
+        Line(text, "frames received", $"{s.FramesReceived} ({s.SpeechFrames} speech)");
+        Line(text, "wrong-size frames", s.WrongSizeFrames.ToString(CultureInfo.InvariantCulture));
+        Line(text, "mislabelled frames", s.KindMismatchFrames.ToString(CultureInfo.InvariantCulture));
+        Line(text, "protocol violations", s.Violations.ToString(CultureInfo.InvariantCulture));
+        Line(text, "first agent audio", Timing(s.FirstAudio));
+        Line(text, "first speech", Timing(s.FirstSpeech));
+        Line(text, "received gaps", Gaps(s.Gaps));
+        Line(text, "pacer lateness", Timing(s.PacerLateness));
+        foreach (var failure in s.Failures)
+        {
+            Line(text, "failed", failure);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>One line naming a failed call and why.</summary>
+    public static string DescribeFailure(CallSummary s)
+    {
+        var why = new StringBuilder(s.Outcome.ToString());
+        if (s.Error is not null)
+        {
+            why.Append(": ").Append(s.Error);
+        }
+
+        if (s.Violations > 0)
+        {
+            why.Append(CultureInfo.InvariantCulture, $", {s.Violations} violations ({string.Join("; ", s.ViolationDetails)})");
+        }
+
+        if (s.WrongSizeFrames > 0)
+        {
+            why.Append(CultureInfo.InvariantCulture, $", {s.WrongSizeFrames} wrong-size frames");
+        }
+
+        if (s.KindMismatchFrames > 0)
+        {
+            why.Append(CultureInfo.InvariantCulture, $", {s.KindMismatchFrames} mislabelled frames");
+        }
+
+        if (s.SendStalls > 0)
+        {
+            why.Append(CultureInfo.InvariantCulture, $", {s.SendStalls} stalled ticks (server not reading)");
+        }
+
+        if (s.ServerCloseTimedOut)
+        {
+            why.Append(", server did not close after our hangup");
+        }
+
+        return $"{s.CallId}: {why}";
+    }
+
+    private static string Gaps(GapStatistics g) => g.Count == 0
+        ? "none"
+        : $"p50 {Ms(g.P50Ms)}, p99 {Ms(g.P99Ms)}, max {Ms(g.MaxMs)} over {g.Count} gaps ({g.OutsideTolerance} outside 20 ± 5 ms)";
+
+    private static string Timing(TimingStats t) => t.Count == 0
+        ? "none"
+        : $"p50 {Ms(t.P50Ms)}, p99 {Ms(t.P99Ms)}, max {Ms(t.MaxMs)} (n = {t.Count})";
+
+    private static string Ms(double? ms) => ms is { } value ? value.ToString("0.0 'ms'", CultureInfo.InvariantCulture) : "none";
+
+    private static void Line(StringBuilder text, string label, string value) =>
+        text.Append(CultureInfo.InvariantCulture, $"{label,-20} {value}").Append('\n');
+}

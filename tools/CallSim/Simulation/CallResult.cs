@@ -1,0 +1,16 @@
+using AiAgent.CallSim.Audio;
+using AiAgent.CallSim.Reporting;
+
+namespace AiAgent.CallSim.Simulation;
+
+/// <summary>The outcome of one simulated call.</summary>
+/// <param name="Summary">The figures.</param>
+/// <param name="Format">The call format of <paramref name="ReceivedAudio"/>.</param>
+/// <param name="ReceivedAudio">Audio received (s16le mono), if the call was set to record; empty otherwise.</param>
+/// <param name="GapsMs">Every gap between consecutive received audio frames, in arrival order.</param>
+public sealed record CallResult(CallSummary Summary, CallFormat Format, ReadOnlyMemory<byte> ReceivedAudio, ReadOnlyMemory<double> GapsMs);
+
+/// <summary>The outcome of a run of one or more calls.</summary>
+/// <param name="Calls">One result per call, in the order given.</param>
+/// <param name="Load">Aggregate figures.</param>
+public sealed record SimulationResult(IReadOnlyList<CallResult> Calls, LoadSummary Load);
