@@ -157,6 +157,44 @@ public sealed class AudioConverter
         return written;
     }
 
+    /// <summary>An upper bound of the bytes <see cref="Flush"/> writes.</summary>
+    public int MaxFlushBytes => _resampler is null ? 0 : _resampler.GetMaxOutputCount(_resampler.DelayInputSamples) * To.BlockAlign;
+
+    /// <summary>
+    /// Ends the stream: writes the audio still inside the resampler's filter (its group delay, e.g. 5.4 ms at
+    /// 24 kHz → 8 kHz) by feeding it silence, then resets. Call at the end of an utterance so its last milliseconds
+    /// are played now rather than ahead of the next one. The whole output is then the input's duration plus
+    /// <see cref="Delay"/> (the filter's lead-in at the start of the stream).
+    /// </summary>
+    /// <returns>Bytes written: at most <see cref="MaxFlushBytes"/>; 0 without resampling.</returns>
+    /// <exception cref="ArgumentException"><paramref name="output"/> is shorter than <see cref="MaxFlushBytes"/>.</exception>
+    public int Flush(Span<byte> output)
+    {
+        if (_resampler is null)
+        {
+            _partialCount = 0;
+            return 0;
+        }
+
+        if (output.Length < MaxFlushBytes)
+        {
+            throw new ArgumentException($"output holds {output.Length} bytes; flushing needs up to {MaxFlushBytes}", nameof(output));
+        }
+
+        // A held odd byte is half a sample: drop it. Silence goes in as decoded samples, bypassing the decoder.
+        _partialCount = 0;
+        var silence = _decoded.AsSpan();
+        silence.Clear();
+        var written = 0;
+        for (var remaining = _resampler.DelayInputSamples; remaining > 0; remaining -= BlockSamples)
+        {
+            written += ResampleAndEncode(silence[..Math.Min(remaining, BlockSamples)], output[written..]);
+        }
+
+        _resampler.Reset();
+        return written;
+    }
+
     /// <summary>Forgets carried state (e.g. after barge-in drops the rest of an utterance).</summary>
     public void Reset()
     {
@@ -164,9 +202,10 @@ public sealed class AudioConverter
         _partialCount = 0;
     }
 
-    private int ConvertBlock(ReadOnlySpan<byte> input, Span<byte> output)
+    private int ConvertBlock(ReadOnlySpan<byte> input, Span<byte> output) => ResampleAndEncode(Decode(input), output);
+
+    private int ResampleAndEncode(ReadOnlySpan<short> samples, Span<byte> output)
     {
-        ReadOnlySpan<short> samples = Decode(input);
         if (_resampler is not null)
         {
             // PCM16 output on a little-endian machine: resample straight into the caller's buffer.

@@ -153,6 +153,34 @@ public sealed class AudioConverterTests
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    [Theory]
+    [MemberData(nameof(FormatPairs))]
+    public void FlushEmitsTheFilterTailSoOutputMatchesInputDuration(string from, string to)
+    {
+        var source = Find(from);
+        var target = Find(to);
+        var converter = AudioConverter.Create(source, target);
+        var input = Encode(source, Signals.Tone(source.SampleRate, 997, source.SampleRate / 5));
+        var output = new byte[converter.GetMaxOutputBytes(input.Length) + converter.MaxFlushBytes];
+        var written = converter.Convert(input, output);
+        var tail = converter.Flush(output.AsSpan(written));
+        Assert.InRange(tail, 0, converter.MaxFlushBytes);
+
+        // 200 ms in; out 200 ms plus the filter's lead-in; the tail is the end of the tone, not silence.
+        var leadIn = (int)Math.Round(converter.Delay.TotalSeconds * target.SampleRate) * target.BlockAlign;
+        Assert.Equal(target.BytesFor(TimeSpan.FromMilliseconds(200)) + leadIn, written + tail);
+        Assert.Equal(converter.Delay, target.DurationOf(tail));
+        if (tail > 0)
+        {
+            Assert.True(Signals.Rms(Decode(target, output.AsSpan(written, tail))) > 4_000);
+        }
+
+        // Flushed means reset: the same input converts to the same bytes again.
+        var again = new byte[output.Length];
+        Assert.Equal(written, converter.Convert(input, again));
+        Assert.Equal(output[..written], again[..written]);
+    }
+
     [Fact]
     public void ResetDropsCarriedState()
     {
