@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Primitives;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -11,44 +12,95 @@ namespace AiAgent.Grains.Interfaces.Configuration;
 /// and environment variables can override single keys.
 /// </summary>
 /// <remarks>
-/// Written by hand because the one packaged YAML source on the mirror clears all keys when a reload fails to
-/// parse; a bad edit here keeps the last good keys and reports the error through <see cref="LastError"/>.
-/// It lives in the contracts project because the gateway and the silo both read the file and the gateway may
-/// reference nothing else of ours.
+/// Written by hand, reload included: the stock file provider clears every key when a reload finds the file
+/// missing or unparsable (an editor saving by delete-and-rename, a half-written file), which would silently
+/// put every default back in force. Here a missing, empty or unparsable file on reload keeps the last good keys
+/// and reports the error through <see cref="LastError"/>; only the first load may fail the start-up. It lives
+/// in the contracts project because the gateway and the silo both read the file and the gateway may reference
+/// nothing else of ours.
 /// </remarks>
-public sealed class YamlConfigurationSource : FileConfigurationSource
+public sealed class YamlConfigurationSource : IConfigurationSource
 {
+    /// <summary>The file's full path.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>Whether a missing file at start-up is fine (then no keys).</summary>
+    public bool Optional { get; init; }
+
+    /// <summary>Watch the file and reload on change.</summary>
+    public bool ReloadOnChange { get; init; }
+
+    /// <summary>How long to wait after a change before reading, so a write in progress can finish.</summary>
+    public TimeSpan ReloadDelay { get; init; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>The error of the last load, or null when it parsed.</summary>
     public string? LastError { get; internal set; }
 
     /// <inheritdoc/>
-    public override IConfigurationProvider Build(IConfigurationBuilder builder)
-    {
-        EnsureDefaults(builder);
-        return new YamlConfigurationProvider(this);
-    }
+    public IConfigurationProvider Build(IConfigurationBuilder builder) => new YamlConfigurationProvider(this);
 }
 
 /// <summary>The provider behind <see cref="YamlConfigurationSource"/>.</summary>
-public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : FileConfigurationProvider(source)
+public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : ConfigurationProvider, IDisposable
 {
-    private readonly YamlConfigurationSource _source = source;
-    private bool _loadedOnce;
+    private PhysicalFileProvider? _watcher;
+    private IDisposable? _registration;
+
+    /// <summary>The source this provider reads.</summary>
+    public YamlConfigurationSource Source => source;
 
     /// <inheritdoc/>
-    public override void Load(Stream stream)
+    public override void Load()
     {
+        if (!File.Exists(source.Path))
+        {
+            Data = source.Optional
+                ? new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+                : throw new FileNotFoundException($"config file '{source.Path}' does not exist", source.Path);
+        }
+        else
+        {
+            using var stream = File.OpenRead(source.Path);
+            Data = Parse(stream);
+        }
+
+        if (source.ReloadOnChange && _watcher is null)
+        {
+            _watcher = new PhysicalFileProvider(System.IO.Path.GetDirectoryName(source.Path)!);
+            var name = System.IO.Path.GetFileName(source.Path);
+            _registration = ChangeToken.OnChange(() => _watcher.Watch(name), Reload);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _registration?.Dispose();
+        _watcher?.Dispose();
+    }
+
+    private void Reload()
+    {
+        Thread.Sleep(source.ReloadDelay);
         try
         {
-            Data = Parse(stream);
-            _source.LastError = null;
-            _loadedOnce = true;
+            using var stream = File.OpenRead(source.Path);
+            var data = Parse(stream);
+            if (data.Count == 0)
+            {
+                throw new InvalidDataException("the file is empty (a write in progress?)");
+            }
+
+            Data = data;
+            source.LastError = null;
         }
-        catch (Exception ex) when (ex is YamlException or InvalidDataException && _loadedOnce)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            // A bad edit while running: keep the last good keys (Data is untouched) and let the host log it.
-            _source.LastError = ex.Message;
+            // Keep the last good keys (Data is untouched); the host logs LastError.
+            source.LastError = ex.Message;
         }
+
+        OnReload();
     }
 
     /// <summary>Flattens a YAML document into configuration keys; throws <see cref="InvalidDataException"/> naming the line.</summary>
@@ -111,21 +163,10 @@ public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : 
 public static class YamlConfigurationExtensions
 {
     /// <summary>Adds a YAML file; with <paramref name="reloadOnChange"/>, edits apply without a restart.</summary>
-    public static IConfigurationBuilder AddYamlFile(this IConfigurationBuilder builder, string path, bool optional, bool reloadOnChange)
-    {
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        return builder.Add(new YamlConfigurationSource
-        {
-            FileProvider = Directory.Exists(directory) ? new PhysicalFileProvider(directory) : null,
-            Path = Path.GetFileName(full),
-            Optional = optional,
-            ReloadOnChange = reloadOnChange,
-            ReloadDelay = 250,
-        });
-    }
+    public static IConfigurationBuilder AddYamlFile(this IConfigurationBuilder builder, string path, bool optional, bool reloadOnChange) =>
+        builder.Add(new YamlConfigurationSource { Path = System.IO.Path.GetFullPath(path), Optional = optional, ReloadOnChange = reloadOnChange });
 
     /// <summary>The YAML source of a configuration, if any (the host logs its reload errors).</summary>
     public static YamlConfigurationSource? FindYamlSource(this IConfigurationRoot configuration) =>
-        configuration.Providers.OfType<YamlConfigurationProvider>().Select(p => (YamlConfigurationSource)p.Source).FirstOrDefault();
+        configuration.Providers.OfType<YamlConfigurationProvider>().Select(p => p.Source).FirstOrDefault();
 }

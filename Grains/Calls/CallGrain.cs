@@ -85,11 +85,19 @@ public sealed partial class CallGrain(
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (record.Snapshot() is { } saved && saved.State != CallState.Ended)
+        if (record.Snapshot() is { } saved)
         {
-            // This activation replaces one that held a live call (its silo died): the provider session is gone
-            // with it. Keep the transcript so the restarted call continues the conversation record.
-            _transcript.AddRange(saved.Transcript);
+            if (saved.State == CallState.Ended)
+            {
+                // An ended call stays ended: a late or repeated StartAsync must not bring it back.
+                _state = CallState.Ended;
+            }
+            else
+            {
+                // This activation replaces one that held a live call (its silo died): the provider session is
+                // gone with it. Keep the transcript so the restarted call continues the conversation record.
+                _transcript.AddRange(saved.Transcript);
+            }
         }
 
         await base.OnActivateAsync(cancellationToken);
@@ -265,7 +273,7 @@ public sealed partial class CallGrain(
 
     /// <inheritdoc/>
     public Task<CallSnapshot> GetSnapshotAsync() =>
-        Task.FromResult(_state == CallState.New && record.Snapshot() is { } saved ? saved : Snapshot());
+        Task.FromResult(_startedAtUtc is null && record.Snapshot() is { } saved ? saved : Snapshot());
 
     private CallSnapshot Snapshot() => new(
         CallId,
@@ -418,11 +426,23 @@ public sealed partial class CallGrain(
             return;
         }
 
-        if (_framer.Buffered > 0)
+        // The resampler's filter tail and the framer's remainder (padded with silence) end the utterance.
+        var tail = ArrayPool<byte>.Shared.Rent(_toCall!.MaxFlushBytes + _framer.FrameBytes * 2);
+        try
         {
-            var last = new byte[_framer.FrameBytes];
-            _framer.Flush(last);
-            PublishChunk(utterance, last, DateTime.UtcNow);
+            var tailBytes = _toCall.Flush(tail);
+            var frameBytes = _framer.GetOutputBytes(tailBytes);
+            var last = new byte[frameBytes + (_framer.Buffered + tailBytes > frameBytes ? _framer.FrameBytes : 0)];
+            var written = _framer.Write(tail.AsSpan(0, tailBytes), last);
+            written += _framer.Flush(last.AsSpan(written));
+            if (written > 0)
+            {
+                PublishChunk(utterance, last, DateTime.UtcNow);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(tail);
         }
 
         Publish(new AgentUtteranceDone(NextSequence(), utteranceId));

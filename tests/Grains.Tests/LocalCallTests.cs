@@ -80,7 +80,9 @@ public sealed class LocalCallTests(TestClusterFixture fixture)
 
         await call.Grain.HangupAsync(CallEndReason.CallerHangup);
         var ended = await call.Grain.GetSnapshotAsync();
-        await fixture.Cluster.WaitForDeactivationAsync(call.Grain);
+        // The ended call deactivates itself; a call arriving meanwhile may already have activated a fresh one
+        // (which loads the record). Deactivate whatever is there, so the next read can only come from storage.
+        await fixture.Cluster.DeactivateAsync(call.Grain).WaitAsync(CallProbe.Timeout);
         var history = await call.Grain.GetSnapshotAsync();
 
         Assert.Equal(CallState.Ended, ended.State);
