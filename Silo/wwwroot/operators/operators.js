@@ -44,7 +44,8 @@ function renderCalls(calls) {
     row.dataset.callId = call.callId;
     if (call.callId === selectedId) row.classList.add('selected');
     const id = document.createElement('code');
-    id.textContent = call.callId;
+    id.textContent = call.callId.slice(0, 8);
+    id.title = call.callId;
     row.insertCell().append(id);
     cell(row, call.provider);
     cell(row, call.state ?? 'unknown');

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AiAgent.Silo.Tests;
+
+/// <summary>
+/// The real silo host (<see cref="SiloHost.Build"/>, exactly as <c>Program</c> builds it) started in-process from a
+/// test YAML file on free loopback ports, with the local provider tuned for quick turns.
+/// </summary>
+public sealed class SiloHostFixture : IAsyncLifetime
+{
+    public WebApplication App { get; private set; } = null!;
+
+    public IClusterClient Client => App.Services.GetRequiredService<IClusterClient>();
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var (app, baseAddress) = await TestSilo.StartAsync("127.0.0.1");
+        App = app;
+        BaseAddress = baseAddress;
+        Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        Http.Dispose();
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SiloCollection : ICollectionFixture<SiloHostFixture>
+{
+    public const string Name = "silo";
+}
+
+/// <summary>Writes a test config and builds/starts silo hosts from it.</summary>
+public static class TestSilo
+{
+    /// <summary>The test YAML: every port free, a cluster of its own, quick local-provider turns.</summary>
+    public static string WriteConfig(string httpHost, out int httpPort)
+    {
+        httpPort = FreePort();
+        var yaml = $"""
+            default_provider: local
+            barge_in:
+              enabled: true
+              greeting_protection_ms: 1500
+              echo_guard_ms: 300
+            providers:
+              local:
+                greeting: true
+                silence_ms: 400
+                min_speech_ms: 100
+                chunk_ms: 200
+            silo:
+              http_host: {httpHost}
+              http_port: {httpPort}
+            clustering:
+              mode: localhost
+              cluster_id: silo-tests-{Guid.NewGuid():N}
+              silo_port: {FreePort()}
+              gateway_port: {FreePort()}
+            telemetry:
+              runtime_metrics: false
+            Logging:
+              LogLevel:
+                Default: Warning
+            """;
+        var path = Path.Combine(Path.GetTempPath(), $"aiagent-silo-tests-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    /// <summary>Builds and starts a silo host bound to <paramref name="httpHost"/>; returns it and its loopback base address.</summary>
+    public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(string httpHost, params string[] extraArgs)
+    {
+        var config = WriteConfig(httpHost, out var port);
+        var app = SiloHost.Build(["--config", config, .. extraArgs]);
+        await app.StartAsync();
+        return (app, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
