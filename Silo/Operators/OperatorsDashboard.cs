@@ -16,6 +16,9 @@ public static class OperatorsDashboard
     public static WebApplicationBuilder AddOperatorsDashboard(this WebApplicationBuilder builder, OperatorAccess access)
     {
         builder.UseOrleans(silo => silo.AddDashboard(o => o.HideTrace = !access.TokenRequired));
+
+        // The dashboard's resilience pipelines log every grain placement at Information.
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         return builder;
     }
 

@@ -18,8 +18,9 @@ namespace AiAgent.Telemetry;
 /// <remarks>
 /// This file depends only on OpenTelemetry and ASP.NET Core, never on our grains or hosts, so the gateway (which may
 /// reference nothing but the contracts) compiles the same file as a linked source instead of referencing the silo.
+/// The types are internal so the two copies never clash when the silo references the gateway to co-host it.
 /// </remarks>
-public static class AgentTelemetry
+internal static class AgentTelemetry
 {
     /// <summary>The call grains' meter (<c>ai_agent_*</c> call metrics).</summary>
     public const string CallsMeter = "AiAgent.Calls";
@@ -78,7 +79,7 @@ public static class AgentTelemetry
 }
 
 /// <summary><c>telemetry</c>: metrics and tracing export.</summary>
-public sealed class TelemetryOptions
+internal sealed class TelemetryOptions
 {
     /// <summary>Allowed values of <c>telemetry.otlp_protocol</c>.</summary>
     public static readonly string[] Protocols = ["grpc", "http"];
