@@ -1,6 +1,8 @@
 using AiAgent.Grains.Calls;
 using AiAgent.Grains.Configuration;
+using AiAgent.Grains.Providers.Deepgram;
 using AiAgent.Grains.Providers.Local;
+using AiAgent.Grains.Providers.OpenAIRealtime;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -24,6 +26,8 @@ public static class AgentGrainsServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<CallMetrics>();
         services.AddLocalProvider();
+        services.AddDeepgramProvider();
+        services.AddOpenAIRealtimeProvider();
         return services;
     }
 }

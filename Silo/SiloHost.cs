@@ -1,3 +1,4 @@
+using AiAgent.Gateway.Hosting;
 using AiAgent.Silo.Api;
 using AiAgent.Silo.Hosting;
 using AiAgent.Silo.Operators;
@@ -21,6 +22,11 @@ public static class SiloHost
         builder.AddSiloTelemetry();
         builder.AddCallApi();
         builder.AddOperatorsDashboard(access);
+        if (hosting.Gateway.Enabled)
+        {
+            builder.AddAudioSocketGateway();
+        }
+
         builder.WebHost.ConfigureKestrel(k => k.Listen(hosting.Silo.HttpEndPoint(), l => l.Protocols = HttpProtocols.Http1));
 
         var app = builder.Build();

@@ -47,9 +47,15 @@ public sealed class AudioFramer
     public int GetOutputBytes(int inputBytes) => (_buffered + inputBytes) / FrameBytes * FrameBytes;
 
     /// <summary>Appends <paramref name="audio"/>; writes whole frames to <paramref name="output"/> and returns how many bytes.</summary>
+    /// <exception cref="ArgumentException"><paramref name="output"/> is shorter than <see cref="GetOutputBytes"/>; nothing is consumed.</exception>
     public int Write(ReadOnlySpan<byte> audio, Span<byte> output)
     {
         var total = GetOutputBytes(audio.Length);
+        if (output.Length < total)
+        {
+            throw new ArgumentException($"output holds {output.Length} bytes; {total} bytes of whole frames are ready", nameof(output));
+        }
+
         if (total == 0)
         {
             audio.CopyTo(_remainder.AsSpan(_buffered));
@@ -67,11 +73,17 @@ public sealed class AudioFramer
     }
 
     /// <summary>Writes the held remainder as one frame padded with silence; returns 0 or <see cref="FrameBytes"/>.</summary>
+    /// <exception cref="ArgumentException">A remainder is held and <paramref name="output"/> is shorter than a frame.</exception>
     public int Flush(Span<byte> output)
     {
         if (_buffered == 0)
         {
             return 0;
+        }
+
+        if (output.Length < FrameBytes)
+        {
+            throw new ArgumentException($"output holds {output.Length} bytes; a frame is {FrameBytes}", nameof(output));
         }
 
         _remainder.AsSpan(0, _buffered).CopyTo(output);

@@ -345,6 +345,22 @@ public sealed partial class CallGrain(
                 metrics.ProviderError(_provider!, error.Kind.ToString());
                 LogProviderError(logger, CallId, _provider!, error.Kind, error.Code, error.Message, error.Fatal);
                 break;
+            case ProviderLatency latency:
+                metrics.ProviderLatency(_provider!, "total", latency.Total);
+                if (latency.Think is { } think)
+                {
+                    metrics.ProviderLatency(_provider!, "think", think);
+                }
+
+                if (latency.Speak is { } speak)
+                {
+                    metrics.ProviderLatency(_provider!, "speak", speak);
+                }
+
+                break;
+            case ProviderUsage usage:
+                metrics.ProviderUsage(_provider!, usage.InputTokens, usage.CachedInputTokens, usage.OutputTokens, usage.Status);
+                break;
             case ProviderReconnected reconnected:
                 _providerReconnects++;
                 metrics.ProviderReconnect(_provider!);

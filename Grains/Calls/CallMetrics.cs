@@ -26,6 +26,9 @@ public sealed class CallMetrics
     private readonly Counter<long> _bargeInsSuppressed;
     private readonly Counter<long> _providerErrors;
     private readonly Counter<long> _providerReconnects;
+    private readonly Histogram<double> _providerLatency;
+    private readonly Counter<long> _providerTokens;
+    private readonly Counter<long> _providerResponses;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public CallMetrics(IMeterFactory meterFactory)
@@ -47,6 +50,10 @@ public sealed class CallMetrics
         _bargeInsSuppressed = meter.CreateCounter<long>("ai_agent_barge_ins_suppressed", "{event}", "Caller speech ignored by greeting protection or the echo guard.");
         _providerErrors = meter.CreateCounter<long>("ai_agent_provider_errors", "{error}", "Provider errors, by kind.");
         _providerReconnects = meter.CreateCounter<long>("ai_agent_provider_reconnects", "{reconnect}", "Provider sessions reconnected mid-call.");
+        _providerTokens = meter.CreateCounter<long>("ai_agent_provider_tokens", "{token}", "Tokens the provider billed, by kind (input, cached_input, output).");
+        _providerResponses = meter.CreateCounter<long>("ai_agent_provider_responses", "{response}", "Agent responses the provider finished, by status.");
+        _providerLatency = meter.CreateHistogram<double>("ai_agent_provider_latency", "s", "Latency the provider reports for a turn, by stage (total, think, speak).",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
 
     private static readonly double[] LatencyBuckets = [0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10];
@@ -110,6 +117,19 @@ public sealed class CallMetrics
 
     /// <summary>Counts a provider error.</summary>
     public void ProviderError(string provider, string kind) => _providerErrors.Add(1, Provider(provider), new("kind", kind));
+
+    /// <summary>Records the latency a provider reported for one stage of a turn.</summary>
+    public void ProviderLatency(string provider, string stage, TimeSpan latency) =>
+        _providerLatency.Record(latency.TotalSeconds, Provider(provider), new("stage", stage));
+
+    /// <summary>Counts the tokens of one provider response.</summary>
+    public void ProviderUsage(string provider, int input, int cachedInput, int output, string status)
+    {
+        _providerTokens.Add(input, Provider(provider), new("kind", "input"));
+        _providerTokens.Add(cachedInput, Provider(provider), new("kind", "cached_input"));
+        _providerTokens.Add(output, Provider(provider), new("kind", "output"));
+        _providerResponses.Add(1, Provider(provider), new("status", status));
+    }
 
     /// <summary>Counts a provider reconnect.</summary>
     public void ProviderReconnect(string provider) => _providerReconnects.Add(1, Provider(provider));

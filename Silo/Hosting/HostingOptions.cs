@@ -132,6 +132,13 @@ public sealed class SiloHttpOptions
     }
 }
 
+/// <summary><c>gateway</c>, as far as the silo cares: whether to host the AudioSocket gateway in this process.</summary>
+public sealed class CoHostedGatewayOptions
+{
+    /// <summary><c>gateway.enabled</c>: host the gateway beside the silo (the one-command run); off when gateways run apart.</summary>
+    public bool Enabled { get; set; } = true;
+}
+
 /// <summary>The hosting sections of <c>config/ai-agent.yaml</c>, read once at start-up (changing them needs a restart).</summary>
 public sealed class HostingOptions
 {
@@ -146,6 +153,9 @@ public sealed class HostingOptions
 
     /// <summary><c>silo</c>.</summary>
     public SiloHttpOptions Silo { get; set; } = new();
+
+    /// <summary><c>gateway</c>.</summary>
+    public CoHostedGatewayOptions Gateway { get; set; } = new();
 
     /// <summary>Binds and validates; throws <see cref="InvalidOperationException"/> listing every bad key.</summary>
     public static HostingOptions Load(IConfiguration configuration)

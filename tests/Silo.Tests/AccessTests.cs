@@ -16,7 +16,7 @@ public sealed class TokenSiloFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        (_app, var baseAddress) = await TestSilo.StartAsync("0.0.0.0", $"--{OperatorAccess.TokenVariable}={Token}");
+        (_app, var baseAddress, _) = await TestSilo.StartAsync("0.0.0.0", $"--{OperatorAccess.TokenVariable}={Token}");
         Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -88,7 +88,7 @@ public sealed class AccessTests(TokenSiloFixture silo) : IClassFixture<TokenSilo
     [Fact]
     public void Binding_beyond_loopback_without_a_token_refuses_to_start()
     {
-        var config = TestSilo.WriteConfig("0.0.0.0", out _);
+        var config = TestSilo.WriteConfig("0.0.0.0", out _, out _);
 
         var error = Assert.Throws<InvalidOperationException>(() => SiloHost.Build(["--config", config]));
 

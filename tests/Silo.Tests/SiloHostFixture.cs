@@ -6,8 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AiAgent.Silo.Tests;
 
 /// <summary>
-/// The real silo host (<see cref="SiloHost.Build"/>, exactly as <c>Program</c> builds it) started in-process from a
-/// test YAML file on free loopback ports, with the local provider tuned for quick turns.
+/// The real silo host (<see cref="SiloHost.Build"/>, exactly as <c>Program</c> builds it, with its co-hosted AudioSocket
+/// gateway) started in-process from a test YAML file on free loopback ports, with the local provider tuned for quick turns.
 /// </summary>
 public sealed class SiloHostFixture : IAsyncLifetime
 {
@@ -19,11 +19,15 @@ public sealed class SiloHostFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The co-hosted gateway's AudioSocket port (CallSim calls it).</summary>
+    public int AudioSocketPort { get; private set; }
+
     public async Task InitializeAsync()
     {
-        var (app, baseAddress) = await TestSilo.StartAsync("127.0.0.1");
+        var (app, baseAddress, audioSocketPort) = await TestSilo.StartAsync("127.0.0.1");
         App = app;
         BaseAddress = baseAddress;
+        AudioSocketPort = audioSocketPort;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -45,11 +49,17 @@ public sealed class SiloCollection : ICollectionFixture<SiloHostFixture>
 public static class TestSilo
 {
     /// <summary>The test YAML: every port free, a cluster of its own, quick local-provider turns.</summary>
-    public static string WriteConfig(string httpHost, out int httpPort)
+    public static string WriteConfig(string httpHost, out int httpPort, out int audioSocketPort)
     {
         httpPort = FreePort();
+        audioSocketPort = FreePort();
         var yaml = $"""
             default_provider: local
+            audiosocket:
+              host: 127.0.0.1
+              port: {audioSocketPort}
+            gateway:
+              enabled: true
             barge_in:
               enabled: true
               greeting_protection_ms: 1500
@@ -79,13 +89,13 @@ public static class TestSilo
         return path;
     }
 
-    /// <summary>Builds and starts a silo host bound to <paramref name="httpHost"/>; returns it and its loopback base address.</summary>
-    public static async Task<(WebApplication App, Uri BaseAddress)> StartAsync(string httpHost, params string[] extraArgs)
+    /// <summary>Builds and starts a silo host (with its co-hosted gateway) bound to <paramref name="httpHost"/>.</summary>
+    public static async Task<(WebApplication App, Uri BaseAddress, int AudioSocketPort)> StartAsync(string httpHost, params string[] extraArgs)
     {
-        var config = WriteConfig(httpHost, out var port);
+        var config = WriteConfig(httpHost, out var port, out var audioSocketPort);
         var app = SiloHost.Build(["--config", config, .. extraArgs]);
         await app.StartAsync();
-        return (app, new Uri($"http://127.0.0.1:{port}"));
+        return (app, new Uri($"http://127.0.0.1:{port}"), audioSocketPort);
     }
 
     private static int FreePort()

@@ -11,7 +11,7 @@ namespace AiAgent.StreamBench;
 /// <summary>
 /// Stream-path benchmark. The parent process is the client (like a gateway): it starts a silo as a child
 /// process, subscribes to one agent-output stream per simulated call, tells the silo to publish chunks of
-/// <c>--frames</c> 20 ms frames per event for every call, and measures publish-to-receive latency and the share of
+/// <c>--frames</c> 20 ms frames per event from one grain per call, and measures publish-to-receive latency and the share of
 /// chunks received within 40 ms of their due time. Usage:
 /// <c>dotnet run -c Release --project tools/StreamBench -- --calls 1000 --frames 10 --seconds 20</c>.
 /// </summary>
@@ -65,13 +65,20 @@ public static class Program
                 provider.GetStream<AgentStreamEvent>(CallStreams.AgentOutput(id)).SubscribeAsync(recorder))));
         }
 
+        foreach (var chunk in callIds.Chunk(100))
+        {
+            await Task.WhenAll(chunk.Select(id => client.GetGrain<IBenchCallGrain>(id).StartAsync(options.FramesPerEvent, options.FrameBytes, TimeSpan.FromSeconds(options.Seconds))));
+        }
+
+        // Steady state starts once every call publishes (activation and JIT are start-up, not the stream path).
+        var startedAt = recorder.Now;
         var cpuBefore = silo.TotalProcessorTime + Process.GetCurrentProcess().TotalProcessorTime;
         var wall = Stopwatch.StartNew();
-        await client.GetGrain<IPublisherGrain>(0).RunAsync(callIds, options.FramesPerEvent, options.FrameBytes, TimeSpan.FromSeconds(options.Seconds));
-        await Task.Delay(TimeSpan.FromSeconds(1)); // let in-flight chunks land
+
+        await Task.Delay(TimeSpan.FromSeconds(options.Seconds + 1)); // the calls publish for Seconds; let the last chunks land
         silo.Refresh();
         var cpu = silo.TotalProcessorTime + Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        recorder.Print(cpu / wall.Elapsed * 100);
+        recorder.Print(cpu / wall.Elapsed * 100, startedAt);
 
         foreach (var handle in handles.Chunk(200))
         {
@@ -120,7 +127,7 @@ public static class Program
 }
 
 /// <summary>Command-line options.</summary>
-public sealed record BenchOptions(string Role, int Calls, int FramesPerEvent, int Seconds, int PullPeriodMs, int Queues, int FrameBytes, int SiloPort, int GatewayPort)
+public sealed record BenchOptions(string Role, int Calls, int FramesPerEvent, int Seconds, int WarmupSeconds, int PullPeriodMs, int Queues, int FrameBytes, int SiloPort, int GatewayPort)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -135,6 +142,7 @@ public sealed record BenchOptions(string Role, int Calls, int FramesPerEvent, in
             int.Parse(Get("--calls", "500")),
             int.Parse(Get("--frames", "10")),
             int.Parse(Get("--seconds", "20")),
+            int.Parse(Get("--warmup", "3")),
             int.Parse(Get("--pull-ms", "10")),
             int.Parse(Get("--queues", "8")),
             320,
@@ -143,43 +151,44 @@ public sealed record BenchOptions(string Role, int Calls, int FramesPerEvent, in
     }
 }
 
-/// <summary>Publishes chunks for every call on a steady schedule from inside the silo, as call grains do.</summary>
-public interface IPublisherGrain : IGrainWithIntegerKey
+/// <summary>
+/// One simulated call: publishes a chunk on its own stream every chunk period, from its own activation, as a
+/// CallGrain does (a grain timer is enough to generate load; the gateway, not the grain, is the media clock).
+/// </summary>
+public interface IBenchCallGrain : IGrainWithGuidKey
 {
-    Task RunAsync(Guid[] callIds, int framesPerEvent, int frameBytes, TimeSpan duration);
+    Task StartAsync(int framesPerEvent, int frameBytes, TimeSpan duration);
 }
 
-public sealed class PublisherGrain : Grain, IPublisherGrain
+public sealed class BenchCallGrain : Grain, IBenchCallGrain
 {
-    public async Task RunAsync(Guid[] callIds, int framesPerEvent, int frameBytes, TimeSpan duration)
+    private IAsyncStream<AgentStreamEvent>? _stream;
+    private IGrainTimer? _timer;
+    private byte[] _payload = [];
+    private long _sequence;
+    private DateTime _stopAtUtc;
+
+    public Task StartAsync(int framesPerEvent, int frameBytes, TimeSpan duration)
     {
-        var provider = this.GetStreamProvider(CallStreams.ProviderName);
-        var streams = callIds.Select(id => provider.GetStream<AgentStreamEvent>(CallStreams.AgentOutput(id))).ToArray();
+        _stream = this.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(this.GetPrimaryKey()));
+        _payload = new byte[frameBytes * framesPerEvent];
+        _stopAtUtc = DateTime.UtcNow + duration;
         var period = TimeSpan.FromMilliseconds(20 * framesPerEvent);
-        var payload = new byte[frameBytes * framesPerEvent];
-        var sequence = 0L;
-        var clock = Stopwatch.StartNew();
-        var tick = 0;
-        var slices = Math.Max(1, (int)(period.TotalMilliseconds / 10)); // spread calls over the period in 10 ms slices
-        while (clock.Elapsed < duration)
+        var firstDue = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * period.TotalMilliseconds);
+        _timer = this.RegisterGrainTimer(PublishAsync, new GrainTimerCreationOptions(firstDue, period));
+        return Task.CompletedTask;
+    }
+
+    private async Task PublishAsync(CancellationToken cancellationToken)
+    {
+        if (DateTime.UtcNow >= _stopAtUtc)
         {
-            var slice = tick % slices;
-            var due = TimeSpan.FromMilliseconds(10 * tick);
-            var wait = due - clock.Elapsed;
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait);
-            }
-
-            var batch = new List<Task>();
-            for (var i = slice; i < streams.Length; i += slices)
-            {
-                batch.Add(streams[i].OnNextAsync(new AgentAudioChunk(++sequence, 1, payload, DateTime.UtcNow)));
-            }
-
-            await Task.WhenAll(batch);
-            tick++;
+            _timer?.Dispose();
+            DeactivateOnIdle();
+            return;
         }
+
+        await _stream!.OnNextAsync(new AgentAudioChunk(++_sequence, 1, _payload, DateTime.UtcNow));
     }
 }
 
@@ -187,7 +196,8 @@ public sealed class PublisherGrain : Grain, IPublisherGrain
 public sealed class LatencyRecorder(BenchOptions options) : IAsyncObserver<AgentStreamEvent>
 {
     private readonly Lock _lock = new();
-    private readonly List<double> _latenciesMs = new(1 << 20);
+    private readonly List<(double AtSeconds, double LatencyMs)> _samples = new(1 << 20);
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _errors;
 
     public Task OnNextAsync(AgentStreamEvent item, StreamSequenceToken? token = null)
@@ -197,7 +207,7 @@ public sealed class LatencyRecorder(BenchOptions options) : IAsyncObserver<Agent
             var ms = (DateTime.UtcNow - chunk.ProviderReceivedAtUtc).TotalMilliseconds;
             lock (_lock)
             {
-                _latenciesMs.Add(ms);
+                _samples.Add((_clock.Elapsed.TotalSeconds, ms));
             }
         }
 
@@ -212,20 +222,36 @@ public sealed class LatencyRecorder(BenchOptions options) : IAsyncObserver<Agent
         return Task.CompletedTask;
     }
 
-    public void Print(double cpuPercent)
+    /// <summary>Prints the figures, over the whole run and in steady state (after the first <c>--warmup</c> seconds).</summary>
+    public void Print(double cpuPercent, double startedAtSeconds)
     {
-        double[] sorted;
+        (double AtSeconds, double LatencyMs)[] samples;
         lock (_lock)
         {
-            sorted = [.. _latenciesMs.Order()];
+            samples = [.. _samples];
         }
 
         var expected = (long)options.Calls * options.Seconds * 1000 / (20 * options.FramesPerEvent);
-        double P(double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
-        var onTime = sorted.Count(l => l <= 40);
         Console.WriteLine(
             $"calls={options.Calls} frames/event={options.FramesPerEvent} events/s={options.Calls * 1000.0 / (20 * options.FramesPerEvent):0} " +
-            $"received={sorted.Length}/{expected} on-time(<=40ms)={100.0 * onTime / Math.Max(1, expected):0.00}% " +
-            $"p50={P(0.50):0.0}ms p99={P(0.99):0.0}ms max={(sorted.Length == 0 ? double.NaN : sorted[^1]):0.0}ms cpu={cpuPercent:0}% of 200% errors={_errors}");
+            $"received={samples.Length}/{expected} cpu={cpuPercent:0}% of 200% errors={_errors}");
+        Describe("whole run", samples.Select(s => s.LatencyMs));
+        Describe($"steady (after {options.WarmupSeconds} s)", samples.Where(s => s.AtSeconds - startedAtSeconds >= options.WarmupSeconds).Select(s => s.LatencyMs));
+    }
+
+    public double Now => _clock.Elapsed.TotalSeconds;
+
+    private static void Describe(string label, IEnumerable<double> latencies)
+    {
+        var sorted = latencies.Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            Console.WriteLine($"  {label}: no samples");
+            return;
+        }
+
+        double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+        var onTime = sorted.Count(l => l <= 40) * 100.0 / sorted.Length;
+        Console.WriteLine($"  {label}: n={sorted.Length} p50={P(0.50):0.0}ms p99={P(0.99):0.0}ms p99.9={P(0.999):0.0}ms max={sorted[^1]:0.0}ms within-40ms={onTime:0.00}%");
     }
 }

@@ -1,0 +1,127 @@
+using Microsoft.Extensions.Configuration;
+
+namespace AiAgent.Gateway.Configuration;
+
+/// <summary>The <c>audiosocket</c> section of <c>config/ai-agent.yaml</c>: the AudioSocket listener and its playout.</summary>
+public sealed class AudioSocketOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "audiosocket";
+
+    /// <summary><c>host</c>: the address to listen on (an IP address, <c>localhost</c> or <c>*</c>).</summary>
+    public string Host { get; set; } = "0.0.0.0";
+
+    /// <summary><c>port</c>: the AudioSocket TCP port (0 picks a free one, for tests).</summary>
+    public int Port { get; set; } = 8090;
+
+    /// <summary>
+    /// <c>format</c>: what the Asterisk channel carries (see <see cref="AudioSocketFormats.Names"/>). Asterisk's
+    /// explicit rate labels 0x11-0x18 override it; 0x10 frames are taken to be in this format, because older
+    /// Asterisk labels every format 0x10 (a <c>c(slin16)</c> channel sends 640-byte 0x10 frames).
+    /// </summary>
+    public string Format { get; set; } = AudioSocketFormats.DefaultName;
+
+    /// <summary><c>frame_ms</c>: the duration of one outbound frame (Asterisk's ptime; 20 is what RTP expects).</summary>
+    [ConfigurationKeyName("frame_ms")]
+    public int FrameMs { get; set; } = 20;
+
+    /// <summary><c>uuid_timeout_ms</c>: a connection that sends no UUID frame within this is hung up.</summary>
+    [ConfigurationKeyName("uuid_timeout_ms")]
+    public int UuidTimeoutMs { get; set; } = 5_000;
+
+    /// <summary><c>idle_timeout_seconds</c>: a caller silent this long (and no agent audio playing) starts the idle grace period.</summary>
+    [ConfigurationKeyName("idle_timeout_seconds")]
+    public int IdleTimeoutSeconds { get; set; } = 30;
+
+    /// <summary><c>idle_grace_seconds</c>: after the idle timeout, this much more silence hangs the call up.</summary>
+    [ConfigurationKeyName("idle_grace_seconds")]
+    public int IdleGraceSeconds { get; set; } = 5;
+
+    /// <summary><c>idle_speech_threshold_dbfs</c>: an inbound frame louder than this (RMS) counts as the caller speaking.</summary>
+    [ConfigurationKeyName("idle_speech_threshold_dbfs")]
+    public double IdleSpeechThresholdDbfs { get; set; } = -45;
+
+    /// <summary>
+    /// <c>keepalive_ms</c>: when neither side has sent a frame for this long, send silence frames (Asterisk's
+    /// AudioSocket app drops a call after 2 s with no frame in either direction). 0 disables it.
+    /// </summary>
+    [ConfigurationKeyName("keepalive_ms")]
+    public int KeepaliveMs { get; set; } = 1_000;
+
+    /// <summary><c>playout_lead_ms</c>: agent audio written ahead of real time when playout starts, so a late tick does not starve the caller.</summary>
+    [ConfigurationKeyName("playout_lead_ms")]
+    public int PlayoutLeadMs { get; set; } = 40;
+
+    /// <summary><c>max_queue_seconds</c>: per-call playout queue bound; past it the oldest audio is dropped (counted).</summary>
+    [ConfigurationKeyName("max_queue_seconds")]
+    public int MaxQueueSeconds { get; set; } = 60;
+
+    /// <summary>Allowed <see cref="UnknownKind"/> values.</summary>
+    public static readonly IReadOnlyList<string> UnknownKindPolicies = ["hangup", "ignore"];
+
+    /// <summary>
+    /// <c>unknown_kind</c>: what a frame of an undefined kind (e.g. the Go library's 0x02) does: <c>hangup</c> (a
+    /// logged protocol error, hangup frame, close) or <c>ignore</c> (logged once per call and skipped; its length
+    /// is still checked against <see cref="MaxFrameBytes"/>).
+    /// </summary>
+    [ConfigurationKeyName("unknown_kind")]
+    public string UnknownKind { get; set; } = "hangup";
+
+    /// <summary>True when unknown kinds are skipped rather than ending the call.</summary>
+    public bool IgnoreUnknownKinds => string.Equals(UnknownKind, "ignore", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>max_frame_bytes</c>: the largest inbound payload accepted; a larger header is a protocol error.</summary>
+    [ConfigurationKeyName("max_frame_bytes")]
+    public int MaxFrameBytes { get; set; } = 16_384;
+}
+
+/// <summary>The <c>gateway</c> section: settings of the gateway process itself.</summary>
+public sealed class GatewayInstanceOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "gateway";
+
+    /// <summary><c>id</c>: this gateway's name in call records (defaults to the host name).</summary>
+    public string? Id { get; set; }
+
+    /// <summary><c>http_port</c>: health (and later metrics) port of the standalone gateway.</summary>
+    [ConfigurationKeyName("http_port")]
+    public int HttpPort { get; set; } = 8091;
+
+    /// <summary>The id used when <see cref="Id"/> is not set.</summary>
+    public string EffectiveId => string.IsNullOrWhiteSpace(Id) ? Environment.MachineName : Id;
+}
+
+/// <summary>The <c>clustering</c> section as the standalone gateway (an Orleans client) reads it.</summary>
+public sealed class ClusteringOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "clustering";
+
+    /// <summary>Allowed <see cref="Mode"/> values.</summary>
+    public static readonly IReadOnlyList<string> Modes = ["localhost", "redis", "kubernetes"];
+
+    /// <summary>
+    /// <c>mode</c>: <c>localhost</c> (a silo on this machine), <c>redis</c>, or <c>kubernetes</c> (silos use
+    /// Kubernetes hosting on top of Redis clustering, so for a client it means Redis clustering).
+    /// </summary>
+    public string Mode { get; set; } = "localhost";
+
+    /// <summary>True when the client finds the silos through Redis.</summary>
+    public bool UsesRedis => !string.Equals(Mode, "localhost", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary><c>redis</c>: the StackExchange.Redis connection string when <see cref="Mode"/> is <c>redis</c> or <c>kubernetes</c>.</summary>
+    public string? Redis { get; set; }
+
+    /// <summary><c>cluster_id</c>: must equal the silos'.</summary>
+    [ConfigurationKeyName("cluster_id")]
+    public string ClusterId { get; set; } = "aiagent";
+
+    /// <summary><c>service_id</c>: must equal the silos'.</summary>
+    [ConfigurationKeyName("service_id")]
+    public string ServiceId { get; set; } = "aiagent";
+
+    /// <summary><c>gateway_port</c>: the silo's Orleans gateway port in <c>localhost</c> mode.</summary>
+    [ConfigurationKeyName("gateway_port")]
+    public int GatewayPort { get; set; } = 30_000;
+}

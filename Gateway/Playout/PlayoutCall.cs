@@ -1,0 +1,500 @@
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using AiAgent.Gateway.Audio;
+using AiAgent.Gateway.AudioSocket;
+using AiAgent.Gateway.Configuration;
+using AiAgent.Gateway.Diagnostics;
+using AiAgent.Grains.Interfaces.Audio;
+using AiAgent.Grains.Interfaces.Calls;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+
+namespace AiAgent.Gateway.Playout;
+
+/// <summary>
+/// The media side of one AudioSocket call: its playout queue, fed by the call's agent stream, and what the
+/// pacer writes to the socket each tick (agent frames, keepalive silence), plus the idle timer.
+/// </summary>
+/// <remarks>
+/// Threads: stream events arrive on Orleans' threads, ticks on the pacer thread, inbound activity from the
+/// connection's read loop. One lock guards the queue and the socket writer; nothing under it blocks (a flush
+/// still pending from the last tick makes this tick skip its frame instead of waiting). Its log messages carry
+/// the call id themselves: they are written from the pacer and Orleans threads, outside the connection's scope.
+/// </remarks>
+internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStreamEvent>
+{
+    private static readonly long s_lateThreshold = 5 * Stopwatch.Frequency / 1000;
+
+    private readonly Lock _lock = new();
+    private readonly PipeWriter _output;
+    private readonly PipeReader _input;
+    private readonly PlayoutQueue _queue;
+    private readonly GatewayMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly Channel<PlayoutReport> _reports = Channel.CreateUnbounded<PlayoutReport>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly int _leadFrames;
+    private readonly long _keepaliveTicks;
+    private readonly long _idleTicks;
+    private readonly long _graceTicks;
+    private readonly double _speechRms;
+    private readonly byte _silenceByte;
+
+    private AudioSocketKind _outboundKind;
+    private ValueTask<FlushResult> _pendingFlush;
+    private bool _flushPending;
+    private bool _closed;
+    private bool _playing;
+    private bool _idleWarned;
+    private long _lastOutbound;
+    private long _lastAgentFrame;
+    private long _lastInbound;
+    private long _lastCallerVoice;
+    private long _lastSequence = long.MinValue;
+    private long _lastPlayedBytes;
+    private int _endRequested;
+    private bool _labelMismatchLogged;
+
+    public PlayoutCall(
+        Guid callId, AudioFormat format, AudioSocketKind outboundKind, PipeWriter output, PipeReader input,
+        AudioSocketOptions options, GatewayMetrics metrics, ILogger logger)
+    {
+        CallId = callId;
+        Format = format;
+        _outboundKind = outboundKind;
+        _output = output;
+        _input = input;
+        _metrics = metrics;
+        _logger = logger;
+        var frameDuration = TimeSpan.FromMilliseconds(options.FrameMs);
+        FrameBytes = format.BytesFor(frameDuration);
+        _silenceByte = SignalLevel.SilenceByte(format.Encoding);
+        _queue = new PlayoutQueue(FrameBytes, (long)format.BytesPerSecond * options.MaxQueueSeconds / FrameBytes * FrameBytes, _silenceByte);
+        _leadFrames = options.PlayoutLeadMs / options.FrameMs;
+        _keepaliveTicks = options.KeepaliveMs * Stopwatch.Frequency / 1000;
+        _idleTicks = options.IdleTimeoutSeconds * Stopwatch.Frequency;
+        _graceTicks = options.IdleGraceSeconds * Stopwatch.Frequency;
+        _speechRms = SignalLevel.RmsOf(options.IdleSpeechThresholdDbfs);
+        var now = Stopwatch.GetTimestamp();
+        _lastOutbound = now;
+        _lastInbound = now;
+        _lastCallerVoice = now;
+        _lastAgentFrame = now;
+    }
+
+    public Guid CallId { get; }
+
+    /// <summary>The call's AudioSocket format (what Asterisk sends and gets back).</summary>
+    public AudioFormat Format { get; }
+
+    /// <summary>Bytes of one outbound frame.</summary>
+    public int FrameBytes { get; }
+
+    /// <summary>Why the call is ending, once someone asked it to end.</summary>
+    public CallEndReason? EndReason { get; private set; }
+
+    /// <summary>True when the end was asked for by the platform (a <see cref="CallEnding"/> event), so the grain already knows.</summary>
+    public bool EndedByPlatform { get; private set; }
+
+    /// <summary>Playout reports for the grain, read by the connection (never sent from the pacer thread).</summary>
+    public ChannelReader<PlayoutReport> Reports => _reports.Reader;
+
+    // ---- inbound side (connection read loop) ------------------------------------------------------
+
+    /// <summary>Notes an inbound audio frame: keeps the line alive and, when it is loud enough, the caller active.</summary>
+    public void OnCallerAudio(ReadOnlySpan<byte> frame, AudioSocketKind label)
+    {
+        var now = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _lastInbound, now);
+        if (SignalLevel.IsAbove(frame, Format.Encoding, _speechRms))
+        {
+            Volatile.Write(ref _lastCallerVoice, now);
+        }
+
+        if (label == _outboundKind)
+        {
+            return;
+        }
+
+        if (label == AudioSocketKind.Slin8)
+        {
+            // Only Asterisk older than 20.17/21.12/22.7/23.1 labels non-8 kHz audio 0x10, and it ignores
+            // 0x11-0x18 from us: answer in its own label.
+            _outboundKind = AudioSocketKind.Slin8;
+        }
+        else if (!_labelMismatchLogged)
+        {
+            _labelMismatchLogged = true;
+            LogLabelMismatch(CallId, (byte)label, Format.ToString());
+        }
+    }
+
+    /// <summary>Notes any other inbound frame (DTMF): the line is alive.</summary>
+    public void OnInboundActivity() => Volatile.Write(ref _lastInbound, Stopwatch.GetTimestamp());
+
+    /// <summary>
+    /// Asks the connection to end the call (first reason wins) by cancelling its pending read.
+    /// <paramref name="drain"/> waits until queued agent audio has been played.
+    /// </summary>
+    public void RequestEnd(CallEndReason reason, bool byPlatform = false, bool drain = false)
+    {
+        lock (_lock)
+        {
+            if (EndReason is not null)
+            {
+                return;
+            }
+
+            EndReason = reason;
+            EndedByPlatform = byPlatform;
+            if (drain && !_queue.IsEmpty)
+            {
+                // The pacer ends the call once the queue is empty; nothing more will arrive to complete a frame.
+                _queue.FinishAll();
+                return;
+            }
+        }
+
+        SignalEnd();
+    }
+
+    /// <summary>Stops all writes from the pacer; returns a flush still in flight, to await before the last frame.</summary>
+    public ValueTask<FlushResult>? Close()
+    {
+        lock (_lock)
+        {
+            _closed = true;
+            _queue.Flush(int.MinValue);
+            _reports.Writer.TryComplete();
+            if (!_flushPending)
+            {
+                return null;
+            }
+
+            _flushPending = false;
+            return _pendingFlush;
+        }
+    }
+
+    // ---- agent stream (Orleans threads) -----------------------------------------------------------
+
+    public Task OnNextAsync(AgentStreamEvent item, StreamSequenceToken? token = null)
+    {
+        if (!CheckSequence(item.Sequence))
+        {
+            return Task.CompletedTask;
+        }
+
+        switch (item)
+        {
+            case AgentAudioChunk chunk:
+                long dropped;
+                lock (_lock)
+                {
+                    dropped = _closed ? 0 : _queue.Enqueue(chunk.UtteranceId, chunk.Audio, chunk.ProviderReceivedAtUtc);
+                }
+
+                if (dropped > 0)
+                {
+                    _metrics.DroppedFrames(dropped);
+                    LogQueueFull(CallId, dropped);
+                }
+
+                break;
+            case AgentUtteranceDone done:
+                lock (_lock)
+                {
+                    if (!_closed && _queue.MarkDone(done.UtteranceId))
+                    {
+                        // Its last frame is already out: report completion now.
+                        Report(done.UtteranceId, PlayoutEvent.Completed, _lastPlayedBytes, TimeSpan.Zero);
+                    }
+                }
+
+                break;
+            case FlushPlayout flush:
+                lock (_lock)
+                {
+                    if (!_closed)
+                    {
+                        var played = _queue.Flush(flush.UtteranceId);
+                        _playing = false;
+                        Report(flush.UtteranceId, PlayoutEvent.Flushed, played, TimeSpan.Zero);
+                        LogFlushed(CallId, flush.UtteranceId, Format.MillisecondsOf(played));
+                    }
+                }
+
+                break;
+            case CallEnding ending:
+                LogCallEnding(CallId, ending.Reason, ending.DrainPlayout);
+                RequestEnd(ending.Reason, byPlatform: true, drain: ending.DrainPlayout);
+                break;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task OnCompletedAsync() => Task.CompletedTask;
+
+    public Task OnErrorAsync(Exception ex)
+    {
+        LogStreamError(CallId, ex);
+        return Task.CompletedTask;
+    }
+
+    // ---- pacer thread -----------------------------------------------------------------------------
+
+    public void OnTick(long deadline)
+    {
+        var end = false;
+        lock (_lock)
+        {
+            if (_closed || !TryCompletePendingFlush())
+            {
+                return;
+            }
+
+            var now = Stopwatch.GetTimestamp();
+            var late = now - deadline > s_lateThreshold;
+            var written = WriteAgentFrames(late);
+            if (written == 0 && _keepaliveTicks > 0 && now - Math.Max(_lastOutbound, Volatile.Read(ref _lastInbound)) >= _keepaliveTicks)
+            {
+                // Neither side has sent anything for a while: Asterisk's app gives up after 2 s.
+                var span = AudioSocketFrameWriter.ReserveAudio(_output, _outboundKind, FrameBytes);
+                span.Fill(_silenceByte);
+                _output.Advance(AudioSocketFrameReader.HeaderLength + FrameBytes);
+                _metrics.KeepaliveFrame();
+                written = 1;
+            }
+
+            if (written > 0)
+            {
+                _lastOutbound = now;
+                StartFlush();
+            }
+
+            if (EndReason is not null)
+            {
+                // A draining end completes once the queue is played out.
+                end = _queue.IsEmpty;
+            }
+            else if (!_playing && _queue.IsEmpty)
+            {
+                end = CheckIdle(now);
+            }
+        }
+
+        if (end)
+        {
+            SignalEnd();
+        }
+    }
+
+    private int WriteAgentFrames(bool late)
+    {
+        if (_queue.IsEmpty)
+        {
+            if (_playing && _queue.IsMidUtterance)
+            {
+                _metrics.Underrun();
+            }
+
+            _playing = false;
+            return 0;
+        }
+
+        // Starting from silence, write the lead at once so a late tick later does not starve the caller.
+        var due = _playing ? 1 : 1 + _leadFrames;
+        var written = 0;
+        while (written < due)
+        {
+            var span = AudioSocketFrameWriter.ReserveAudio(_output, _outboundKind, FrameBytes);
+            if (!_queue.TryCut(span, out var cut))
+            {
+                // Reserved but not advanced: nothing is written.
+                if (_playing && written == 0 && _queue.IsMidUtterance)
+                {
+                    _metrics.Underrun();
+                }
+
+                break;
+            }
+
+            _output.Advance(AudioSocketFrameReader.HeaderLength + FrameBytes);
+            written++;
+            _lastPlayedBytes = cut.PlayedBytes;
+            if (cut.Started)
+            {
+                var latency = DateTime.UtcNow - cut.ProviderReceivedAtUtc;
+                Report(cut.UtteranceId, PlayoutEvent.Started, cut.PlayedBytes, latency < TimeSpan.Zero ? TimeSpan.Zero : latency);
+            }
+
+            if (cut.Completed)
+            {
+                Report(cut.UtteranceId, PlayoutEvent.Completed, cut.PlayedBytes, TimeSpan.Zero);
+            }
+        }
+
+        _playing = written > 0;
+        if (written > 0)
+        {
+            _lastAgentFrame = Stopwatch.GetTimestamp();
+            _metrics.FramesOut(written);
+            if (late)
+            {
+                _metrics.LateFrames(written);
+            }
+        }
+
+        return written;
+    }
+
+    private bool CheckIdle(long now)
+    {
+        var silentFor = now - Math.Max(Volatile.Read(ref _lastCallerVoice), _lastAgentFrame);
+        if (silentFor < _idleTicks)
+        {
+            _idleWarned = false;
+            return false;
+        }
+
+        if (!_idleWarned)
+        {
+            _idleWarned = true;
+            LogIdle(CallId, _idleTicks / Stopwatch.Frequency, _graceTicks / Stopwatch.Frequency);
+        }
+
+        if (silentFor < _idleTicks + _graceTicks)
+        {
+            return false;
+        }
+
+        EndReason ??= CallEndReason.IdleTimeout;
+        return true;
+    }
+
+    /// <summary>Settles the previous tick's flush; false while it is still in flight (this tick is skipped).</summary>
+    private bool TryCompletePendingFlush()
+    {
+        if (!_flushPending)
+        {
+            return true;
+        }
+
+        if (!_pendingFlush.IsCompleted)
+        {
+            // A slow socket must not hold up the pacer: skip this call's frame and count it late.
+            if (!_queue.IsEmpty)
+            {
+                _metrics.BackpressuredFrame();
+            }
+
+            return false;
+        }
+
+        _flushPending = false;
+        return ObserveFlush(_pendingFlush);
+    }
+
+    private void StartFlush()
+    {
+        var flush = _output.FlushAsync();
+        if (flush.IsCompleted)
+        {
+            ObserveFlush(flush);
+        }
+        else
+        {
+            _pendingFlush = flush;
+            _flushPending = true;
+        }
+    }
+
+    private bool ObserveFlush(ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            var result = flush.GetAwaiter().GetResult();
+            if (!result.IsCompleted && !result.IsCanceled)
+            {
+                return true;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
+        {
+            // The transport is gone; the read loop sees it too.
+        }
+
+        // The peer stopped reading: nothing more can be played.
+        _closed = true;
+        EndReason ??= CallEndReason.CallerHangup;
+        SignalEnd();
+        return false;
+    }
+
+    private void Report(int utteranceId, PlayoutEvent playoutEvent, long playedBytes, TimeSpan latency) =>
+        _reports.Writer.TryWrite(new PlayoutReport(utteranceId, playoutEvent, Format.MillisecondsOf(playedBytes), DateTime.UtcNow, latency));
+
+    // Orleans delivers a subscription's events one at a time, so this needs no lock.
+    private bool CheckSequence(long sequence)
+    {
+        var last = _lastSequence;
+        if (last == long.MinValue || sequence == last + 1)
+        {
+            _lastSequence = sequence;
+            return true;
+        }
+
+        if (sequence <= last)
+        {
+            // A duplicate or a late event: playing it now would put audio out of order.
+            _metrics.StreamAnomaly("duplicate");
+            LogSequenceAnomaly(CallId, sequence, last + 1);
+            return false;
+        }
+
+        _metrics.StreamAnomaly("gap");
+        LogSequenceAnomaly(CallId, sequence, last + 1);
+        _lastSequence = sequence;
+        return true;
+    }
+
+    private void SignalEnd()
+    {
+        if (Interlocked.Exchange(ref _endRequested, 1) == 0)
+        {
+            try
+            {
+                _input.CancelPendingRead();
+            }
+            catch (InvalidOperationException)
+            {
+                // The read loop has already finished and completed the reader.
+            }
+        }
+    }
+
+    /// <summary>True once <see cref="SignalEnd"/> ran: the read loop should stop.</summary>
+    public bool IsEndSignalled => Volatile.Read(ref _endRequested) == 1;
+
+    [LoggerMessage(EventId = 2200, Level = LogLevel.Warning, Message = "Call {CallId}: playout queue full: dropped {Frames} oldest frames")]
+    private partial void LogQueueFull(Guid callId, long frames);
+
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Call {CallId}: barge-in: flushed playout of utterance {UtteranceId} after {PlayedMs} ms")]
+    private partial void LogFlushed(Guid callId, int utteranceId, long playedMs);
+
+    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Call {CallId}: platform ends the call ({Reason}, drain {Drain})")]
+    private partial void LogCallEnding(Guid callId, CallEndReason reason, bool drain);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Call {CallId}: agent stream error")]
+    private partial void LogStreamError(Guid callId, Exception ex);
+
+    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Call {CallId}: agent stream event {Sequence} out of order (expected {Expected})")]
+    private partial void LogSequenceAnomaly(Guid callId, long sequence, long expected);
+
+    [LoggerMessage(EventId = 2205, Level = LogLevel.Information, Message = "Call {CallId}: caller silent for {IdleSeconds} s; hanging up after {GraceSeconds} s more silence")]
+    private partial void LogIdle(Guid callId, long idleSeconds, long graceSeconds);
+
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Warning, Message = "Call {CallId}: Asterisk labels audio 0x{Kind:X2} but the call runs as {Format}; bytes are passed on as {Format}")]
+    private partial void LogLabelMismatch(Guid callId, byte kind, string format);
+}

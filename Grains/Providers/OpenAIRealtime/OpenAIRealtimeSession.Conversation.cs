@@ -1,0 +1,154 @@
+using System.Text;
+
+namespace AiAgent.Grains.Providers.OpenAIRealtime;
+
+// OpenAIRealtimeSession, part: Conversation state: assistant items and utterance ids, and the history re-seeded after a reconnect (callers hold the gate).
+public sealed partial class OpenAIRealtimeSession
+{
+    private AssistantItem GetOrAddItem(string itemId, string? responseId, Connection connection)
+    {
+        if (_itemsById.TryGetValue(itemId, out var item))
+        {
+            item.ResponseId ??= responseId;
+            return item;
+        }
+
+        item = new AssistantItem(++_nextUtteranceId, itemId, connection.Epoch) { ResponseId = responseId ?? _activeResponseId };
+        _itemsById[itemId] = item;
+        _itemsByUtterance[item.UtteranceId] = item;
+        AddHistory(new HistoryEntry("assistant", string.Empty) { ItemId = itemId, Assistant = item });
+        if (_itemsByUtterance.Count > MaxTrackedUtterances)
+        {
+            var oldest = _itemsByUtterance[_itemsByUtterance.Keys.Min()];
+            _itemsByUtterance.Remove(oldest.UtteranceId);
+            _itemsById.Remove(oldest.ItemId);
+        }
+
+        return item;
+    }
+
+    private static int? MarkAudioDone(AssistantItem item)
+    {
+        if (item.AudioDone)
+        {
+            return null;
+        }
+
+        item.AudioDone = true;
+        return item.UtteranceId;
+    }
+
+    private void AddHistory(HistoryEntry entry)
+    {
+        _history.Add(entry);
+        if (_history.Count > MaxHistoryItems * 2)
+        {
+            _history.RemoveRange(0, _history.Count - MaxHistoryItems);
+        }
+    }
+
+    /// <summary>The conversation so far as text items, newest last, capped in items and characters.</summary>
+    private List<RealtimeMessageItem> BuildSeed()
+    {
+        var seed = new List<RealtimeMessageItem>();
+        var chars = 0;
+        for (var i = _history.Count - 1; i >= 0 && seed.Count < MaxHistoryItems; i--)
+        {
+            var entry = _history[i];
+            var text = entry.Assistant is { } a ? Heard(a) : entry.Text;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            chars += text.Length;
+            if (chars > MaxHistoryChars)
+            {
+                break;
+            }
+
+            seed.Add(entry.Role == "assistant"
+                ? new RealtimeMessageItem("assistant", [new RealtimeContentPart("output_text", text)])
+                : new RealtimeMessageItem("user", [new RealtimeContentPart("input_text", text)]));
+        }
+
+        seed.Reverse();
+        return seed;
+
+        // What the caller heard of an assistant item: all of it, or the played share of it after a barge-in.
+        static string Heard(AssistantItem item)
+        {
+            var text = item.Transcript.ToString();
+            if (item.HeardRatio >= 1)
+            {
+                return text;
+            }
+
+            var cut = (int)(text.Length * item.HeardRatio);
+            var space = text.LastIndexOf(' ', Math.Max(0, Math.Min(cut, text.Length - 1)));
+            return (space > 0 ? text[..space] : text[..cut]).TrimEnd() + (cut > 0 ? "…" : string.Empty);
+        }
+    }
+
+    private void OnConnectionLost()
+    {
+        var done = new List<int>();
+        lock (_gate)
+        {
+            foreach (var item in _itemsByUtterance.Values)
+            {
+                if (item.Epoch == _epoch && MarkAudioDone(item) is { } u)
+                {
+                    done.Add(u);
+                }
+            }
+
+            // An answer cut off by the drop (or one asked for and not yet started) is asked for again after re-seeding.
+            _resumeAfterReconnect = _activeResponseId is not null || _responseRequested || _responsePending;
+            _activeResponseId = null;
+            _responseRequested = false;
+            _responsePending = false;
+            _userTranscripts.Clear();
+            _stats = _stats with { ConnectionsLost = _stats.ConnectionsLost + 1 };
+        }
+
+        foreach (var u in done)
+        {
+            Publish(new AgentAudioDone(u));
+        }
+    }
+
+    /// <summary>An assistant item: one agent utterance.</summary>
+    private sealed class AssistantItem(int utteranceId, string itemId, int epoch)
+    {
+        public int UtteranceId { get; } = utteranceId;
+
+        public string ItemId { get; } = itemId;
+
+        public int Epoch { get; } = epoch;
+
+        public string? ResponseId { get; set; }
+
+        public long ReceivedBytes { get; set; }
+
+        public bool AudioDone { get; set; }
+
+        public bool Interrupted { get; set; }
+
+        public double HeardRatio { get; set; } = 1;
+
+        public StringBuilder Transcript { get; } = new();
+    }
+
+    /// <summary>One conversation turn kept for re-seeding after a reconnect.</summary>
+    private sealed class HistoryEntry(string role, string text)
+    {
+        public string Role { get; } = role;
+
+        public string Text { get; set; } = text;
+
+        public string? ItemId { get; init; }
+
+        public AssistantItem? Assistant { get; init; }
+    }
+}

@@ -1,0 +1,219 @@
+using System.Text.Json;
+using AiAgent.Emulators.Deepgram;
+using AiAgent.Grains.Interfaces.Audio;
+using AiAgent.Grains.Providers;
+using AiAgent.Grains.Providers.Deepgram;
+using Xunit;
+
+namespace AiAgent.Deepgram.Tests;
+
+/// <summary>Every fault has a defined outcome: bad key, server Error, dropped connection, idle timeout, service gone.</summary>
+public sealed class ProviderFaultTests
+{
+    [Fact]
+    public async Task Bad_key_is_a_fatal_authentication_error_that_hangs_up()
+    {
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8, clientKey: "dg-wrong-key-7f3a9c");
+
+        var ex = await Assert.ThrowsAsync<DeepgramSessionException>(h.StartAsync);
+        Assert.Equal(ProviderErrorKind.Authentication, ex.Kind);
+
+        var error = await h.WaitForAsync<ProviderError>();
+        Assert.Equal(ProviderErrorKind.Authentication, error.Kind);
+        Assert.Equal("HTTP_401", error.Code);
+        Assert.True(error.Fatal);
+        var ended = await h.WaitForAsync<SessionEnded>();
+        Assert.True(ended.HangUp);
+        await h.WaitForCompletionAsync();
+
+        Assert.Equal(1, h.Emulator.RejectedAuthentications); // no retry with a rejected key
+        Assert.Empty(h.Emulator.Sessions);
+        AssertNoSecret(h, ex);
+    }
+
+    [Fact]
+    public async Task Missing_key_is_an_authentication_error_naming_the_variable()
+    {
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8, setKey: false);
+
+        var ex = await Assert.ThrowsAsync<DeepgramSessionException>(h.StartAsync);
+        Assert.Equal(ProviderErrorKind.Authentication, ex.Kind);
+        Assert.Contains(h.EnvVar, ex.Message, StringComparison.Ordinal);
+        Assert.True((await h.WaitForAsync<SessionEnded>()).HangUp);
+        Assert.Equal(0, h.Emulator.RejectedAuthentications);
+        Assert.Empty(h.Emulator.Sessions);
+    }
+
+    [Fact]
+    public async Task Server_error_reconnects_and_reseeds_the_conversation()
+    {
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8, new DeepgramEmulatorOptions { BurstFactor = 20 },
+            o => o.Greeting = "Hello from the first connection.");
+        await h.StartAsync();
+        await h.WaitForAsync<AgentAudioDone>();
+        var first = h.Connection;
+
+        await h.Emulator.InjectErrorAsync("INTERNAL_SERVER_ERROR", "Something broke.");
+
+        var error = await h.WaitForAsync<ProviderError>();
+        Assert.Equal(ProviderErrorKind.Server, error.Kind);
+        Assert.Equal("INTERNAL_SERVER_ERROR", error.Code);
+        Assert.True(error.Fatal);
+        Assert.Contains(first.RequestId, error.Message, StringComparison.Ordinal); // request_id with every error (3.8.5)
+        Assert.Contains(h.Logs.Entries, e => e.Contains("INTERNAL_SERVER_ERROR", StringComparison.Ordinal) && e.Contains(first.RequestId, StringComparison.Ordinal));
+
+        var reconnected = await h.WaitForAsync<ProviderReconnected>();
+        Assert.Equal(1, reconnected.Attempt);
+        Assert.Equal(2, h.Emulator.Sessions.Count);
+        var second = h.Connection;
+        using var settings = JsonDocument.Parse(second.SettingsJson!);
+        var agent = settings.RootElement.GetProperty("agent");
+        Assert.False(agent.TryGetProperty("greeting", out _), "no second greeting after a reconnect");
+        var history = agent.GetProperty("context").GetProperty("messages").EnumerateArray().ToArray();
+        var item = Assert.Single(history);
+        Assert.Equal("History", item.GetProperty("type").GetString());
+        Assert.Equal("assistant", item.GetProperty("role").GetString());
+        Assert.Equal("Hello from the first connection.", item.GetProperty("content").GetString());
+
+        // The call carries on over the new connection.
+        var reconnectIndex = h.IndexOf(reconnected);
+        await h.SendSpeechThenSilenceAsync();
+        await h.WaitForAsync<AgentAudioDone>(skip: reconnectIndex);
+        Assert.Equal(1, second.UserTurns);
+        Assert.DoesNotContain(h.Events, e => e is SessionEnded);
+    }
+
+    [Fact]
+    public async Task Dropped_connection_reconnects()
+    {
+        await using var h = await Harness.CreateAsync(AudioFormat.Mulaw8, new DeepgramEmulatorOptions { BurstFactor = 20 });
+        await h.StartAsync();
+        await h.WaitForAsync<AgentAudioDone>();
+
+        h.Emulator.DropConnections();
+
+        var error = await h.WaitForAsync<ProviderError>();
+        Assert.Equal(ProviderErrorKind.Disconnected, error.Kind);
+        Assert.True(error.Fatal);
+        await h.WaitForAsync<ProviderReconnected>();
+        Assert.Equal(2, h.Emulator.Sessions.Count);
+        Assert.DoesNotContain(h.Events, e => e is SessionEnded);
+        using var settings = JsonDocument.Parse(h.Connection.SettingsJson!);
+        Assert.Equal("mulaw", settings.RootElement.GetProperty("audio").GetProperty("input").GetProperty("encoding").GetString());
+    }
+
+    [Fact]
+    public async Task Idle_timeout_without_keepalives_is_reported_as_CLIENT_MESSAGE_TIMEOUT()
+    {
+        // The emulator times out after 1 s; the provider would send its first KeepAlive only after 8 s.
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
+            new DeepgramEmulatorOptions { IdleTimeout = TimeSpan.FromSeconds(1) },
+            o => { o.KeepAliveSeconds = 8; o.Greeting = ""; o.MaxReconnectAttempts = 1; });
+        await h.StartAsync();
+
+        var error = await h.WaitForAsync<ProviderError>();
+        Assert.Equal("CLIENT_MESSAGE_TIMEOUT", error.Code);
+        Assert.True(error.Fatal);
+        Assert.Equal(["CLIENT_MESSAGE_TIMEOUT"], h.Emulator.Sessions[0].ErrorsSent);
+        Assert.Equal(0, h.Emulator.Sessions[0].KeepAlives);
+        // The call continues, so the session reconnects.
+        await h.WaitForAsync<ProviderReconnected>();
+    }
+
+    [Fact]
+    public async Task Service_gone_ends_the_call_after_the_configured_attempts()
+    {
+        var h = await Harness.CreateAsync(AudioFormat.Slin8, new DeepgramEmulatorOptions { BurstFactor = 20 },
+            o => { o.MaxReconnectAttempts = 2; o.Greeting = ""; o.ConnectTimeoutMs = 2_000; });
+        await using (h)
+        {
+            await h.StartAsync();
+            await h.WaitForAsync<SessionStarted>();
+
+            // Stop the emulator: the socket drops and nothing listens any more.
+            await h.Emulator.DisposeAsync();
+
+            var ended = await h.WaitForAsync<SessionEnded>();
+            Assert.True(ended.HangUp);
+            var errors = h.Events.OfType<ProviderError>().ToArray();
+            Assert.Equal(3, errors.Length); // the drop, then one per failed attempt
+            Assert.Equal(ProviderErrorKind.Disconnected, errors[0].Kind);
+            Assert.All(errors[1..], e => Assert.Equal("CONNECT_FAILED", e.Code));
+            Assert.DoesNotContain(h.Events, e => e is ProviderReconnected);
+            await h.WaitForCompletionAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Invalid_settings_error_is_final()
+    {
+        // Retrying identical Settings cannot succeed: INVALID_SETTINGS ends the call instead of reconnecting.
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8, new DeepgramEmulatorOptions(), o => o.Greeting = "");
+        await h.StartAsync();
+        await h.Emulator.InjectErrorAsync("INVALID_SETTINGS", "Injected refusal.");
+
+        var ended = await h.WaitForAsync<SessionEnded>();
+        Assert.True(ended.HangUp);
+        var error = Assert.Single(h.Events.OfType<ProviderError>());
+        Assert.Equal(ProviderErrorKind.InvalidRequest, error.Kind);
+        Assert.Equal("INVALID_SETTINGS", error.Code);
+        Assert.Single(h.Emulator.Sessions);
+    }
+
+    [Fact]
+    public async Task Audio_not_in_the_declared_format_is_a_final_USER_AUDIO_FORMAT_error()
+    {
+        // A conversion bug upstream: PCM16 silence on a session that declared mulaw (checklist 3.8.3).
+        await using var h = await Harness.CreateAsync(AudioFormat.Mulaw8, new DeepgramEmulatorOptions(), o => o.Greeting = "");
+        await h.StartAsync();
+        Assert.Equal(AudioEncoding.Mulaw, h.Session.Formats.Input.Encoding);
+
+        await h.SendFramesAsync(new byte[AudioFormat.Mulaw8.BytesFor(TimeSpan.FromSeconds(2))]);
+
+        var error = await h.WaitForAsync<ProviderError>();
+        Assert.Equal("USER_AUDIO_FORMAT", error.Code);
+        Assert.Equal(ProviderErrorKind.InvalidRequest, error.Kind);
+        Assert.True((await h.WaitForAsync<SessionEnded>()).HangUp);
+        Assert.Single(h.Emulator.Sessions);
+    }
+
+    [Fact]
+    public async Task Correctly_declared_audio_is_not_mistaken_for_a_format_mismatch()
+    {
+        await using var h = await Harness.CreateAsync(AudioFormat.Mulaw8, new DeepgramEmulatorOptions { BurstFactor = 20 }, o => o.Greeting = "");
+        await h.StartAsync();
+        await h.SendSpeechThenSilenceAsync();
+        await h.WaitForAsync<AgentAudioDone>();
+        Assert.Empty(h.Connection.ErrorsSent);
+        Assert.DoesNotContain(h.Events, e => e is ProviderError);
+    }
+
+    [Fact]
+    public async Task Key_never_appears_in_logs_events_or_errors()
+    {
+        const string key = "dg-secret-8c1f2e77a9b04d3e";
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
+            new DeepgramEmulatorOptions { ApiKey = key, BurstFactor = 20, IdleTimeout = TimeSpan.FromSeconds(1) },
+            o => { o.KeepAliveSeconds = 8; o.MaxReconnectAttempts = 1; });
+        await h.StartAsync();
+        await h.WaitForAsync<AgentAudioDone>();
+        await h.Emulator.InjectErrorAsync();
+        await h.WaitForAsync<ProviderReconnected>();
+        await h.Session.StopAsync(CancellationToken.None);
+        await h.WaitForCompletionAsync();
+
+        Assert.Equal(key, h.ApiKey);
+        Assert.NotEmpty(h.Logs.Entries);
+        AssertNoSecret(h, null);
+    }
+
+    private static void AssertNoSecret(Harness h, Exception? exception)
+    {
+        Assert.DoesNotContain(h.Logs.Entries, e => e.Contains(h.ApiKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(h.Events, e => e.ToString().Contains(h.ApiKey, StringComparison.Ordinal));
+        if (exception is not null)
+        {
+            Assert.DoesNotContain(h.ApiKey, exception.ToString(), StringComparison.Ordinal);
+        }
+    }
+}

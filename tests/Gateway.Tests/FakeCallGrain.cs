@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using AiAgent.Grains.Interfaces.Audio;
+using AiAgent.Grains.Interfaces.Calls;
+using Orleans.Streams;
+
+namespace AiAgent.Gateway.Tests;
+
+/// <summary>Lets a test make the fake call publish on its agent stream, as a real call grain would.</summary>
+public interface IFakeCallControl : IGrainWithGuidKey
+{
+    Task PublishAudioAsync(int utteranceId, byte[] audio);
+
+    Task PublishUtteranceDoneAsync(int utteranceId);
+
+    Task PublishFlushAsync(int utteranceId);
+
+    Task PublishEndingAsync(CallEndReason reason, bool drain);
+}
+
+/// <summary>What one fake call saw, observable from the test without polling.</summary>
+public sealed class FakeCallRecord
+{
+    public TaskCompletionSource<CallStartRequest> Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource<CallEndReason> HungUp { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Channel<char> Dtmf { get; } = Channel.CreateUnbounded<char>();
+
+    public Channel<PlayoutReport> Reports { get; } = Channel.CreateUnbounded<PlayoutReport>();
+
+    public ConcurrentQueue<long> AudioSequences { get; } = new();
+}
+
+/// <summary>The fake calls' records, shared by the in-process silo and the test.</summary>
+public sealed class FakeCallLog
+{
+    private readonly ConcurrentDictionary<Guid, FakeCallRecord> _calls = new();
+
+    public FakeCallRecord For(Guid callId) => _calls.GetOrAdd(callId, _ => new FakeCallRecord());
+}
+
+/// <summary>
+/// TEST-ONLY <see cref="ICallGrain"/>: publishes a greeting at start, echoes non-silent caller audio back as chunks,
+/// records DTMF, playout reports and hangup. The real CallGrain is never loaded here.
+/// </summary>
+public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCallControl
+{
+    /// <summary>The greeting's fill byte (recognisable on the wire).</summary>
+    public const byte GreetingByte = 0x47;
+    public const int GreetingUtterance = 1;
+    public const int EchoUtterance = 2;
+    public static readonly TimeSpan GreetingDuration = TimeSpan.FromMilliseconds(200);
+
+    private IAsyncStream<AgentStreamEvent>? _stream;
+    private long _sequence;
+    private AudioFormat _format;
+    private FakeCallRecord Record => log.For(this.GetPrimaryKey());
+
+    public async Task<CallStarted> StartAsync(CallStartRequest request)
+    {
+        _format = request.Format;
+        _stream = this.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(this.GetPrimaryKey()));
+        Record.Started.TrySetResult(request);
+        var greeting = Enumerable.Repeat(GreetingByte, request.Format.BytesFor(GreetingDuration)).ToArray();
+        await PublishAsync(new AgentAudioChunk(_sequence++, GreetingUtterance, greeting, DateTime.UtcNow));
+        await PublishAsync(new AgentUtteranceDone(_sequence++, GreetingUtterance));
+        return new CallStarted("fake", request.Format);
+    }
+
+    public async Task PushCallerAudioAsync(CallerAudio audio)
+    {
+        Record.AudioSequences.Enqueue(audio.Sequence);
+
+        // Digital silence is not echoed (as a VAD would not), so load runs can stream inbound frames.
+        if (_stream is not null && audio.Audio.Span.IndexOfAnyExcept((byte)0) >= 0)
+        {
+            await PublishAsync(new AgentAudioChunk(_sequence++, EchoUtterance, audio.Audio, DateTime.UtcNow));
+        }
+    }
+
+    public Task SendDtmfAsync(char digit)
+    {
+        Record.Dtmf.Writer.TryWrite(digit);
+        return Task.CompletedTask;
+    }
+
+    public Task ReportPlayoutAsync(PlayoutReport report)
+    {
+        Record.Reports.Writer.TryWrite(report);
+        return Task.CompletedTask;
+    }
+
+    public Task HangupAsync(CallEndReason reason)
+    {
+        Record.HungUp.TrySetResult(reason);
+        return Task.CompletedTask;
+    }
+
+    public Task<CallSnapshot> GetSnapshotAsync() => throw new NotSupportedException("not used by the gateway");
+
+    public Task PublishAudioAsync(int utteranceId, byte[] audio) => PublishAsync(new AgentAudioChunk(_sequence++, utteranceId, audio, DateTime.UtcNow));
+
+    public Task PublishUtteranceDoneAsync(int utteranceId) => PublishAsync(new AgentUtteranceDone(_sequence++, utteranceId));
+
+    public Task PublishFlushAsync(int utteranceId) => PublishAsync(new FlushPlayout(_sequence++, utteranceId));
+
+    public Task PublishEndingAsync(CallEndReason reason, bool drain) => PublishAsync(new CallEnding(_sequence++, reason, drain));
+
+    private Task PublishAsync(AgentStreamEvent item) =>
+        (_stream ?? throw new InvalidOperationException("call not started")).OnNextAsync(item);
+}

@@ -1,0 +1,79 @@
+using System.Net;
+using AiAgent.Gateway.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AiAgent.Gateway.Tests;
+
+/// <summary>The real gateway (Kestrel, AudioSocket on 127.0.0.1 port 0) using the test cluster's client.</summary>
+public sealed class GatewayHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private GatewayHost(WebApplication app, IPEndPoint endPoint)
+    {
+        _app = app;
+        EndPoint = endPoint;
+    }
+
+    public IPEndPoint EndPoint { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>The HTTP (health) base address when started with <c>withHttp</c>.</summary>
+    public Uri? HttpAddress { get; private init; }
+
+    public static async Task<GatewayHost> StartAsync(
+        ClusterFixture fixture, IDictionary<string, string?>? settings = null, bool withHttp = false, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        var all = new Dictionary<string, string?>
+        {
+            ["audiosocket:host"] = "127.0.0.1",
+            ["audiosocket:port"] = "0",
+            ["gateway:id"] = "test-gateway",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(all);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddSingleton(fixture.Cluster.Client);
+        builder.AddAudioSocketGateway();
+        configure?.Invoke(builder);
+        if (withHttp)
+        {
+            builder.Configuration["gateway:http_port"] = "0";
+            builder.AddGatewayHttp();
+        }
+
+        var app = builder.Build();
+        if (withHttp)
+        {
+            app.MapGatewayHealth();
+        }
+
+        await app.StartAsync();
+        var endPoint = app.Services.GetRequiredService<AudioSocketListener>().EndPoint
+            ?? throw new InvalidOperationException("AudioSocket listener not bound");
+        var http = withHttp
+            ? app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
+                .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)))
+                .Single(u => u.Port != endPoint.Port)
+            : null;
+        return new GatewayHost(app, endPoint) { HttpAddress = http };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

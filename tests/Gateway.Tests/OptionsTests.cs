@@ -1,0 +1,93 @@
+using AiAgent.Gateway.Configuration;
+using AiAgent.Gateway.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace AiAgent.Gateway.Tests;
+
+public sealed class OptionsTests
+{
+    [Fact]
+    public void Defaults_are_valid()
+    {
+        Assert.True(new AudioSocketOptionsValidator().Validate(null, new AudioSocketOptions()).Succeeded);
+        Assert.True(new ClusteringOptionsValidator().Validate(null, new ClusteringOptions()).Succeeded);
+    }
+
+    [Fact]
+    public void Every_bad_key_is_reported_with_its_name_and_allowed_values()
+    {
+        var options = new AudioSocketOptions
+        {
+            Host = "gateway.example",
+            Port = 70_000,
+            Format = "opus",
+            FrameMs = 25,
+            KeepaliveMs = 2_500,
+            MaxFrameBytes = 100,
+            IdleTimeoutSeconds = 0,
+            UnknownKind = "crash",
+        };
+
+        var result = new AudioSocketOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        var failures = result.Failures!.ToList();
+        Assert.Contains(failures, f => f.StartsWith("audiosocket.host:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("audiosocket.port:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("audiosocket.format: 'opus'", StringComparison.Ordinal) && f.Contains("slin, slin12, slin16", StringComparison.Ordinal) && f.Contains("ulaw, alaw", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("audiosocket.frame_ms:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("audiosocket.keepalive_ms:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("audiosocket.max_frame_bytes:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("audiosocket.idle_timeout_seconds:", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.StartsWith("audiosocket.unknown_kind: 'crash'", StringComparison.Ordinal) && f.Contains("hangup, ignore", StringComparison.Ordinal));
+        Assert.Equal(8, failures.Count);
+    }
+
+    [Fact]
+    public void Snake_case_keys_bind()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["audiosocket:format"] = "slin16",
+            ["audiosocket:uuid_timeout_ms"] = "1500",
+            ["audiosocket:idle_grace_seconds"] = "9",
+            ["audiosocket:playout_lead_ms"] = "60",
+            ["audiosocket:max_frame_bytes"] = "4096",
+        }).Build();
+
+        var options = configuration.GetSection("audiosocket").Get<AudioSocketOptions>()!;
+
+        Assert.Equal("slin16", options.Format);
+        Assert.Equal(1500, options.UuidTimeoutMs);
+        Assert.Equal(9, options.IdleGraceSeconds);
+        Assert.Equal(60, options.PlayoutLeadMs);
+        Assert.Equal(4096, options.MaxFrameBytes);
+        Assert.Equal(AiAgent.Grains.Interfaces.Audio.AudioFormat.Slin16, AudioSocketFormats.Parse(options.Format));
+    }
+
+    [Fact]
+    public async Task A_bad_value_stops_start_up_with_every_error()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["audiosocket:host"] = "127.0.0.1",
+            ["audiosocket:port"] = "0",
+            ["audiosocket:format"] = "g729",
+            ["audiosocket:idle_grace_seconds"] = "-1",
+        });
+        builder.AddAudioSocketGateway();
+
+        // Kestrel reads its listener from the options while the host is built, so the error may come from Build.
+        var ex = await Assert.ThrowsAsync<OptionsValidationException>(async () =>
+        {
+            await using var app = builder.Build();
+            await app.StartAsync();
+        });
+
+        Assert.Contains(ex.Failures, f => f.StartsWith("audiosocket.format: 'g729'", StringComparison.Ordinal));
+        Assert.Contains(ex.Failures, f => f.StartsWith("audiosocket.idle_grace_seconds:", StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,64 @@
+namespace AiAgent.Emulators.OpenAIRealtime;
+
+/// <summary>How the emulator rejects a wrong API key.</summary>
+public enum AuthFailureMode
+{
+    /// <summary>HTTP 401 with a JSON error body at the upgrade (no WebSocket).</summary>
+    HttpUnauthorized,
+
+    /// <summary>Accept the upgrade, send <c>error</c> (<c>invalid_api_key</c>), then close.</summary>
+    ErrorThenClose,
+}
+
+/// <summary>How the emulator reports a rate limit.</summary>
+public enum RateLimitShape
+{
+    /// <summary>An <c>error</c> event with code <c>rate_limit_exceeded</c> instead of the response.</summary>
+    ErrorEvent,
+
+    /// <summary><c>response.created</c>, then <c>response.done</c> with status <c>failed</c> and <c>status_details.error.code</c> <c>rate_limit_exceeded</c>.</summary>
+    FailedResponse,
+}
+
+/// <summary>Options of <see cref="OpenAIRealtimeEmulator"/>, including the faults it injects.</summary>
+public sealed class OpenAIRealtimeEmulatorOptions
+{
+    /// <summary>TCP port on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>The accepted API key; null accepts any non-empty bearer token.</summary>
+    public string? ApiKey { get; set; } = "sk-emulator";
+
+    /// <summary>How a wrong key is rejected.</summary>
+    public AuthFailureMode AuthFailure { get; set; } = AuthFailureMode.HttpUnauthorized;
+
+    /// <summary>Agent audio per <c>response.output_audio.delta</c>.</summary>
+    public int AudioChunkMs { get; set; } = 200;
+
+    /// <summary>Pause between deltas. 0 sends a whole response as one burst, far faster than real time (like the real API, only more so).</summary>
+    public int AudioChunkIntervalMs { get; set; }
+
+    /// <summary>Energy above this (dBFS) in appended audio counts as speech.</summary>
+    public double SpeechThresholdDbfs { get; set; } = -40;
+
+    /// <summary>Fault: the Nth response (1-based) is rate-limited instead of answered.</summary>
+    public int? RateLimitOnResponse { get; set; }
+
+    /// <summary>How the rate limit is reported.</summary>
+    public RateLimitShape RateLimitShape { get; set; } = RateLimitShape.ErrorEvent;
+
+    /// <summary>Fault: during the Nth response (1-based, counted over all connections) drop the TCP connection after <see cref="DisconnectAfterDeltas"/> audio deltas.</summary>
+    public int? DisconnectDuringResponse { get; set; }
+
+    /// <summary>Audio deltas sent before the injected disconnect.</summary>
+    public int DisconnectAfterDeltas { get; set; } = 2;
+
+    /// <summary>Fault: the first connection's session expires this long after it opened (<c>error</c> <c>session_expired</c>, then close).</summary>
+    public TimeSpan? SessionExpiresAfter { get; set; }
+
+    /// <summary>Fault: answer every upgrade with HTTP 503 (the service is unreachable; reconnects fail).</summary>
+    public bool RefuseUpgrades { get; set; }
+
+    /// <summary>Fault: answer the first client event of this type with an <c>error</c> (as if it were malformed) instead of applying it.</summary>
+    public string? RejectClientEventType { get; set; }
+}
