@@ -1,38 +1,15 @@
 using System.Net;
 using System.Net.Http.Headers;
 using AiAgent.Silo.Operators;
-using Microsoft.AspNetCore.Builder;
 
 namespace AiAgent.Silo.Tests;
 
-/// <summary>A silo bound beyond loopback (0.0.0.0) with an API token.</summary>
-public sealed class TokenSiloFixture : IAsyncLifetime
-{
-    public const string Token = "test-token-0123456789abcdef";
-
-    private WebApplication _app = null!;
-
-    public HttpClient Http { get; private set; } = null!;
-
-    public async Task InitializeAsync()
-    {
-        (_app, var baseAddress, _) = await TestSilo.StartAsync("0.0.0.0", $"--{OperatorAccess.TokenVariable}={Token}");
-        Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        Http.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
-}
-
 /// <summary>Bound beyond loopback, operator endpoints need the token; metrics and health stay open; no token, no start.</summary>
-public sealed class AccessTests(TokenSiloFixture silo) : IClassFixture<TokenSiloFixture>
+[Collection(SiloCollection.Name)]
+public sealed class AccessTests(SiloHostFixture silo)
 {
-    private const string Token = TokenSiloFixture.Token;
-    private readonly HttpClient _http = silo.Http;
+    private const string Token = SiloHostFixture.Token;
+    private readonly HttpClient _http = silo.TokenHttp;
 
     [Theory]
     [InlineData("/api/calls")]

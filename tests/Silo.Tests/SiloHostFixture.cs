@@ -9,9 +9,22 @@ namespace AiAgent.Silo.Tests;
 /// The real silo host (<see cref="SiloHost.Build"/>, exactly as <c>Program</c> builds it, with its co-hosted AudioSocket
 /// gateway) started in-process from a test YAML file on free loopback ports, with the local provider tuned for quick turns.
 /// </summary>
+/// <remarks>
+/// A second host, bound to 0.0.0.0 with an API token, lives as long as the first: both are disposed only at the end.
+/// OpenTelemetry selects meters by name, so each host's exporter also listens to the other host's identically named
+/// meters, and disposing one host's meter mid-run would make the other's exporter drop those instruments.
+/// </remarks>
 public sealed class SiloHostFixture : IAsyncLifetime
 {
+    /// <summary>The token of the second host.</summary>
+    public const string Token = "test-token-0123456789abcdef";
+
+    private WebApplication _tokenApp = null!;
+
     public WebApplication App { get; private set; } = null!;
+
+    /// <summary>A client of the host bound beyond loopback, which requires <see cref="Token"/> (redirects not followed).</summary>
+    public HttpClient TokenHttp { get; private set; } = null!;
 
     public IClusterClient Client => App.Services.GetRequiredService<IClusterClient>();
 
@@ -29,13 +42,17 @@ public sealed class SiloHostFixture : IAsyncLifetime
         BaseAddress = baseAddress;
         AudioSocketPort = audioSocketPort;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        (_tokenApp, var tokenAddress, _) = await TestSilo.StartAsync("0.0.0.0", $"--{Operators.OperatorAccess.TokenVariable}={Token}");
+        TokenHttp = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = tokenAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public async Task DisposeAsync()
     {
         Http.Dispose();
-        await App.StopAsync();
+        TokenHttp.Dispose();
+        await Task.WhenAll(App.StopAsync(), _tokenApp.StopAsync());
         await App.DisposeAsync();
+        await _tokenApp.DisposeAsync();
     }
 }
 
