@@ -73,16 +73,18 @@ public sealed class CallApiTests(SiloHostFixture silo)
     }
 
     [Fact]
-    public async Task Loopback_bind_without_a_token_serves_the_page_and_the_dashboard_but_not_grain_state()
+    public async Task Loopback_bind_without_a_token_serves_the_page_and_the_dashboard_but_not_its_trace_or_grain_state()
     {
         using var page = await silo.Http.GetAsync("/operators");
         using var dashboard = await silo.Http.GetAsync("/dashboard/");
         using var grainState = await silo.Http.GetAsync("/dashboard/GrainState?grainId=x&grainType=y");
+        using var trace = await silo.Http.GetAsync("/dashboard/Trace");
 
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("Live calls", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, dashboard.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, grainState.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, trace.StatusCode);
     }
 
     private async Task<JsonDocument> GetJsonAsync(string path)
