@@ -35,14 +35,18 @@ internal static class PlayoutWarmup
         pipe.Reader.Complete();
     }
 
-    /// <summary>Keeps warm-up measurements out of the gateway's real meter.</summary>
+    /// <summary>
+    /// Keeps warm-up measurements out of the gateway's real meter. The private meter gets a name of its own:
+    /// exporters select meters by name, and disposing a meter named like the real one would make OpenTelemetry
+    /// drop the real instruments it had merged with it (every gateway series vanished from /metrics).
+    /// </summary>
     private sealed class PrivateMeterFactory : IMeterFactory
     {
         private readonly List<Meter> _meters = [];
 
         public Meter Create(MeterOptions options)
         {
-            var meter = new Meter(options);
+            var meter = new Meter(options.Name + ".Warmup", options.Version);
             _meters.Add(meter);
             return meter;
         }

@@ -7,6 +7,7 @@ using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Grains.Providers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 using Orleans.Placement;
 using Orleans.Streams;
 
@@ -79,6 +80,9 @@ public sealed partial class CallGrain(
     private long _reportedFrames;
     private long _reportedLost;
     private long _reportedLate;
+    private Activity? _callActivity;
+    private Activity? _turnActivity;
+    private int _turns;
 
     private Guid CallId => this.GetPrimaryKey();
 
@@ -145,6 +149,7 @@ public sealed partial class CallGrain(
         _gatewayId = request.GatewayId;
         _startedAtUtc = DateTime.UtcNow;
         _lastCallerAudioUtc = _startedAtUtc.Value;
+        _callActivity = CallTracing.StartCall(CallId, provider.Name, request.Format.ToString());
         _stream = this.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(CallId));
         _publisher = PublishOutboundAsync();
 
@@ -177,6 +182,7 @@ public sealed partial class CallGrain(
     }
 
     /// <inheritdoc/>
+    [NoProfiling] // 50 calls/s per call: profiling it would swamp the dashboard
     public async Task PushCallerAudioAsync(CallerAudio audio)
     {
         if (_state != CallState.Active || _session is null || _toProvider is null)
@@ -234,6 +240,7 @@ public sealed partial class CallGrain(
     }
 
     /// <inheritdoc/>
+    [NoProfiling]
     public async Task ReportPlayoutAsync(PlayoutReport report)
     {
         if (!_utterances.TryGetValue(report.UtteranceId, out var utterance))
@@ -329,6 +336,8 @@ public sealed partial class CallGrain(
                 break;
             case UserSpeechStopped stopped:
                 _turnEndedAtUtc = stopped.ReceivedAtUtc;
+                CallTracing.Stop(_turnActivity, "superseded");
+                _turnActivity = CallTracing.StartTurn(_callActivity, ++_turns, stopped.ReceivedAtUtc);
                 break;
             case UserTranscript { IsFinal: true } user:
                 AddTranscript("caller", user.Text);
@@ -527,6 +536,8 @@ public sealed partial class CallGrain(
             var latency = playoutStartedUtc - turnEnded;
             _turnEndedAtUtc = null;
             metrics.TurnResponse(_provider!, latency);
+            CallTracing.Stop(_turnActivity, "answered", playoutStartedUtc);
+            _turnActivity = null;
             if (_turnLatenciesMs.Count < LatencyLimit)
             {
                 _turnLatenciesMs.Add(Math.Round(latency.TotalMilliseconds, 1));
@@ -588,6 +599,9 @@ public sealed partial class CallGrain(
         }
 
         LogCallEnded(logger, CallId, _provider, reason, _sequence.Delivered, _chunksOut);
+        CallTracing.Stop(_turnActivity, "call_ended");
+        CallTracing.Stop(_callActivity, reason.ToString(), status: reason == CallEndReason.ProviderError ? ActivityStatusCode.Error : ActivityStatusCode.Ok);
+        _turnActivity = _callActivity = null;
         GrainFactory.GetGrain<ICallDirectoryGrain>(0).UnregisterAsync(CallId, _endedAtUtc.Value).Ignore();
         await WriteRecordAsync();
         DeactivateOnIdle();

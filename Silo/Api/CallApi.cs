@@ -1,0 +1,125 @@
+using AiAgent.Grains.Calls;
+using AiAgent.Grains.Interfaces.Calls;
+using AiAgent.Silo.Operators;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Storage;
+
+namespace AiAgent.Silo.Api;
+
+/// <summary>
+/// The call API (<c>docs/api.md</c>): live calls from the call directory, a call's snapshot from its grain, an ended
+/// call's record from storage. Behind <see cref="OperatorAccess"/>.
+/// </summary>
+public static partial class CallApi
+{
+    /// <summary>The grain state name the call grain persists its record under (<c>[PersistentState("call", ...)]</c>).</summary>
+    private const string RecordStateName = "call";
+
+    /// <summary>Source-generated JSON for the API's responses.</summary>
+    public static WebApplicationBuilder AddCallApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CallApiJsonContext.Default));
+        builder.Services.AddProblemDetails();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    /// <summary>Maps <c>/api/calls</c>.</summary>
+    public static RouteGroupBuilder MapCallApi(this IEndpointRouteBuilder endpoints)
+    {
+        var calls = endpoints.MapGroup("/api/calls").RequireAuthorization(OperatorAccess.Policy);
+        calls.MapGet("/", ListLiveCallsAsync).WithName("ListLiveCalls");
+        calls.MapGet("/{id}", GetCallAsync).WithName("GetCall");
+        calls.MapGet("/{id}/history", GetCallHistoryAsync).WithName("GetCallHistory");
+        return calls;
+    }
+
+    /// <summary><c>GET /api/calls</c>: live calls, oldest first, each with its latest turn latency.</summary>
+    internal static async Task<Ok<LiveCall[]>> ListLiveCallsAsync(IGrainFactory grains, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var listings = await grains.GetGrain<ICallDirectoryGrain>(0).ListLiveAsync().WaitAsync(cancellationToken);
+        var snapshots = await Task.WhenAll(listings.Select(l => TrySnapshotAsync(grains, l.CallId, loggers)));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var live = new List<LiveCall>(listings.Count);
+        for (var i = 0; i < listings.Count; i++)
+        {
+            var (listing, snapshot) = (listings[i], snapshots[i]);
+            if (snapshot?.State == CallState.Ended)
+            {
+                continue; // ended between the directory read and the snapshot
+            }
+
+            var latencies = snapshot?.TurnLatenciesMs;
+            live.Add(new LiveCall(
+                listing.CallId,
+                listing.Provider,
+                snapshot?.State,
+                listing.StartedAtUtc,
+                Math.Round((now - listing.StartedAtUtc).TotalSeconds, 1),
+                latencies?.Count ?? 0,
+                latencies is { Count: > 0 } ? latencies[^1] : null));
+        }
+
+        return TypedResults.Ok(live.ToArray());
+    }
+
+    /// <summary><c>GET /api/calls/{id}</c>: the call grain's snapshot (live, or the stored record once ended).</summary>
+    internal static async Task<Results<Ok<CallDetails>, ProblemHttpResult>> GetCallAsync(string id, IGrainFactory grains, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var callId))
+        {
+            return BadId(id);
+        }
+
+        var snapshot = await grains.GetGrain<ICallGrain>(callId).GetSnapshotAsync().WaitAsync(cancellationToken);
+        return snapshot.State == CallState.New
+            ? UnknownCall(callId)
+            : TypedResults.Ok(CallDetails.From(snapshot, clock.GetUtcNow().UtcDateTime));
+    }
+
+    /// <summary>
+    /// <c>GET /api/calls/{id}/history</c>: an ended call's record, read from grain storage directly (no activation);
+    /// 404 for a call never started, 409 for one still live (its record is final only once it ends).
+    /// </summary>
+    internal static async Task<Results<Ok<CallDetails>, ProblemHttpResult>> GetCallHistoryAsync(string id, IGrainFactory grains, IServiceProvider services, TimeProvider clock)
+    {
+        if (!Guid.TryParse(id, out var callId))
+        {
+            return BadId(id);
+        }
+
+        var storage = services.GetRequiredKeyedService<IGrainStorage>(CallStorage.Name);
+        var state = new GrainState<CallRecord>(new CallRecord());
+        await storage.ReadStateAsync(RecordStateName, grains.GetGrain<ICallGrain>(callId).GetGrainId(), state);
+        return state.State?.Snapshot switch
+        {
+            null => UnknownCall(callId),
+            { State: CallState.Ended } ended => TypedResults.Ok(CallDetails.From(ended, clock.GetUtcNow().UtcDateTime)),
+            _ => TypedResults.Problem($"call {callId} has not ended; see /api/calls/{callId}", statusCode: StatusCodes.Status409Conflict, title: "Call is live"),
+        };
+    }
+
+    private static async Task<CallSnapshot?> TrySnapshotAsync(IGrainFactory grains, Guid callId, ILoggerFactory loggers)
+    {
+        try
+        {
+            return await grains.GetGrain<ICallGrain>(callId).GetSnapshotAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception ex) when (ex is TimeoutException or OrleansException)
+        {
+            // One unreachable call (its silo just died) must not fail the whole list.
+            LogSnapshotFailed(loggers.CreateLogger(typeof(CallApi)), ex, callId);
+            return null;
+        }
+    }
+
+    private static ProblemHttpResult BadId(string id) =>
+        TypedResults.Problem($"'{id}' is not a call id (a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)", statusCode: StatusCodes.Status400BadRequest, title: "Bad call id");
+
+    private static ProblemHttpResult UnknownCall(Guid callId) =>
+        TypedResults.Problem($"no call {callId} has started here", statusCode: StatusCodes.Status404NotFound, title: "Unknown call");
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Call API: snapshot of call {CallId} unavailable")]
+    private static partial void LogSnapshotFailed(ILogger logger, Exception exception, Guid callId);
+}

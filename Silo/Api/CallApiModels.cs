@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using AiAgent.Grains.Interfaces.Calls;
+
+namespace AiAgent.Silo.Api;
+
+/// <summary>One live call in <c>GET /api/calls</c>.</summary>
+/// <param name="CallId">The AudioSocket call UUID.</param>
+/// <param name="Provider">The provider serving the call.</param>
+/// <param name="State">The call's state (<c>Connecting</c>, <c>Active</c>); <c>null</c> when its grain did not answer.</param>
+/// <param name="StartedAtUtc">When the call started.</param>
+/// <param name="DurationSeconds">Seconds since the call started.</param>
+/// <param name="Turns">Caller turns answered so far (turn latencies measured).</param>
+/// <param name="LastTurnLatencyMs">The latest turn latency (end of caller speech to first agent frame played), if any.</param>
+public sealed record LiveCall(
+    Guid CallId,
+    string Provider,
+    CallState? State,
+    DateTime StartedAtUtc,
+    double DurationSeconds,
+    int Turns,
+    double? LastTurnLatencyMs);
+
+/// <summary>A call's snapshot, as returned by <c>GET /api/calls/{id}</c> and <c>GET /api/calls/{id}/history</c>.</summary>
+/// <param name="CallId">The AudioSocket call UUID.</param>
+/// <param name="State">The call's state.</param>
+/// <param name="Provider">The provider serving the call.</param>
+/// <param name="Format">The AudioSocket format (e.g. <c>slin@8000</c>).</param>
+/// <param name="ProviderInputFormat">What the provider is sent.</param>
+/// <param name="ProviderOutputFormat">What the provider sends.</param>
+/// <param name="StartedAtUtc">When the call started.</param>
+/// <param name="EndedAtUtc">When the call ended.</param>
+/// <param name="EndReason">Why the call ended.</param>
+/// <param name="DurationSeconds">Seconds from start to end (or to now while live).</param>
+/// <param name="Counters">Frame, chunk and event counters.</param>
+/// <param name="TurnLatenciesMs">Every measured turn latency, oldest first.</param>
+/// <param name="LastTurnLatencyMs">The latest turn latency.</param>
+/// <param name="Transcript">The conversation so far.</param>
+/// <param name="GatewayId">The gateway holding the call's socket.</param>
+public sealed record CallDetails(
+    Guid CallId,
+    CallState State,
+    string? Provider,
+    string Format,
+    string? ProviderInputFormat,
+    string? ProviderOutputFormat,
+    DateTime? StartedAtUtc,
+    DateTime? EndedAtUtc,
+    CallEndReason? EndReason,
+    double? DurationSeconds,
+    CallCounters Counters,
+    IReadOnlyList<double> TurnLatenciesMs,
+    double? LastTurnLatencyMs,
+    IReadOnlyList<TranscriptLine> Transcript,
+    string? GatewayId)
+{
+    /// <summary>Maps a grain snapshot.</summary>
+    public static CallDetails From(CallSnapshot s, DateTime nowUtc) => new(
+        s.CallId,
+        s.State,
+        s.Provider,
+        s.Format.ToString(),
+        s.ProviderInputFormat?.ToString(),
+        s.ProviderOutputFormat?.ToString(),
+        s.StartedAtUtc,
+        s.EndedAtUtc,
+        s.EndReason,
+        s.StartedAtUtc is { } started ? Math.Round(((s.EndedAtUtc ?? nowUtc) - started).TotalSeconds, 1) : null,
+        s.Counters,
+        s.TurnLatenciesMs,
+        s.TurnLatenciesMs.Count > 0 ? s.TurnLatenciesMs[^1] : null,
+        s.Transcript,
+        s.GatewayId);
+}
+
+/// <summary>Source-generated JSON for the call API (camelCase, enums as names).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(LiveCall[]))]
+[JsonSerializable(typeof(CallDetails))]
+internal sealed partial class CallApiJsonContext : JsonSerializerContext;
