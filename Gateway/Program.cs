@@ -1,5 +1,6 @@
 using AiAgent.Gateway.Configuration;
 using AiAgent.Gateway.Hosting;
+using AiAgent.Telemetry;
 using Microsoft.AspNetCore.Builder;
 
 namespace AiAgent.Gateway;
@@ -30,8 +31,10 @@ public static class Program
         }
 
         builder.AddGatewayOrleansClient().AddAudioSocketGateway().AddGatewayHttp();
+        builder.AddAgentTelemetry("aiagent-gateway", [AgentTelemetry.GatewayMeter, AgentTelemetry.OrleansMeter], []);
         var app = builder.Build();
         app.MapGatewayHealth();
+        app.MapAgentMetrics();
         await app.RunAsync();
         return 0;
     }

@@ -143,6 +143,7 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
             subscription = await stream.SubscribeAsync(call);
             var started = await grain.StartAsync(new CallStartRequest(call.Format, _gatewayId, remote, TimeSpan.FromMilliseconds(_options.FrameMs)));
             provider = started.Provider;
+            call.SetProvider(provider);
             if (started.Format != call.Format)
             {
                 LogGrainFormatDiffers(started.Format.ToString(), call.Format.ToString());
@@ -280,7 +281,7 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
 
         // A fresh copy: the pipe's memory is reused once we advance, and the one-way call serialises later.
         var audio = frame.Payload.ToArray();
-        _metrics.FrameIn();
+        _metrics.FrameIn(call.ProviderTag);
         call.OnCallerAudio(audio, frame.Kind);
         try
         {

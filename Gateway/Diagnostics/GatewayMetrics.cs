@@ -51,29 +51,32 @@ public sealed class GatewayMetrics
         _pacerTickDuration = meter.CreateHistogram<double>("ai_agent_gateway_pacer_tick_duration", "s", "Time one pacer tick spent writing all calls' frames", advice: pacerBuckets);
     }
 
+    /// <summary>The <c>provider</c> tag of a call; cache it per call (a struct over an interned string: no allocation per frame).</summary>
+    public static KeyValuePair<string, object?> ProviderTag(string provider) => new("provider", provider);
+
     /// <summary>An inbound audio frame.</summary>
-    public void FrameIn() => _framesIn.Add(1);
+    public void FrameIn(in KeyValuePair<string, object?> provider) => _framesIn.Add(1, provider);
 
     /// <summary>Outbound agent frames.</summary>
-    public void FramesOut(int count) => _framesOut.Add(count);
+    public void FramesOut(int count, in KeyValuePair<string, object?> provider) => _framesOut.Add(count, provider);
 
     /// <summary>An outbound keepalive silence frame.</summary>
-    public void KeepaliveFrame() => _keepaliveFrames.Add(1);
+    public void KeepaliveFrame(in KeyValuePair<string, object?> provider) => _keepaliveFrames.Add(1, provider);
 
     private static readonly KeyValuePair<string, object?> s_lateByDeadline = new("reason", "deadline");
     private static readonly KeyValuePair<string, object?> s_lateByBackpressure = new("reason", "backpressure");
 
     /// <summary>Frames written more than 5 ms after their tick's deadline.</summary>
-    public void LateFrames(int count) => _lateFrames.Add(count, s_lateByDeadline);
+    public void LateFrames(int count, in KeyValuePair<string, object?> provider) => _lateFrames.Add(count, s_lateByDeadline, provider);
 
     /// <summary>A frame held back because the socket had not finished the previous flush (slow peer).</summary>
-    public void BackpressuredFrame() => _lateFrames.Add(1, s_lateByBackpressure);
+    public void BackpressuredFrame(in KeyValuePair<string, object?> provider) => _lateFrames.Add(1, s_lateByBackpressure, provider);
 
     /// <summary>Frames dropped from a full queue.</summary>
-    public void DroppedFrames(long count) => _droppedFrames.Add(count);
+    public void DroppedFrames(long count, in KeyValuePair<string, object?> provider) => _droppedFrames.Add(count, provider);
 
     /// <summary>A playout underrun.</summary>
-    public void Underrun() => _underruns.Add(1);
+    public void Underrun(in KeyValuePair<string, object?> provider) => _underruns.Add(1, provider);
 
     /// <summary>One pacer tick: how late it woke and how long it took (Stopwatch ticks).</summary>
     public void PacerTick(long wakeLateness, long duration)

@@ -31,6 +31,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     private readonly PipeReader _input;
     private readonly PlayoutQueue _queue;
     private readonly GatewayMetrics _metrics;
+    private KeyValuePair<string, object?> _providerTag = GatewayMetrics.ProviderTag("unknown");
     private readonly ILogger _logger;
     private readonly Channel<PlayoutReport> _reports = Channel.CreateUnbounded<PlayoutReport>(new UnboundedChannelOptions { SingleReader = true });
     private readonly int _leadFrames;
@@ -54,6 +55,12 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     private long _lastPlayedBytes;
     private int _endRequested;
     private bool _labelMismatchLogged;
+
+    /// <summary>The call's <c>provider</c> metrics tag (known once the grain has started the call).</summary>
+    public KeyValuePair<string, object?> ProviderTag => _providerTag;
+
+    /// <summary>Labels this call's metrics with the provider the grain chose.</summary>
+    public void SetProvider(string provider) => _providerTag = GatewayMetrics.ProviderTag(provider);
 
     public PlayoutCall(
         Guid callId, AudioFormat format, AudioSocketKind outboundKind, PipeWriter output, PipeReader input,
@@ -196,7 +203,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
 
                 if (dropped > 0)
                 {
-                    _metrics.DroppedFrames(dropped);
+                    _metrics.DroppedFrames(dropped, _providerTag);
                     LogQueueFull(CallId, dropped);
                 }
 
@@ -263,7 +270,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
                 var span = AudioSocketFrameWriter.ReserveAudio(_output, _outboundKind, FrameBytes);
                 span.Fill(_silenceByte);
                 _output.Advance(AudioSocketFrameReader.HeaderLength + FrameBytes);
-                _metrics.KeepaliveFrame();
+                _metrics.KeepaliveFrame(_providerTag);
                 written = 1;
             }
 
@@ -296,7 +303,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         {
             if (_playing && _queue.IsMidUtterance)
             {
-                _metrics.Underrun();
+                _metrics.Underrun(_providerTag);
             }
 
             _playing = false;
@@ -314,7 +321,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
                 // Reserved but not advanced: nothing is written.
                 if (_playing && written == 0 && _queue.IsMidUtterance)
                 {
-                    _metrics.Underrun();
+                    _metrics.Underrun(_providerTag);
                 }
 
                 break;
@@ -339,10 +346,10 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         if (written > 0)
         {
             _lastAgentFrame = Stopwatch.GetTimestamp();
-            _metrics.FramesOut(written);
+            _metrics.FramesOut(written, _providerTag);
             if (late)
             {
-                _metrics.LateFrames(written);
+                _metrics.LateFrames(written, _providerTag);
             }
         }
 
@@ -386,7 +393,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
             // A slow socket must not hold up the pacer: skip this call's frame and count it late.
             if (!_queue.IsEmpty)
             {
-                _metrics.BackpressuredFrame();
+                _metrics.BackpressuredFrame(_providerTag);
             }
 
             return false;

@@ -16,11 +16,11 @@ namespace AiAgent.Telemetry;
 /// <c>telemetry.otlp_endpoint</c> is set (off by default: no network needed).
 /// </summary>
 /// <remarks>
-/// This file depends only on OpenTelemetry and ASP.NET Core, never on our grains or hosts, so the gateway (which may
-/// reference nothing but the contracts) compiles the same file as a linked source instead of referencing the silo.
-/// The types are internal so the two copies never clash when the silo references the gateway to co-host it.
+/// It lives in the gateway project because both hosts need it: the silo references the gateway (to co-host it),
+/// while the gateway may reference nothing of ours but the contracts. It depends only on OpenTelemetry and
+/// ASP.NET Core.
 /// </remarks>
-internal static class AgentTelemetry
+public static class AgentTelemetry
 {
     /// <summary>The call grains' meter (<c>ai_agent_*</c> call metrics).</summary>
     public const string CallsMeter = "AiAgent.Calls";
@@ -79,7 +79,7 @@ internal static class AgentTelemetry
 }
 
 /// <summary><c>telemetry</c>: metrics and tracing export.</summary>
-internal sealed class TelemetryOptions
+public sealed class TelemetryOptions
 {
     /// <summary>Allowed values of <c>telemetry.otlp_protocol</c>.</summary>
     public static readonly string[] Protocols = ["grpc", "http"];
