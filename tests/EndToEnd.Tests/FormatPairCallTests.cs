@@ -1,0 +1,90 @@
+using System.Runtime.InteropServices;
+using AiAgent.CallSim.Audio;
+using AiAgent.CallSim.Simulation;
+using AiAgent.Emulators.Common;
+using AiAgent.Emulators.OpenAIRealtime;
+
+namespace AiAgent.EndToEnd.Tests;
+
+/// <summary>A provider that takes µ-law 8 kHz in and gives PCM16 24 kHz out, as OpenAI Realtime can be told to.</summary>
+public sealed class MixedFormatOpenAIFixture : IAsyncLifetime
+{
+    public OpenAIRealtimeEmulator Emulator { get; private set; } = null!;
+
+    public PlatformProcess Platform { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Emulator = await OpenAIRealtimeEmulator.StartAsync(new OpenAIRealtimeEmulatorOptions { ApiKey = "sk-format-pairs" });
+        Platform = await PlatformProcess.StartAsync($"""
+            default_provider: openai_realtime
+            providers:
+              openai_realtime:
+                api_key_env: AIAGENT_E2E_OPENAI_KEY
+                base_url: {Emulator.BaseUrl}
+                input_encoding: pcmu
+                input_sample_rate: 8000
+                output_encoding: pcm16
+                output_sample_rate: 24000
+            """,
+            new Dictionary<string, string> { ["AIAGENT_E2E_OPENAI_KEY"] = "sk-format-pairs" });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Platform.DisposeAsync();
+        await Emulator.DisposeAsync();
+    }
+}
+
+[Collection(PlatformCollection.Name)]
+public sealed class FormatPairCallTests(MixedFormatOpenAIFixture fixture) : IClassFixture<MixedFormatOpenAIFixture>
+{
+    [Theory]
+    [InlineData("slin")]
+    [InlineData("slin16")]
+    public async Task Pcm24k_agent_audio_reaches_the_caller_in_exact_frames_at_the_right_speed(string callFormat)
+    {
+        var format = CallFormat.All.Single(f => f.Name == callFormat);
+        var result = await AsteriskSimulator.RunCallAsync(new CallSettings
+        {
+            Port = fixture.Platform.AudioSocketPort,
+            Audio = CallAudio.Silence(TimeSpan.FromSeconds(5), format),
+            LeadingSilence = TimeSpan.Zero,
+            Tail = TimeSpan.FromSeconds(0.5),
+            Record = true,
+        });
+
+        Assert.True(result.Summary.Passed, result.Summary.Error);
+        Assert.Equal(0, result.Summary.WrongSizeFrames);
+        Assert.Equal(result.Summary.FramesReceived * format.FrameBytes, result.ReceivedAudio.Length);
+        var update = fixture.Emulator.ReceivedEvents.Last(e => e.Type == "session.update").Json;
+        Assert.Contains("\"audio/pcmu\"", update, StringComparison.Ordinal);
+        Assert.Contains("\"audio/pcm\"", update, StringComparison.Ordinal);
+
+        // The greeting's speech must span as long on the phone as in the 24 kHz source: a wrong rate anywhere in
+        // the chain would stretch or squeeze it (and shift its pitch by the same ratio).
+        var received = MemoryMarshal.Cast<byte, short>(result.ReceivedAudio.Span);
+        var heard = SpeechSpan(received, format.SampleRate);
+        var source = SpeechSpan(VoiceAssets.Greeting, VoiceAssets.SampleRate);
+        Assert.InRange(heard.TotalMilliseconds, source.TotalMilliseconds * 0.97, source.TotalMilliseconds * 1.03);
+    }
+
+    /// <summary>From the first to the last sample louder than −30 dBFS.</summary>
+    private static TimeSpan SpeechSpan(ReadOnlySpan<short> samples, int sampleRate)
+    {
+        const int threshold = 1036;
+        int first = -1, last = -1;
+        for (var i = 0; i < samples.Length; i++)
+        {
+            if (Math.Abs((int)samples[i]) > threshold)
+            {
+                first = first < 0 ? i : first;
+                last = i;
+            }
+        }
+
+        Assert.True(first >= 0, "no speech in the audio");
+        return TimeSpan.FromSeconds((double)(last - first) / sampleRate);
+    }
+}
