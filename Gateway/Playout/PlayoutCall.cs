@@ -32,6 +32,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     private readonly PlayoutQueue _queue;
     private readonly GatewayMetrics _metrics;
     private KeyValuePair<string, object?> _providerTag = GatewayMetrics.ProviderTag("unknown");
+    private DateTime _previousUtteranceEndedUtc;
     private readonly ILogger _logger;
     private readonly Channel<PlayoutReport> _reports = Channel.CreateUnbounded<PlayoutReport>(new UnboundedChannelOptions { SingleReader = true });
     private readonly int _leadFrames;
@@ -332,12 +333,17 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
             _lastPlayedBytes = cut.PlayedBytes;
             if (cut.Started)
             {
-                var latency = DateTime.UtcNow - cut.ProviderReceivedAtUtc;
+                // Platform-added latency counts from when the audio could have started: when it arrived, or, if it
+                // queued behind an earlier utterance, when that one finished playing (waiting for it is playout).
+                var now = DateTime.UtcNow;
+                var ready = cut.ProviderReceivedAtUtc > _previousUtteranceEndedUtc ? cut.ProviderReceivedAtUtc : _previousUtteranceEndedUtc;
+                var latency = now - ready;
                 Report(cut.UtteranceId, PlayoutEvent.Started, cut.PlayedBytes, latency < TimeSpan.Zero ? TimeSpan.Zero : latency);
             }
 
             if (cut.Completed)
             {
+                _previousUtteranceEndedUtc = DateTime.UtcNow;
                 Report(cut.UtteranceId, PlayoutEvent.Completed, cut.PlayedBytes, TimeSpan.Zero);
             }
         }
