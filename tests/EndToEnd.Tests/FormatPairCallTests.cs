@@ -16,19 +16,38 @@ public sealed class MixedFormatOpenAIFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Emulator = await OpenAIRealtimeEmulator.StartAsync(new OpenAIRealtimeEmulatorOptions { ApiKey = "sk-format-pairs" });
-        Platform = await PlatformProcess.StartAsync($"""
-            default_provider: openai_realtime
-            providers:
-              openai_realtime:
-                api_key_env: AIAGENT_E2E_OPENAI_KEY
-                base_url: {Emulator.BaseUrl}
-                input_encoding: pcmu
-                input_sample_rate: 8000
-                output_encoding: pcm16
-                output_sample_rate: 24000
-            """,
+        Platform = await PlatformProcess.StartAsync(
+            Yaml("pcm16", 24_000),
             new Dictionary<string, string> { ["AIAGENT_E2E_OPENAI_KEY"] = "sk-format-pairs" });
     }
+
+    public string Yaml(string outputEncoding, int outputRate) => $"""
+        default_provider: openai_realtime
+        providers:
+          openai_realtime:
+            api_key_env: AIAGENT_E2E_OPENAI_KEY
+            base_url: {Emulator.BaseUrl}
+            input_encoding: pcmu
+            input_sample_rate: 8000
+            output_encoding: {outputEncoding}
+            output_sample_rate: {outputRate}
+        """;
+
+    /// <summary>Edits the watched config (providers apply to the next call) and waits until the silo reloaded it.</summary>
+    public async Task UseOutputFormatAsync(string encoding, int rate)
+    {
+        if (_current == (encoding, rate))
+        {
+            return;
+        }
+
+        var reloads = Platform.CountLog(l => l.Contains("Configuration reloaded", StringComparison.Ordinal));
+        await File.WriteAllTextAsync(Platform.ConfigPath, Yaml(encoding, rate));
+        await Platform.WaitForLogAsync(_ => Platform.CountLog(l => l.Contains("Configuration reloaded", StringComparison.Ordinal)) > reloads);
+        _current = (encoding, rate);
+    }
+
+    private (string, int) _current = ("pcm16", 24_000);
 
     public async Task DisposeAsync()
     {
@@ -40,11 +59,19 @@ public sealed class MixedFormatOpenAIFixture : IAsyncLifetime
 [Collection(PlatformCollection.Name)]
 public sealed class FormatPairCallTests(MixedFormatOpenAIFixture fixture) : IClassFixture<MixedFormatOpenAIFixture>
 {
+    /// <summary>Provider output format × AudioSocket format, through the real grain, stream, gateway and socket.</summary>
     [Theory]
-    [InlineData("slin")]
-    [InlineData("slin16")]
-    public async Task Pcm24k_agent_audio_reaches_the_caller_in_exact_frames_at_the_right_speed(string callFormat)
+    [InlineData("pcm16", 24_000, "slin")]
+    [InlineData("pcm16", 24_000, "slin16")]
+    [InlineData("pcm16", 24_000, "slin24")]
+    [InlineData("pcm16", 24_000, "slin48")]
+    [InlineData("pcmu", 8_000, "slin")]
+    [InlineData("pcmu", 8_000, "slin16")]
+    [InlineData("pcma", 8_000, "slin")]
+    [InlineData("pcma", 8_000, "slin48")]
+    public async Task Agent_audio_reaches_the_caller_in_exact_frames_at_the_right_speed(string outputEncoding, int outputRate, string callFormat)
     {
+        await fixture.UseOutputFormatAsync(outputEncoding, outputRate);
         var format = CallFormat.All.Single(f => f.Name == callFormat);
         var result = await AsteriskSimulator.RunCallAsync(new CallSettings
         {
@@ -59,8 +86,13 @@ public sealed class FormatPairCallTests(MixedFormatOpenAIFixture fixture) : ICla
         Assert.Equal(0, result.Summary.WrongSizeFrames);
         Assert.Equal(result.Summary.FramesReceived * format.FrameBytes, result.ReceivedAudio.Length);
         var update = fixture.Emulator.ReceivedEvents.Last(e => e.Type == "session.update").Json;
-        Assert.Contains("\"audio/pcmu\"", update, StringComparison.Ordinal);
-        Assert.Contains("\"audio/pcm\"", update, StringComparison.Ordinal);
+        using (var json = System.Text.Json.JsonDocument.Parse(update))
+        {
+            var audio = json.RootElement.GetProperty("session").GetProperty("audio");
+            Assert.Equal("audio/pcmu", audio.GetProperty("input").GetProperty("format").GetProperty("type").GetString());
+            var expectedOutput = outputEncoding == "pcm16" ? "audio/pcm" : $"audio/{outputEncoding}";
+            Assert.Equal(expectedOutput, audio.GetProperty("output").GetProperty("format").GetProperty("type").GetString());
+        }
 
         // The greeting's speech must span as long on the phone as in the 24 kHz source: a wrong rate anywhere in
         // the chain would stretch or squeeze it (and shift its pitch by the same ratio).

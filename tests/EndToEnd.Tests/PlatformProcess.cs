@@ -68,6 +68,9 @@ public sealed partial class PlatformProcess : IAsyncDisposable
         return platform;
     }
 
+    /// <summary>How many log lines match so far.</summary>
+    public int CountLog(Func<string, bool> match) => _log.Count(match);
+
     /// <summary>Waits until a log line matches (the platform logs asynchronously to the call).</summary>
     public async Task<string> WaitForLogAsync(Func<string, bool> match, TimeSpan? timeout = null)
     {
