@@ -10,7 +10,6 @@ namespace AiAgent.Silo.Tests;
 [Collection(SiloCollection.Name)]
 public sealed class GatewayCallMetricsTests(SiloHostFixture silo)
 {
-    private static readonly (string, string) Local = ("provider", "local");
 
     [Fact]
     public async Task A_call_through_the_gateway_is_live_in_metrics_then_counted_by_provider_with_one_turn_observation_per_turn()
@@ -26,7 +25,7 @@ public sealed class GatewayCallMetricsTests(SiloHostFixture silo)
         });
 
         // During the call: the active-calls gauge and the open connection, labelled by provider where they are call metrics.
-        var during = await ScrapeUntilAsync(s => Delta(before, s, "ai_agent_active_calls") == 1);
+        var during = await PrometheusScrape.ReadUntilAsync(silo.Http, s => PrometheusScrape.LocalDelta(before, s, "ai_agent_active_calls") == 1);
         Assert.Equal(1, during.Sum("ai_agent_gateway_connections_active") - before.Sum("ai_agent_gateway_connections_active"));
         var summary = (await running).Summary;
         Assert.True(summary.Passed, summary.Error);
@@ -34,21 +33,21 @@ public sealed class GatewayCallMetricsTests(SiloHostFixture silo)
         // The turns this call took, from its stored record (the call API).
         var turns = await TurnsTakenAsync(callId);
         Assert.True(turns >= 1, "the caller's utterance was answered");
-        var after = await ScrapeUntilAsync(s =>
-            Delta(before, s, "ai_agent_calls_ended_total") == 1 && Delta(before, s, "ai_agent_turn_response_seconds_count") >= turns);
+        var after = await PrometheusScrape.ReadUntilAsync(silo.Http, s =>
+            PrometheusScrape.LocalDelta(before, s, "ai_agent_calls_ended_total") == 1 && PrometheusScrape.LocalDelta(before, s, "ai_agent_turn_response_seconds_count") >= turns);
 
-        Assert.Equal(turns, Delta(before, after, "ai_agent_turn_response_seconds_count"));
-        Assert.InRange(Delta(before, after, "ai_agent_turn_response_seconds_sum"), 0.0, 10.0 * turns);
-        Assert.Equal(1, Delta(before, after, "ai_agent_greeting_latency_seconds_count"));
-        Assert.Equal(0, Delta(before, after, "ai_agent_active_calls"));
-        Assert.Equal(1, Delta(before, after, "ai_agent_calls_started_total"));
-        Assert.True(Delta(before, after, "ai_agent_platform_added_latency_seconds_count") >= 1 + turns, "one platform-latency observation per utterance played");
-        Assert.InRange(Delta(before, after, "ai_agent_platform_added_latency_seconds_sum"), 0.0, 5.0 * (1 + turns));
+        Assert.Equal(turns, PrometheusScrape.LocalDelta(before, after, "ai_agent_turn_response_seconds_count"));
+        Assert.InRange(PrometheusScrape.LocalDelta(before, after, "ai_agent_turn_response_seconds_sum"), 0.0, 10.0 * turns);
+        Assert.Equal(1, PrometheusScrape.LocalDelta(before, after, "ai_agent_greeting_latency_seconds_count"));
+        Assert.Equal(0, PrometheusScrape.LocalDelta(before, after, "ai_agent_active_calls"));
+        Assert.Equal(1, PrometheusScrape.LocalDelta(before, after, "ai_agent_calls_started_total"));
+        Assert.True(PrometheusScrape.LocalDelta(before, after, "ai_agent_platform_added_latency_seconds_count") >= 1 + turns, "one platform-latency observation per utterance played");
+        Assert.InRange(PrometheusScrape.LocalDelta(before, after, "ai_agent_platform_added_latency_seconds_sum"), 0.0, 5.0 * (1 + turns));
         var framesIn = after.Sum("ai_agent_gateway_frames_in_total") - before.Sum("ai_agent_gateway_frames_in_total");
         Assert.InRange(framesIn, summary.FramesSent - 5, summary.FramesSent);
         var framesOut = after.Sum("ai_agent_gateway_frames_out_total") - before.Sum("ai_agent_gateway_frames_out_total");
         Assert.InRange(framesOut, 1, summary.FramesReceived);
-        Assert.True(Delta(before, after, "ai_agent_caller_frames_total") > 0);
+        Assert.True(PrometheusScrape.LocalDelta(before, after, "ai_agent_caller_frames_total") > 0);
         Assert.DoesNotContain(callId.ToString(), after.Text, StringComparison.OrdinalIgnoreCase);
     }
 
@@ -85,21 +84,5 @@ public sealed class GatewayCallMetricsTests(SiloHostFixture silo)
         }
     }
 
-    private static double Delta(PrometheusScrape before, PrometheusScrape after, string name) =>
-        after.Sum(name, Local) - before.Sum(name, Local);
 
-    private async Task<PrometheusScrape> ScrapeUntilAsync(Func<PrometheusScrape, bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(CallProbe.Timeout);
-        while (true)
-        {
-            var scrape = await PrometheusScrape.ReadAsync(silo.Http);
-            if (condition(scrape))
-            {
-                return scrape;
-            }
-
-            await Task.Delay(100, timeout.Token);
-        }
-    }
 }

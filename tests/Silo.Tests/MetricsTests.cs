@@ -19,23 +19,23 @@ public sealed class MetricsTests(SiloHostFixture silo)
         await CallScript.TakeTurnAsync(call);
         var snapshot = await call.WaitForSnapshotAsync(s => s.TurnLatenciesMs.Count == 2);
 
-        var live = await ScrapeUntilAsync(s => s.Sum("ai_agent_turn_response_seconds_count", Local) - before.Sum("ai_agent_turn_response_seconds_count", Local) >= 2);
-        Assert.Equal(2, Delta(before, live, "ai_agent_turn_response_seconds_count"));
-        var turnSeconds = Delta(before, live, "ai_agent_turn_response_seconds_sum");
+        var live = await PrometheusScrape.ReadUntilAsync(silo.Http, s => s.Sum("ai_agent_turn_response_seconds_count", Local) - before.Sum("ai_agent_turn_response_seconds_count", Local) >= 2);
+        Assert.Equal(2, PrometheusScrape.LocalDelta(before, live, "ai_agent_turn_response_seconds_count"));
+        var turnSeconds = PrometheusScrape.LocalDelta(before, live, "ai_agent_turn_response_seconds_sum");
         Assert.Equal(snapshot.TurnLatenciesMs.Sum() / 1000, turnSeconds, 0.01);
         Assert.InRange(turnSeconds, 0, 20);
         Assert.True(live.Has("ai_agent_turn_response_seconds_bucket", Local, ("le", "+Inf")), "the turn latency is a histogram with buckets");
-        Assert.Equal(1, Delta(before, live, "ai_agent_greeting_latency_seconds_count"));
-        Assert.Equal(1, Delta(before, live, "ai_agent_active_calls"));
-        Assert.Equal(1, Delta(before, live, "ai_agent_calls_started_total"));
-        Assert.True(Delta(before, live, "ai_agent_agent_chunks_total") >= 3, "greeting and two echoes were published");
-        Assert.Equal(0, Delta(before, live, "ai_agent_agent_audio_bytes_total") % 320);
+        Assert.Equal(1, PrometheusScrape.LocalDelta(before, live, "ai_agent_greeting_latency_seconds_count"));
+        Assert.Equal(1, PrometheusScrape.LocalDelta(before, live, "ai_agent_active_calls"));
+        Assert.Equal(1, PrometheusScrape.LocalDelta(before, live, "ai_agent_calls_started_total"));
+        Assert.True(PrometheusScrape.LocalDelta(before, live, "ai_agent_agent_chunks_total") >= 3, "greeting and two echoes were published");
+        Assert.Equal(0, PrometheusScrape.LocalDelta(before, live, "ai_agent_agent_audio_bytes_total") % 320);
 
         await call.Grain.HangupAsync(CallEndReason.CallerHangup);
-        var ended = await ScrapeUntilAsync(s => s.Sum("ai_agent_calls_ended_total", Local) > before.Sum("ai_agent_calls_ended_total", Local));
-        Assert.Equal(0, Delta(before, ended, "ai_agent_active_calls"));
+        var ended = await PrometheusScrape.ReadUntilAsync(silo.Http, s => s.Sum("ai_agent_calls_ended_total", Local) > before.Sum("ai_agent_calls_ended_total", Local));
+        Assert.Equal(0, PrometheusScrape.LocalDelta(before, ended, "ai_agent_active_calls"));
         Assert.Equal(1, ended.Sum("ai_agent_calls_ended_total", Local, ("outcome", "CallerHangup")) - before.Sum("ai_agent_calls_ended_total", Local, ("outcome", "CallerHangup")));
-        Assert.Equal(2 * CallScript.FramesPerTurn, Delta(before, ended, "ai_agent_caller_frames_total"));
+        Assert.Equal(2 * CallScript.FramesPerTurn, PrometheusScrape.LocalDelta(before, ended, "ai_agent_caller_frames_total"));
         Assert.DoesNotContain("call_id", ended.Text, StringComparison.Ordinal);
         Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults"));
         await File.WriteAllTextAsync(Path.Combine(AppContext.BaseDirectory, "TestResults", "metrics-sample.txt"), live.Text);
@@ -88,22 +88,5 @@ public sealed class MetricsTests(SiloHostFixture silo)
         }
     }
 
-    private static double Delta(PrometheusScrape before, PrometheusScrape after, string name) =>
-        after.Sum(name, Local) - before.Sum(name, Local);
 
-    /// <summary>Scrapes until <paramref name="condition"/> holds (the exporter caches a scrape for 300 ms).</summary>
-    private async Task<PrometheusScrape> ScrapeUntilAsync(Func<PrometheusScrape, bool> condition)
-    {
-        using var timeout = new CancellationTokenSource(CallProbe.Timeout);
-        while (true)
-        {
-            var scrape = await PrometheusScrape.ReadAsync(silo.Http);
-            if (condition(scrape))
-            {
-                return scrape;
-            }
-
-            await Task.Delay(100, timeout.Token);
-        }
-    }
 }

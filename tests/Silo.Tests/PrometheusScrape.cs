@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using AiAgent.Grains.Tests;
 
 namespace AiAgent.Silo.Tests;
 
@@ -15,6 +16,26 @@ public sealed partial class PrometheusScrape
     public string Text { get; }
 
     public IReadOnlyList<Sample> Samples { get; }
+
+    /// <summary>Scrapes until <paramref name="condition"/> holds (the exporter caches a scrape for 300 ms).</summary>
+    public static async Task<PrometheusScrape> ReadUntilAsync(HttpClient http, Func<PrometheusScrape, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(CallProbe.Timeout);
+        while (true)
+        {
+            var scrape = await ReadAsync(http);
+            if (condition(scrape))
+            {
+                return scrape;
+            }
+
+            await Task.Delay(100, timeout.Token);
+        }
+    }
+
+    /// <summary>How much a <c>provider="local"</c> series grew between two scrapes.</summary>
+    public static double LocalDelta(PrometheusScrape before, PrometheusScrape after, string name) =>
+        after.Sum(name, ("provider", "local")) - before.Sum(name, ("provider", "local"));
 
     public static async Task<PrometheusScrape> ReadAsync(HttpClient http)
     {
