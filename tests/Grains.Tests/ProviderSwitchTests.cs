@@ -38,16 +38,7 @@ public sealed class ProviderSwitchTests : IAsyncLifetime
         Environment.SetEnvironmentVariable(KeyVariable, "emulator-key");
         _deepgram = await DeepgramEmulator.StartAsync(new DeepgramEmulatorOptions { ApiKey = "emulator-key" });
         await File.WriteAllTextAsync(ConfigPath, Yaml("local"));
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddAgentStorageAndStreams(new HostingOptions()));
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            host.Configuration.AddYamlFile(ConfigPath, optional: false, reloadOnChange: true);
-            host.Services.AddAgentGrains(host.Configuration);
-        });
-        builder.ConfigureClient(client => client.AddMemoryStreams(CallStreams.ProviderName));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        _cluster = await TestClusterFixture.DeployAsync(new HostingOptions(), config => config.AddYamlFile(ConfigPath, optional: false, reloadOnChange: true));
     }
 
     public async Task DisposeAsync()

@@ -17,17 +17,7 @@ public sealed class RedisStorageTests : IClassFixture<RedisServerFixture>, IAsyn
     public async Task InitializeAsync()
     {
         var hosting = new HostingOptions { Storage = { Mode = "redis", Redis = _redis.ConnectionString } };
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddAgentStorageAndStreams(hosting));
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            using var yaml = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(TestClusterFixture.Yaml));
-            host.Configuration.AddInMemoryCollection(YamlConfigurationProvider.Parse(yaml));
-            host.Services.AddAgentGrains(host.Configuration);
-        });
-        builder.ConfigureClient(client => client.AddMemoryStreams(CallStreams.ProviderName));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
+        _cluster = await TestClusterFixture.DeployAsync(hosting, config => TestClusterFixture.AddYaml(config, TestClusterFixture.Yaml));
     }
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();

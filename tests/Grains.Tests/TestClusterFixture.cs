@@ -29,19 +29,32 @@ public sealed class TestClusterFixture : IAsyncLifetime
 
     public IClusterClient Client => Cluster.Client;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => Cluster = await DeployAsync(new HostingOptions(), config => AddYaml(config, Yaml));
+
+    /// <summary>
+    /// Deploys a one-silo cluster wired like production (storage and streams from <paramref name="hosting"/>, the
+    /// call grains bound to the configuration <paramref name="configure"/> builds) with a client that reads streams.
+    /// </summary>
+    public static async Task<InProcessTestCluster> DeployAsync(HostingOptions hosting, Action<IConfigurationBuilder> configure)
     {
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddAgentStorageAndStreams(new HostingOptions()));
+        builder.ConfigureSilo((_, silo) => silo.AddAgentStorageAndStreams(hosting));
         builder.ConfigureSiloHost((_, host) =>
         {
-            using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(Yaml));
-            host.Configuration.AddInMemoryCollection(YamlConfigurationProvider.Parse(stream));
+            configure(host.Configuration);
             host.Services.AddAgentGrains(host.Configuration);
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(CallStreams.ProviderName));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return cluster;
+    }
+
+    /// <summary>Adds YAML text as configuration keys, the way the file source flattens the file.</summary>
+    public static void AddYaml(IConfigurationBuilder configuration, string yaml)
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(yaml));
+        configuration.AddInMemoryCollection(YamlConfigurationProvider.Parse(stream));
     }
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
