@@ -30,6 +30,12 @@ public sealed class YamlConfigurationSource : IConfigurationSource
     /// <summary>Watch the file and reload on change.</summary>
     public bool ReloadOnChange { get; init; }
 
+    /// <summary>
+    /// Raises the change notifications for the file; null (the default) watches the file's folder with a
+    /// <see cref="PhysicalFileProvider"/>, which polls when <c>DOTNET_USE_POLLING_FILE_WATCHER</c> is set.
+    /// </summary>
+    public IFileProvider? FileProvider { get; init; }
+
     /// <summary>How long to wait after a change before reading, so a write in progress can finish.</summary>
     public TimeSpan ReloadDelay { get; init; } = TimeSpan.FromMilliseconds(250);
 
@@ -43,8 +49,13 @@ public sealed class YamlConfigurationSource : IConfigurationSource
 /// <summary>The provider behind <see cref="YamlConfigurationSource"/>.</summary>
 public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : ConfigurationProvider, IDisposable
 {
-    private PhysicalFileProvider? _watcher;
+    private PhysicalFileProvider? _ownWatcher;
     private IDisposable? _registration;
+
+    // What the last read saw (null: no file). One save raises several file events (truncate, write, rename,
+    // a ConfigMap's symlink swap); reloads that find the same bytes are dropped so an edit is applied, or
+    // rejected and logged, exactly once.
+    private byte[]? _lastContent;
 
     /// <summary>The source this provider reads.</summary>
     public YamlConfigurationSource Source => source;
@@ -60,15 +71,16 @@ public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : 
         }
         else
         {
-            using var stream = File.OpenRead(source.Path);
-            Data = Parse(stream);
+            var content = File.ReadAllBytes(source.Path);
+            Data = Parse(new MemoryStream(content, writable: false));
+            _lastContent = content;
         }
 
-        if (source.ReloadOnChange && _watcher is null)
+        if (source.ReloadOnChange && _registration is null)
         {
-            _watcher = new PhysicalFileProvider(System.IO.Path.GetDirectoryName(source.Path)!);
+            var watcher = source.FileProvider ?? (_ownWatcher = new PhysicalFileProvider(System.IO.Path.GetDirectoryName(source.Path)!));
             var name = System.IO.Path.GetFileName(source.Path);
-            _registration = ChangeToken.OnChange(() => _watcher.Watch(name), Reload);
+            _registration = ChangeToken.OnChange(() => watcher.Watch(name), Reload);
         }
     }
 
@@ -76,16 +88,35 @@ public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : 
     public void Dispose()
     {
         _registration?.Dispose();
-        _watcher?.Dispose();
+        _ownWatcher?.Dispose();
     }
 
     private void Reload()
     {
         Thread.Sleep(source.ReloadDelay);
+        byte[]? content;
         try
         {
-            using var stream = File.OpenRead(source.Path);
-            var data = Parse(stream);
+            content = File.Exists(source.Path) ? File.ReadAllBytes(source.Path) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            source.LastError = ex.Message;
+            OnReload();
+            return;
+        }
+
+        if (SameContent(content, _lastContent))
+        {
+            return;
+        }
+
+        _lastContent = content;
+        try
+        {
+            var data = content is null
+                ? throw new FileNotFoundException($"config file '{source.Path}' does not exist", source.Path)
+                : Parse(new MemoryStream(content, writable: false));
             if (data.Count == 0)
             {
                 throw new InvalidDataException("the file is empty (a write in progress?)");
@@ -94,7 +125,7 @@ public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : 
             Data = data;
             source.LastError = null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception ex) when (ex is IOException or InvalidDataException)
         {
             // Keep the last good keys (Data is untouched); the host logs LastError.
             source.LastError = ex.Message;
@@ -102,6 +133,9 @@ public sealed class YamlConfigurationProvider(YamlConfigurationSource source) : 
 
         OnReload();
     }
+
+    private static bool SameContent(byte[]? a, byte[]? b) =>
+        a is null ? b is null : b is not null && a.AsSpan().SequenceEqual(b);
 
     /// <summary>Flattens a YAML document into configuration keys; throws <see cref="InvalidDataException"/> naming the line.</summary>
     public static Dictionary<string, string?> Parse(Stream stream)

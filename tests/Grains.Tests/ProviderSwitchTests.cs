@@ -84,9 +84,14 @@ public sealed class ProviderSwitchTests : IAsyncLifetime
     {
         await EditAndWaitAsync(Yaml("deepgram"), m => m.CurrentValue.DefaultProvider == "deepgram");
 
-        await EditAndWaitAsync(Yaml("nonesuch"), m => m.RejectedReloads == 1);
+        var rejected = Monitor.RejectedReloads;
+        await EditAndWaitAsync(Yaml("nonesuch"), m => m.RejectedReloads > rejected);
+        Assert.Equal("deepgram", Monitor.CurrentValue.DefaultProvider);
+
         // Unparsable YAML: the source keeps its last keys and the reload is rejected once more.
-        await EditAndWaitAsync("default_provider: [unclosed\n", m => m.RejectedReloads == 2);
+        rejected = Monitor.RejectedReloads;
+        await EditAndWaitAsync("default_provider: [unclosed\n", m => m.RejectedReloads > rejected);
+        Assert.Equal("deepgram", Monitor.CurrentValue.DefaultProvider);
 
         await using var call = await CallProbe.StartAsync(_cluster.Client);
         Assert.Equal("deepgram", call.Started.Provider);

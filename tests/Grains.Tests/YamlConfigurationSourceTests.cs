@@ -1,5 +1,6 @@
 using AiAgent.Grains.Interfaces.Configuration;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Primitives;
 
 namespace AiAgent.Grains.Tests;
@@ -62,11 +63,51 @@ public sealed class YamlConfigurationSourceTests : IDisposable
         Assert.Null(source.LastError);
     }
 
+    [Fact]
+    public void A_change_event_that_finds_the_same_bytes_does_not_reload()
+    {
+        File.WriteAllText(PathOf, "default_provider: deepgram\n");
+        var changes = new TriggeredFileProvider();
+        var configuration = new ConfigurationBuilder()
+            .Add(new YamlConfigurationSource { Path = PathOf, ReloadOnChange = true, ReloadDelay = TimeSpan.Zero, FileProvider = changes })
+            .Build();
+        var reloads = 0;
+        using var counting = ChangeToken.OnChange(configuration.GetReloadToken, () => reloads++);
+
+        // One save raises several events (truncate, write, rename): only events that find new bytes reload.
+        changes.Raise();
+        File.WriteAllText(PathOf, "default_provider: local\n");
+        changes.Raise();
+        changes.Raise();
+
+        Assert.Equal(1, reloads);
+        Assert.Equal("local", configuration["default_provider"]);
+    }
+
     private static async Task ReloadAfterAsync(IConfigurationRoot configuration, Action edit)
     {
         var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var registration = ChangeToken.OnChange(configuration.GetReloadToken, () => reloaded.TrySetResult());
         edit();
         await reloaded.Task.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>Raises the file-change notification when the test says so (callbacks run synchronously).</summary>
+    private sealed class TriggeredFileProvider : IFileProvider
+    {
+        private CancellationTokenSource _change = new();
+
+        public void Raise()
+        {
+            var fired = _change;
+            _change = new CancellationTokenSource();
+            fired.Cancel();
+        }
+
+        public IChangeToken Watch(string filter) => new CancellationChangeToken(_change.Token);
+
+        public IFileInfo GetFileInfo(string subpath) => new NotFoundFileInfo(subpath);
+
+        public IDirectoryContents GetDirectoryContents(string subpath) => NotFoundDirectoryContents.Singleton;
     }
 }
