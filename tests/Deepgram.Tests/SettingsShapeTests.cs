@@ -89,13 +89,15 @@ public sealed class SettingsShapeTests
         Assert.Equal("Settings", root.GetProperty("type").GetString());
 
         var agent = root.GetProperty("agent");
-        AssertKeys(agent, "language", "listen", "think", "speak", "greeting");
-        Assert.Equal("es", agent.GetProperty("language").GetString());
+        AssertKeys(agent, "listen", "think", "speak", "greeting");
 
+        // agent.language is deprecated: the language rides on the V1 listen provider.
         var listen = agent.GetProperty("listen").GetProperty("provider");
-        AssertKeys(listen, "type", "model");
+        AssertKeys(listen, "type", "version", "model", "language");
         Assert.Equal("deepgram", listen.GetProperty("type").GetString());
+        Assert.Equal("v1", listen.GetProperty("version").GetString());
         Assert.Equal("nova-2", listen.GetProperty("model").GetString());
+        Assert.Equal("es", listen.GetProperty("language").GetString());
 
         var think = agent.GetProperty("think");
         AssertKeys(think, "provider", "prompt");
@@ -105,8 +107,9 @@ public sealed class SettingsShapeTests
         Assert.Equal("Eres un asistente telefónico.", think.GetProperty("prompt").GetString());
 
         var speak = agent.GetProperty("speak").GetProperty("provider");
-        AssertKeys(speak, "type", "model");
+        AssertKeys(speak, "type", "version", "model");
         Assert.Equal("deepgram", speak.GetProperty("type").GetString());
+        Assert.Equal("v1", speak.GetProperty("version").GetString());
         Assert.Equal("aura-2-celeste-es", speak.GetProperty("model").GetString());
 
         Assert.Equal("Hola, ¿en qué puedo ayudarle?", agent.GetProperty("greeting").GetString());
@@ -118,7 +121,7 @@ public sealed class SettingsShapeTests
         var options = new DeepgramOptions();
         using var json = Serialize(options, DeepgramSettingsBuilder.ResolveFormats(options, AudioFormat.Slin8));
         var agent = json.RootElement.GetProperty("agent");
-        Assert.Equal("en", agent.GetProperty("language").GetString());
+        Assert.Equal("en", agent.GetProperty("listen").GetProperty("provider").GetProperty("language").GetString());
         Assert.Equal("nova-3", agent.GetProperty("listen").GetProperty("provider").GetProperty("model").GetString());
         Assert.Equal("open_ai", agent.GetProperty("think").GetProperty("provider").GetProperty("type").GetString());
         Assert.Equal("gpt-4o-mini", agent.GetProperty("think").GetProperty("provider").GetProperty("model").GetString());

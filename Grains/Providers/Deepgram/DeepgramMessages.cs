@@ -22,9 +22,8 @@ internal sealed record AudioInputSettings(string Encoding, int SampleRate);
 /// <summary><c>audio.output</c>: raw frames (<c>container: none</c>) so bytes decode exactly as declared.</summary>
 internal sealed record AudioOutputSettings(string Encoding, int SampleRate, string Container);
 
-/// <summary><c>agent</c>.</summary>
+/// <summary><c>agent</c> (no <c>agent.language</c>: deprecated; the language goes on the listen provider).</summary>
 internal sealed record AgentSettings(
-    string Language,
     ListenSettings Listen,
     ThinkSettings Think,
     SpeakSettings Speak,
@@ -34,8 +33,8 @@ internal sealed record AgentSettings(
 /// <summary><c>agent.listen</c>.</summary>
 internal sealed record ListenSettings(ListenProvider Provider);
 
-/// <summary><c>agent.listen.provider</c> (V1 Nova).</summary>
-internal sealed record ListenProvider(string Type, string Model);
+/// <summary><c>agent.listen.provider</c>: V1 (Nova) named explicitly, since <c>version</c> is what tells it from V2 (Flux).</summary>
+internal sealed record ListenProvider(string Type, string Version, string Model, string Language);
 
 /// <summary><c>agent.think</c>.</summary>
 internal sealed record ThinkSettings(ThinkProvider Provider, string Prompt);
@@ -46,8 +45,8 @@ internal sealed record ThinkProvider(string Type, string Model);
 /// <summary><c>agent.speak</c>.</summary>
 internal sealed record SpeakSettings(SpeakProvider Provider);
 
-/// <summary><c>agent.speak.provider</c> (Aura).</summary>
-internal sealed record SpeakProvider(string Type, string Model);
+/// <summary><c>agent.speak.provider</c>: V1 (Aura) named explicitly, as for listen.</summary>
+internal sealed record SpeakProvider(string Type, string Version, string Model);
 
 /// <summary><c>agent.context</c>: conversation to seed after a reconnect.</summary>
 internal sealed record AgentContext(IReadOnlyList<HistoryItem> Messages);

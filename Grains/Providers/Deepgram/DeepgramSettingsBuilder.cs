@@ -35,10 +35,9 @@ internal static class DeepgramSettingsBuilder
                 new AudioInputSettings(EncodingName(formats.Input.Encoding), formats.Input.SampleRate),
                 new AudioOutputSettings(EncodingName(formats.Output.Encoding), formats.Output.SampleRate, "none")),
             new AgentSettings(
-                options.Language,
-                new ListenSettings(new ListenProvider("deepgram", options.ListenModel)),
+                new ListenSettings(new ListenProvider("deepgram", "v1", options.ListenModel, options.Language)),
                 new ThinkSettings(new ThinkProvider(options.ThinkProvider, options.ThinkModel), options.Prompt),
-                new SpeakSettings(new SpeakProvider("deepgram", options.SpeakModel)),
+                new SpeakSettings(new SpeakProvider("deepgram", "v1", options.SpeakModel)),
                 greeting,
                 context));
     }

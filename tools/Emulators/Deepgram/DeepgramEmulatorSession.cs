@@ -520,9 +520,26 @@ public sealed partial class DeepgramEmulatorSession
         }
 
         if (!agent.TryGetProperty("listen", out var listen) || !listen.TryGetProperty("provider", out var listenProvider) ||
-            !TryGetString(listenProvider, "type", out var listenType) || listenType != "deepgram" || !TryGetString(listenProvider, "model", out _))
+            !TryGetString(listenProvider, "type", out var listenType) || listenType != "deepgram" || !TryGetString(listenProvider, "model", out var listenModel))
         {
             return "agent.listen.provider must be {\"type\":\"deepgram\",\"model\":...}.";
+        }
+
+        if (listenProvider.TryGetProperty("version", out var listenVersion) &&
+            (listenVersion.ValueKind != JsonValueKind.String || listenVersion.GetString() is not ("v1" or "v2")))
+        {
+            return "agent.listen.provider.version must be \"v1\" (Nova) or \"v2\" (Flux).";
+        }
+
+        var flux = listenModel.StartsWith("flux-", StringComparison.Ordinal);
+        if (flux != (listenVersion.ValueKind == JsonValueKind.String && listenVersion.GetString() == "v2"))
+        {
+            return $"agent.listen.provider.model '{listenModel}' does not belong to that version: flux-* models are v2, nova-* models v1.";
+        }
+
+        if (listenProvider.TryGetProperty("language", out var listenLanguage) && listenLanguage.ValueKind != JsonValueKind.String)
+        {
+            return "agent.listen.provider.language must be a string.";
         }
 
         if (!agent.TryGetProperty("think", out var think))
