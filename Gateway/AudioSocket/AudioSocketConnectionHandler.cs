@@ -27,9 +27,6 @@ namespace AiAgent.Gateway.AudioSocket;
 /// </remarks>
 public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
 {
-    /// <summary>How long to wait for the first audio frame after the UUID to learn Asterisk's rate label.</summary>
-    internal static readonly TimeSpan FormatProbeWindow = TimeSpan.FromMilliseconds(100);
-
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
     private static readonly Func<ILogger, Guid, IDisposable?> s_callScope = LoggerMessage.DefineScope<Guid>("CallId:{CallId}");
 
@@ -109,23 +106,41 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
         }
 
         using var scope = s_callScope(_logger, uuid.CallId);
-        var label = await PeekFirstAudioKindAsync(input);
-        var format = ResolveFormat(label);
-        var outboundKind = label == AudioSocketKind.Slin8 ? AudioSocketKind.Slin8 : AudioSocketKinds.KindOf(format);
-        var call = new PlayoutCall(uuid.CallId, format, outboundKind, connection.Transport.Output, input, _options, _metrics, _logger);
+        var label = await PeekFirstAudioKindAsync(input, TimeSpan.FromMilliseconds(_options.FormatProbeMs));
+        var (callerFormat, playoutFormat) = ResolveFormats(label, _configuredFormat);
+        if (label is { } kind && (callerFormat != _configuredFormat || playoutFormat != callerFormat))
+        {
+            LogFormatFromLabel((byte)kind, callerFormat.ToString(), playoutFormat.ToString(), _configuredFormat.ToString());
+        }
+
+        var call = new PlayoutCall(uuid.CallId, callerFormat, playoutFormat, label, connection.Transport.Output, input, _options, _metrics, _logger);
         await RunCallAsync(connection, call, remote);
     }
 
-    /// <summary>The call's format: an explicit rate label from Asterisk wins; 0x10 (ambiguous) means "as configured".</summary>
-    private AudioFormat ResolveFormat(AudioSocketKind? firstAudioLabel)
+    /// <summary>
+    /// The formats of both directions, from the first audio frame's label (null: none came within the probe
+    /// window) and <c>audiosocket.format</c> (PROTOCOLS.md 1.5, 1.7).
+    /// </summary>
+    /// <remarks>
+    /// An explicit rate label (0x11-0x18) names slin at that rate both ways. 0x10 is ambiguous: older Asterisk
+    /// labels every format 0x10 and a <c>c(ulaw)</c>/<c>c(alaw)</c> channel sends G.711 bytes as 0x10, so
+    /// configuration says what it carries; but Asterisk decodes a 0x10 frame it receives as slin 8 kHz, and
+    /// before 20.17 ignores 0x11-0x18, so a 0x10 call is answered in slin 8 kHz (Asterisk transcodes to the
+    /// channel). Without a label the configured format is assumed both ways, G.711 answered in slin 8 kHz.
+    /// </remarks>
+    internal static (AudioFormat Caller, AudioFormat Playout) ResolveFormats(AudioSocketKind? firstAudioLabel, AudioFormat configured)
     {
-        if (firstAudioLabel is { } kind && AudioSocketKinds.ExplicitFormatOf(kind) is { } labelled && labelled != _configuredFormat)
+        if (firstAudioLabel is { } kind && AudioSocketKinds.ExplicitFormatOf(kind) is { } labelled)
         {
-            LogFormatFromLabel((byte)kind, labelled.ToString(), _configuredFormat.ToString());
-            return labelled;
+            return (labelled, labelled);
         }
 
-        return _configuredFormat;
+        if (firstAudioLabel == AudioSocketKind.Slin8)
+        {
+            return (configured, AudioFormat.Slin8);
+        }
+
+        return (configured, configured.Encoding == AudioEncoding.Pcm16 ? configured : AudioFormat.Slin8);
     }
 
     private async Task RunCallAsync(ConnectionContext connection, PlayoutCall call, string? remote)
@@ -139,9 +154,15 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
         using var stopping = _lifetime.ApplicationStopping.Register(static c => ((PlayoutCall)c!).RequestEnd(CallEndReason.Shutdown), call);
         try
         {
-            // Subscribe first: the grain may publish the greeting before StartAsync returns.
+            // Subscribe first: the grain may publish the greeting before StartAsync returns. Pace from now on:
+            // while the provider connects, keepalive silence holds Asterisk's 2 s inactivity timeout off.
             subscription = await stream.SubscribeAsync(call);
-            var started = await grain.StartAsync(new CallStartRequest(call.Format, _gatewayId, remote, TimeSpan.FromMilliseconds(_options.FrameMs)));
+            _pacer.Register(call);
+            var request = new CallStartRequest(call.CallerFormat, _gatewayId, remote, TimeSpan.FromMilliseconds(_options.FrameMs))
+            {
+                PlayoutFormat = call.Format == call.CallerFormat ? null : call.Format,
+            };
+            var started = await grain.StartAsync(request);
             provider = started.Provider;
             call.SetProvider(provider);
             if (started.Format != call.Format)
@@ -149,9 +170,8 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
                 LogGrainFormatDiffers(started.Format.ToString(), call.Format.ToString());
             }
 
-            LogCallStarted(remote, call.Format.ToString(), provider);
+            LogCallStarted(remote, call.CallerFormat.ToString(), call.Format.ToString(), provider);
             reportPump = PumpReportsAsync(call, grain, provider);
-            _pacer.Register(call);
             ending = await ReadFramesAsync(connection.Transport.Input, call, grain);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -468,11 +488,11 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
 
     /// <summary>
     /// Peeks (without consuming) at the kind of the first frame after the UUID, waiting at most
-    /// <see cref="FormatProbeWindow"/>: Asterisk's explicit rate labels say the call's format before we start it.
+    /// <paramref name="probeWindow"/>: Asterisk's rate label says the call's format before we start it.
     /// </summary>
-    private static async Task<AudioSocketKind?> PeekFirstAudioKindAsync(PipeReader input)
+    private static async Task<AudioSocketKind?> PeekFirstAudioKindAsync(PipeReader input, TimeSpan probeWindow)
     {
-        using var window = new CancellationTokenSource(FormatProbeWindow);
+        using var window = new CancellationTokenSource(probeWindow);
         while (true)
         {
             ReadResult result;
@@ -551,8 +571,8 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Connection from {Remote}: invalid first frame ({Error}: {Detail}); hanging up")]
     private partial void LogProtocolErrorBeforeUuid(string? remote, AudioSocketProtocolError error, string detail);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Call started from {Remote}: format {Format}, provider {Provider}")]
-    private partial void LogCallStarted(string? remote, string format, string provider);
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Call started from {Remote}: caller audio {Format}, replies {PlayoutFormat}, provider {Provider}")]
+    private partial void LogCallStarted(string? remote, string format, string playoutFormat, string provider);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Call ended: {Reason} (hangup frame sent: {HangupSent})")]
     private partial void LogCallEnded(CallEndReason reason, bool hangupSent);
@@ -596,8 +616,8 @@ public sealed partial class AudioSocketConnectionHandler : ConnectionHandler
     [LoggerMessage(EventId = 2018, Level = LogLevel.Debug, Message = "Closing the connection did not complete cleanly: {Detail}")]
     private partial void LogCloseFailed(string detail);
 
-    [LoggerMessage(EventId = 2019, Level = LogLevel.Information, Message = "Asterisk labels audio 0x{Kind:X2}: the call runs as {Format} (audiosocket.format is {Configured})")]
-    private partial void LogFormatFromLabel(byte kind, string format, string configured);
+    [LoggerMessage(EventId = 2019, Level = LogLevel.Information, Message = "Asterisk labels audio 0x{Kind:X2}: caller audio is {Format}, replies go as {PlayoutFormat} (audiosocket.format is {Configured})")]
+    private partial void LogFormatFromLabel(byte kind, string format, string playoutFormat, string configured);
 
     [LoggerMessage(EventId = 2021, Level = LogLevel.Warning, Message = "Ignored a frame of unknown kind 0x{Kind:X2} ({Length} bytes; audiosocket.unknown_kind is ignore); further ones in this call are ignored silently")]
     private partial void LogUnknownKindIgnored(byte kind, int length);

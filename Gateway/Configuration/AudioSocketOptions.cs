@@ -17,9 +17,19 @@ public sealed class AudioSocketOptions
     /// <summary>
     /// <c>format</c>: what the Asterisk channel carries (see <see cref="AudioSocketFormats.Names"/>). Asterisk's
     /// explicit rate labels 0x11-0x18 override it; 0x10 frames are taken to be in this format, because older
-    /// Asterisk labels every format 0x10 (a <c>c(slin16)</c> channel sends 640-byte 0x10 frames).
+    /// Asterisk labels every format 0x10 (a <c>c(slin16)</c> channel sends 640-byte 0x10 frames) and so does
+    /// every Asterisk for a <c>c(ulaw)</c>/<c>c(alaw)</c> channel. Asterisk reads a 0x10 frame we send as slin
+    /// 8 kHz whatever the channel, so a call whose audio arrives labelled 0x10 is answered in slin 8 kHz.
     /// </summary>
     public string Format { get; set; } = AudioSocketFormats.DefaultName;
+
+    /// <summary>
+    /// <c>format_probe_ms</c>: how long to wait after the UUID for the first audio frame, whose label tells the
+    /// call's format before the call starts. The dialplan app streams at once; with <c>Dial(AudioSocket/...)</c>
+    /// or ARI the UUID comes when the call is placed and audio once the channel is bridged.
+    /// </summary>
+    [ConfigurationKeyName("format_probe_ms")]
+    public int FormatProbeMs { get; set; } = 1_000;
 
     /// <summary><c>frame_ms</c>: the duration of one outbound frame (Asterisk's ptime; 20 is what RTP expects).</summary>
     [ConfigurationKeyName("frame_ms")]
@@ -70,9 +80,12 @@ public sealed class AudioSocketOptions
     /// <summary>True when unknown kinds are skipped rather than ending the call.</summary>
     public bool IgnoreUnknownKinds => string.Equals(UnknownKind, "ignore", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary><c>max_frame_bytes</c>: the largest inbound payload accepted; a larger header is a protocol error.</summary>
+    /// <summary>
+    /// <c>max_frame_bytes</c>: the largest inbound payload accepted; a larger header is a protocol error. The
+    /// default is the protocol's own limit (a 16-bit length): Asterisk may send any even length.
+    /// </summary>
     [ConfigurationKeyName("max_frame_bytes")]
-    public int MaxFrameBytes { get; set; } = 16_384;
+    public int MaxFrameBytes { get; set; } = 65_535;
 }
 
 /// <summary>The <c>gateway</c> section: settings of the gateway process itself.</summary>

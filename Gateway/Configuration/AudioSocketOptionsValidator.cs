@@ -29,6 +29,7 @@ public sealed class AudioSocketOptionsValidator : IValidateOptions<AudioSocketOp
         }
 
         Range(errors, $"{p}.uuid_timeout_ms", options.UuidTimeoutMs, 100, 60_000);
+        Range(errors, $"{p}.format_probe_ms", options.FormatProbeMs, 0, 10_000);
         Range(errors, $"{p}.idle_timeout_seconds", options.IdleTimeoutSeconds, 1, 86_400);
         Range(errors, $"{p}.idle_grace_seconds", options.IdleGraceSeconds, 0, 3_600);
         if (options.IdleSpeechThresholdDbfs is < -96 or > 0 || double.IsNaN(options.IdleSpeechThresholdDbfs))

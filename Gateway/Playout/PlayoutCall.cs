@@ -42,7 +42,8 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     private readonly double _speechRms;
     private readonly byte _silenceByte;
 
-    private AudioSocketKind _outboundKind;
+    private readonly AudioSocketKind _outboundKind;
+    private AudioSocketKind? _inboundLabel;
     private ValueTask<FlushResult> _pendingFlush;
     private bool _flushPending;
     private bool _closed;
@@ -56,6 +57,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     private long _lastPlayedBytes;
     private int _endRequested;
     private bool _labelMismatchLogged;
+    private int _drainTicksLeft = -1;
 
     /// <summary>The call's <c>provider</c> metrics tag (known once the grain has started the call).</summary>
     public KeyValuePair<string, object?> ProviderTag => _providerTag;
@@ -63,21 +65,37 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     /// <summary>Labels this call's metrics with the provider the grain chose.</summary>
     public void SetProvider(string provider) => _providerTag = GatewayMetrics.ProviderTag(provider);
 
+    /// <param name="callId">The AudioSocket call id.</param>
+    /// <param name="callerFormat">What the caller's frames carry.</param>
+    /// <param name="playoutFormat">What we send back: always slin, at the rate its label (0x10-0x18) names.</param>
+    /// <param name="inboundLabel">The label Asterisk's first audio frame carried, if one came before the start.</param>
+    /// <param name="output">The socket's writer.</param>
+    /// <param name="input">The socket's reader (its pending read is cancelled to end the call).</param>
+    /// <param name="options">The audiosocket options.</param>
+    /// <param name="metrics">The gateway's metrics.</param>
+    /// <param name="logger">The log.</param>
     public PlayoutCall(
-        Guid callId, AudioFormat format, AudioSocketKind outboundKind, PipeWriter output, PipeReader input,
+        Guid callId, AudioFormat callerFormat, AudioFormat playoutFormat, AudioSocketKind? inboundLabel, PipeWriter output, PipeReader input,
         AudioSocketOptions options, GatewayMetrics metrics, ILogger logger)
     {
+        if (playoutFormat.Encoding != AudioEncoding.Pcm16)
+        {
+            throw new ArgumentException($"Asterisk reads only slin from AudioSocket, not {playoutFormat}", nameof(playoutFormat));
+        }
+
         CallId = callId;
-        Format = format;
-        _outboundKind = outboundKind;
+        CallerFormat = callerFormat;
+        Format = playoutFormat;
+        _outboundKind = AudioSocketKinds.KindOf(playoutFormat);
+        _inboundLabel = inboundLabel;
         _output = output;
         _input = input;
         _metrics = metrics;
         _logger = logger;
         var frameDuration = TimeSpan.FromMilliseconds(options.FrameMs);
-        FrameBytes = format.BytesFor(frameDuration);
-        _silenceByte = SignalLevel.SilenceByte(format.Encoding);
-        _queue = new PlayoutQueue(FrameBytes, (long)format.BytesPerSecond * options.MaxQueueSeconds / FrameBytes * FrameBytes, _silenceByte);
+        FrameBytes = playoutFormat.BytesFor(frameDuration);
+        _silenceByte = SignalLevel.SilenceByte(playoutFormat.Encoding);
+        _queue = new PlayoutQueue(FrameBytes, (long)playoutFormat.BytesPerSecond * options.MaxQueueSeconds / FrameBytes * FrameBytes, _silenceByte);
         _leadFrames = options.PlayoutLeadMs / options.FrameMs;
         _keepaliveTicks = options.KeepaliveMs * Stopwatch.Frequency / 1000;
         _idleTicks = options.IdleTimeoutSeconds * Stopwatch.Frequency;
@@ -92,7 +110,10 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
 
     public Guid CallId { get; }
 
-    /// <summary>The call's AudioSocket format (what Asterisk sends and gets back).</summary>
+    /// <summary>What the caller's frames carry (the format the grain receives).</summary>
+    public AudioFormat CallerFormat { get; }
+
+    /// <summary>What Asterisk gets back: the format agent audio is published and played in.</summary>
     public AudioFormat Format { get; }
 
     /// <summary>Bytes of one outbound frame.</summary>
@@ -114,27 +135,22 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     {
         var now = Stopwatch.GetTimestamp();
         Volatile.Write(ref _lastInbound, now);
-        if (SignalLevel.IsAbove(frame, Format.Encoding, _speechRms))
+        if (SignalLevel.IsAbove(frame, CallerFormat.Encoding, _speechRms))
         {
             Volatile.Write(ref _lastCallerVoice, now);
         }
 
-        if (label == _outboundKind)
+        _inboundLabel ??= label;
+        if (label == _inboundLabel || _labelMismatchLogged)
         {
             return;
         }
 
-        if (label == AudioSocketKind.Slin8)
-        {
-            // Only Asterisk older than 20.17/21.12/22.7/23.1 labels non-8 kHz audio 0x10, and it ignores
-            // 0x11-0x18 from us: answer in its own label.
-            _outboundKind = AudioSocketKind.Slin8;
-        }
-        else if (!_labelMismatchLogged)
-        {
-            _labelMismatchLogged = true;
-            LogLabelMismatch(CallId, (byte)label, Format.ToString());
-        }
+        // The format was fixed when the call started (the grain converts to it); a label that changes later is
+        // most likely an Asterisk older than 20.17 whose audio started after the probe window, which reads our
+        // 0x11-0x18 frames as nothing. Say so once, loudly: audiosocket.format_probe_ms or format is the fix.
+        _labelMismatchLogged = true;
+        LogLabelMismatch(CallId, (byte)label, (byte)_inboundLabel.Value, CallerFormat.ToString(), (byte)_outboundKind);
     }
 
     /// <summary>Notes any other inbound frame (DTMF): the line is alive.</summary>
@@ -155,9 +171,10 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
 
             EndReason = reason;
             EndedByPlatform = byPlatform;
-            if (drain && !_queue.IsEmpty)
+            if (drain)
             {
-                // The pacer ends the call once the queue is empty; nothing more will arrive to complete a frame.
+                // The pacer ends the call once the queue and the lead are played out (even when the queue is
+                // already empty, its last frames went out ahead of real time); nothing more will complete a frame.
                 _queue.FinishAll();
                 return;
             }
@@ -283,8 +300,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
 
             if (EndReason is not null)
             {
-                // A draining end completes once the queue is played out.
-                end = _queue.IsEmpty;
+                end = DrainComplete();
             }
             else if (!_playing && _queue.IsEmpty)
             {
@@ -296,6 +312,25 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         {
             SignalEnd();
         }
+    }
+
+    /// <summary>
+    /// A draining end completes once the queue is played out and the lead written ahead of real time has had
+    /// time to play: the hangup frame ends Asterisk's app at once, and the dialplan's next step would cut the tail.
+    /// </summary>
+    private bool DrainComplete()
+    {
+        if (!_queue.IsEmpty)
+        {
+            return false;
+        }
+
+        if (_drainTicksLeft < 0)
+        {
+            _drainTicksLeft = _leadFrames + 1;
+        }
+
+        return _drainTicksLeft-- == 0;
     }
 
     private int WriteAgentFrames(bool late)
@@ -508,6 +543,6 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     [LoggerMessage(EventId = 2205, Level = LogLevel.Information, Message = "Call {CallId}: caller silent for {IdleSeconds} s; hanging up after {GraceSeconds} s more silence")]
     private partial void LogIdle(Guid callId, long idleSeconds, long graceSeconds);
 
-    [LoggerMessage(EventId = 2206, Level = LogLevel.Warning, Message = "Call {CallId}: Asterisk labels audio 0x{Kind:X2} but the call runs as {Format}; bytes are passed on as {Format}")]
-    private partial void LogLabelMismatch(Guid callId, byte kind, string format);
+    [LoggerMessage(EventId = 2206, Level = LogLevel.Error, Message = "Call {CallId}: Asterisk now labels audio 0x{Kind:X2}, not 0x{FirstKind:X2}; the call runs as {Format} with replies labelled 0x{OutboundKind:X2} (an Asterisk before 20.17 plays nothing but 0x10: raise audiosocket.format_probe_ms or set audiosocket.format)")]
+    private partial void LogLabelMismatch(Guid callId, byte kind, byte firstKind, string format, byte outboundKind);
 }

@@ -19,7 +19,9 @@ internal static class PlayoutWarmup
     {
         using var meters = new PrivateMeterFactory();
         var pipe = new Pipe();
-        var call = new PlayoutCall(Guid.Empty, AudioSocketFormats.Parse(options.Format), AudioSocketKind.Slin8, pipe.Writer, pipe.Reader,
+        var format = AudioSocketFormats.Parse(options.Format);
+        var (caller, playout) = AudioSocketConnectionHandler.ResolveFormats(null, format);
+        var call = new PlayoutCall(Guid.Empty, caller, playout, null, pipe.Writer, pipe.Reader,
             options, new GatewayMetrics(meters), NullLogger.Instance);
         var frame = call.FrameBytes;
         call.OnNextAsync(new AgentAudioChunk(0, 1, new byte[frame * 4], DateTime.UtcNow)).GetAwaiter().GetResult();

@@ -3,7 +3,7 @@ using AiAgent.Grains.Interfaces.Audio;
 namespace AiAgent.Grains.Interfaces.Calls;
 
 /// <summary>What the gateway tells a call when it starts.</summary>
-/// <param name="Format">The AudioSocket format of this call (what Asterisk sends and expects back).</param>
+/// <param name="Format">The AudioSocket format of this call: what Asterisk sends, and gets back unless <see cref="PlayoutFormat"/> says otherwise.</param>
 /// <param name="GatewayId">The gateway instance holding the socket (for operators and diagnostics).</param>
 /// <param name="RemoteEndpoint">The Asterisk side of the TCP connection.</param>
 /// <param name="FrameDuration">Duration of one outbound frame (20 ms by default).</param>
@@ -12,7 +12,19 @@ public sealed record CallStartRequest(
     [property: Id(0)] AudioFormat Format,
     [property: Id(1)] string GatewayId,
     [property: Id(2)] string? RemoteEndpoint,
-    [property: Id(3)] TimeSpan FrameDuration);
+    [property: Id(3)] TimeSpan FrameDuration)
+{
+    /// <summary>
+    /// The format agent audio is to be published in, when it differs from <see cref="Format"/>: Asterisk reads
+    /// only slin back, at the rate of the label (a G.711 or a 0x10-labelled wideband call is answered in slin
+    /// 8 kHz). Null: the same as <see cref="Format"/>.
+    /// </summary>
+    [Id(4)]
+    public AudioFormat? PlayoutFormat { get; init; }
+
+    /// <summary>The format agent audio is published in.</summary>
+    public AudioFormat EffectivePlayoutFormat => PlayoutFormat ?? Format;
+}
 
 /// <summary>The call's answer to <see cref="ICallGrain.StartAsync"/>.</summary>
 /// <param name="Provider">The provider name chosen for this call (e.g. <c>local</c>, <c>openai_realtime</c>).</param>

@@ -51,6 +51,7 @@ public sealed partial class CallGrain(
 
     private CallState _state = CallState.New;
     private AudioFormat _format;
+    private AudioFormat _playoutFormat;
     private string? _provider;
     private string? _gatewayId;
     private DateTime? _startedAtUtc;
@@ -126,7 +127,7 @@ public sealed partial class CallGrain(
         if (_state == CallState.Active && _provider is not null)
         {
             // A gateway retrying StartAsync: the call is already up.
-            return new CallStarted(_provider, _format);
+            return new CallStarted(_provider, _playoutFormat);
         }
 
         if (_state == CallState.Ended)
@@ -139,12 +140,19 @@ public sealed partial class CallGrain(
             throw new ArgumentException($"AudioSocket format {request.Format} is not supported", nameof(request));
         }
 
+        var playout = request.EffectivePlayoutFormat;
+        if (!playout.IsSupported || playout.Encoding != AudioEncoding.Pcm16)
+        {
+            throw new ArgumentException($"playout format {playout} is not supported (Asterisk reads slin back)", nameof(request));
+        }
+
         var current = options.CurrentValue;
         var provider = providers.FirstOrDefault(p => p.Name == current.DefaultProvider)
             ?? throw new InvalidOperationException($"provider '{current.DefaultProvider}' is not registered in this silo");
 
         _state = CallState.Connecting;
         _format = request.Format;
+        _playoutFormat = playout;
         _provider = provider.Name;
         _gatewayId = request.GatewayId;
         _startedAtUtc = DateTime.UtcNow;
@@ -158,8 +166,8 @@ public sealed partial class CallGrain(
         try
         {
             _toProvider = AudioConverter.Create(request.Format, session.Formats.Input);
-            _toCall = AudioConverter.Create(session.Formats.Output, request.Format);
-            _framer = new AudioFramer(request.Format, request.FrameDuration);
+            _toCall = AudioConverter.Create(session.Formats.Output, playout);
+            _framer = new AudioFramer(playout, request.FrameDuration);
             _session = session;
             _providerPump = PumpProviderEventsAsync(session);
             await session.StartAsync(_callCancellation.Token);
@@ -174,11 +182,11 @@ public sealed partial class CallGrain(
 
         _state = CallState.Active;
         metrics.CallStarted(provider.Name);
-        LogCallStarted(logger, CallId, provider.Name, request.Format, session.Formats.Input, session.Formats.Output, request.GatewayId);
+        LogCallStarted(logger, CallId, provider.Name, request.Format, playout, session.Formats.Input, session.Formats.Output, request.GatewayId);
         _watchdog = this.RegisterGrainTimer(WatchdogAsync, new GrainTimerCreationOptions(WatchdogPeriod, WatchdogPeriod) { Interleave = true });
         GrainFactory.GetGrain<ICallDirectoryGrain>(0).RegisterAsync(new CallListing(CallId, provider.Name, _startedAtUtc.Value, null)).Ignore();
         await WriteRecordAsync();
-        return new CallStarted(provider.Name, request.Format);
+        return new CallStarted(provider.Name, playout);
     }
 
     /// <inheritdoc/>
@@ -698,8 +706,8 @@ public sealed partial class CallGrain(
         public bool Interrupted { get; set; }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Call {CallId} started on {Provider}: call {CallFormat}, provider in {InputFormat} out {OutputFormat}, gateway {GatewayId}")]
-    private static partial void LogCallStarted(ILogger logger, Guid callId, string provider, AudioFormat callFormat, AudioFormat inputFormat, AudioFormat outputFormat, string gatewayId);
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Call {CallId} started on {Provider}: caller {CallFormat}, replies {PlayoutFormat}, provider in {InputFormat} out {OutputFormat}, gateway {GatewayId}")]
+    private static partial void LogCallStarted(ILogger logger, Guid callId, string provider, AudioFormat callFormat, AudioFormat playoutFormat, AudioFormat inputFormat, AudioFormat outputFormat, string gatewayId);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "Call {CallId} ended ({Reason}) on {Provider}: {FramesIn} caller frames, {ChunksOut} agent chunks")]
     private static partial void LogCallEnded(ILogger logger, Guid callId, string? provider, CallEndReason reason, long framesIn, long chunksOut);

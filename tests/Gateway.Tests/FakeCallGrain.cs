@@ -59,13 +59,13 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
 
     public async Task<CallStarted> StartAsync(CallStartRequest request)
     {
-        _format = request.Format;
+        _format = request.EffectivePlayoutFormat;
         _stream = this.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(this.GetPrimaryKey()));
         Record.Started.TrySetResult(request);
-        var greeting = Enumerable.Repeat(GreetingByte, request.Format.BytesFor(GreetingDuration)).ToArray();
+        var greeting = Enumerable.Repeat(GreetingByte, _format.BytesFor(GreetingDuration)).ToArray();
         await PublishAsync(new AgentAudioChunk(_sequence++, GreetingUtterance, greeting, DateTime.UtcNow));
         await PublishAsync(new AgentUtteranceDone(_sequence++, GreetingUtterance));
-        return new CallStarted("fake", request.Format);
+        return new CallStarted("fake", _format);
     }
 
     public async Task PushCallerAudioAsync(CallerAudio audio)

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using AiAgent.Gateway.AudioSocket;
+using AiAgent.Gateway.Configuration;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
 using Microsoft.AspNetCore.Hosting;
@@ -105,6 +106,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
         // arrive reordered, so the echoed bytes need not be frame-aligned: look for them inside frames.)
         await asterisk.SendAudioAsync(Filled(320, CallerByte));
         await asterisk.ReadAudioUntilAsync(f => f.Any(x => x.Contains(CallerByte)));
+        await WaitForAsync(() => record.AudioSequences.Count >= 4);
         Assert.Equal(4, record.AudioSequences.Count);
     }
 
@@ -157,10 +159,9 @@ public sealed class GatewayTests(ClusterFixture fixture)
     }
 
     [Theory]
-    [InlineData("slin16", AudioSocketKind.Slin8)]  // Asterisk before 20.17 labels a c(slin16) channel 0x10: configuration decides
     [InlineData("slin", AudioSocketKind.Slin16)]   // current Asterisk labels the rate: the label decides
     [InlineData("slin16", AudioSocketKind.Slin16)]
-    public async Task A_slin16_call_gets_640_byte_frames_in_the_peers_label(string configuredFormat, AudioSocketKind label)
+    public async Task A_call_labelled_slin16_gets_640_byte_frames_labelled_slin16(string configuredFormat, AudioSocketKind label)
     {
         await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:format"] = configuredFormat });
         var callId = Guid.NewGuid();
@@ -176,7 +177,50 @@ public sealed class GatewayTests(ClusterFixture fixture)
         var frames = await asterisk.ReadAudioUntilAsync(f => f.Count(x => IsFilled(x, CallerByte)) == 5, expectedAudioBytes: 640, expectedKind: label);
 
         Assert.Equal(10, frames.Count(f => IsFilled(f, FakeCallGrain.GreetingByte)));
-        Assert.Equal(AudioFormat.Slin16, (await record.Started.Task.WaitAsync(s_timeout)).Format);
+        var start = await record.Started.Task.WaitAsync(s_timeout);
+        Assert.Equal(AudioFormat.Slin16, start.Format);
+        Assert.Null(start.PlayoutFormat);
+    }
+
+    [Theory]
+    [InlineData("slin16", 640)] // Asterisk before 20.17 labels a c(slin16) channel's 640-byte frames 0x10
+    [InlineData("ulaw", 160)]   // every Asterisk labels a c(ulaw) channel's µ-law bytes 0x10
+    [InlineData("alaw", 160)]
+    public async Task Audio_labelled_0x10_is_taken_as_configured_and_answered_in_slin_8khz(string configuredFormat, int callerFrameBytes)
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:format"] = configuredFormat });
+        var callId = Guid.NewGuid();
+        var record = fixture.Calls.For(callId);
+        await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
+
+        await asterisk.SendUuidAsync(callId);
+        await asterisk.SendAudioAsync(Filled(callerFrameBytes, CallerByte));
+
+        // Asterisk decodes a 0x10 frame it receives as slin 8 kHz whatever the channel carries.
+        var frames = await asterisk.ReadAudioUntilAsync(f => f.Count(x => IsFilled(x, FakeCallGrain.GreetingByte)) == 10, expectedAudioBytes: 320, expectedKind: AudioSocketKind.Slin8);
+        Assert.All(frames, f => Assert.Equal(320, f.Length));
+        var start = await record.Started.Task.WaitAsync(s_timeout);
+        Assert.Equal(AudioSocketFormats.Parse(configuredFormat), start.Format);
+        Assert.Equal(AudioFormat.Slin8, start.PlayoutFormat);
+    }
+
+    [Fact]
+    public async Task A_rate_label_that_comes_after_the_uuid_still_decides_the_format()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:format_probe_ms"] = "10000" });
+        var callId = Guid.NewGuid();
+        var record = fixture.Calls.For(callId);
+        await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
+
+        // Dial(AudioSocket/...) or ARI: the UUID comes when the call is placed, audio once the channel is bridged
+        // (here 300 ms later; the gateway used to decide the format after 100 ms).
+        await asterisk.SendUuidAsync(callId);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await asterisk.SendAudioAsync(Filled(960, CallerByte), AudioSocketKind.Slin24);
+
+        var start = await record.Started.Task.WaitAsync(s_timeout);
+        Assert.Equal(AudioFormat.Slin24, start.Format);
+        await asterisk.ReadAudioUntilAsync(f => f.Count(x => IsFilled(x, FakeCallGrain.GreetingByte)) == 10, expectedAudioBytes: 960, expectedKind: AudioSocketKind.Slin24);
     }
 
     [Fact]
@@ -232,7 +276,8 @@ public sealed class GatewayTests(ClusterFixture fixture)
     [MemberData(nameof(MalformedInputs))]
     public async Task Malformed_input_gets_a_hangup_frame_and_close_and_leaves_another_call_intact(string input)
     {
-        await using var gateway = await GatewayHost.StartAsync(fixture);
+        // The default limit is the protocol's own (65,535): "oversized" is judged against a configured lower one.
+        await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:max_frame_bytes"] = "16384" });
         var goodId = Guid.NewGuid();
         var good = fixture.Calls.For(goodId);
         await using var goodCall = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
@@ -253,7 +298,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
             "short-uuid" => [0x01, 0x00, 0x0F, .. new byte[15]],
             "odd-audio" => [0x10, 0x00, 0x03, 1, 2, 3],
             "unknown-kind" => [0x02, 0x00, 0x00],
-            "oversized" => [0x10, 0xFF, 0xFE],
+            "oversized" => [0x10, 0x40, 0x02],
             "second-uuid" => [0x01, 0x00, 0x10, .. Guid.NewGuid().ToByteArray(bigEndian: true)],
             "error-frame" => [0xFF, 0x00, 0x01, 0x04],
             "error-frame-without-code" => [0xFF, 0x00, 0x00],
@@ -293,6 +338,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
 
         await asterisk.ReadAudioUntilAsync(f => f.Any(x => IsFilled(x, CallerByte)));
         Assert.False(record.HungUp.Task.IsCompleted);
+        await WaitForAsync(() => record.AudioSequences.Count >= 2);
         Assert.Equal(2, record.AudioSequences.Count);
     }
 
@@ -312,7 +358,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
     {
         await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?>
         {
-            ["audiosocket:idle_timeout_seconds"] = "1",
+            ["audiosocket:idle_timeout_seconds"] = "3",
             ["audiosocket:idle_grace_seconds"] = "0",
             ["audiosocket:keepalive_ms"] = "200",
         });
@@ -345,13 +391,13 @@ public sealed class GatewayTests(ClusterFixture fixture)
         await asterisk.ReadAudioUntilAsync(f => f.Count(x => IsFilled(x, FakeCallGrain.GreetingByte)) == 10);
 
         // 3 s of audio published at once, as a provider bursts faster than real time.
-        await control.PublishAudioAsync(5, Filled(AudioFormat.Slin8.BytesFor(TimeSpan.FromSeconds(3)), 0x35));
-        await asterisk.ReadAudioUntilAsync(f => f.Any(x => IsFilled(x, 0x35)));
+        // The clock starts before the publish: a late test thread can only make it read longer, never shorter.
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await asterisk.ReadAudioUntilAsync(f => f.Count(x => IsFilled(x, 0x35)) == 149);
+        await control.PublishAudioAsync(5, Filled(AudioFormat.Slin8.BytesFor(TimeSpan.FromSeconds(3)), 0x35));
+        await asterisk.ReadAudioUntilAsync(f => f.Count(x => IsFilled(x, 0x35)) == 150);
 
-        // 149 more frames at 20 ms each, less the 40 ms start-up lead: a burst would take a few milliseconds.
-        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2.5), $"150 frames arrived within {clock.Elapsed.TotalMilliseconds:F0} ms");
+        // 150 frames at 20 ms each, less the 40 ms start-up lead: a burst would take a few milliseconds.
+        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(2.8), $"150 frames arrived within {clock.Elapsed.TotalMilliseconds:F0} ms");
         Assert.Equal(1, metrics.Sum("ai_agent_gateway_frames_in"));
         Assert.True(metrics.Sum("ai_agent_gateway_frames_out") >= 160);
         Assert.Contains("fake", metrics.Tags("ai_agent_platform_added_latency", "provider"));
@@ -410,6 +456,16 @@ public sealed class GatewayTests(ClusterFixture fixture)
             {
                 return report;
             }
+        }
+    }
+
+    /// <summary>Waits for a condition that one-way calls (which may arrive out of order) make true eventually.</summary>
+    private static async Task WaitForAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(s_timeout);
+        while (!condition())
+        {
+            await Task.Delay(20, timeout.Token);
         }
     }
 
