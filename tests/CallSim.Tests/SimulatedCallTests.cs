@@ -210,6 +210,26 @@ public sealed class SimulatedCallTests
     }
 
     [Fact]
+    public async Task WithLegacyLabelsRepliesAreExpectedAsSlin8()
+    {
+        // Asterisk before 20.17 reads every 0x10 frame as slin 8 kHz: on a legacy-labelled slin16 call a
+        // 640-byte reply would play at half speed, so only 320-byte frames are the right size.
+        await using var server = new FakeAudioSocketServer(onUuid: async c =>
+        {
+            await c.SendFrameAsync(0x10, new byte[320]);
+            await c.SendFrameAsync(0x10, new byte[640]);
+            c.Close();
+        });
+        Assert.True(CallFormat.TryParse("slin16", out var slin16));
+
+        var result = await RunAsync(Settings(server.Port, speechMs: 100, slin16) with { LabelLegacy = true, Tail = TimeSpan.FromSeconds(30) });
+
+        Assert.Equal(2, result.Summary.FramesReceived);
+        Assert.Equal(1, result.Summary.WrongSizeFrames);
+        Assert.Equal(CallFormat.Slin, result.Format);
+    }
+
+    [Fact]
     public async Task HeadersSplitAcrossWritesAreReassembled()
     {
         var frame = ServerConnection.Frame(0x10, Frame(320, 2000));

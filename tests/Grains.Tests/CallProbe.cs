@@ -24,12 +24,15 @@ public sealed class CallProbe : IAsyncObserver<AgentStreamEvent>, IAsyncDisposab
 
     public ICallGrain Grain { get; }
 
-    public static async Task<CallProbe> StartAsync(IClusterClient client, AudioFormat? format = null)
+    public static async Task<CallProbe> StartAsync(IClusterClient client, AudioFormat? format = null, AudioFormat? playoutFormat = null)
     {
         var probe = new CallProbe(client, Guid.NewGuid());
         var stream = client.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(probe.CallId));
         probe._subscription = await stream.SubscribeAsync(probe);
-        probe.Started = await probe.Grain.StartAsync(new CallStartRequest(format ?? AudioFormat.Slin8, "test-gateway", "127.0.0.1:1", TimeSpan.FromMilliseconds(20)));
+        probe.Started = await probe.Grain.StartAsync(new CallStartRequest(format ?? AudioFormat.Slin8, "test-gateway", "127.0.0.1:1", TimeSpan.FromMilliseconds(20))
+        {
+            PlayoutFormat = playoutFormat,
+        });
         return probe;
     }
 
@@ -43,6 +46,15 @@ public sealed class CallProbe : IAsyncObserver<AgentStreamEvent>, IAsyncDisposab
             var bytes = new byte[frameSamples * 2];
             Buffer.BlockCopy(samples, i * 2, bytes, 0, bytes.Length);
             await Grain.PushCallerAudioAsync(new CallerAudio(_sequence++, bytes));
+        }
+    }
+
+    /// <summary>Sends frames already in the call's format (e.g. µ-law) with consecutive sequence numbers.</summary>
+    public async Task SendFramesAsync(IEnumerable<byte[]> frames)
+    {
+        foreach (var frame in frames)
+        {
+            await Grain.PushCallerAudioAsync(new CallerAudio(_sequence++, frame));
         }
     }
 

@@ -60,6 +60,34 @@ public sealed class LocalCallTests(TestClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_ulaw_call_answered_in_slin8_gets_320_byte_frames_of_its_own_speech()
+    {
+        // A c(ulaw) channel sends µ-law bytes labelled 0x10; Asterisk reads our 0x10 replies as slin 8 kHz.
+        await using var call = await CallProbe.StartAsync(fixture.Client, AudioFormat.Mulaw8, playoutFormat: AudioFormat.Slin8);
+        Assert.Equal(AudioFormat.Slin8, call.Started.Format);
+        await call.NextUtteranceAsync();
+
+        await call.SendFramesAsync(MuLawFrames(Signals.Tone(0.8)));
+        await call.SendFramesAsync(MuLawFrames(Signals.Silence(0.8)));
+        var (_, echo) = await call.NextUtteranceAsync();
+
+        var audio = echo.SelectMany(c => c.Audio.ToArray()).ToArray();
+        Assert.All(echo, c => Assert.Equal(0, c.Audio.Length % 320));
+        Assert.InRange(audio.Length / 16_000.0, 0.8, 1.8);
+        Assert.True(Signals.Rms(audio) > 2000, "the echo is the caller's tone decoded to slin, not µ-law bytes read as PCM");
+    }
+
+    private static IEnumerable<byte[]> MuLawFrames(short[] samples)
+    {
+        for (var i = 0; i + 160 <= samples.Length; i += 160)
+        {
+            var frame = new byte[160];
+            AiAgent.Grains.Audio.MuLaw.Encode(samples.AsSpan(i, 160), frame);
+            yield return frame;
+        }
+    }
+
+    [Fact]
     public async Task Dtmf_reaches_the_call_and_its_transcript()
     {
         await using var call = await CallProbe.StartAsync(fixture.Client);
@@ -115,8 +143,8 @@ public sealed class LocalCallTests(TestClusterFixture fixture)
     {
         await using var call = await CallProbe.StartAsync(fixture.Client);
         var (greetingId, _) = await call.NextUtteranceAsync();
-        // The greeting has played for 2 s (past its protection window) when the caller talks over it.
-        await call.Grain.ReportPlayoutAsync(new PlayoutReport(greetingId, PlayoutEvent.Started, 0, DateTime.UtcNow.AddSeconds(-2), TimeSpan.Zero));
+        // The greeting has played for 2 minutes (past its protection window) when the caller talks over it.
+        await call.Grain.ReportPlayoutAsync(new PlayoutReport(greetingId, PlayoutEvent.Started, 0, DateTime.UtcNow.AddSeconds(-120), TimeSpan.Zero));
 
         await call.SendAsync(Signals.Tone(0.4));
         var flush = await call.NextAsync<FlushPlayout>();

@@ -15,7 +15,7 @@ public sealed class TestClusterFixture : IAsyncLifetime
         default_provider: local
         barge_in:
           enabled: true
-          greeting_protection_ms: 1500
+          greeting_protection_ms: 60000 # wide, so a loaded machine cannot push "early" speech past it
           echo_guard_ms: 300
         providers:
           local:

@@ -5,7 +5,7 @@ namespace AiAgent.CallSim.Simulation;
 
 /// <summary>The outcome of one simulated call.</summary>
 /// <param name="Summary">The figures.</param>
-/// <param name="Format">The call format of <paramref name="ReceivedAudio"/>.</param>
+/// <param name="Format">The format of <paramref name="ReceivedAudio"/>: what Asterisk reads replies as (slin 8 kHz for 0x10-labelled calls).</param>
 /// <param name="ReceivedAudio">Audio received (s16le mono), if the call was set to record; empty otherwise.</param>
 /// <param name="GapsMs">Every gap between consecutive received audio frames, in arrival order.</param>
 public sealed record CallResult(CallSummary Summary, CallFormat Format, ReadOnlyMemory<byte> ReceivedAudio, ReadOnlyMemory<double> GapsMs);

@@ -50,6 +50,12 @@ public sealed record CallSettings
     /// <summary>The kind byte on the audio frames we send, and the one we expect back.</summary>
     public byte AudioKind => LabelLegacy ? Protocol.AudioSocketKind.Audio : Format.Kind;
 
+    /// <summary>
+    /// The format Asterisk reads our replies in: the rate their label names. Asterisk before 20.17 decodes every
+    /// 0x10 frame as slin 8 kHz (and ignores 0x11-0x18), so with <see cref="LabelLegacy"/> replies must be slin.
+    /// </summary>
+    public CallFormat ReplyFormat => LabelLegacy ? CallFormat.Slin : Format;
+
     /// <summary>Number of 20 ms frames the call streams: leading silence, speech (last frame padded), tail.</summary>
     public int TotalFrames =>
         FramesIn(LeadingSilence) + (int)Math.Ceiling((double)Audio.Pcm.Length / Format.FrameBytes) + FramesIn(Tail);

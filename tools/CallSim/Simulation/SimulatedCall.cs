@@ -38,6 +38,7 @@ internal sealed class SimulatedCall
 
     private readonly CallSettings _settings;
     private readonly CallFormat _format;
+    private readonly CallFormat _replyFormat;
     private readonly byte _audioKind;
     private readonly int _leadingFrames;
     private readonly int _totalFrames;
@@ -87,6 +88,7 @@ internal sealed class SimulatedCall
         settings.Validate();
         _settings = settings;
         _format = settings.Format;
+        _replyFormat = settings.ReplyFormat;
         _audioKind = settings.AudioKind;
         _leadingFrames = CallSettings.FramesIn(settings.LeadingSilence);
         _totalFrames = settings.TotalFrames;
@@ -102,7 +104,7 @@ internal sealed class SimulatedCall
         // One write per tick: any DTMF due now, then the audio frame, built in this buffer (no allocation per frame).
         _sendBuffer = new byte[(AudioSocketCodec.DtmfFrameSize * _dtmfFrames.Length) + AudioSocketCodec.HeaderSize + _format.FrameBytes];
         _arrivals = new List<long>(_totalFrames + 64);
-        _recording = settings.Record ? new ArrayBufferWriter<byte>(_totalFrames * _format.FrameBytes) : null;
+        _recording = settings.Record ? new ArrayBufferWriter<byte>(_totalFrames * _replyFormat.FrameBytes) : null;
     }
 
     /// <summary>The call UUID.</summary>
@@ -504,7 +506,7 @@ internal sealed class SimulatedCall
         }
 
         var length = (int)payload.Length;
-        if (length != _format.FrameBytes)
+        if (length != _replyFormat.FrameBytes)
         {
             _wrongSize++;
         }
@@ -615,7 +617,7 @@ internal sealed class SimulatedCall
             ServerCloseTimedOut = _closeTimedOut,
         };
         var audio = _recording is null ? ReadOnlyMemory<byte>.Empty : _recording.WrittenMemory;
-        return new CallResult(summary, _format, audio, gaps);
+        return new CallResult(summary, _replyFormat, audio, gaps);
     }
 
     private static double Milliseconds(long timestampTicks) => timestampTicks * 1000.0 / Stopwatch.Frequency;
