@@ -193,7 +193,7 @@ public sealed class ProviderFaultTests
     {
         const string key = "dg-secret-8c1f2e77a9b04d3e";
         await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
-            new DeepgramEmulatorOptions { ApiKey = key, BurstFactor = 20, IdleTimeout = TimeSpan.FromSeconds(1) },
+            new DeepgramEmulatorOptions { ApiKey = key, BurstFactor = 20 },
             o => { o.KeepAliveSeconds = 8; o.MaxReconnectAttempts = 1; });
         await h.StartAsync();
         await h.WaitForAsync<AgentAudioDone>();

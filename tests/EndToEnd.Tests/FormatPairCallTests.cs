@@ -76,7 +76,7 @@ public sealed class FormatPairCallTests(MixedFormatOpenAIFixture fixture) : ICla
         var result = await AsteriskSimulator.RunCallAsync(new CallSettings
         {
             Port = fixture.Platform.AudioSocketPort,
-            Audio = CallAudio.Silence(TimeSpan.FromSeconds(5), format),
+            Audio = CallAudio.Silence(TimeSpan.FromSeconds(7), format), // room for a slow start: the whole greeting must fit
             LeadingSilence = TimeSpan.Zero,
             Tail = TimeSpan.FromSeconds(0.5),
             Record = true,
