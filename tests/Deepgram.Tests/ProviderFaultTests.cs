@@ -189,6 +189,40 @@ public sealed class ProviderFaultTests
     }
 
     [Fact]
+    public async Task Unsolicited_and_unknown_server_messages_are_ignored_and_the_session_goes_on()
+    {
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8, new DeepgramEmulatorOptions { BurstFactor = 20 }, o => o.Greeting = "");
+        await h.StartAsync();
+        await h.WaitForAsync<SessionStarted>();
+
+        await h.Emulator.SendServerTextAsync("""{"type":"History","role":"user","content":"Hi there."}""");
+        await h.Emulator.SendServerTextAsync("""{"type":"History","function_calls":[{"id":"f1","name":"x","client_side":true,"arguments":"{}","response":"ok"}]}""");
+        await h.Emulator.SendServerTextAsync("""{"type":"LatencyReport","total_latency":0.9,"tts_latency":0.2,"ttt_latency":0.5}""");
+        await h.Emulator.SendServerTextAsync("""{"type":"SomethingNew","content":{"nested":true},"message":7}""");
+        await h.Emulator.SendServerTextAsync("not json at all");
+
+        // Frames are handled in order: an answered function call after them proves the reader went on.
+        var id = await h.Emulator.RequestFunctionCallAsync("book_appointment", """{"date":"2026-09-04"}""");
+        await h.Emulator.WaitUntilAsync(() => h.Connection.FunctionCalls.Any(c => c.Id == id && c.ResponseJson is not null), Waits.Long, "FunctionCallResponse");
+        Assert.DoesNotContain(h.Events, e => e is ProviderError);
+        Assert.Single(h.Emulator.Sessions);
+    }
+
+    [Fact]
+    public async Task An_error_with_a_field_of_unexpected_shape_still_ends_the_connection()
+    {
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8, new DeepgramEmulatorOptions { BurstFactor = 20 }, o => o.Greeting = "");
+        await h.StartAsync();
+        await h.WaitForAsync<SessionStarted>();
+
+        await h.Emulator.SendServerTextAsync("""{"type":"Error","code":"INTERNAL_SERVER_ERROR","description":"Broke.","content":{"unexpected":true}}""");
+
+        var error = await h.WaitForAsync<ProviderError>();
+        Assert.Equal("INTERNAL_SERVER_ERROR", error.Code);
+        Assert.Equal(1, (await h.WaitForAsync<ProviderReconnected>()).Attempt);
+    }
+
+    [Fact]
     public async Task Key_never_appears_in_logs_events_or_errors()
     {
         const string key = "dg-secret-8c1f2e77a9b04d3e";

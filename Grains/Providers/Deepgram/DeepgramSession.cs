@@ -487,6 +487,23 @@ internal sealed class DeepgramSession : IAgentSession
         }
     }
 
+    /// <summary>The <c>type</c>, <c>code</c> and <c>description</c> of a frame whose other fields did not parse; null when it is not JSON.</summary>
+    private static ServerMessage? ReadLeniently(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json.ToArray());
+            var root = document.RootElement;
+            string? Text(string name) =>
+                root.ValueKind == JsonValueKind.Object && root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            return new ServerMessage { Type = Text("type"), Code = Text("code"), Description = Text("description") };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Handles one server text frame; false when it ends the connection (a server <c>Error</c>).</summary>
     private bool HandleText(Connection connection, ReadOnlySpan<byte> json)
     {
@@ -497,8 +514,14 @@ internal sealed class DeepgramSession : IAgentSession
         }
         catch (JsonException ex)
         {
+            // A field of an unexpected JSON type fails the typed parse of the whole frame; an Error must still end
+            // the connection, so read the frame again field by field.
             DeepgramLog.UnparsableServerMessage(_logger, _context.CallId, _requestId, ex);
-            return true;
+            message = ReadLeniently(json);
+            if (message?.Type != "Error")
+            {
+                return true;
+            }
         }
 
         switch (message?.Type)

@@ -143,6 +143,14 @@ public sealed partial class DeepgramEmulator : IAsyncDisposable
         return Task.CompletedTask;
     }
 
+    /// <summary>Sends a server text frame exactly as given on the newest open connection (e.g. <c>History</c>, <c>LatencyReport</c>, a future type).</summary>
+    public Task SendServerTextAsync(string json)
+    {
+        var session = Sessions.LastOrDefault(s => s.IsOpen) ?? throw new InvalidOperationException("no open connection");
+        session.SendRawText(json);
+        return Task.CompletedTask;
+    }
+
     /// <summary>Drops every open connection without a close frame (a network failure).</summary>
     public void DropConnections()
     {

@@ -199,6 +199,17 @@ public sealed partial class DeepgramEmulatorSession
     /// <summary>Drops the TCP connection without a close handshake.</summary>
     internal void Abort() => _socket?.Abort();
 
+    /// <summary>Sends a server text frame exactly as given (message types or field shapes the emulator does not produce itself).</summary>
+    internal void SendRawText(string json)
+    {
+        lock (_gate)
+        {
+            _sent.Add("raw");
+        }
+
+        _out.Writer.TryWrite(OutFrame.Data(System.Text.Encoding.UTF8.GetBytes(json), text: true));
+    }
+
     internal string RequestFunctionCall(string name, string argumentsJson, bool clientSide)
     {
         var id = $"fc_{RequestId[..8]}_{Interlocked.Increment(ref _functionIds)}";
