@@ -44,7 +44,10 @@ public static class CallSimCommand
             return BadInput;
         }
 
+        using var http = options.MetricsUrl is null ? null : new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var before = http is null ? null : await ScrapeAsync(http, options.MetricsUrl!, error, cancellationToken).ConfigureAwait(false);
         var result = await AsteriskSimulator.RunAsync(calls, options.EffectiveRamp, cancellationToken).ConfigureAwait(false);
+        var after = http is null || before is null ? null : await ScrapeAsync(http, options.MetricsUrl!, error, CancellationToken.None).ConfigureAwait(false);
         if (options.Out is { } path)
         {
             var first = result.Calls[0];
@@ -66,6 +69,47 @@ public static class CallSimCommand
             _ => SummaryText.Format(result.Load),
         };
         await output.WriteLineAsync(text).ConfigureAwait(false);
+        if (before is not null && after is not null && !options.Json)
+        {
+            await output.WriteLineAsync(PlatformLatencyText(before, after)).ConfigureAwait(false);
+        }
+
         return result.Load.Failed == 0 ? Passed : Failed;
+    }
+
+    /// <summary>The platform's own latency histograms for this run (the difference of two scrapes).</summary>
+    public static string PlatformLatencyText(string before, string after)
+    {
+        var text = new System.Text.StringBuilder();
+        foreach (var (label, metric) in s_platformHistograms)
+        {
+            var run = PrometheusHistogram.Parse(after, metric).Since(PrometheusHistogram.Parse(before, metric));
+            var line = run.Count <= 0
+                ? "no observations"
+                : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"p50 {run.Quantile(0.5) * 1000:0.0} ms, p90 {run.Quantile(0.9) * 1000:0.0} ms, p99 {run.Quantile(0.99) * 1000:0.0} ms (n = {run.Count:0}, from buckets)");
+            text.Append(label.PadRight(21)).AppendLine(line);
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    private static readonly (string Label, string Metric)[] s_platformHistograms =
+    [
+        ("platform-added", "ai_agent_platform_added_latency_seconds"),
+        ("turn latency", "ai_agent_turn_response_seconds"),
+    ];
+
+    private static async Task<string?> ScrapeAsync(HttpClient http, Uri url, TextWriter error, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await http.GetStringAsync(url, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            await error.WriteLineAsync($"callsim: --metrics {url}: {ex.Message}").ConfigureAwait(false);
+            return null;
+        }
     }
 }

@@ -51,6 +51,9 @@ public sealed record CliOptions
     /// <summary>TCP connect timeout.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The platform's Prometheus endpoint, scraped before and after the run for its latency histograms.</summary>
+    public Uri? MetricsUrl { get; init; }
+
     /// <summary>Wait for the server's close after our hangup.</summary>
     public TimeSpan CloseWait { get; init; } = TimeSpan.FromSeconds(2);
 

@@ -31,6 +31,8 @@ public static class CommandLine
           --connect-timeout SEC   TCP connect timeout (default 2, as Asterisk)
           --close-wait SEC        after our hangup, how long the server may take to close (default 2; 0 = close
                                   at once without checking)
+          --metrics URL           the platform's /metrics (e.g. http://127.0.0.1:8080/metrics): scraped before and
+                                  after the run to print its platform-added and turn latency for these calls
           --json                  print the summary as one JSON object
           --help                  this text
 
@@ -75,6 +77,12 @@ public static class CommandLine
                 "--connect-timeout" => options with { ConnectTimeout = Seconds(name, Value()) },
                 "--close-wait" => options with { CloseWait = Seconds(name, Value()) },
                 "--json" => options with { Json = true },
+                "--metrics" => options with
+                {
+                    MetricsUrl = Uri.TryCreate(Value(), UriKind.Absolute, out var metrics) && metrics.Scheme is "http" or "https"
+                        ? metrics
+                        : throw new FormatException($"{name}: not an http(s) URL"),
+                },
                 _ => throw new FormatException($"unknown option '{name}' (see --help)"),
             };
             if (options is null)
