@@ -217,6 +217,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
                 lock (_lock)
                 {
                     dropped = _closed ? 0 : _queue.Enqueue(chunk.UtteranceId, chunk.Audio, chunk.ProviderReceivedAtUtc);
+                    StartOnArrival();
                 }
 
                 if (dropped > 0)
@@ -333,7 +334,26 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         return _drainTicksLeft-- == 0;
     }
 
-    private int WriteAgentFrames(bool late)
+    /// <summary>
+    /// Starting from silence, audio goes out as it arrives rather than at the next tick (which would add 10 ms on
+    /// average to every utterance's first frame): the lead now, then one frame per tick from the pacer, so
+    /// Asterisk holds between 40 and 60 ms ahead, as on the grid. Called under the lock.
+    /// </summary>
+    private void StartOnArrival()
+    {
+        if (_playing || _closed || _queue.IsEmpty || !TryCompletePendingFlush())
+        {
+            return;
+        }
+
+        if (WriteAgentFrames(late: false, due: Math.Max(1, _leadFrames)) > 0)
+        {
+            _lastOutbound = Stopwatch.GetTimestamp();
+            StartFlush();
+        }
+    }
+
+    private int WriteAgentFrames(bool late, int? due = null)
     {
         if (_queue.IsEmpty)
         {
@@ -347,7 +367,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         }
 
         // Starting from silence, write the lead at once so a late tick later does not starve the caller.
-        var due = _playing ? 1 : 1 + _leadFrames;
+        due ??= _playing ? 1 : 1 + _leadFrames;
         var written = 0;
         while (written < due)
         {

@@ -63,6 +63,18 @@ public sealed class PlayoutCallTests : IDisposable
     }
 
     [Fact]
+    public async Task Audio_arriving_in_silence_goes_out_at_once_with_the_lead_then_one_frame_per_tick()
+    {
+        var call = NewCall(AudioFormat.Slin8, AudioFormat.Slin8, AudioSocketKind.Slin8);
+
+        // No tick yet: waiting for one would add half a frame period on average to every utterance's start.
+        await call.OnNextAsync(new AgentAudioChunk(0, 1, new byte[320 * 10], DateTime.UtcNow));
+        call.OnTick(Stopwatch.GetTimestamp());
+
+        Assert.Equal(3, (await ReadFramesAsync()).Count); // the 40 ms lead on arrival, then one at the tick
+    }
+
+    [Fact]
     public void Replies_must_be_slin()
     {
         Assert.Throws<ArgumentException>(() => NewCall(AudioFormat.Mulaw8, AudioFormat.Mulaw8, AudioSocketKind.Slin8));
