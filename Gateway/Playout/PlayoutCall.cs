@@ -32,7 +32,8 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     private readonly PlayoutQueue _queue;
     private readonly GatewayMetrics _metrics;
     private KeyValuePair<string, object?> _providerTag = GatewayMetrics.ProviderTag("unknown");
-    private DateTime _previousUtteranceEndedUtc;
+    private DateTime _nextUtteranceDueUtc;
+    private readonly TimeSpan _framePeriod;
     private readonly ILogger _logger;
     private readonly Channel<PlayoutReport> _reports = Channel.CreateUnbounded<PlayoutReport>(new UnboundedChannelOptions { SingleReader = true });
     private readonly int _leadFrames;
@@ -93,6 +94,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         _metrics = metrics;
         _logger = logger;
         var frameDuration = TimeSpan.FromMilliseconds(options.FrameMs);
+        _framePeriod = frameDuration;
         FrameBytes = playoutFormat.BytesFor(frameDuration);
         _silenceByte = SignalLevel.SilenceByte(playoutFormat.Encoding);
         _queue = new PlayoutQueue(FrameBytes, (long)playoutFormat.BytesPerSecond * options.MaxQueueSeconds / FrameBytes * FrameBytes, _silenceByte);
@@ -389,16 +391,17 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
             if (cut.Started)
             {
                 // Platform-added latency counts from when the audio could have started: when it arrived, or, if it
-                // queued behind an earlier utterance, when that one finished playing (waiting for it is playout).
+                // queued behind an earlier utterance, at the tick after that one's last frame (waiting for it is
+                // playout, and so is the frame period: back to back, the new utterance plays without a gap).
                 var now = DateTime.UtcNow;
-                var ready = cut.ProviderReceivedAtUtc > _previousUtteranceEndedUtc ? cut.ProviderReceivedAtUtc : _previousUtteranceEndedUtc;
+                var ready = cut.ProviderReceivedAtUtc > _nextUtteranceDueUtc ? cut.ProviderReceivedAtUtc : _nextUtteranceDueUtc;
                 var latency = now - ready;
                 Report(cut.UtteranceId, PlayoutEvent.Started, cut.PlayedBytes, latency < TimeSpan.Zero ? TimeSpan.Zero : latency);
             }
 
             if (cut.Completed)
             {
-                _previousUtteranceEndedUtc = DateTime.UtcNow;
+                _nextUtteranceDueUtc = DateTime.UtcNow + _framePeriod;
                 Report(cut.UtteranceId, PlayoutEvent.Completed, cut.PlayedBytes, TimeSpan.Zero);
             }
         }
