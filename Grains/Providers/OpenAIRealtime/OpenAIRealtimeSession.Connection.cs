@@ -282,7 +282,9 @@ public sealed partial class OpenAIRealtimeSession
                 dir.TryGetProperty("format", out var format) && format.ValueKind == JsonValueKind.Object &&
                 format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
             {
-                var rate = type.GetString() == "audio/pcm" && format.TryGetProperty("rate", out var r) && r.TryGetInt32(out var v) ? v : (int?)null;
+                // audio/pcm is 24 kHz only; a server echoing it without "rate" means exactly that, not a mismatch.
+                var rate = type.GetString() != "audio/pcm" ? (int?)null
+                    : format.TryGetProperty("rate", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetInt32(out var v) ? v : 24_000;
                 return new RealtimeAudioFormat(type.GetString()!, rate);
             }
 

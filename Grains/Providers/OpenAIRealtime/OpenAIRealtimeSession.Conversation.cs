@@ -14,6 +14,8 @@ public sealed partial class OpenAIRealtimeSession
         }
 
         item = new AssistantItem(++_nextUtteranceId, itemId, connection.Epoch) { ResponseId = responseId ?? _activeResponseId };
+        // An item the server adds to an answer we already cancelled: nothing of it is played.
+        item.Cancelled = item.ResponseId is not null && item.ResponseId == _cancelledResponseId;
         _itemsById[itemId] = item;
         _itemsByUtterance[item.UtteranceId] = item;
         AddHistory(new HistoryEntry("assistant", string.Empty) { ItemId = itemId, Assistant = item });
@@ -74,19 +76,71 @@ public sealed partial class OpenAIRealtimeSession
 
         seed.Reverse();
         return seed;
+    }
 
-        // What the caller heard of an assistant item: all of it, or the played share of it after a barge-in.
-        static string Heard(AssistantItem item)
+    /// <summary>What the caller heard of an assistant item: all of it, or the played share of it after a barge-in.</summary>
+    private static string Heard(AssistantItem item)
+    {
+        var text = item.Transcript.ToString();
+        if (item.HeardRatio >= 1)
         {
-            var text = item.Transcript.ToString();
-            if (item.HeardRatio >= 1)
-            {
-                return text;
-            }
+            return text;
+        }
 
-            var cut = (int)(text.Length * item.HeardRatio);
-            var space = text.LastIndexOf(' ', Math.Max(0, Math.Min(cut, text.Length - 1)));
-            return (space > 0 ? text[..space] : text[..cut]).TrimEnd() + (cut > 0 ? "…" : string.Empty);
+        var cut = (int)(text.Length * item.HeardRatio);
+        if (cut <= 0)
+        {
+            return string.Empty;
+        }
+
+        var space = text.LastIndexOf(' ', Math.Min(cut, text.Length - 1));
+        return (space > 0 ? text[..space] : text[..cut]).TrimEnd() + "…";
+    }
+
+    /// <summary>
+    /// The final transcript of an item whose <c>output_audio_transcript.done</c> was held back until the played
+    /// share was known (caller holds the gate); null when there is none or it was already published.
+    /// </summary>
+    private static string? TakeDeferredTranscript(AssistantItem item)
+    {
+        if (!item.TranscriptDone || item.TranscriptPublished)
+        {
+            return null;
+        }
+
+        item.TranscriptPublished = true;
+        return Heard(item);
+    }
+
+    private void PublishHeard(string? heard)
+    {
+        if (!string.IsNullOrEmpty(heard))
+        {
+            Publish(new AgentTranscript(heard, IsFinal: true));
+        }
+    }
+
+    /// <summary>
+    /// Publishes held-back final transcripts whose played share will not be reported any more (a new answer started,
+    /// the connection was lost, the session stops): with what is known of what was heard.
+    /// </summary>
+    private void FlushDeferredTranscripts()
+    {
+        List<string>? texts = null;
+        lock (_gate)
+        {
+            foreach (var item in _itemsByUtterance.Values)
+            {
+                if (TakeDeferredTranscript(item) is { Length: > 0 } text)
+                {
+                    (texts ??= []).Add(text);
+                }
+            }
+        }
+
+        foreach (var text in texts ?? [])
+        {
+            Publish(new AgentTranscript(text, IsFinal: true));
         }
     }
 
@@ -134,6 +188,13 @@ public sealed partial class OpenAIRealtimeSession
         public bool AudioDone { get; set; }
 
         public bool Interrupted { get; set; }
+
+        /// <summary>Its response was cancelled by a barge-in: later audio is dropped, the final transcript waits for the played share.</summary>
+        public bool Cancelled { get; set; }
+
+        public bool TranscriptDone { get; set; }
+
+        public bool TranscriptPublished { get; set; }
 
         public double HeardRatio { get; set; } = 1;
 

@@ -66,6 +66,9 @@ public sealed partial class OpenAIRealtimeSession
                     _responseRequested = false;
                 }
 
+                // The grain reports a flush within moments of a barge-in; an answer still waiting for it by the next
+                // response will not get it.
+                FlushDeferredTranscripts();
                 break;
             case ServerEventType.OutputItemAdded:
                 OnOutputItemAdded(e, connection);
@@ -83,13 +86,7 @@ public sealed partial class OpenAIRealtimeSession
                 Publish(new AgentTranscript(agentPartial, IsFinal: false));
                 break;
             case ServerEventType.AudioTranscriptDone when e.ItemId is not null:
-                lock (_gate)
-                {
-                    var item = GetOrAddItem(e.ItemId, e.ResponseId, connection);
-                    item.Transcript.Clear().Append(e.Transcript);
-                }
-
-                Publish(new AgentTranscript(e.Transcript ?? string.Empty, IsFinal: true));
+                OnAudioTranscriptDone(e, connection);
                 break;
             case ServerEventType.AudioDone when e.ItemId is not null:
                 int? done;
@@ -155,7 +152,7 @@ public sealed partial class OpenAIRealtimeSession
         lock (_gate)
         {
             var item = GetOrAddItem(e.ItemId, e.ResponseId, connection);
-            if (item.Interrupted || item.AudioDone)
+            if (item.Interrupted || item.Cancelled || item.AudioDone)
             {
                 return; // the caller barged in: the rest of this utterance is not played
             }
@@ -183,12 +180,42 @@ public sealed partial class OpenAIRealtimeSession
         Publish(new AgentAudio(audio, Formats.Output, utteranceId));
     }
 
+    private void OnAudioTranscriptDone(RealtimeServerEvent e, Connection connection)
+    {
+        string? final;
+        lock (_gate)
+        {
+            var item = GetOrAddItem(e.ItemId!, e.ResponseId, connection);
+            item.Transcript.Clear().Append(e.Transcript);
+            item.TranscriptDone = true;
+            if (!item.Cancelled && !item.Interrupted)
+            {
+                item.TranscriptPublished = true;
+                final = e.Transcript ?? string.Empty;
+            }
+            else if (item.Interrupted || item.ReceivedBytes == 0)
+            {
+                // After a barge-in the transcript is what the caller heard, not the whole generated text: known
+                // already (the flush was reported), or nothing (no audio of it reached the caller).
+                final = TakeDeferredTranscript(item);
+            }
+            else
+            {
+                // Cancelled while its audio was playing: wait for the played share (NotifyPlayoutInterruptedAsync).
+                return;
+            }
+        }
+
+        PublishHeard(final);
+    }
+
     private void OnResponseDone(RealtimeServerEvent e)
     {
         string? responseId = null;
         var status = "unknown";
         string? errorCode = null;
         string? errorMessage = null;
+        string? reason = null;
         int input = 0, cached = 0, output = 0;
         if (!e.Response.IsEmpty)
         {
@@ -196,6 +223,12 @@ public sealed partial class OpenAIRealtimeSession
             var r = doc.RootElement;
             responseId = r.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
             status = r.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : status;
+            if (r.TryGetProperty("status_details", out var statusDetails) && statusDetails.ValueKind == JsonValueKind.Object)
+            {
+                // cancelled: turn_detected | client_cancelled; incomplete: max_output_tokens | content_filter.
+                reason = GetString(statusDetails, "reason");
+            }
+
             if (r.TryGetProperty("status_details", out var details) && details.ValueKind == JsonValueKind.Object &&
                 details.TryGetProperty("error", out var err) && err.ValueKind == JsonValueKind.Object)
             {
@@ -244,6 +277,7 @@ public sealed partial class OpenAIRealtimeSession
             {
                 Responses = _stats.Responses + 1,
                 ResponsesCancelled = _stats.ResponsesCancelled + (status == "cancelled" ? 1 : 0),
+                ResponsesIncomplete = _stats.ResponsesIncomplete + (status == "incomplete" ? 1 : 0),
                 InputTokens = _stats.InputTokens + input,
                 CachedInputTokens = _stats.CachedInputTokens + cached,
                 OutputTokens = _stats.OutputTokens + output,
@@ -257,7 +291,18 @@ public sealed partial class OpenAIRealtimeSession
         }
 
         OpenAIRealtimeLog.ResponseDone(_logger, responseId ?? "?", _callId, status, input, cached, output);
+        if (status is "cancelled" or "incomplete")
+        {
+            OpenAIRealtimeLog.ResponseEndedEarly(_logger, responseId ?? "?", _callId, status, reason ?? "(none)");
+        }
+
         Publish(new ProviderUsage(input, cached, output, status));
+        if (status == "incomplete" && reason is "content_filter" or "max_output_tokens")
+        {
+            // The answer was cut short by the service, not by the caller: count it (the call goes on).
+            Publish(new ProviderError(ProviderErrorKind.Other, reason,
+                reason == "content_filter" ? "the answer was stopped by the content filter" : "the answer hit max_output_tokens", Fatal: false));
+        }
         if (status == "failed")
         {
             var code = errorCode ?? "response_failed";

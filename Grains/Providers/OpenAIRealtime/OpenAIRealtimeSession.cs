@@ -55,6 +55,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private int _epoch;
     private int _nextUtteranceId;
     private string? _activeResponseId;
+    private string? _cancelledResponseId;
     private bool _responseRequested;
     private bool _responsePending;
     private bool _resumeAfterReconnect;
@@ -147,7 +148,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
                 _responseRequested = true;
             }
 
-            EnqueueJson(new ResponseCreateEvent(NextEventId("response.create"), new ResponseCreateParams(_options.Greeting)), RealtimeJsonContext.Default.ResponseCreateEvent, epoch: 0);
+            EnqueueJson(new ResponseCreateEvent(NextEventId("response.create"), new ResponseCreateParams(GreetingInstructions(_options))), RealtimeJsonContext.Default.ResponseCreateEvent, epoch: 0);
         }
 
         _supervisor = Task.Run(() => SuperviseAsync(connection), CancellationToken.None);
@@ -223,6 +224,41 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     }
 
     /// <inheritdoc/>
+    public ValueTask<bool> CancelResponseAsync(CancellationToken cancellationToken)
+    {
+        string responseId;
+        int epoch;
+        lock (_gate)
+        {
+            // Only between response.created and response.done: a cancel with nothing active draws
+            // response_cancel_not_active (harmless, see OnError, but noise).
+            if (_activeResponseId is null || _activeResponseId == _cancelledResponseId)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            responseId = _activeResponseId;
+            _cancelledResponseId = responseId;
+            epoch = _epoch;
+            foreach (var item in _itemsByUtterance.Values)
+            {
+                if (item.ResponseId == responseId)
+                {
+                    item.Cancelled = true;
+                }
+            }
+
+            _stats = _stats with { CancelsSent = _stats.CancelsSent + 1 };
+        }
+
+        // interrupt_response is false (see BuildSessionConfig), so the server never cancels on its own: we do, at once,
+        // whether or not any of the answer's audio has arrived or played yet.
+        OpenAIRealtimeLog.CancellingResponse(_logger, _callId, responseId);
+        EnqueueJson(new ResponseCancelEvent(NextEventId("response.cancel"), responseId), RealtimeJsonContext.Default.ResponseCancelEvent, epoch);
+        return ValueTask.FromResult(true);
+    }
+
+    /// <inheritdoc/>
     public ValueTask NotifyPlayoutInterruptedAsync(int utteranceId, long playedMilliseconds, CancellationToken cancellationToken)
     {
         string itemId;
@@ -230,6 +266,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
         long audioEndMs;
         long receivedMs;
         int epoch;
+        string? heard;
         lock (_gate)
         {
             if (!_itemsByUtterance.TryGetValue(utteranceId, out var item) || item.Interrupted)
@@ -241,19 +278,31 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
             receivedMs = Formats.Output.MillisecondsOf(item.ReceivedBytes);
             audioEndMs = Math.Clamp(playedMilliseconds, 0, receivedMs);
             item.HeardRatio = receivedMs == 0 ? 0 : (double)audioEndMs / receivedMs;
+            // A final transcript held back by the cancel (see OnAudioTranscriptDone) is now known: what was heard.
+            heard = TakeDeferredTranscript(item);
             if (item.Epoch != _epoch)
             {
                 // The item lived on a connection that has since been replaced: the new session does not know it.
+                PublishHeard(heard);
                 return ValueTask.CompletedTask;
             }
 
             itemId = item.ItemId;
             epoch = item.Epoch;
-            // Cancel only while the item's audio is still being generated: once output_audio.done has arrived there is
-            // nothing left to stop, and a cancel racing the response's end only draws response_cancel_not_active.
-            cancelResponseId = !item.AudioDone && item.ResponseId is not null && item.ResponseId == _activeResponseId ? item.ResponseId : null;
+            // Cancel only while the item's audio is still being generated and nobody cancelled it yet: once
+            // output_audio.done has arrived there is nothing left to stop, and a cancel racing the response's end only
+            // draws response_cancel_not_active.
+            cancelResponseId = !item.AudioDone && !item.Cancelled && item.ResponseId is not null && item.ResponseId == _activeResponseId ? item.ResponseId : null;
+            if (cancelResponseId is not null)
+            {
+                _cancelledResponseId = cancelResponseId;
+                _stats = _stats with { CancelsSent = _stats.CancelsSent + 1 };
+            }
+
             _stats = _stats with { Truncations = _stats.Truncations + 1 };
         }
+
+        PublishHeard(heard);
 
         OpenAIRealtimeLog.Truncating(_logger, _callId, itemId, audioEndMs, playedMilliseconds, receivedMs, cancelResponseId is not null);
         if (cancelResponseId is not null)
@@ -331,6 +380,15 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
                 new RealtimeAudioInputConfig(ToWire(formats.Input), transcription, turnDetection),
                 new RealtimeAudioOutputConfig(ToWire(formats.Output), options.Voice)));
     }
+
+    /// <summary>
+    /// The greeting response's <c>instructions</c>: the session instructions, then the greeting request. A per-response
+    /// <c>instructions</c> replaces the session's for that response, so the persona has to travel with it. Chosen over
+    /// a system item plus a bare <c>response.create</c>: this leaves nothing behind in the conversation, whereas a
+    /// "greet the caller" system item would stay in the model's context for every later turn.
+    /// </summary>
+    internal static string GreetingInstructions(OpenAIRealtimeOptions options) =>
+        options.Instructions.Length == 0 ? options.Greeting : options.Instructions + "\n\n" + options.Greeting;
 
     /// <summary>The GA format object of an audio format.</summary>
     internal static RealtimeAudioFormat ToWire(AudioFormat format) => format.Encoding switch

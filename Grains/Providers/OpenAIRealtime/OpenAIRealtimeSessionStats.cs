@@ -42,6 +42,15 @@ public sealed record OpenAIRealtimeSessionStats
     /// <summary>Successful reconnects.</summary>
     public int Reconnects { get; init; }
 
+    /// <summary><c>response.cancel</c> events sent (barge-ins over an answer in progress).</summary>
+    public int CancelsSent { get; init; }
+
+    /// <summary>Planned rollovers to a new session before the old one expired (also counted in <see cref="Reconnects"/>).</summary>
+    public int Rollovers { get; init; }
+
+    /// <summary>Responses that ended <c>incomplete</c> (content filter, max output tokens).</summary>
+    public int ResponsesIncomplete { get; init; }
+
     /// <summary><c>conversation.item.truncate</c> events sent.</summary>
     public int Truncations { get; init; }
 
