@@ -64,6 +64,7 @@ public sealed partial class OpenAIRealtimeSession
                 {
                     _activeResponseId = ReadId(e.Response.Span);
                     _responseRequested = false;
+                    _stats = _stats with { ResponsesStarted = _stats.ResponsesStarted + 1 };
                 }
 
                 // The grain reports a flush within moments of a barge-in; an answer still waiting for it by the next

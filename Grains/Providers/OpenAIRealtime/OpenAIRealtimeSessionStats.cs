@@ -15,6 +15,9 @@ public sealed record OpenAIRealtimeSessionStats
     /// <summary>Agent audio bytes received (in the output format).</summary>
     public long AgentAudioBytes { get; init; }
 
+    /// <summary><c>response.created</c> events.</summary>
+    public int ResponsesStarted { get; init; }
+
     /// <summary><c>response.done</c> events.</summary>
     public int Responses { get; init; }
 

@@ -65,6 +65,9 @@ public sealed class OpenAIRealtimeEmulatorOptions
     /// </summary>
     public TimeSpan? SessionExpiresAfter { get; set; }
 
+    /// <summary>Fault: answer every <c>response.cancel</c> with <c>response_cancel_not_active</c>, as when the response ended while the cancel was in flight.</summary>
+    public bool CancelRacesResponseEnd { get; set; }
+
     /// <summary>Quirk: <c>session.created</c>/<c>session.updated</c> show <c>{"type":"audio/pcm"}</c> without <c>rate</c>.</summary>
     public bool OmitPcmRate { get; set; }
 

@@ -880,7 +880,7 @@ internal sealed class RealtimeEmulatorConnection
         var responseId = message["response_id"] is JsonValue rv && rv.TryGetValue<string>(out var rs) ? rs : null;
         lock (_gate)
         {
-            if (_active is null || (responseId is not null && responseId != _active.Id))
+            if (_active is null || (responseId is not null && responseId != _active.Id) || Options.CancelRacesResponseEnd)
             {
                 return new ClientError("response_cancel_not_active", "Cancellation failed: no active response found", null);
             }
