@@ -141,6 +141,46 @@ public sealed class ProtocolAuditTests
     }
 
     [Fact]
+    public async Task The_session_rolls_over_before_it_expires_keeping_the_conversation_and_the_audio()
+    {
+        // The first session expires 10 s after it opens and says so in expires_at; rollover may start 6 s before.
+        await using var h = await Harness.StartAsync(e => e.SessionExpiresAfter = TimeSpan.FromSeconds(10), o => o.SessionRolloverMarginMs = 6_000);
+        await using var session = h.CreateSession(AudioFormat.Slin8);
+        var events = new EventReader(session);
+        await session.StartAsync(CancellationToken.None);
+        await events.NextAsync<AgentAudioDone>();
+        var created = h.Emulator.SentEvents.First(s => s.Connection == 1 && s.Type == "session.created");
+        DateTimeOffset expiresAt;
+        using (var c = JsonDocument.Parse(created.Json))
+        {
+            expiresAt = DateTimeOffset.FromUnixTimeSeconds(c.RootElement.GetProperty("session").GetProperty("expires_at").GetInt64());
+        }
+
+        var rolled = await events.NextAsync<ProviderReconnected>();
+
+        Assert.Equal(0, rolled.Attempt);
+        Assert.True(rolled.ReceivedAtUtc < expiresAt.UtcDateTime, $"rolled over at {rolled.ReceivedAtUtc:O}, after expires_at {expiresAt:O}");
+        Assert.Contains(h.Logs.Entries, l => l.EventId == 4118);
+        Assert.Contains(h.Logs.Entries, l => l.EventId == 4119);
+        // The new session knows the conversation so far, and is not greeted again.
+        var item = await h.Emulator.WaitForClientEventAsync(e => e.Connection == 2 && e.Type == "conversation.item.create", Waits.Long);
+        Assert.Contains(VoiceAssets.GreetingText, item.Json, StringComparison.Ordinal);
+        Assert.Contains("\"output_text\"", item.Json, StringComparison.Ordinal);
+
+        // Caller audio keeps flowing, now into the new session, and gets an answer there.
+        await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
+        var final = await events.NextAsync<AgentTranscript>(t => t.IsFinal && t.Text == VoiceAssets.ReplyText);
+        Assert.NotNull(final);
+        Assert.Contains(h.Emulator.ReceivedEvents, e => e.Connection == 2 && e.Type == "input_audio_buffer.append");
+        Assert.DoesNotContain(h.Emulator.ReceivedEvents, e => e.Connection == 2 && e.Type == "response.create");
+        Assert.DoesNotContain(h.Emulator.SentEvents, s => s.Type == "error");
+        Assert.DoesNotContain(events.Seen, e => e is ProviderError);
+        Assert.Equal(2, h.Emulator.Connections.Count);
+        Assert.Equal((1, 1, 0), (session.Stats.Rollovers, session.Stats.Reconnects, session.Stats.ConnectionsLost));
+        Assert.True(session.Stats.AudioChunksDropped <= 2, $"{session.Stats.AudioChunksDropped} caller chunks dropped");
+    }
+
+    [Fact]
     public async Task A_session_updated_without_a_pcm_rate_means_24kHz()
     {
         await using var h = await Harness.StartAsync(e => e.OmitPcmRate = true);

@@ -144,32 +144,45 @@ public sealed partial class OpenAIRealtimeSession
         }
     }
 
-    private void OnConnectionLost()
+    /// <summary>
+    /// Closes what a replaced connection left open: its utterances end, held-back transcripts go out, and an answer
+    /// under way (or owed) is noted. After a drop (<paramref name="lost"/>) it is asked for again once re-seeded;
+    /// after a rollover the caller asks for it on the new session. Returns whether an answer was under way.
+    /// </summary>
+    private bool SettleOldConnection(int epoch, bool lost)
     {
         var done = new List<int>();
+        bool resume;
         lock (_gate)
         {
             foreach (var item in _itemsByUtterance.Values)
             {
-                if (item.Epoch == _epoch && MarkAudioDone(item) is { } u)
+                if (item.Epoch == epoch && MarkAudioDone(item) is { } u)
                 {
                     done.Add(u);
                 }
             }
 
-            // An answer cut off by the drop (or one asked for and not yet started) is asked for again after re-seeding.
-            _resumeAfterReconnect = _activeResponseId is not null || _responseRequested || _responsePending;
+            resume = _activeResponseId is not null || _responseRequested || _responsePending;
             _activeResponseId = null;
-            _responseRequested = false;
+            _responseRequested = !lost && resume;
             _responsePending = false;
+            _userSpeaking = false;
             _userTranscripts.Clear();
-            _stats = _stats with { ConnectionsLost = _stats.ConnectionsLost + 1 };
+            if (lost)
+            {
+                _resumeAfterReconnect = resume;
+                _stats = _stats with { ConnectionsLost = _stats.ConnectionsLost + 1 };
+            }
         }
 
         foreach (var u in done)
         {
             Publish(new AgentAudioDone(u));
         }
+
+        FlushDeferredTranscripts();
+        return resume;
     }
 
     /// <summary>An assistant item: one agent utterance.</summary>

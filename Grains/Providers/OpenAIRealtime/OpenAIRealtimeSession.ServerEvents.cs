@@ -12,9 +12,19 @@ public sealed partial class OpenAIRealtimeSession
         switch (e.Type)
         {
             case ServerEventType.SpeechStarted:
+                lock (_gate)
+                {
+                    _userSpeaking = true;
+                }
+
                 Publish(new UserSpeechStarted());
                 break;
             case ServerEventType.SpeechStopped:
+                lock (_gate)
+                {
+                    _userSpeaking = false;
+                }
+
                 Publish(new UserSpeechStopped());
                 break;
             case ServerEventType.BufferCommitted when e.ItemId is not null:
@@ -174,6 +184,8 @@ public sealed partial class OpenAIRealtimeSession
             {
                 item.ReceivedBytes += audio.Length;
             }
+
+            _playoutEndsAtMs = Math.Max(_playoutEndsAtMs, Environment.TickCount64) + Formats.Output.MillisecondsOf(audio.Length);
         }
 
         Interlocked.Add(ref _agentAudioBytes, audio.Length);

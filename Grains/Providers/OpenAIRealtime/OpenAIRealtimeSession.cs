@@ -33,6 +33,8 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private const int MaxQueuedAudioSeconds = 5;
     private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan s_rolloverDeadlineSlack = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_quietPoll = TimeSpan.FromMilliseconds(200);
     private static readonly System.Text.RegularExpressions.Regex s_keyPattern = new(@"\b(sk|ek|rk)-[A-Za-z0-9_*\-.]{2,}", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     private static readonly string[] s_authCodes = ["invalid_api_key", "invalid_authentication", "unauthorized", "authentication_error", "invalid_auth"];
 
@@ -59,6 +61,10 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private bool _responseRequested;
     private bool _responsePending;
     private bool _resumeAfterReconnect;
+    private bool _userSpeaking;
+    // When the agent audio received so far has finished playing, at the earliest (Environment.TickCount64 ms): audio
+    // arrives faster than real time, so this runs ahead of the clock while an answer is still being heard.
+    private long _playoutEndsAtMs;
     private OpenAIRealtimeSessionStats _stats = new();
 
     private long _eventCounter;
@@ -239,6 +245,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
 
             responseId = _activeResponseId;
             _cancelledResponseId = responseId;
+            _playoutEndsAtMs = Environment.TickCount64; // the grain flushes what was queued
             epoch = _epoch;
             foreach (var item in _itemsByUtterance.Values)
             {
@@ -275,6 +282,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
             }
 
             item.Interrupted = true;
+            _playoutEndsAtMs = Environment.TickCount64;
             receivedMs = Formats.Output.MillisecondsOf(item.ReceivedBytes);
             audioEndMs = Math.Clamp(playedMilliseconds, 0, receivedMs);
             item.HeardRatio = receivedMs == 0 ? 0 : (double)audioEndMs / receivedMs;
@@ -343,6 +351,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
         }
 
         OpenAIRealtimeLog.SessionClosed(_logger, _callId, "stopped");
+        FlushDeferredTranscripts();
         End("stopped", hangUp: false);
         DrainOutgoing();
     }

@@ -68,6 +68,9 @@ public sealed class OpenAIRealtimeEmulatorOptions
     /// <summary>Fault: answer every <c>response.cancel</c> with <c>response_cancel_not_active</c>, as when the response ended while the cancel was in flight.</summary>
     public bool CancelRacesResponseEnd { get; set; }
 
+    /// <summary>Quirk: after <c>session_expired</c> the server does not close the socket (the client must not wait for it).</summary>
+    public bool SessionExpiredLeavesSocketOpen { get; set; }
+
     /// <summary>Quirk: <c>session.created</c>/<c>session.updated</c> show <c>{"type":"audio/pcm"}</c> without <c>rate</c>.</summary>
     public bool OmitPcmRate { get; set; }
 

@@ -230,7 +230,10 @@ internal sealed class RealtimeEmulatorConnection
 
         var minutes = Math.Max(1, (int)Math.Ceiling(after.TotalMinutes));
         SendError("invalid_request_error", "session_expired", $"Your session hit the maximum duration of {minutes} minutes.", null, null);
-        _outbound.Writer.TryWrite(new Outbound(OutboundKind.Close, null, "session expired"));
+        if (!Options.SessionExpiredLeavesSocketOpen)
+        {
+            _outbound.Writer.TryWrite(new Outbound(OutboundKind.Close, null, "session expired"));
+        }
     }
 
     // ---------------------------------------------------------------- client events
