@@ -465,6 +465,11 @@ public sealed partial class OpenAIRealtimeSession
         {
             // The connection ended (or the session stopped) first.
         }
+        catch (Exception ex)
+        {
+            // Defensive: a planned rollover is an optimisation; failing it must not end the call (expiry still reconnects).
+            OpenAIRealtimeLog.RolloverFailed(_logger, _callId, ex.GetType().Name);
+        }
     }
 
     /// <summary>A moment to switch sessions without cutting anything: no answer under way or owed, no agent audio left to play, caller silent.</summary>
