@@ -288,9 +288,10 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
             item.HeardRatio = receivedMs == 0 ? 0 : (double)audioEndMs / receivedMs;
             // A final transcript held back by the cancel (see OnAudioTranscriptDone) is now known: what was heard.
             heard = TakeDeferredTranscript(item);
-            if (item.Epoch != _epoch)
+            if (item.Epoch != _epoch || receivedMs == 0)
             {
-                // The item lived on a connection that has since been replaced: the new session does not know it.
+                // The item lived on a connection that has since been replaced (the new session does not know it), or
+                // none of its audio ever reached the caller: there is nothing to truncate.
                 PublishHeard(heard);
                 return ValueTask.CompletedTask;
             }
