@@ -114,6 +114,31 @@ public sealed class ProtocolAuditTests
     }
 
     [Fact]
+    public async Task A_barge_in_after_the_whole_answer_arrived_still_makes_the_final_transcript_what_was_heard()
+    {
+        // Unpaced: the whole greeting (and its full transcript) arrives long before the caller could have heard it.
+        await using var h = await Harness.StartAsync();
+        await using var session = h.CreateSession(AudioFormat.Slin8);
+        var events = new EventReader(session);
+        await session.StartAsync(CancellationToken.None);
+        var done = await events.NextAsync<AgentAudioDone>();
+        await h.Emulator.WaitForServerEventAsync(s => s.Type == "response.done", Waits.Long);
+
+        // The caller talked over it 1 s in; the answer is complete, so there is nothing to cancel, only to truncate.
+        Assert.False(await session.CancelResponseAsync(CancellationToken.None));
+        await session.NotifyPlayoutInterruptedAsync(done.UtteranceId, 1_000, CancellationToken.None);
+
+        var final = await events.SeenOrNextAsync<AgentTranscript>(t => t.IsFinal);
+        Assert.EndsWith("…", final.Text, StringComparison.Ordinal);
+        Assert.StartsWith(final.Text.TrimEnd('…'), VoiceAssets.GreetingText, StringComparison.Ordinal);
+        Assert.InRange(final.Text.Length, 5, VoiceAssets.GreetingText.Length / 2);
+        await session.StopAsync(CancellationToken.None);
+        await events.DrainAsync();
+        Assert.Single(events.Seen.OfType<AgentTranscript>(), t => t.IsFinal);
+        Assert.DoesNotContain(h.Emulator.ReceivedEvents, e => e.Type == "response.cancel");
+    }
+
+    [Fact]
     public async Task A_response_cancel_not_active_error_is_harmless()
     {
         await using var h = await Harness.StartAsync(e =>

@@ -106,7 +106,7 @@ public sealed class ProviderConversationTests
         Assert.Equal(answer.UtteranceId, done.UtteranceId);
         var agentFinal = await events.SeenOrNextAsync<AgentTranscript>(t => t.IsFinal && t.Text != VoiceAssets.GreetingText);
         Assert.Equal(VoiceAssets.ReplyText, agentFinal.Text);
-        var usage = await events.NextAsync<ProviderUsage>();
+        var usage = await events.SeenOrNextAsync<ProviderUsage>(); // the answer's final line waits for its playout: usage may come first
         Assert.Equal(132, usage.InputTokens);
         Assert.Equal(64, usage.CachedInputTokens);
 

@@ -207,6 +207,9 @@ public sealed partial class OpenAIRealtimeSession
 
         public bool TranscriptDone { get; set; }
 
+        /// <summary>When its audio received so far has finished playing, at the earliest (Environment.TickCount64 ms).</summary>
+        public long PlayoutEndsAtMs { get; set; }
+
         public bool TranscriptPublished { get; set; }
 
         public double HeardRatio { get; set; } = 1;

@@ -186,6 +186,10 @@ public sealed partial class OpenAIRealtimeSession
             }
 
             _playoutEndsAtMs = Math.Max(_playoutEndsAtMs, Environment.TickCount64) + Formats.Output.MillisecondsOf(audio.Length);
+            if (item is not null)
+            {
+                item.PlayoutEndsAtMs = _playoutEndsAtMs;
+            }
         }
 
         Interlocked.Add(ref _agentAudioBytes, audio.Length);
@@ -193,30 +197,63 @@ public sealed partial class OpenAIRealtimeSession
         Publish(new AgentAudio(audio, Formats.Output, utteranceId));
     }
 
+    /// <summary>
+    /// The final agent transcript is what the caller heard. Audio arrives faster than real time, so when the text is
+    /// complete the caller may still be listening and may yet barge in: the line is held until the item's audio has
+    /// (by the session's estimate, plus a grace for the gateway's lag) finished playing, or until the played share is
+    /// reported by a barge-in (<see cref="NotifyPlayoutInterruptedAsync"/>), whichever comes first.
+    /// </summary>
     private void OnAudioTranscriptDone(RealtimeServerEvent e, Connection connection)
     {
         string? final;
+        AssistantItem item;
+        long waitMs;
         lock (_gate)
         {
-            var item = GetOrAddItem(e.ItemId!, e.ResponseId, connection);
+            item = GetOrAddItem(e.ItemId!, e.ResponseId, connection);
             item.Transcript.Clear().Append(e.Transcript);
             item.TranscriptDone = true;
-            if (!item.Cancelled && !item.Interrupted)
+            waitMs = item.PlayoutEndsAtMs + TranscriptGraceMs - Environment.TickCount64;
+            if (item.Interrupted || item.ReceivedBytes == 0 || (!item.Cancelled && waitMs <= 0))
             {
-                item.TranscriptPublished = true;
-                final = e.Transcript ?? string.Empty;
-            }
-            else if (item.Interrupted || item.ReceivedBytes == 0)
-            {
-                // After a barge-in the transcript is what the caller heard, not the whole generated text: known
-                // already (the flush was reported), or nothing (no audio of it reached the caller).
+                // Known already: the flush was reported, no audio of it reached the caller, or it has all played.
                 final = TakeDeferredTranscript(item);
             }
-            else
+            else if (item.Cancelled)
             {
                 // Cancelled while its audio was playing: wait for the played share (NotifyPlayoutInterruptedAsync).
                 return;
             }
+            else
+            {
+                final = null;
+            }
+        }
+
+        if (final is null)
+        {
+            _ = ReleaseTranscriptAfterPlayoutAsync(item, waitMs);
+            return;
+        }
+
+        PublishHeard(final);
+    }
+
+    private async Task ReleaseTranscriptAfterPlayoutAsync(AssistantItem item, long waitMs)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(waitMs), _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // StopAsync publishes what is still held
+        }
+
+        string? final;
+        lock (_gate)
+        {
+            final = TakeDeferredTranscript(item);
         }
 
         PublishHeard(final);

@@ -31,6 +31,9 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private const int MaxHistoryChars = 16_000;
     private const int MaxTrackedUtterances = 32;
     private const int MaxQueuedAudioSeconds = 5;
+    // The gateway plays an utterance a little later than its audio arrives here (stream hop, pacing start, jitter
+    // buffer): a final transcript waits this long past the estimated end of playout before counting it as all heard.
+    private const long TranscriptGraceMs = 1_000;
     private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan s_rolloverDeadlineSlack = TimeSpan.FromSeconds(30);
