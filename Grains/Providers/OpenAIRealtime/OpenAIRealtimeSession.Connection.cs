@@ -496,11 +496,6 @@ public sealed partial class OpenAIRealtimeSession
                         return Outcome.Stopped;
                     }
 
-                    if (connection.PendingOutcome is { } pending)
-                    {
-                        return pending;
-                    }
-
                     return Outcome.Lost(ProviderErrorKind.Disconnected, "server_closed",
                         $"the server closed the connection ({socket.CloseStatus} {socket.CloseStatusDescription})");
                 }
@@ -554,7 +549,7 @@ public sealed partial class OpenAIRealtimeSession
             return Volatile.Read(ref _stopRequested) != 0 || _stopping.IsCancellationRequested
                 ? Outcome.Stopped
                 : connection.Successor is { } successor ? Outcome.RolloverTo(successor)
-                : connection.PendingOutcome ?? Outcome.Lost(ProviderErrorKind.Disconnected, "send_failed", "sending to the server failed");
+                : Outcome.Lost(ProviderErrorKind.Disconnected, "send_failed", "sending to the server failed");
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or InvalidDataException or OperationCanceledException or ObjectDisposedException)
         {
@@ -564,7 +559,7 @@ public sealed partial class OpenAIRealtimeSession
                 return Outcome.Stopped;
             }
 
-            return connection.PendingOutcome ?? Outcome.Lost(ProviderErrorKind.Disconnected, "connection_lost",
+            return Outcome.Lost(ProviderErrorKind.Disconnected, "connection_lost",
                 $"the connection dropped ({(ex as WebSocketException)?.WebSocketErrorCode.ToString() ?? ex.GetType().Name})");
         }
     }
@@ -687,8 +682,6 @@ public sealed partial class OpenAIRealtimeSession
         public int Epoch { get; } = epoch;
 
         public string? SessionId { get; } = sessionId;
-
-        public Outcome? PendingOutcome { get; set; }
 
         public void Dispose()
         {
