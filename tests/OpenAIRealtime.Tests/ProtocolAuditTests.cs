@@ -174,6 +174,25 @@ public sealed class ProtocolAuditTests
         var events = new EventReader(session);
         await session.StartAsync(CancellationToken.None);
         await events.NextAsync<AgentAudioDone>();
+
+        // The line stays open through the switch: 20 ms of caller silence every 20 ms (pacing, not synchronisation).
+        using var feeding = new CancellationTokenSource();
+        var feeder = Task.Run(async () =>
+        {
+            var silence = new byte[session.Formats.Input.BytesFor(TimeSpan.FromMilliseconds(20))];
+            Array.Fill(silence, (byte)0xFF); // µ-law silence
+            while (!feeding.IsCancellationRequested)
+            {
+                await session.SendAudioAsync(silence, CancellationToken.None);
+                try
+                {
+                    await Task.Delay(20, feeding.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        });
         var created = h.Emulator.SentEvents.First(s => s.Connection == 1 && s.Type == "session.created");
         DateTimeOffset expiresAt;
         using (var c = JsonDocument.Parse(created.Json))
@@ -193,6 +212,10 @@ public sealed class ProtocolAuditTests
         Assert.Contains("\"output_text\"", item.Json, StringComparison.Ordinal);
 
         // Caller audio keeps flowing, now into the new session, and gets an answer there.
+        await h.Emulator.WaitForClientEventAsync(e => e.Connection == 2 && e.Type == "input_audio_buffer.append", Waits.Long);
+        await feeding.CancelAsync();
+        await feeder;
+        Assert.Contains(h.Emulator.ReceivedEvents, e => e.Connection == 1 && e.Type == "input_audio_buffer.append");
         await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
         var final = await events.NextAsync<AgentTranscript>(t => t.IsFinal && t.Text == VoiceAssets.ReplyText);
         Assert.NotNull(final);
@@ -202,7 +225,8 @@ public sealed class ProtocolAuditTests
         Assert.DoesNotContain(events.Seen, e => e is ProviderError);
         Assert.Equal(2, h.Emulator.Connections.Count);
         Assert.Equal((1, 1, 0), (session.Stats.Rollovers, session.Stats.Reconnects, session.Stats.ConnectionsLost));
-        Assert.True(session.Stats.AudioChunksDropped <= 2, $"{session.Stats.AudioChunksDropped} caller chunks dropped");
+        // At most the one append in flight on the old socket at the switch is lost; nothing is dropped for lack of a session.
+        Assert.True(session.Stats.AudioChunksDropped <= 1, $"{session.Stats.AudioChunksDropped} caller chunks dropped");
     }
 
     [Fact]

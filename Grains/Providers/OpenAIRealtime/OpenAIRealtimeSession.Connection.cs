@@ -576,6 +576,7 @@ public sealed partial class OpenAIRealtimeSession
             {
                 while (reader.TryRead(out var message))
                 {
+                    var sent = false;
                     try
                     {
                         if (message.Epoch != 0 && message.Epoch != connection.Epoch)
@@ -589,6 +590,7 @@ public sealed partial class OpenAIRealtimeSession
                             json.Reset(buffer);
                             WriteAppend(json, message.Buffer.AsSpan(0, message.Length));
                             await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                            sent = true;
                             CountAudioSent(message.Length);
                         }
                         else
@@ -600,6 +602,12 @@ public sealed partial class OpenAIRealtimeSession
                     {
                         if (message.Kind == OutgoingKind.Audio)
                         {
+                            if (!sent)
+                            {
+                                // In flight when the connection ended (a drop, or a rollover switching sockets).
+                                Interlocked.Increment(ref _audioChunksDropped);
+                            }
+
                             Interlocked.Add(ref _queuedAudioBytes, -message.Length);
                             ArrayPool<byte>.Shared.Return(message.Buffer);
                         }
