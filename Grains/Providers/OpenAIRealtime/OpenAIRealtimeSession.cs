@@ -22,8 +22,9 @@ namespace AiAgent.Grains.Providers.OpenAIRealtime;
 /// <para>Faults: a dropped socket or <c>session_expired</c> reconnects (bounded, with backoff), re-seeding the
 /// conversation so far as text items (user <c>input_text</c>, assistant <c>output_text</c>: the API cannot create
 /// assistant audio items). Before <c>session.expires_at</c> a planned rollover moves the call to a fresh session the
-/// same way, at a quiet moment, without a gap (see <c>PlanRolloverAsync</c>). An invalid key (HTTP 401 at the upgrade, or <c>error</c> then close) ends the session
-/// with a hang-up; rate limits are reported and the call goes on.</para>
+/// same way, at a quiet moment, without a gap (see <c>PlanRolloverAsync</c>). An invalid key (HTTP 401 at the
+/// upgrade, or <c>error</c> then close) ends the session with a hang-up; rate limits are reported and the call goes
+/// on.</para>
 /// </remarks>
 public sealed partial class OpenAIRealtimeSession : IAgentSession
 {
