@@ -340,7 +340,7 @@ public sealed partial class CallGrain(
                 OnAgentAudioDone(done.UtteranceId);
                 break;
             case UserSpeechStarted started:
-                OnUserSpeechStarted(started.ReceivedAtUtc);
+                await OnUserSpeechStartedAsync(started.ReceivedAtUtc);
                 break;
             case UserSpeechStopped stopped:
                 _turnEndedAtUtc = stopped.ReceivedAtUtc;
@@ -473,12 +473,16 @@ public sealed partial class CallGrain(
         Publish(new AgentAudioChunk(NextSequence(), utterance.Id, frames, receivedAtUtc));
     }
 
-    /// <summary>Barge-in policy: flush the agent only when the caller really talks over it.</summary>
-    private void OnUserSpeechStarted(DateTime atUtc)
+    /// <summary>
+    /// Barge-in policy: stop the agent only when the caller really talks over it. An accepted barge-in flushes what is
+    /// playing (the played milliseconds come back in the gateway's Flushed report and reach the provider then) and
+    /// cancels the answer in progress at once, even one whose audio has not arrived or started playing yet.
+    /// </summary>
+    private async Task OnUserSpeechStartedAsync(DateTime atUtc)
     {
         if (!_utterances.TryGetValue(_playingUtteranceId, out var playing) || playing.Interrupted || playing.PlayoutEndedUtc is not null)
         {
-            return; // the agent is silent: an ordinary turn
+            playing = null; // the agent is silent, but an answer may be on its way
         }
 
         var bargeIn = options.CurrentValue.BargeIn;
@@ -487,13 +491,27 @@ public sealed partial class CallGrain(
         {
             suppressedBy = "disabled";
         }
-        else if (playing.IsGreeting && (playing.PlayoutStartedUtc is null || atUtc - playing.PlayoutStartedUtc < TimeSpan.FromMilliseconds(bargeIn.GreetingProtectionMs)))
+        else if (playing is null ? _utterances.Count == 0 && _turnEndedAtUtc is null // the greeting is asked for, not yet heard
+                 : playing.IsGreeting && (playing.PlayoutStartedUtc is null || atUtc - playing.PlayoutStartedUtc < TimeSpan.FromMilliseconds(bargeIn.GreetingProtectionMs)))
         {
             suppressedBy = "greeting_protection";
         }
         else if (_lastPlayoutEndedUtc is { } ended && atUtc - ended < TimeSpan.FromMilliseconds(bargeIn.EchoGuardMs))
         {
             suppressedBy = "echo_guard";
+        }
+
+        if (playing is null)
+        {
+            // Nothing audible to interrupt: an ordinary turn, unless an answer is being generated (the provider knows).
+            if (suppressedBy is null && await CancelProviderResponseAsync())
+            {
+                _bargeIns++;
+                metrics.BargeIn(_provider!, null);
+                LogBargeInBeforePlayout(logger, CallId);
+            }
+
+            return;
         }
 
         metrics.BargeIn(_provider!, suppressedBy);
@@ -509,6 +527,26 @@ public sealed partial class CallGrain(
         _toCall?.Reset();
         LogBargeIn(logger, CallId, playing.Id);
         Publish(new FlushPlayout(NextSequence(), playing.Id));
+        await CancelProviderResponseAsync();
+    }
+
+    /// <summary>Asks the provider to stop the answer in progress; false when there was none (or the call is over).</summary>
+    private async Task<bool> CancelProviderResponseAsync()
+    {
+        if (_session is null || _state != CallState.Active)
+        {
+            return false;
+        }
+
+        try
+        {
+            return await _session.CancelResponseAsync(_callCancellation.Token);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogProviderCallFailed(logger, ex, CallId, "cancel response");
+            return false;
+        }
     }
 
     private void EndPlayout(Utterance utterance, DateTime atUtc)
@@ -729,6 +767,9 @@ public sealed partial class CallGrain(
 
     [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Call {CallId}: barge-in, agent utterance {UtteranceId} flushed")]
     private static partial void LogBargeIn(ILogger logger, Guid callId, int utteranceId);
+
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Information, Message = "Call {CallId}: barge-in before the answer played, response cancelled")]
+    private static partial void LogBargeInBeforePlayout(ILogger logger, Guid callId);
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Debug, Message = "Call {CallId}: caller speech over utterance {UtteranceId} ignored ({Reason})")]
     private static partial void LogBargeInSuppressed(ILogger logger, Guid callId, int utteranceId, string reason);

@@ -63,6 +63,14 @@ public interface IAgentSession : IAsyncDisposable
     /// </summary>
     ValueTask NotifyPlayoutInterruptedAsync(int utteranceId, long playedMilliseconds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The grain accepted a barge-in: stop the answer the provider is generating now, even when none of its audio
+    /// has arrived or played yet (OpenAI with <c>interrupt_response:false</c>: <c>response.cancel</c>). Returns true
+    /// when an answer was in progress and is being cancelled, false when there was nothing to stop. Providers whose
+    /// server stops the answer by itself keep this default.
+    /// </summary>
+    ValueTask<bool> CancelResponseAsync(CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
     /// <summary>Closes the session cleanly; <see cref="Events"/> completes afterwards.</summary>
     Task StopAsync(CancellationToken cancellationToken);
 }

@@ -228,6 +228,61 @@ public sealed class EmulatorProtocolTests : IAsyncLifetime
         Assert.Equal("turn_detected", response.GetProperty("status_details").GetProperty("reason").GetString());
     }
 
+    [Fact]
+    public async Task With_interrupt_response_false_speech_does_not_stop_a_response_but_response_cancel_does()
+    {
+        await using var paced = await OpenAIRealtimeEmulator.StartAsync(new OpenAIRealtimeEmulatorOptions { ApiKey = Key, AudioChunkIntervalMs = 100 });
+        using var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Bearer " + Key);
+        await socket.ConnectAsync(new Uri($"{paced.BaseUrl}/realtime?model=gpt-realtime"), CancellationToken.None);
+        (await ReceiveAsync(socket)).Dispose(); // session.created
+        await SendAsync(socket, """{"type":"session.update","session":{"type":"realtime","audio":{"input":{"turn_detection":{"type":"server_vad","interrupt_response":false}}}}}""");
+        await SendAsync(socket, """{"type":"response.create"}""");
+        while (true)
+        {
+            using var e = await ReceiveAsync(socket);
+            if (Type(e) == "response.output_audio.delta")
+            {
+                break;
+            }
+        }
+
+        var speech = AiAgent.Emulators.OpenAIRealtime.RealtimeEmulatorAudio.FromPcm24k(AiAgent.Emulators.Common.VoiceAssets.Reply, RealtimeAudioFormatType.Pcm24k);
+        await SendAsync(socket, $$"""{"type":"input_audio_buffer.append","audio":"{{Convert.ToBase64String(speech[..48_000])}}"}""");
+        var types = new List<string>();
+        while (!types.Contains("input_audio_buffer.speech_started"))
+        {
+            using var e = await ReceiveAsync(socket);
+            types.Add(Type(e));
+        }
+
+        // The response keeps streaming after the caller's speech: only the client's cancel stops it.
+        var afterSpeech = new List<string>();
+        while (!afterSpeech.Contains("response.output_audio.delta"))
+        {
+            using var e = await ReceiveAsync(socket);
+            afterSpeech.Add(Type(e));
+        }
+
+        Assert.DoesNotContain("response.done", types.Concat(afterSpeech));
+        await SendAsync(socket, """{"type":"response.cancel","event_id":"cli_9"}""");
+        string? doneJson = null;
+        while (doneJson is null)
+        {
+            using var e = await ReceiveAsync(socket);
+            Assert.NotEqual("error", Type(e));
+            if (Type(e) == "response.done")
+            {
+                doneJson = e.RootElement.GetRawText();
+            }
+        }
+
+        using var done = JsonDocument.Parse(doneJson);
+        var response = done.RootElement.GetProperty("response");
+        Assert.Equal("cancelled", response.GetProperty("status").GetString());
+        Assert.Equal("client_cancelled", response.GetProperty("status_details").GetProperty("reason").GetString());
+    }
+
     private Uri Uri() => new($"{_emulator.BaseUrl}/realtime?model=gpt-realtime");
 
     private async Task<ClientWebSocket> ConnectAsync(bool beta = false)

@@ -68,6 +68,8 @@ public sealed class OptionsValidationTests
         { o => o.TranscriptionModel = "whisper-2", "providers.openai_realtime.transcription_model: 'whisper-2' is not a transcription model" },
         { o => o.MaxReconnectAttempts = 11, "providers.openai_realtime.max_reconnect_attempts: 11 must be between 0 and 10" },
         { o => o.ConnectTimeoutMs = 100, "providers.openai_realtime.connect_timeout_ms: 100 must be between 500 and 60000" },
+        { o => o.SessionRolloverMarginMs = 500, "providers.openai_realtime.session_rollover_margin_ms: 500 must be 0 (off) or between 1000 and 1800000" },
+        { o => o.SessionRolloverMarginMs = 3_600_000, "providers.openai_realtime.session_rollover_margin_ms: 3600000 must be 0 (off) or between 1000 and 1800000" },
         { o => o.Greeting = new string('x', 4_001), "providers.openai_realtime.greeting: 4001 characters is too long" },
     };
 
@@ -105,12 +107,14 @@ public sealed class OptionsValidationTests
             ["providers:openai_realtime:transcription_model"] = "whisper-1",
             ["providers:openai_realtime:max_reconnect_attempts"] = "5",
             ["providers:openai_realtime:connect_timeout_ms"] = "2500",
+            ["providers:openai_realtime:session_rollover_margin_ms"] = "120000",
         }).Build();
         var options = new AgentOptions();
         Microsoft.Extensions.Configuration.ConfigurationBinder.Bind(config, options);
         var o = options.Providers.OpenAIRealtime;
         Assert.Equal(("MY_KEY", "ws://127.0.0.1:9/v1", "pcm16", "24000", 700, 200, "whisper-1", 5, 2500),
             (o.ApiKeyEnv, o.BaseUrl, o.InputEncoding, o.InputSampleRate, o.TurnDetection.SilenceDurationMs, o.TurnDetection.PrefixPaddingMs, o.TranscriptionModel, o.MaxReconnectAttempts, o.ConnectTimeoutMs));
+        Assert.Equal(120_000, o.SessionRolloverMarginMs);
     }
 
     [Fact]

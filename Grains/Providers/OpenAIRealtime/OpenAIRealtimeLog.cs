@@ -52,6 +52,21 @@ internal static partial class OpenAIRealtimeLog
     [LoggerMessage(EventId = 4114, Level = LogLevel.Warning, Message = "Caller audio queue of call {CallId} is full ({QueuedMs} ms); dropping caller audio")]
     public static partial void AudioBacklog(ILogger logger, Guid callId, long queuedMs);
 
+    [LoggerMessage(EventId = 4116, Level = LogLevel.Debug, Message = "Barge-in on call {CallId}: cancelling response {ResponseId}")]
+    public static partial void CancellingResponse(ILogger logger, Guid callId, string responseId);
+
+    [LoggerMessage(EventId = 4117, Level = LogLevel.Information, Message = "OpenAI Realtime response {ResponseId} of call {CallId} ended {Status}: {Reason}")]
+    public static partial void ResponseEndedEarly(ILogger logger, string responseId, Guid callId, string status, string reason);
+
+    [LoggerMessage(EventId = 4118, Level = LogLevel.Information, Message = "OpenAI Realtime session of call {CallId} expires at {ExpiresAt:o}; rollover planned at {PlannedAt:o}")]
+    public static partial void RolloverPlanned(ILogger logger, Guid callId, DateTimeOffset expiresAt, DateTimeOffset plannedAt);
+
+    [LoggerMessage(EventId = 4119, Level = LogLevel.Information, Message = "OpenAI Realtime session of call {CallId} rolled over to session {SessionId} ({Why}), {Items} conversation items re-seeded")]
+    public static partial void RolledOver(ILogger logger, Guid callId, string? sessionId, string why, int items);
+
+    [LoggerMessage(EventId = 4120, Level = LogLevel.Warning, Message = "OpenAI Realtime rollover of call {CallId} failed ({Reason}); the session goes on until it expires")]
+    public static partial void RolloverFailed(ILogger logger, Guid callId, string reason);
+
     [LoggerMessage(EventId = 4115, Level = LogLevel.Error, Message = "OpenAI Realtime applied formats {InputFormat}/{OutputFormat} for call {CallId}, not the declared {DeclaredInput}/{DeclaredOutput}")]
     public static partial void FormatMismatch(ILogger logger, string inputFormat, string outputFormat, Guid callId, AudioFormat declaredInput, AudioFormat declaredOutput);
 }

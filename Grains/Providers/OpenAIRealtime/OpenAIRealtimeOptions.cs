@@ -81,6 +81,15 @@ public sealed class OpenAIRealtimeOptions
     [ConfigurationKeyName("connect_timeout_ms")]
     public int ConnectTimeoutMs { get; set; } = 10_000;
 
+    /// <summary>
+    /// How long before <c>session.expires_at</c> (60 min after the session opened) a planned rollover to a fresh
+    /// session may start, at a quiet moment (no answer in progress, no agent audio still playing, caller silent);
+    /// forced shortly before expiry if no quiet moment comes. 0 turns planning off (only <c>session_expired</c>
+    /// then moves the call to a new session).
+    /// </summary>
+    [ConfigurationKeyName("session_rollover_margin_ms")]
+    public int SessionRolloverMarginMs { get; set; } = 300_000;
+
     /// <summary>Appends an error per invalid key to <paramref name="errors"/>, each prefixed with <paramref name="path"/>.</summary>
     /// <param name="path">The YAML path of this block.</param>
     /// <param name="errors">Where errors go.</param>
@@ -143,6 +152,11 @@ public sealed class OpenAIRealtimeOptions
         if (ConnectTimeoutMs is < 500 or > 60_000)
         {
             errors.Add($"{path}.connect_timeout_ms: {ConnectTimeoutMs} must be between 500 and 60000");
+        }
+
+        if (SessionRolloverMarginMs != 0 && SessionRolloverMarginMs is < 1_000 or > 1_800_000)
+        {
+            errors.Add($"{path}.session_rollover_margin_ms: {SessionRolloverMarginMs} must be 0 (off) or between 1000 and 1800000 (30 minutes)");
         }
     }
 

@@ -38,9 +38,29 @@ public sealed partial class OpenAIRealtimeSession
                 return;
             }
 
+            if (outcome.Kind == OutcomeKind.Rollover)
+            {
+                // Planned: the new session is configured and re-seeded already; caller audio queued meanwhile goes to it.
+                if (SettleOldConnection(connection.Epoch, lost: false))
+                {
+                    // Forced at the deadline with an answer under way: ask for it again on the new session.
+                    EnqueueJson(new ResponseCreateEvent(NextEventId("response.create"), null), RealtimeJsonContext.Default.ResponseCreateEvent, epoch: 0);
+                }
+
+                lock (_gate)
+                {
+                    _stats = _stats with { Rollovers = _stats.Rollovers + 1, Reconnects = _stats.Reconnects + 1 };
+                }
+
+                // Attempt 0 marks a planned rollover (a fault's reconnect counts from 1): counted with the reconnects.
+                Publish(new ProviderReconnected(0));
+                connection = outcome.Successor!;
+                continue;
+            }
+
             // Dropped or expired: report it (not fatal: we reconnect), close any utterance in flight, then reconnect.
             Publish(outcome.Error!);
-            OnConnectionLost();
+            SettleOldConnection(connection.Epoch, lost: true);
             Connection? next = null;
             var attempt = 0;
             while (next is null && ++attempt <= _options.MaxReconnectAttempts)
@@ -91,7 +111,7 @@ public sealed partial class OpenAIRealtimeSession
         }
     }
 
-    private async Task<ConnectResult> ConnectAsync(int attempt, CancellationToken cancellationToken)
+    private async Task<ConnectResult> ConnectAsync(int attempt, CancellationToken cancellationToken, bool rollover = false)
     {
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + _apiKey);
@@ -138,6 +158,8 @@ public sealed partial class OpenAIRealtimeSession
                     $"expected session.created first, got {created.Event.RawType ?? created.Event.Type.ToString()}", Fatal: true));
             }
 
+            var expiresAt = ReadExpiresAt(created.Event.Session.Span);
+
             // 2. session.update, then wait for session.updated: the only confirmation of the effective config.
             var updateId = NextEventId("session.update");
             var update = JsonSerializer.SerializeToUtf8Bytes(new SessionUpdateEvent(updateId, BuildSessionConfig(_options, Formats)), RealtimeJsonContext.Default.SessionUpdateEvent);
@@ -159,20 +181,26 @@ public sealed partial class OpenAIRealtimeSession
                         return ConnectResult.Failed(check);
                     }
 
+                    expiresAt = ReadExpiresAt(next.Event.Session.Span) ?? expiresAt;
                     break;
                 }
             }
 
-            // 3. On a reconnect, re-seed the conversation so far as text items (and resume an answer cut off by the drop).
+            // 3. On a reconnect or a rollover, re-seed the conversation so far as text items (and, after a drop,
+            // resume an answer it cut off). Never the greeting again.
             int epoch;
             List<RealtimeMessageItem> seed;
             bool resume;
             lock (_gate)
             {
                 epoch = ++_epoch;
-                seed = attempt == 0 ? [] : BuildSeed();
+                seed = attempt == 0 && !rollover ? [] : BuildSeed();
                 resume = attempt > 0 && _resumeAfterReconnect;
-                _resumeAfterReconnect = false;
+                if (!rollover)
+                {
+                    _resumeAfterReconnect = false;
+                }
+
                 _responseRequested |= resume;
             }
 
@@ -195,7 +223,7 @@ public sealed partial class OpenAIRealtimeSession
 
             handedOver = true;
             _connected = true;
-            return new ConnectResult(new Connection(socket, buffer, epoch, sessionId), null);
+            return new ConnectResult(new Connection(socket, buffer, epoch, sessionId, expiresAt, seed.Count), null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !_stopping.IsCancellationRequested)
         {
@@ -251,6 +279,37 @@ public sealed partial class OpenAIRealtimeSession
         }
     }
 
+    /// <summary><c>session.expires_at</c> (unix seconds), when the server states it.</summary>
+    internal static DateTimeOffset? ReadExpiresAt(ReadOnlySpan<byte> session)
+    {
+        if (session.IsEmpty)
+        {
+            return null;
+        }
+
+        var reader = new Utf8JsonReader(session);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isExpiry = reader.ValueTextEquals("expires_at"u8);
+            reader.Read();
+            if (isExpiry)
+            {
+                return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seconds) && seconds > 0
+                    ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+                    : null;
+            }
+
+            reader.Skip();
+        }
+
+        return null;
+    }
+
     private ProviderError? CheckEffectiveSession(ReadOnlySpan<byte> session, out string? sessionId)
     {
         sessionId = null;
@@ -282,7 +341,9 @@ public sealed partial class OpenAIRealtimeSession
                 dir.TryGetProperty("format", out var format) && format.ValueKind == JsonValueKind.Object &&
                 format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
             {
-                var rate = type.GetString() == "audio/pcm" && format.TryGetProperty("rate", out var r) && r.TryGetInt32(out var v) ? v : (int?)null;
+                // audio/pcm is 24 kHz only; a server echoing it without "rate" means exactly that, not a mismatch.
+                var rate = type.GetString() != "audio/pcm" ? (int?)null
+                    : format.TryGetProperty("rate", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetInt32(out var v) ? v : 24_000;
                 return new RealtimeAudioFormat(type.GetString()!, rate);
             }
 
@@ -295,7 +356,9 @@ public sealed partial class OpenAIRealtimeSession
     private async Task<Outcome> RunConnectionAsync(Connection connection)
     {
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        connection.Ending = cts;
         var send = SendLoopAsync(connection, cts.Token);
+        var rollover = PlanRolloverAsync(connection, cts.Token);
         Outcome outcome;
         try
         {
@@ -303,13 +366,119 @@ public sealed partial class OpenAIRealtimeSession
         }
         finally
         {
-            _connected = false;
             await cts.CancelAsync().ConfigureAwait(false);
             await send.ConfigureAwait(false);
+            await rollover.ConfigureAwait(false);
+            if (connection.Successor is null)
+            {
+                _connected = false;
+            }
+
+            if (connection.Successor is not null || connection.CloseOurselves)
+            {
+                // A rollover or an expired session: we end it, with a close frame (the peer need not answer).
+                await CloseQuietlyAsync(connection.Socket).ConfigureAwait(false);
+            }
+
             connection.Dispose();
         }
 
+        if (connection.Successor is { } successor && outcome.Kind != OutcomeKind.Rollover)
+        {
+            // The old connection ended by itself just as its successor got ready: a dropped or expired session then
+            // needs no reconnect; on a stop or a fatal error the successor goes too.
+            if (outcome.Kind == OutcomeKind.Lost)
+            {
+                return Outcome.RolloverTo(successor);
+            }
+
+            successor.Dispose();
+        }
+
         return outcome;
+    }
+
+    private static async Task CloseQuietlyAsync(ClientWebSocket socket)
+    {
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "session rollover", timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Plans the rollover to a fresh session before <c>session.expires_at</c>: from the margin before expiry it waits
+    /// for a quiet moment (no answer in progress or pending, no agent audio left to play, caller silent), or forces it
+    /// shortly before expiry. The new session is connected, configured and re-seeded while this one still carries the
+    /// call; then this connection ends and the supervisor switches over. A failed attempt leaves the call on this
+    /// session (its expiry then reconnects the usual way).
+    /// </summary>
+    private async Task PlanRolloverAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        if (_options.SessionRolloverMarginMs <= 0 || connection.ExpiresAt is not { } expiresAt)
+        {
+            return;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        var lifetime = expiresAt - now;
+        if (lifetime <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        // Never before half the session's remaining life: a margin as long as the session must not roll over in a loop.
+        var planned = expiresAt - TimeSpan.FromMilliseconds(_options.SessionRolloverMarginMs);
+        planned = planned > now + (lifetime / 2) ? planned : now + (lifetime / 2);
+        var deadline = expiresAt - TimeSpan.FromTicks(Math.Min(s_rolloverDeadlineSlack.Ticks, (expiresAt - planned).Ticks / 4));
+        OpenAIRealtimeLog.RolloverPlanned(_logger, _callId, expiresAt, planned);
+        try
+        {
+            await Task.Delay(planned - now, cancellationToken).ConfigureAwait(false);
+            while (!IsQuiet() && DateTimeOffset.UtcNow < deadline)
+            {
+                await Task.Delay(s_quietPoll, cancellationToken).ConfigureAwait(false);
+            }
+
+            var why = IsQuiet() ? "quiet moment" : "forced before expiry";
+            var result = await ConnectAsync(attempt: 0, cancellationToken, rollover: true).ConfigureAwait(false);
+            if (result.Connection is not { } next)
+            {
+                OpenAIRealtimeLog.RolloverFailed(_logger, _callId, result.Error?.Message ?? "unknown");
+                return;
+            }
+
+            connection.Successor = next;
+            OpenAIRealtimeLog.RolledOver(_logger, _callId, next.SessionId, why, next.SeededItems);
+            await connection.Ending!.CancelAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection ended (or the session stopped) first.
+        }
+        catch (Exception ex)
+        {
+            // Defensive: a planned rollover is an optimisation; failing it must not end the call (expiry still reconnects).
+            OpenAIRealtimeLog.RolloverFailed(_logger, _callId, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>A moment to switch sessions without cutting anything: no answer under way or owed, no agent audio left to play, caller silent.</summary>
+    private bool IsQuiet()
+    {
+        lock (_gate)
+        {
+            return _activeResponseId is null && !_responseRequested && !_responsePending && !_userSpeaking && Environment.TickCount64 >= _playoutEndsAtMs;
+        }
     }
 
     private async Task<Outcome> ReceiveLoopAsync(Connection connection, CancellationToken cancellationToken)
@@ -325,11 +494,6 @@ public sealed partial class OpenAIRealtimeSession
                     if (Volatile.Read(ref _stopRequested) != 0)
                     {
                         return Outcome.Stopped;
-                    }
-
-                    if (connection.PendingOutcome is { } pending)
-                    {
-                        return pending;
                     }
 
                     return Outcome.Lost(ProviderErrorKind.Disconnected, "server_closed",
@@ -372,8 +536,11 @@ public sealed partial class OpenAIRealtimeSession
 
                 if (outcome is not null)
                 {
-                    // session_expired: the server closes next; remember why, and reconnect when it does.
-                    connection.PendingOutcome = outcome;
+                    // session_expired: the session is dead even if the socket is not. Stop sending into it, close it
+                    // ourselves and reconnect now, rather than wait for the server to close it.
+                    _connected = false;
+                    connection.CloseOurselves = true;
+                    return outcome;
                 }
             }
         }
@@ -381,7 +548,8 @@ public sealed partial class OpenAIRealtimeSession
         {
             return Volatile.Read(ref _stopRequested) != 0 || _stopping.IsCancellationRequested
                 ? Outcome.Stopped
-                : connection.PendingOutcome ?? Outcome.Lost(ProviderErrorKind.Disconnected, "send_failed", "sending to the server failed");
+                : connection.Successor is { } successor ? Outcome.RolloverTo(successor)
+                : Outcome.Lost(ProviderErrorKind.Disconnected, "send_failed", "sending to the server failed");
         }
         catch (Exception ex) when (ex is WebSocketException or IOException or InvalidDataException or OperationCanceledException or ObjectDisposedException)
         {
@@ -391,7 +559,7 @@ public sealed partial class OpenAIRealtimeSession
                 return Outcome.Stopped;
             }
 
-            return connection.PendingOutcome ?? Outcome.Lost(ProviderErrorKind.Disconnected, "connection_lost",
+            return Outcome.Lost(ProviderErrorKind.Disconnected, "connection_lost",
                 $"the connection dropped ({(ex as WebSocketException)?.WebSocketErrorCode.ToString() ?? ex.GetType().Name})");
         }
     }
@@ -408,6 +576,7 @@ public sealed partial class OpenAIRealtimeSession
             {
                 while (reader.TryRead(out var message))
                 {
+                    var sent = false;
                     try
                     {
                         if (message.Epoch != 0 && message.Epoch != connection.Epoch)
@@ -421,6 +590,7 @@ public sealed partial class OpenAIRealtimeSession
                             json.Reset(buffer);
                             WriteAppend(json, message.Buffer.AsSpan(0, message.Length));
                             await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                            sent = true;
                             CountAudioSent(message.Length);
                         }
                         else
@@ -432,6 +602,12 @@ public sealed partial class OpenAIRealtimeSession
                     {
                         if (message.Kind == OutgoingKind.Audio)
                         {
+                            if (!sent)
+                            {
+                                // In flight when the connection ended (a drop, or a rollover switching sockets).
+                                Interlocked.Increment(ref _audioChunksDropped);
+                            }
+
                             Interlocked.Add(ref _queuedAudioBytes, -message.Length);
                             ArrayPool<byte>.Shared.Return(message.Buffer);
                         }
@@ -469,11 +645,14 @@ public sealed partial class OpenAIRealtimeSession
         Stopped,
         Lost,
         Fatal,
+        Rollover,
     }
 
-    private sealed record Outcome(OutcomeKind Kind, ProviderError? Error)
+    private sealed record Outcome(OutcomeKind Kind, ProviderError? Error, Connection? Successor = null)
     {
         public static readonly Outcome Stopped = new(OutcomeKind.Stopped, null);
+
+        public static Outcome RolloverTo(Connection successor) => new(OutcomeKind.Rollover, null, successor);
 
         public static Outcome Lost(ProviderErrorKind kind, string code, string message) =>
             new(OutcomeKind.Lost, new ProviderError(kind, code, message, Fatal: false));
@@ -487,8 +666,23 @@ public sealed partial class OpenAIRealtimeSession
     }
 
     /// <summary>One WebSocket and its receive buffer.</summary>
-    private sealed class Connection(ClientWebSocket socket, MessageBuffer buffer, int epoch, string? sessionId) : IDisposable
+    private sealed class Connection(ClientWebSocket socket, MessageBuffer buffer, int epoch, string? sessionId, DateTimeOffset? expiresAt, int seededItems) : IDisposable
     {
+        /// <summary><c>session.expires_at</c> of this session, if the server stated it.</summary>
+        public DateTimeOffset? ExpiresAt { get; } = expiresAt;
+
+        /// <summary>Conversation items re-seeded into this session.</summary>
+        public int SeededItems { get; } = seededItems;
+
+        /// <summary>Cancelling it ends this connection's loops (a rollover does, once <see cref="Successor"/> is ready).</summary>
+        public CancellationTokenSource? Ending { get; set; }
+
+        /// <summary>The session that replaces this one (planned rollover), once it is connected and configured.</summary>
+        public Connection? Successor { get; set; }
+
+        /// <summary>We close this socket ourselves (an expired session) instead of waiting for the server.</summary>
+        public bool CloseOurselves { get; set; }
+
         public ClientWebSocket Socket { get; } = socket;
 
         public MessageBuffer Buffer { get; } = buffer;
@@ -496,8 +690,6 @@ public sealed partial class OpenAIRealtimeSession
         public int Epoch { get; } = epoch;
 
         public string? SessionId { get; } = sessionId;
-
-        public Outcome? PendingOutcome { get; set; }
 
         public void Dispose()
         {

@@ -14,6 +14,8 @@ public sealed partial class OpenAIRealtimeSession
         }
 
         item = new AssistantItem(++_nextUtteranceId, itemId, connection.Epoch) { ResponseId = responseId ?? _activeResponseId };
+        // An item the server adds to an answer we already cancelled: nothing of it is played.
+        item.Cancelled = item.ResponseId is not null && item.ResponseId == _cancelledResponseId;
         _itemsById[itemId] = item;
         _itemsByUtterance[item.UtteranceId] = item;
         AddHistory(new HistoryEntry("assistant", string.Empty) { ItemId = itemId, Assistant = item });
@@ -74,48 +76,113 @@ public sealed partial class OpenAIRealtimeSession
 
         seed.Reverse();
         return seed;
+    }
 
-        // What the caller heard of an assistant item: all of it, or the played share of it after a barge-in.
-        static string Heard(AssistantItem item)
+    /// <summary>What the caller heard of an assistant item: all of it, or the played share of it after a barge-in.</summary>
+    private static string Heard(AssistantItem item)
+    {
+        var text = item.Transcript.ToString();
+        if (item.HeardRatio >= 1)
         {
-            var text = item.Transcript.ToString();
-            if (item.HeardRatio >= 1)
-            {
-                return text;
-            }
+            return text;
+        }
 
-            var cut = (int)(text.Length * item.HeardRatio);
-            var space = text.LastIndexOf(' ', Math.Max(0, Math.Min(cut, text.Length - 1)));
-            return (space > 0 ? text[..space] : text[..cut]).TrimEnd() + (cut > 0 ? "…" : string.Empty);
+        var cut = (int)(text.Length * item.HeardRatio);
+        if (cut <= 0)
+        {
+            return string.Empty;
+        }
+
+        var space = text.LastIndexOf(' ', Math.Min(cut, text.Length - 1));
+        return (space > 0 ? text[..space] : text[..cut]).TrimEnd() + "…";
+    }
+
+    /// <summary>
+    /// The final transcript of an item whose <c>output_audio_transcript.done</c> was held back until the played
+    /// share was known (caller holds the gate); null when there is none or it was already published.
+    /// </summary>
+    private static string? TakeDeferredTranscript(AssistantItem item)
+    {
+        if (!item.TranscriptDone || item.TranscriptPublished)
+        {
+            return null;
+        }
+
+        item.TranscriptPublished = true;
+        return Heard(item);
+    }
+
+    private void PublishHeard(string? heard)
+    {
+        if (!string.IsNullOrEmpty(heard))
+        {
+            Publish(new AgentTranscript(heard, IsFinal: true));
         }
     }
 
-    private void OnConnectionLost()
+    /// <summary>
+    /// Publishes held-back final transcripts whose played share will not be reported any more (a new answer started,
+    /// the connection was lost, the session stops): with what is known of what was heard.
+    /// </summary>
+    private void FlushDeferredTranscripts()
     {
-        var done = new List<int>();
+        List<string>? texts = null;
         lock (_gate)
         {
             foreach (var item in _itemsByUtterance.Values)
             {
-                if (item.Epoch == _epoch && MarkAudioDone(item) is { } u)
+                if (TakeDeferredTranscript(item) is { Length: > 0 } text)
+                {
+                    (texts ??= []).Add(text);
+                }
+            }
+        }
+
+        foreach (var text in texts ?? [])
+        {
+            Publish(new AgentTranscript(text, IsFinal: true));
+        }
+    }
+
+    /// <summary>
+    /// Closes what a replaced connection left open: its utterances end, held-back transcripts go out, and an answer
+    /// under way (or owed) is noted. After a drop (<paramref name="lost"/>) it is asked for again once re-seeded;
+    /// after a rollover the caller asks for it on the new session. Returns whether an answer was under way.
+    /// </summary>
+    private bool SettleOldConnection(int epoch, bool lost)
+    {
+        var done = new List<int>();
+        bool resume;
+        lock (_gate)
+        {
+            foreach (var item in _itemsByUtterance.Values)
+            {
+                if (item.Epoch == epoch && MarkAudioDone(item) is { } u)
                 {
                     done.Add(u);
                 }
             }
 
-            // An answer cut off by the drop (or one asked for and not yet started) is asked for again after re-seeding.
-            _resumeAfterReconnect = _activeResponseId is not null || _responseRequested || _responsePending;
+            resume = _activeResponseId is not null || _responseRequested || _responsePending;
             _activeResponseId = null;
-            _responseRequested = false;
+            _responseRequested = !lost && resume;
             _responsePending = false;
+            _userSpeaking = false;
             _userTranscripts.Clear();
-            _stats = _stats with { ConnectionsLost = _stats.ConnectionsLost + 1 };
+            if (lost)
+            {
+                _resumeAfterReconnect = resume;
+                _stats = _stats with { ConnectionsLost = _stats.ConnectionsLost + 1 };
+            }
         }
 
         foreach (var u in done)
         {
             Publish(new AgentAudioDone(u));
         }
+
+        FlushDeferredTranscripts();
+        return resume;
     }
 
     /// <summary>An assistant item: one agent utterance.</summary>
@@ -134,6 +201,16 @@ public sealed partial class OpenAIRealtimeSession
         public bool AudioDone { get; set; }
 
         public bool Interrupted { get; set; }
+
+        /// <summary>Its response was cancelled by a barge-in: later audio is dropped, the final transcript waits for the played share.</summary>
+        public bool Cancelled { get; set; }
+
+        public bool TranscriptDone { get; set; }
+
+        /// <summary>When its audio received so far has finished playing, at the earliest (Environment.TickCount64 ms).</summary>
+        public long PlayoutEndsAtMs { get; set; }
+
+        public bool TranscriptPublished { get; set; }
 
         public double HeardRatio { get; set; } = 1;
 

@@ -12,9 +12,19 @@ public sealed partial class OpenAIRealtimeSession
         switch (e.Type)
         {
             case ServerEventType.SpeechStarted:
+                lock (_gate)
+                {
+                    _userSpeaking = true;
+                }
+
                 Publish(new UserSpeechStarted());
                 break;
             case ServerEventType.SpeechStopped:
+                lock (_gate)
+                {
+                    _userSpeaking = false;
+                }
+
                 Publish(new UserSpeechStopped());
                 break;
             case ServerEventType.BufferCommitted when e.ItemId is not null:
@@ -64,8 +74,12 @@ public sealed partial class OpenAIRealtimeSession
                 {
                     _activeResponseId = ReadId(e.Response.Span);
                     _responseRequested = false;
+                    _stats = _stats with { ResponsesStarted = _stats.ResponsesStarted + 1 };
                 }
 
+                // The grain reports a flush within moments of a barge-in; an answer still waiting for it by the next
+                // response will not get it.
+                FlushDeferredTranscripts();
                 break;
             case ServerEventType.OutputItemAdded:
                 OnOutputItemAdded(e, connection);
@@ -83,13 +97,7 @@ public sealed partial class OpenAIRealtimeSession
                 Publish(new AgentTranscript(agentPartial, IsFinal: false));
                 break;
             case ServerEventType.AudioTranscriptDone when e.ItemId is not null:
-                lock (_gate)
-                {
-                    var item = GetOrAddItem(e.ItemId, e.ResponseId, connection);
-                    item.Transcript.Clear().Append(e.Transcript);
-                }
-
-                Publish(new AgentTranscript(e.Transcript ?? string.Empty, IsFinal: true));
+                OnAudioTranscriptDone(e, connection);
                 break;
             case ServerEventType.AudioDone when e.ItemId is not null:
                 int? done;
@@ -155,7 +163,7 @@ public sealed partial class OpenAIRealtimeSession
         lock (_gate)
         {
             var item = GetOrAddItem(e.ItemId, e.ResponseId, connection);
-            if (item.Interrupted || item.AudioDone)
+            if (item.Interrupted || item.Cancelled || item.AudioDone)
             {
                 return; // the caller barged in: the rest of this utterance is not played
             }
@@ -176,11 +184,79 @@ public sealed partial class OpenAIRealtimeSession
             {
                 item.ReceivedBytes += audio.Length;
             }
+
+            _playoutEndsAtMs = Math.Max(_playoutEndsAtMs, Environment.TickCount64) + Formats.Output.MillisecondsOf(audio.Length);
+            if (item is not null)
+            {
+                item.PlayoutEndsAtMs = _playoutEndsAtMs;
+            }
         }
 
         Interlocked.Add(ref _agentAudioBytes, audio.Length);
 
         Publish(new AgentAudio(audio, Formats.Output, utteranceId));
+    }
+
+    /// <summary>
+    /// The final agent transcript is what the caller heard. Audio arrives faster than real time, so when the text is
+    /// complete the caller may still be listening and may yet barge in: the line is held until the item's audio has
+    /// (by the session's estimate, plus a grace for the gateway's lag) finished playing, or until the played share is
+    /// reported by a barge-in (<see cref="NotifyPlayoutInterruptedAsync"/>), whichever comes first.
+    /// </summary>
+    private void OnAudioTranscriptDone(RealtimeServerEvent e, Connection connection)
+    {
+        string? final;
+        AssistantItem item;
+        long waitMs;
+        lock (_gate)
+        {
+            item = GetOrAddItem(e.ItemId!, e.ResponseId, connection);
+            item.Transcript.Clear().Append(e.Transcript);
+            item.TranscriptDone = true;
+            waitMs = item.PlayoutEndsAtMs + TranscriptGraceMs - Environment.TickCount64;
+            if (item.Interrupted || item.ReceivedBytes == 0 || (!item.Cancelled && waitMs <= 0))
+            {
+                // Known already: the flush was reported, no audio of it reached the caller, or it has all played.
+                final = TakeDeferredTranscript(item);
+            }
+            else if (item.Cancelled)
+            {
+                // Cancelled while its audio was playing: wait for the played share (NotifyPlayoutInterruptedAsync).
+                return;
+            }
+            else
+            {
+                final = null;
+            }
+        }
+
+        if (final is null)
+        {
+            _ = ReleaseTranscriptAfterPlayoutAsync(item, waitMs);
+            return;
+        }
+
+        PublishHeard(final);
+    }
+
+    private async Task ReleaseTranscriptAfterPlayoutAsync(AssistantItem item, long waitMs)
+    {
+        try
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(waitMs), _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // StopAsync publishes what is still held
+        }
+
+        string? final;
+        lock (_gate)
+        {
+            final = TakeDeferredTranscript(item);
+        }
+
+        PublishHeard(final);
     }
 
     private void OnResponseDone(RealtimeServerEvent e)
@@ -189,6 +265,7 @@ public sealed partial class OpenAIRealtimeSession
         var status = "unknown";
         string? errorCode = null;
         string? errorMessage = null;
+        string? reason = null;
         int input = 0, cached = 0, output = 0;
         if (!e.Response.IsEmpty)
         {
@@ -196,6 +273,12 @@ public sealed partial class OpenAIRealtimeSession
             var r = doc.RootElement;
             responseId = r.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
             status = r.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString()! : status;
+            if (r.TryGetProperty("status_details", out var statusDetails) && statusDetails.ValueKind == JsonValueKind.Object)
+            {
+                // cancelled: turn_detected | client_cancelled; incomplete: max_output_tokens | content_filter.
+                reason = GetString(statusDetails, "reason");
+            }
+
             if (r.TryGetProperty("status_details", out var details) && details.ValueKind == JsonValueKind.Object &&
                 details.TryGetProperty("error", out var err) && err.ValueKind == JsonValueKind.Object)
             {
@@ -244,6 +327,7 @@ public sealed partial class OpenAIRealtimeSession
             {
                 Responses = _stats.Responses + 1,
                 ResponsesCancelled = _stats.ResponsesCancelled + (status == "cancelled" ? 1 : 0),
+                ResponsesIncomplete = _stats.ResponsesIncomplete + (status == "incomplete" ? 1 : 0),
                 InputTokens = _stats.InputTokens + input,
                 CachedInputTokens = _stats.CachedInputTokens + cached,
                 OutputTokens = _stats.OutputTokens + output,
@@ -257,7 +341,18 @@ public sealed partial class OpenAIRealtimeSession
         }
 
         OpenAIRealtimeLog.ResponseDone(_logger, responseId ?? "?", _callId, status, input, cached, output);
+        if (status is "cancelled" or "incomplete")
+        {
+            OpenAIRealtimeLog.ResponseEndedEarly(_logger, responseId ?? "?", _callId, status, reason ?? "(none)");
+        }
+
         Publish(new ProviderUsage(input, cached, output, status));
+        if (status == "incomplete" && reason is "content_filter" or "max_output_tokens")
+        {
+            // The answer was cut short by the service, not by the caller: count it (the call goes on).
+            Publish(new ProviderError(ProviderErrorKind.Other, reason,
+                reason == "content_filter" ? "the answer was stopped by the content filter" : "the answer hit max_output_tokens", Fatal: false));
+        }
         if (status == "failed")
         {
             var code = errorCode ?? "response_failed";

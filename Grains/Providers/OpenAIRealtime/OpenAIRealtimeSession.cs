@@ -21,8 +21,10 @@ namespace AiAgent.Grains.Providers.OpenAIRealtime;
 /// <see cref="_gate"/>; the handler never awaits while holding it.</para>
 /// <para>Faults: a dropped socket or <c>session_expired</c> reconnects (bounded, with backoff), re-seeding the
 /// conversation so far as text items (user <c>input_text</c>, assistant <c>output_text</c>: the API cannot create
-/// assistant audio items); an invalid key (HTTP 401 at the upgrade, or <c>error</c> then close) ends the session
-/// with a hang-up; rate limits are reported and the call goes on.</para>
+/// assistant audio items). Before <c>session.expires_at</c> a planned rollover moves the call to a fresh session the
+/// same way, at a quiet moment, without a gap (see <c>PlanRolloverAsync</c>). An invalid key (HTTP 401 at the
+/// upgrade, or <c>error</c> then close) ends the session with a hang-up; rate limits are reported and the call goes
+/// on.</para>
 /// </remarks>
 public sealed partial class OpenAIRealtimeSession : IAgentSession
 {
@@ -31,8 +33,13 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private const int MaxHistoryChars = 16_000;
     private const int MaxTrackedUtterances = 32;
     private const int MaxQueuedAudioSeconds = 5;
+    // The gateway plays an utterance a little later than its audio arrives here (stream hop, pacing start, jitter
+    // buffer): a final transcript waits this long past the estimated end of playout before counting it as all heard.
+    private const long TranscriptGraceMs = 1_000;
     private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan s_rolloverDeadlineSlack = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_quietPoll = TimeSpan.FromMilliseconds(200);
     private static readonly System.Text.RegularExpressions.Regex s_keyPattern = new(@"\b(sk|ek|rk)-[A-Za-z0-9_*\-.]{2,}", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     private static readonly string[] s_authCodes = ["invalid_api_key", "invalid_authentication", "unauthorized", "authentication_error", "invalid_auth"];
 
@@ -55,9 +62,14 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private int _epoch;
     private int _nextUtteranceId;
     private string? _activeResponseId;
+    private string? _cancelledResponseId;
     private bool _responseRequested;
     private bool _responsePending;
     private bool _resumeAfterReconnect;
+    private bool _userSpeaking;
+    // When the agent audio received so far has finished playing, at the earliest (Environment.TickCount64 ms): audio
+    // arrives faster than real time, so this runs ahead of the clock while an answer is still being heard.
+    private long _playoutEndsAtMs;
     private OpenAIRealtimeSessionStats _stats = new();
 
     private long _eventCounter;
@@ -147,7 +159,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
                 _responseRequested = true;
             }
 
-            EnqueueJson(new ResponseCreateEvent(NextEventId("response.create"), new ResponseCreateParams(_options.Greeting)), RealtimeJsonContext.Default.ResponseCreateEvent, epoch: 0);
+            EnqueueJson(new ResponseCreateEvent(NextEventId("response.create"), new ResponseCreateParams(GreetingInstructions(_options))), RealtimeJsonContext.Default.ResponseCreateEvent, epoch: 0);
         }
 
         _supervisor = Task.Run(() => SuperviseAsync(connection), CancellationToken.None);
@@ -223,6 +235,42 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     }
 
     /// <inheritdoc/>
+    public ValueTask<bool> CancelResponseAsync(CancellationToken cancellationToken)
+    {
+        string responseId;
+        int epoch;
+        lock (_gate)
+        {
+            // Only between response.created and response.done: a cancel with nothing active draws
+            // response_cancel_not_active (harmless, see OnError, but noise).
+            if (_activeResponseId is null || _activeResponseId == _cancelledResponseId)
+            {
+                return ValueTask.FromResult(false);
+            }
+
+            responseId = _activeResponseId;
+            _cancelledResponseId = responseId;
+            _playoutEndsAtMs = Environment.TickCount64; // the grain flushes what was queued
+            epoch = _epoch;
+            foreach (var item in _itemsByUtterance.Values)
+            {
+                if (item.ResponseId == responseId)
+                {
+                    item.Cancelled = true;
+                }
+            }
+
+            _stats = _stats with { CancelsSent = _stats.CancelsSent + 1 };
+        }
+
+        // interrupt_response is false (see BuildSessionConfig), so the server never cancels on its own: we do, at once,
+        // whether or not any of the answer's audio has arrived or played yet.
+        OpenAIRealtimeLog.CancellingResponse(_logger, _callId, responseId);
+        EnqueueJson(new ResponseCancelEvent(NextEventId("response.cancel"), responseId), RealtimeJsonContext.Default.ResponseCancelEvent, epoch);
+        return ValueTask.FromResult(true);
+    }
+
+    /// <inheritdoc/>
     public ValueTask NotifyPlayoutInterruptedAsync(int utteranceId, long playedMilliseconds, CancellationToken cancellationToken)
     {
         string itemId;
@@ -230,6 +278,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
         long audioEndMs;
         long receivedMs;
         int epoch;
+        string? heard;
         lock (_gate)
         {
             if (!_itemsByUtterance.TryGetValue(utteranceId, out var item) || item.Interrupted)
@@ -238,22 +287,36 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
             }
 
             item.Interrupted = true;
+            _playoutEndsAtMs = Environment.TickCount64;
             receivedMs = Formats.Output.MillisecondsOf(item.ReceivedBytes);
             audioEndMs = Math.Clamp(playedMilliseconds, 0, receivedMs);
             item.HeardRatio = receivedMs == 0 ? 0 : (double)audioEndMs / receivedMs;
-            if (item.Epoch != _epoch)
+            // A final transcript held back by the cancel (see OnAudioTranscriptDone) is now known: what was heard.
+            heard = TakeDeferredTranscript(item);
+            if (item.Epoch != _epoch || receivedMs == 0)
             {
-                // The item lived on a connection that has since been replaced: the new session does not know it.
+                // The item lived on a connection that has since been replaced (the new session does not know it), or
+                // none of its audio ever reached the caller: there is nothing to truncate.
+                PublishHeard(heard);
                 return ValueTask.CompletedTask;
             }
 
             itemId = item.ItemId;
             epoch = item.Epoch;
-            // Cancel only while the item's audio is still being generated: once output_audio.done has arrived there is
-            // nothing left to stop, and a cancel racing the response's end only draws response_cancel_not_active.
-            cancelResponseId = !item.AudioDone && item.ResponseId is not null && item.ResponseId == _activeResponseId ? item.ResponseId : null;
+            // Cancel only while the item's audio is still being generated and nobody cancelled it yet: once
+            // output_audio.done has arrived there is nothing left to stop, and a cancel racing the response's end only
+            // draws response_cancel_not_active.
+            cancelResponseId = !item.AudioDone && !item.Cancelled && item.ResponseId is not null && item.ResponseId == _activeResponseId ? item.ResponseId : null;
+            if (cancelResponseId is not null)
+            {
+                _cancelledResponseId = cancelResponseId;
+                _stats = _stats with { CancelsSent = _stats.CancelsSent + 1 };
+            }
+
             _stats = _stats with { Truncations = _stats.Truncations + 1 };
         }
+
+        PublishHeard(heard);
 
         OpenAIRealtimeLog.Truncating(_logger, _callId, itemId, audioEndMs, playedMilliseconds, receivedMs, cancelResponseId is not null);
         if (cancelResponseId is not null)
@@ -294,6 +357,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
         }
 
         OpenAIRealtimeLog.SessionClosed(_logger, _callId, "stopped");
+        FlushDeferredTranscripts();
         End("stopped", hangUp: false);
         DrainOutgoing();
     }
@@ -331,6 +395,15 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
                 new RealtimeAudioInputConfig(ToWire(formats.Input), transcription, turnDetection),
                 new RealtimeAudioOutputConfig(ToWire(formats.Output), options.Voice)));
     }
+
+    /// <summary>
+    /// The greeting response's <c>instructions</c>: the session instructions, then the greeting request. A per-response
+    /// <c>instructions</c> replaces the session's for that response, so the persona has to travel with it. Chosen over
+    /// a system item plus a bare <c>response.create</c>: this leaves nothing behind in the conversation, whereas a
+    /// "greet the caller" system item would stay in the model's context for every later turn.
+    /// </summary>
+    internal static string GreetingInstructions(OpenAIRealtimeOptions options) =>
+        options.Instructions.Length == 0 ? options.Greeting : options.Instructions + "\n\n" + options.Greeting;
 
     /// <summary>The GA format object of an audio format.</summary>
     internal static RealtimeAudioFormat ToWire(AudioFormat format) => format.Encoding switch

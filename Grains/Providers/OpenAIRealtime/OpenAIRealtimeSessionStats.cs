@@ -15,6 +15,9 @@ public sealed record OpenAIRealtimeSessionStats
     /// <summary>Agent audio bytes received (in the output format).</summary>
     public long AgentAudioBytes { get; init; }
 
+    /// <summary><c>response.created</c> events.</summary>
+    public int ResponsesStarted { get; init; }
+
     /// <summary><c>response.done</c> events.</summary>
     public int Responses { get; init; }
 
@@ -41,6 +44,15 @@ public sealed record OpenAIRealtimeSessionStats
 
     /// <summary>Successful reconnects.</summary>
     public int Reconnects { get; init; }
+
+    /// <summary><c>response.cancel</c> events sent (barge-ins over an answer in progress).</summary>
+    public int CancelsSent { get; init; }
+
+    /// <summary>Planned rollovers to a new session before the old one expired (also counted in <see cref="Reconnects"/>).</summary>
+    public int Rollovers { get; init; }
+
+    /// <summary>Responses that ended <c>incomplete</c> (content filter, max output tokens).</summary>
+    public int ResponsesIncomplete { get; init; }
 
     /// <summary><c>conversation.item.truncate</c> events sent.</summary>
     public int Truncations { get; init; }

@@ -38,6 +38,12 @@ public sealed class OpenAIRealtimeEmulatorOptions
     /// <summary>Pause between deltas. 0 sends a whole response as one burst, far faster than real time (like the real API, only more so).</summary>
     public int AudioChunkIntervalMs { get; set; }
 
+    /// <summary>
+    /// Pause between <c>response.created</c> and the first audio delta of every answer except the greeting (the model
+    /// "thinking"): the answer is active but nothing of it can play yet. A <c>response.cancel</c> ends the pause.
+    /// </summary>
+    public int ReplyAudioDelayMs { get; set; }
+
     /// <summary>Energy above this (dBFS) in appended audio counts as speech.</summary>
     public double SpeechThresholdDbfs { get; set; } = -40;
 
@@ -53,8 +59,26 @@ public sealed class OpenAIRealtimeEmulatorOptions
     /// <summary>Audio deltas sent before the injected disconnect.</summary>
     public int DisconnectAfterDeltas { get; set; } = 2;
 
-    /// <summary>Fault: the first connection's session expires this long after it opened (<c>error</c> <c>session_expired</c>, then close).</summary>
+    /// <summary>
+    /// Fault: the first connection's session expires this long after it opened (<c>error</c> <c>session_expired</c>,
+    /// then close); its <c>session.expires_at</c> says so.
+    /// </summary>
     public TimeSpan? SessionExpiresAfter { get; set; }
+
+    /// <summary>Fault: answer every <c>response.cancel</c> with <c>response_cancel_not_active</c>, as when the response ended while the cancel was in flight.</summary>
+    public bool CancelRacesResponseEnd { get; set; }
+
+    /// <summary>Quirk: after <c>session_expired</c> the server does not close the socket (the client must not wait for it).</summary>
+    public bool SessionExpiredLeavesSocketOpen { get; set; }
+
+    /// <summary>Quirk: <c>session.created</c>/<c>session.updated</c> show <c>{"type":"audio/pcm"}</c> without <c>rate</c>.</summary>
+    public bool OmitPcmRate { get; set; }
+
+    /// <summary>Fault: the Nth response (1-based) ends <c>incomplete</c> with <see cref="IncompleteReason"/> after its first audio delta.</summary>
+    public int? IncompleteOnResponse { get; set; }
+
+    /// <summary>The <c>status_details.reason</c> of the injected incomplete response.</summary>
+    public string IncompleteReason { get; set; } = "content_filter";
 
     /// <summary>Fault: answer every upgrade with HTTP 503 (the service is unreachable; reconnects fail).</summary>
     public bool RefuseUpgrades { get; set; }

@@ -66,6 +66,10 @@ internal sealed class RealtimeEmulatorConnection
         _index = index;
         _model = model;
         _session = DefaultSession(model);
+        if (index == 1 && emulator.Options.SessionExpiresAfter is { } expiry)
+        {
+            _session["expires_at"] = DateTimeOffset.UtcNow.Add(expiry).ToUnixTimeSeconds();
+        }
     }
 
     private OpenAIRealtimeEmulatorOptions Options => _emulator.Options;
@@ -81,7 +85,7 @@ internal sealed class RealtimeEmulatorConnection
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, _closed.Token);
         var send = SendLoopAsync(linked.Token);
-        Enqueue(Event("session.created", new JsonObject { ["session"] = _session.DeepClone() }));
+        Enqueue(Event("session.created", new JsonObject { ["session"] = SessionEcho() }));
         if (_index == 1 && Options.SessionExpiresAfter is { } expiry)
         {
             _ = ExpireAsync(expiry, linked.Token);
@@ -226,7 +230,10 @@ internal sealed class RealtimeEmulatorConnection
 
         var minutes = Math.Max(1, (int)Math.Ceiling(after.TotalMinutes));
         SendError("invalid_request_error", "session_expired", $"Your session hit the maximum duration of {minutes} minutes.", null, null);
-        _outbound.Writer.TryWrite(new Outbound(OutboundKind.Close, null, "session expired"));
+        if (!Options.SessionExpiredLeavesSocketOpen)
+        {
+            _outbound.Writer.TryWrite(new Outbound(OutboundKind.Close, null, "session expired"));
+        }
     }
 
     // ---------------------------------------------------------------- client events
@@ -492,10 +499,28 @@ internal sealed class RealtimeEmulatorConnection
                 FillTurnDetectionDefaults(sessionAudio["input"]!["turn_detection"] as JsonObject);
             }
 
-            Enqueue(Event("session.updated", new JsonObject { ["session"] = _session.DeepClone() }));
+            Enqueue(Event("session.updated", new JsonObject { ["session"] = SessionEcho() }));
         }
 
         return null;
+    }
+
+    /// <summary>The effective session as session.created/updated show it (caller holds _gate or is the constructor's thread).</summary>
+    private JsonNode SessionEcho()
+    {
+        var echo = _session.DeepClone();
+        if (Options.OmitPcmRate && echo["audio"] is JsonObject audio)
+        {
+            foreach (var direction in new[] { "input", "output" })
+            {
+                if (audio[direction]?["format"] is JsonObject format && (string?)format["type"] == "audio/pcm")
+                {
+                    format.Remove("rate");
+                }
+            }
+        }
+
+        return echo;
     }
 
     private ClientError? OnAppend(JsonObject message)
@@ -858,7 +883,7 @@ internal sealed class RealtimeEmulatorConnection
         var responseId = message["response_id"] is JsonValue rv && rv.TryGetValue<string>(out var rs) ? rs : null;
         lock (_gate)
         {
-            if (_active is null || (responseId is not null && responseId != _active.Id))
+            if (_active is null || (responseId is not null && responseId != _active.Id) || Options.CancelRacesResponseEnd)
             {
                 return new ClientError("response_cancel_not_active", "Cancellation failed: no active response found", null);
             }
@@ -950,11 +975,30 @@ internal sealed class RealtimeEmulatorConnection
         var words = text.Split(' ');
         var transcript = new StringBuilder();
         string? cancelReason = null;
+        string? incompleteReason = null;
+        if (!response.Greeting && options.ReplyAudioDelayMs > 0)
+        {
+            // The model is still "thinking": the response is active (a cancel is valid) but has no audio yet.
+            try
+            {
+                await Task.Delay(options.ReplyAudioDelayMs, response.Cancelled).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
         for (var i = 0; i < chunks; i++)
         {
             cancelReason = response.CancelReason;
             if (cancelReason is not null)
             {
+                break;
+            }
+
+            if (i == 1 && options.IncompleteOnResponse == response.Number)
+            {
+                incompleteReason = options.IncompleteReason;
                 break;
             }
 
@@ -1002,7 +1046,7 @@ internal sealed class RealtimeEmulatorConnection
         lock (_gate)
         {
             item.Transcript = item.TruncatedAtMs is null ? finalTranscript : item.Transcript;
-            item.Status = cancelReason is null ? "completed" : "incomplete";
+            item.Status = cancelReason is null && incompleteReason is null ? "completed" : "incomplete";
         }
 
         Enqueue(Event("response.output_audio.done", Part(response, null)));
@@ -1010,8 +1054,9 @@ internal sealed class RealtimeEmulatorConnection
         Enqueue(Event("response.content_part.done", Part(response, new JsonObject { ["type"] = "audio", ["transcript"] = finalTranscript })));
         Enqueue(Event("response.output_item.done", new JsonObject { ["response_id"] = response.Id, ["output_index"] = 0, ["item"] = item.ToJson(item.Status, withTranscript: true) }));
         Enqueue(Event("conversation.item.done", new JsonObject { ["previous_item_id"] = previous, ["item"] = item.ToJson(item.Status, withTranscript: true) }));
-        var status = cancelReason is null ? "completed" : "cancelled";
-        var statusDetails = cancelReason is null ? null : new JsonObject { ["type"] = "cancelled", ["reason"] = cancelReason };
+        var status = incompleteReason is not null ? "incomplete" : cancelReason is null ? "completed" : "cancelled";
+        var statusDetails = incompleteReason is not null ? new JsonObject { ["type"] = "incomplete", ["reason"] = incompleteReason }
+            : cancelReason is null ? null : new JsonObject { ["type"] = "cancelled", ["reason"] = cancelReason };
         FinishResponse(response, status, statusDetails, [item.ToJson(item.Status, withTranscript: true)]);
     }
 
