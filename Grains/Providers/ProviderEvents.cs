@@ -65,7 +65,10 @@ public enum ProviderErrorKind
 /// <summary>A provider error. <paramref name="Fatal"/> errors end the session (a reconnect may follow).</summary>
 public sealed record ProviderError(ProviderErrorKind Kind, string Code, string Message, bool Fatal) : ProviderEvent;
 
-/// <summary>The session reconnected after a fault, with the conversation so far re-seeded where possible.</summary>
+/// <summary>
+/// The session reconnected, with the conversation so far re-seeded where possible: after a fault
+/// (<paramref name="Attempt"/> 1, 2 ...), or a planned rollover before the provider's session limit (attempt 0).
+/// </summary>
 public sealed record ProviderReconnected(int Attempt) : ProviderEvent;
 
 /// <summary>The session is over. <paramref name="HangUp"/> asks the platform to end the call.</summary>
