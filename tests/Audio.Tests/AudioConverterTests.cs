@@ -141,16 +141,11 @@ public sealed class AudioConverterTests
         var ulaw = new byte[160];
         var pcm24 = new byte[up.GetMaxOutputBytes(ulaw.Length)];
         var slin8 = new byte[down.GetMaxOutputBytes(pcm24.Length)];
-        up.Convert(ulaw, pcm24);
-        down.Convert(pcm24, slin8);
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1_000; i++)
+        Assert.Equal(0, Allocations.SteadyStateBytes(() =>
         {
             up.Convert(ulaw, pcm24);
             down.Convert(pcm24, slin8);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }));
     }
 
     [Theory]
