@@ -25,10 +25,10 @@ public sealed class CallAudioTests : IDisposable
 
         var audio = CallAudio.FromWav(path, CallFormat.Slin);
 
-        Assert.Equal(samples.Length * 2, audio.Pcm.Length);
+        Assert.Equal(samples.Length * 2, audio.Bytes.Length);
         for (var i = 0; i < samples.Length; i++)
         {
-            Assert.Equal(samples[i], BinaryPrimitives.ReadInt16LittleEndian(audio.Pcm.Span[(i * 2)..]));
+            Assert.Equal(samples[i], BinaryPrimitives.ReadInt16LittleEndian(audio.Bytes.Span[(i * 2)..]));
         }
     }
 
@@ -48,11 +48,11 @@ public sealed class CallAudioTests : IDisposable
 
         var audio = CallAudio.FromWav(path, CallFormat.Slin);
 
-        Assert.InRange(audio.Pcm.Length / 2, 7_900, 8_100);
+        Assert.InRange(audio.Bytes.Length / 2, 7_900, 8_100);
         var peak = 0;
         for (var i = 1000; i < 7000; i++)
         {
-            peak = Math.Max(peak, Math.Abs((int)BinaryPrimitives.ReadInt16LittleEndian(audio.Pcm.Span[(i * 2)..])));
+            peak = Math.Max(peak, Math.Abs((int)BinaryPrimitives.ReadInt16LittleEndian(audio.Bytes.Span[(i * 2)..])));
         }
 
         Assert.InRange(peak, (int)(0.35 * short.MaxValue), (int)(0.45 * short.MaxValue));
@@ -105,4 +105,21 @@ public sealed class CallAudioTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Theory]
+    [InlineData("ulaw", 0xFF)]
+    [InlineData("alaw", 0xD5)]
+    public void G711AudioIsOneCodePerSampleAndSilenceIsTheCodecsSilence(string name, byte silence)
+    {
+        Assert.True(CallFormat.TryParse(name, out var format));
+        short[] samples = [0, 1000, -1000, 32767, -32768];
+
+        var audio = CallAudio.FromSamples(samples, format);
+
+        Assert.Equal(160, format.FrameBytes);
+        Assert.Equal(samples.Length, audio.Bytes.Length);
+        var expected = samples.Select(x => name == "ulaw" ? NAudio.Codecs.MuLawEncoder.LinearToMuLawSample(x) : NAudio.Codecs.ALawEncoder.LinearToALawSample(x));
+        Assert.Equal(expected, audio.Bytes.ToArray());
+        Assert.All(CallAudio.Silence(TimeSpan.FromMilliseconds(20), format).Bytes.ToArray(), b => Assert.Equal(silence, b));
+    }
 }

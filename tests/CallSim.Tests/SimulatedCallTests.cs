@@ -47,7 +47,7 @@ public sealed class SimulatedCallTests
 
         // Payloads are the silence, then the speech sample for sample (zero-padded), then silence.
         var expected = new byte[settings.TotalFrames * 320];
-        settings.Audio.Pcm.Span.CopyTo(expected.AsSpan(5 * 320));
+        settings.Audio.Bytes.Span.CopyTo(expected.AsSpan(5 * 320));
         Assert.Equal(expected, audio.SelectMany(static f => f.Payload).ToArray());
 
         // Paced, not a burst: frame k leaves no earlier than its k × 20 ms deadline. Loose bound; no tight timing.
@@ -63,6 +63,8 @@ public sealed class SimulatedCallTests
     [InlineData("slin16", false, 0x12, 640)]
     [InlineData("slin16", true, 0x10, 640)]
     [InlineData("slin48", false, 0x16, 1920)]
+    [InlineData("ulaw", false, 0x10, 160)]
+    [InlineData("alaw", false, 0x10, 160)]
     public async Task FormatsSetKindAndFrameSize(string name, bool legacy, byte kind, int frameBytes)
     {
         Assert.True(CallFormat.TryParse(name, out var format));
@@ -226,6 +228,26 @@ public sealed class SimulatedCallTests
 
         Assert.Equal(2, result.Summary.FramesReceived);
         Assert.Equal(1, result.Summary.WrongSizeFrames);
+        Assert.Equal(CallFormat.Slin, result.Format);
+    }
+
+    [Theory]
+    [InlineData("ulaw")]
+    [InlineData("alaw")]
+    public async Task G711CallsExpectRepliesAsSlin8(string name)
+    {
+        await using var server = new FakeAudioSocketServer(onUuid: async c =>
+        {
+            await c.SendFrameAsync(0x10, new byte[320]);
+            await c.SendFrameAsync(0x10, new byte[160]);
+            c.Close();
+        });
+        Assert.True(CallFormat.TryParse(name, out var format));
+
+        var result = await RunAsync(Settings(server.Port, speechMs: 100, format) with { Tail = TimeSpan.FromSeconds(30) });
+
+        Assert.Equal(2, result.Summary.FramesReceived);
+        Assert.Equal(1, result.Summary.WrongSizeFrames); // the 160-byte one: G.711 bytes Asterisk would play as noise
         Assert.Equal(CallFormat.Slin, result.Format);
     }
 

@@ -25,7 +25,7 @@ public static class Audio
     /// <summary>Speech, then silence, then speech again (to talk over the agent's answer).</summary>
     public static CallAudio SpeechTwice(CallFormat format, TimeSpan gap)
     {
-        var hello = CallAudio.FromWav(HelloWav, format).Pcm.ToArray();
+        var hello = CallAudio.FromWav(HelloWav, format).Bytes.ToArray();
         var silence = new byte[(int)(format.BytesPerSecond * gap.TotalSeconds) & ~1];
         var all = hello.Concat(silence).Concat(hello).ToArray();
         return CallAudio.FromSamples(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(all), format);

@@ -5,40 +5,56 @@ using NAudio.Wave.SampleProviders;
 namespace AiAgent.CallSim.Audio;
 
 /// <summary>
-/// The caller's speech, already in the call format (s16le mono at the call's rate), ready to be cut into frames.
+/// The caller's speech, already in the call format (s16le mono at the call's rate, or G.711 bytes), ready to be
+/// cut into frames.
 /// </summary>
 public sealed class CallAudio
 {
-    private CallAudio(CallFormat format, byte[] pcm)
+    private CallAudio(CallFormat format, byte[] bytes)
     {
         Format = format;
-        Pcm = pcm;
+        Bytes = bytes;
     }
 
-    /// <summary>The format of <see cref="Pcm"/>.</summary>
+    /// <summary>The format of <see cref="Bytes"/>.</summary>
     public CallFormat Format { get; }
 
-    /// <summary>Signed 16-bit little-endian mono samples.</summary>
-    public ReadOnlyMemory<byte> Pcm { get; }
+    /// <summary>The audio as it goes on the wire: signed 16-bit little-endian mono samples, or G.711 codes.</summary>
+    public ReadOnlyMemory<byte> Bytes { get; }
 
     /// <summary>How long the audio plays.</summary>
-    public TimeSpan Duration => TimeSpan.FromSeconds((double)Pcm.Length / Format.BytesPerSecond);
+    public TimeSpan Duration => TimeSpan.FromSeconds((double)Bytes.Length / Format.BytesPerSecond);
 
-    /// <summary>Samples already in the call format (copied).</summary>
+    /// <summary>Samples at the call's rate, encoded in the call format (G.711 with NAudio's ITU-T codecs).</summary>
     public static CallAudio FromSamples(ReadOnlySpan<short> samples, CallFormat format)
     {
-        var pcm = new byte[samples.Length * 2];
+        var bytes = new byte[samples.Length * format.BytesPerSample];
         for (var i = 0; i < samples.Length; i++)
         {
-            BinaryPrimitives.WriteInt16LittleEndian(pcm.AsSpan(i * 2), samples[i]);
+            switch (format.Encoding)
+            {
+                case CallEncoding.Ulaw:
+                    bytes[i] = NAudio.Codecs.MuLawEncoder.LinearToMuLawSample(samples[i]);
+                    break;
+                case CallEncoding.Alaw:
+                    bytes[i] = NAudio.Codecs.ALawEncoder.LinearToALawSample(samples[i]);
+                    break;
+                default:
+                    BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(i * 2), samples[i]);
+                    break;
+            }
         }
 
-        return new CallAudio(format, pcm);
+        return new CallAudio(format, bytes);
     }
 
     /// <summary><paramref name="duration"/> of digital silence.</summary>
-    public static CallAudio Silence(TimeSpan duration, CallFormat format) =>
-        new(format, new byte[(int)(duration.TotalSeconds * format.SampleRate) * 2]);
+    public static CallAudio Silence(TimeSpan duration, CallFormat format)
+    {
+        var bytes = new byte[(int)(duration.TotalSeconds * format.SampleRate) * format.BytesPerSample];
+        bytes.AsSpan().Fill(format.SilenceByte);
+        return new CallAudio(format, bytes);
+    }
 
     /// <summary>
     /// Reads a WAV file of any rate, channel count and sample type NAudio decodes (8/16/24/32-bit PCM, 32/64-bit
@@ -95,29 +111,25 @@ public sealed class CallAudio
                 samples = new WdlResamplingSampleProvider(samples, format.SampleRate);
             }
 
-            return new CallAudio(format, ToPcm16(samples));
+            return FromSamples(ToSamples(samples), format);
         }
     }
 
-    private static byte[] ToPcm16(ISampleProvider samples)
+    private static short[] ToSamples(ISampleProvider samples)
     {
-        using var output = new MemoryStream();
+        var output = new List<short>();
         var floats = new float[4096];
-        var bytes = new byte[floats.Length * 2];
         int read;
         while ((read = samples.Read(floats)) > 0)
         {
             for (var i = 0; i < read; i++)
             {
                 // NAudio scales s16 by 1/32768, so this round-trips 16-bit input exactly.
-                var scaled = Math.Clamp(MathF.Round(floats[i] * 32768f), short.MinValue, short.MaxValue);
-                BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(i * 2), (short)scaled);
+                output.Add((short)Math.Clamp(MathF.Round(floats[i] * 32768f), short.MinValue, short.MaxValue));
             }
-
-            output.Write(bytes, 0, read * 2);
         }
 
-        return output.ToArray();
+        return [.. output];
     }
 
     /// <summary>Averages all channels into one (NAudio's own stereo-to-mono handles only two channels).</summary>

@@ -2,11 +2,25 @@ using AiAgent.CallSim.Protocol;
 
 namespace AiAgent.CallSim.Audio;
 
+/// <summary>What the bytes of a call's audio frames are.</summary>
+public enum CallEncoding
+{
+    /// <summary>Signed 16-bit little-endian PCM.</summary>
+    Slin,
+
+    /// <summary>G.711 µ-law, one byte per sample.</summary>
+    Ulaw,
+
+    /// <summary>G.711 A-law, one byte per sample.</summary>
+    Alaw,
+}
+
 /// <summary>
 /// The audio format of a simulated call: signed 16-bit little-endian mono PCM at one of the rates AudioSocket can
-/// label (PROTOCOLS.md 1.3), with its kind byte and the size of one 20 ms frame.
+/// label (PROTOCOLS.md 1.3), or G.711 at 8 kHz as a <c>c(ulaw)</c>/<c>c(alaw)</c> channel sends it (labelled 0x10,
+/// Asterisk's fallback for every non-slin format), with its kind byte and the size of one 20 ms frame.
 /// </summary>
-public readonly record struct CallFormat(string Name, byte Kind, int SampleRate)
+public readonly record struct CallFormat(string Name, byte Kind, int SampleRate, CallEncoding Encoding = CallEncoding.Slin)
 {
     /// <summary>Packetization Asterisk uses on an ordinary channel.</summary>
     public const int FrameMilliseconds = 20;
@@ -29,16 +43,35 @@ public readonly record struct CallFormat(string Name, byte Kind, int SampleRate)
         new("slin48", AudioSocketKind.AudioSlin48, 48_000),
         new("slin96", AudioSocketKind.AudioSlin96, 96_000),
         new("slin192", AudioSocketKind.AudioSlin192, 192_000),
+        new("ulaw", AudioSocketKind.Audio, 8_000, CallEncoding.Ulaw),
+        new("alaw", AudioSocketKind.Audio, 8_000, CallEncoding.Alaw),
     ];
+
+    /// <summary>Bytes per sample: 2 for slin, 1 for G.711.</summary>
+    public int BytesPerSample => Encoding == CallEncoding.Slin ? 2 : 1;
+
+    /// <summary>The byte of digital silence: 0x00 for slin, 0xFF for µ-law, 0xD5 for A-law.</summary>
+    public byte SilenceByte => Encoding switch
+    {
+        CallEncoding.Ulaw => 0xFF,
+        CallEncoding.Alaw => 0xD5,
+        _ => 0x00,
+    };
+
+    /// <summary>
+    /// The format Asterisk reads the server's 0x10 replies in for a call of this format: slin 8 kHz, since it
+    /// decodes every 0x10 frame it receives as slin (a G.711 call is answered in slin).
+    /// </summary>
+    public bool RepliesInSlin8 => Encoding != CallEncoding.Slin;
 
     /// <summary>Samples in one 20 ms frame (every AudioSocket rate is a multiple of 50 Hz).</summary>
     public int SamplesPerFrame => SampleRate / FramesPerSecond;
 
-    /// <summary>Bytes in one 20 ms frame: 320 for slin, 640 for slin16, 1764 for slin44 ...</summary>
-    public int FrameBytes => SamplesPerFrame * 2;
+    /// <summary>Bytes in one 20 ms frame: 320 for slin, 640 for slin16, 1764 for slin44, 160 for ulaw ...</summary>
+    public int FrameBytes => SamplesPerFrame * BytesPerSample;
 
     /// <summary>Bytes in one second.</summary>
-    public int BytesPerSecond => SampleRate * 2;
+    public int BytesPerSecond => SampleRate * BytesPerSample;
 
     /// <summary>Finds a format by its Asterisk name (<c>slin</c>, <c>slin16</c> ...), case-insensitively.</summary>
     public static bool TryParse(string name, out CallFormat format)
@@ -57,5 +90,5 @@ public readonly record struct CallFormat(string Name, byte Kind, int SampleRate)
     }
 
     /// <inheritdoc />
-    public override string ToString() => $"{Name} ({SampleRate} Hz, kind 0x{Kind:X2}, {FrameBytes} bytes/20 ms)";
+    public override string ToString() => $"{Name} ({SampleRate} Hz{(Encoding == CallEncoding.Slin ? "" : $" {Encoding}")}, kind 0x{Kind:X2}, {FrameBytes} bytes/20 ms)";
 }

@@ -20,7 +20,8 @@ public static class CommandLine
           --port PORT             gateway port (default 8090)
           --uuid GUID             call UUID (default: a new one; single call only)
           --format NAME           slin (default, 0x10, 320 B), slin12, slin16 (0x12, 640 B), slin24, slin32,
-                                  slin44, slin48, slin96, slin192
+                                  slin44, slin48, slin96, slin192; ulaw, alaw (G.711 bytes labelled 0x10, 160 B,
+                                  as a c(ulaw)/c(alaw) channel sends them; replies expected as slin 8 kHz)
           --label-legacy          label every audio frame 0x10 whatever the rate (Asterisk before 20.17)
           --leading-silence SEC   silence before the speech (default 0.5)
           --tail SEC              silence streamed after the speech while the reply arrives (default 8)

@@ -54,11 +54,11 @@ public sealed record CallSettings
     /// The format Asterisk reads our replies in: the rate their label names. Asterisk before 20.17 decodes every
     /// 0x10 frame as slin 8 kHz (and ignores 0x11-0x18), so with <see cref="LabelLegacy"/> replies must be slin.
     /// </summary>
-    public CallFormat ReplyFormat => LabelLegacy ? CallFormat.Slin : Format;
+    public CallFormat ReplyFormat => LabelLegacy || Format.RepliesInSlin8 ? CallFormat.Slin : Format;
 
     /// <summary>Number of 20 ms frames the call streams: leading silence, speech (last frame padded), tail.</summary>
     public int TotalFrames =>
-        FramesIn(LeadingSilence) + (int)Math.Ceiling((double)Audio.Pcm.Length / Format.FrameBytes) + FramesIn(Tail);
+        FramesIn(LeadingSilence) + (int)Math.Ceiling((double)Audio.Bytes.Length / Format.FrameBytes) + FramesIn(Tail);
 
     /// <summary>Checks the settings; throws <see cref="ArgumentException"/> naming the bad one.</summary>
     public void Validate()

@@ -228,18 +228,18 @@ internal sealed class SimulatedCall
 
     private void FillFrame(Span<byte> payload, int frameIndex)
     {
-        var pcm = _settings.Audio.Pcm.Span;
+        var audio = _settings.Audio.Bytes.Span;
         var offset = (long)(frameIndex - _leadingFrames) * _format.FrameBytes;
-        if (offset < 0 || offset >= pcm.Length)
+        if (offset < 0 || offset >= audio.Length)
         {
-            payload.Clear();
+            payload.Fill(_format.SilenceByte);
             return;
         }
 
-        var available = pcm[(int)offset..];
+        var available = audio[(int)offset..];
         var copied = Math.Min(available.Length, payload.Length);
         available[..copied].CopyTo(payload);
-        payload[copied..].Clear();
+        payload[copied..].Fill(_format.SilenceByte);
     }
 
     private async Task ConnectAsync()
