@@ -3,22 +3,15 @@ using AiAgent.CallSim.Simulation;
 
 namespace AiAgent.EndToEnd.Tests;
 
-public sealed class UlawPlatformFixture : IAsyncLifetime
-{
-    public PlatformProcess Platform { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Platform = await PlatformProcess.StartAsync("""
-        default_provider: local
-        audiosocket:
-          format: ulaw
-        providers:
-          local:
-            greeting: true
-            silence_ms: 600
-        """);
-
-    public async Task DisposeAsync() => await Platform.DisposeAsync();
-}
+public sealed class UlawPlatformFixture() : PlatformFixture("""
+    default_provider: local
+    audiosocket:
+      format: ulaw
+    providers:
+      local:
+        greeting: true
+        silence_ms: 600
+    """);
 
 /// <summary>
 /// A <c>Dial(AudioSocket/.../c(ulaw))</c> channel, or one without <c>c()</c> from a G.711 caller: Asterisk sends

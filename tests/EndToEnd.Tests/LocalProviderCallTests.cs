@@ -5,20 +5,23 @@ using AiAgent.CallSim.Simulation;
 
 namespace AiAgent.EndToEnd.Tests;
 
-public sealed class LocalPlatformFixture : IAsyncLifetime
+/// <summary>One platform process for a test class, started from <paramref name="yaml"/>.</summary>
+public abstract class PlatformFixture(string yaml) : IAsyncLifetime
 {
     public PlatformProcess Platform { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Platform = await PlatformProcess.StartAsync("""
-        default_provider: local
-        providers:
-          local:
-            greeting: true
-            silence_ms: 600
-        """);
+    public async Task InitializeAsync() => Platform = await PlatformProcess.StartAsync(yaml);
 
     public async Task DisposeAsync() => await Platform.DisposeAsync();
 }
+
+public sealed class LocalPlatformFixture() : PlatformFixture("""
+    default_provider: local
+    providers:
+      local:
+        greeting: true
+        silence_ms: 600
+    """);
 
 [Collection(PlatformCollection.Name)]
 public sealed class LocalProviderCallTests(LocalPlatformFixture fixture) : IClassFixture<LocalPlatformFixture>

@@ -197,14 +197,7 @@ public sealed class EmulatorProtocolTests : IAsyncLifetime
         }
 
         await SendAsync(socket, """{"type":"response.create"}""");
-        while (true)
-        {
-            using var e = await ReceiveAsync(socket);
-            if (Type(e) == "response.output_audio.delta")
-            {
-                break;
-            }
-        }
+        await ReceiveUntilAsync(socket, "response.output_audio.delta");
 
         var speech = AiAgent.Emulators.OpenAIRealtime.RealtimeEmulatorAudio.FromPcm24k(AiAgent.Emulators.Common.VoiceAssets.Reply, RealtimeAudioFormatType.Pcm24k);
         await SendAsync(socket, $$"""{"type":"input_audio_buffer.append","audio":"{{Convert.ToBase64String(speech)}}"}""");
@@ -238,14 +231,7 @@ public sealed class EmulatorProtocolTests : IAsyncLifetime
         (await ReceiveAsync(socket)).Dispose(); // session.created
         await SendAsync(socket, """{"type":"session.update","session":{"type":"realtime","audio":{"input":{"turn_detection":{"type":"server_vad","interrupt_response":false}}}}}""");
         await SendAsync(socket, """{"type":"response.create"}""");
-        while (true)
-        {
-            using var e = await ReceiveAsync(socket);
-            if (Type(e) == "response.output_audio.delta")
-            {
-                break;
-            }
-        }
+        await ReceiveUntilAsync(socket, "response.output_audio.delta");
 
         var speech = AiAgent.Emulators.OpenAIRealtime.RealtimeEmulatorAudio.FromPcm24k(AiAgent.Emulators.Common.VoiceAssets.Reply, RealtimeAudioFormatType.Pcm24k);
         await SendAsync(socket, $$"""{"type":"input_audio_buffer.append","audio":"{{Convert.ToBase64String(speech[..48_000])}}"}""");
@@ -300,6 +286,19 @@ public sealed class EmulatorProtocolTests : IAsyncLifetime
 
     private static Task SendAsync(WebSocket socket, string json) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
+
+    /// <summary>Reads and drops server events up to and including the first of <paramref name="type"/>.</summary>
+    private static async Task ReceiveUntilAsync(WebSocket socket, string type)
+    {
+        while (true)
+        {
+            using var e = await ReceiveAsync(socket);
+            if (Type(e) == type)
+            {
+                return;
+            }
+        }
+    }
 
     private static async Task<JsonDocument> ReceiveAsync(WebSocket socket)
     {
