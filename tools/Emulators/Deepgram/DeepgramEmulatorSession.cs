@@ -122,6 +122,12 @@ public sealed partial class DeepgramEmulatorSession
     /// <summary>Agent turns whose audio was sent to the end.</summary>
     public int AgentTurnsCompleted { get; private set; }
 
+    /// <summary>
+    /// The Error code sent at <see cref="DeepgramEmulatorOptions.MaxSessionLength"/>. Unverified: the real code for
+    /// the 2-hour cap is not documented (PROTOCOLS.md 3.6); clients must not depend on it.
+    /// </summary>
+    public const string SessionLimitCode = "SESSION_LIMIT_EXCEEDED";
+
     /// <summary>Error codes sent.</summary>
     public IReadOnlyList<string> ErrorsSent { get { lock (_gate) { return _sent.Where(s => s.StartsWith("Error:", StringComparison.Ordinal)).Select(s => s[6..]).ToArray(); } } }
 
@@ -925,11 +931,18 @@ public sealed partial class DeepgramEmulatorSession
 
     private async Task IdleWatchAsync(CancellationToken token)
     {
+        var opened = Stopwatch.GetTimestamp();
         try
         {
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
+                if (_options.MaxSessionLength is { } cap && Stopwatch.GetElapsedTime(opened) >= cap)
+                {
+                    Fail(SessionLimitCode, "The maximum session duration has been reached.");
+                    return;
+                }
+
                 if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastActivity)) >= _options.IdleTimeout)
                 {
                     Fail("CLIENT_MESSAGE_TIMEOUT", "We did not receive audio or a KeepAlive within the timeout window.");
