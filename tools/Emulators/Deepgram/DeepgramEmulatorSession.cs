@@ -122,14 +122,11 @@ public sealed partial class DeepgramEmulatorSession
     /// <summary>Agent turns whose audio was sent to the end.</summary>
     public int AgentTurnsCompleted { get; private set; }
 
-    /// <summary>
-    /// The Error code sent at <see cref="DeepgramEmulatorOptions.MaxSessionLength"/>. Unverified: the real code for
-    /// the 2-hour cap is not documented (PROTOCOLS.md 3.6); clients must not depend on it.
-    /// </summary>
-    public const string SessionLimitCode = "SESSION_LIMIT_EXCEEDED";
-
     /// <summary>Error codes sent.</summary>
     public IReadOnlyList<string> ErrorsSent { get { lock (_gate) { return _sent.Where(s => s.StartsWith("Error:", StringComparison.Ordinal)).Select(s => s[6..]).ToArray(); } } }
+
+    /// <summary>True once the client sent a close frame (a clean close, not a dropped connection).</summary>
+    public bool ClientClosed { get; private set; }
 
     /// <summary>True while the WebSocket is open.</summary>
     public bool IsOpen { get; private set; } = true;
@@ -276,6 +273,7 @@ public sealed partial class DeepgramEmulatorSession
                 var result = await socket.ReceiveAsync(buffer.AsMemory(count), token).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    ClientClosed = true;
                     _out.Writer.TryWrite(OutFrame.Close(WebSocketCloseStatus.NormalClosure, string.Empty));
                     return;
                 }
@@ -939,7 +937,7 @@ public sealed partial class DeepgramEmulatorSession
             {
                 if (_options.MaxSessionLength is { } cap && Stopwatch.GetElapsedTime(opened) >= cap)
                 {
-                    Fail(SessionLimitCode, "The maximum session duration has been reached.");
+                    Fail(_options.MaxSessionErrorCode, "The maximum session duration has been reached.");
                     return;
                 }
 
