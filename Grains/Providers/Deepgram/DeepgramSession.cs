@@ -977,6 +977,11 @@ internal sealed class DeepgramSession : IAgentSession
     /// <summary>The new connection of a planned rollover becomes the current one (on the supervisor, before its loops start).</summary>
     private void TakeOver(Connection connection, PreparedConnection handover)
     {
+        // A forced switch may cut a turn: settle what the old connection left open; the new one starts fresh.
+        EndUserTurn();
+        CloseUtterance();
+        _dropAgentAudio = false;
+        _answerOwed = false;
         _requestId = handover.RequestId;
         connection.HistorySeeded = handover.HistorySeeded;
         connection.MarkActivity(_time);
