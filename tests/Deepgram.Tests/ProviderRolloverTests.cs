@@ -39,6 +39,7 @@ public sealed class ProviderRolloverTests
         Assert.DoesNotContain(h.Events, e => e is ProviderError or SessionEnded);
         Assert.Equal(2, h.Emulator.Sessions.Count);
         var second = h.Connection;
+        Assert.Contains(h.Logs.Entries, e => e.Contains(" 5121 ", StringComparison.Ordinal) && e.Contains("quiet moment", StringComparison.Ordinal));
 
         // The old socket was closed by us, cleanly, before the server's cap.
         await h.Emulator.WaitUntilAsync(() => !first.IsOpen, Waits.Long, "first connection closed");
@@ -73,6 +74,41 @@ public sealed class ProviderRolloverTests
         Assert.True(second.AudioBytesReceived > 0);
         Assert.Equal(0, second.AudioBytesBeforeSettingsApplied);
         Assert.DoesNotContain(h.Events, e => e is ProviderError or SessionEnded);
+    }
+
+    [Fact]
+    public async Task Caller_mid_turn_forces_the_rollover_shortly_before_the_cap()
+    {
+        // Cap 12 s; margin 8 s: planned from 6 s, forced at 10.5 s. The caller starts speaking and never pauses
+        // (the emulator's VAD counts samples), so no quiet moment comes.
+        var cap = TimeSpan.FromSeconds(12);
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
+            new DeepgramEmulatorOptions { BurstFactor = 20, MaxSessionLength = cap },
+            o =>
+            {
+                o.Greeting = "";
+                o.MaxSessionLengthOverride = cap;
+                o.SessionRolloverMarginMs = 8_000;
+            });
+        await h.StartAsync();
+        var first = h.Connection;
+        await h.SendFramesAsync(Harness.CallerSpeech(h.Session.Formats.Input));
+        await h.WaitForAsync<UserSpeechStarted>();
+
+        var reconnected = await h.WaitForAsync<ProviderReconnected>();
+        Assert.Equal(0, reconnected.Attempt);
+        Assert.Contains(h.Logs.Entries, e => e.Contains(" 5121 ", StringComparison.Ordinal) && e.Contains("forced before the cap", StringComparison.Ordinal));
+        // The cut turn is settled: the grain is not left waiting for the end of the caller's speech.
+        Assert.Contains(h.Events.Take(h.IndexOf(reconnected)), e => e is UserSpeechStopped);
+        await h.Emulator.WaitUntilAsync(() => !first.IsOpen, Waits.Long, "first connection closed");
+        Assert.True(first.ClientClosed, "the client closed the old connection with a close frame");
+        Assert.Empty(first.ErrorsSent);
+        Assert.DoesNotContain(h.Events, e => e is ProviderError or SessionEnded);
+
+        // The caller's next turn is heard on the new connection.
+        await h.SendSpeechThenSilenceAsync();
+        await h.WaitForAsync<AgentAudioDone>(skip: h.IndexOf(reconnected));
+        Assert.Equal(1, h.Emulator.Sessions[1].UserTurns);
     }
 
     [Theory]
