@@ -74,6 +74,12 @@ public sealed class OptionsValidationTests
         { o => o.KeepAliveSeconds = 0, "keepalive_seconds", "between 1 and 8" },
         { o => o.MaxReconnectAttempts = -1, "max_reconnect_attempts", "between 0 and 10" },
         { o => o.ConnectTimeoutMs = 100, "connect_timeout_ms", "between 500 and 60000" },
+        { o => o.MaxSessionMinutes = 0, "max_session_minutes", "between 1 and 120" },
+        { o => o.MaxSessionMinutes = 121, "max_session_minutes", "between 1 and 120" },
+        { o => o.SessionRolloverMarginMs = 500, "session_rollover_margin_ms", "0 (off) or between 1000 and 1800000" },
+        { o => o.SessionRolloverMarginMs = 1_800_001, "session_rollover_margin_ms", "0 (off) or between 1000 and 1800000" },
+        { o => o.SessionRolloverMarginMs = -1, "session_rollover_margin_ms", "0 (off) or between 1000 and 1800000" },
+        { o => { o.MaxSessionMinutes = 10; o.SessionRolloverMarginMs = 300_000; }, "session_rollover_margin_ms", "less than half of max_session_minutes" },
     };
 
     [Theory]
@@ -85,6 +91,25 @@ public sealed class OptionsValidationTests
         var error = Assert.Single(Validate(options, isDefault: false));
         Assert.StartsWith($"providers.deepgram.{key}:", error);
         Assert.Contains(allowed, error);
+    }
+
+    [Theory]
+    [InlineData(120, 300_000)]
+    [InlineData(120, 0)]
+    [InlineData(1, 1_000)]
+    [InlineData(11, 300_000)]
+    public void Session_cap_and_rollover_margin_in_range_are_valid(int minutes, int marginMs)
+    {
+        Assert.Empty(Validate(new DeepgramOptions { MaxSessionMinutes = minutes, SessionRolloverMarginMs = marginMs }, isDefault: false));
+    }
+
+    [Fact]
+    public void Session_cap_defaults_to_the_servers_two_hours_with_a_five_minute_margin()
+    {
+        var options = new DeepgramOptions();
+        Assert.Equal(120, options.MaxSessionMinutes);
+        Assert.Equal(300_000, options.SessionRolloverMarginMs);
+        Assert.Equal(TimeSpan.FromHours(2), options.MaxSessionLength);
     }
 
     [Fact]
@@ -115,6 +140,8 @@ public sealed class OptionsValidationTests
             ["providers:deepgram:keepalive_seconds"] = "3",
             ["providers:deepgram:max_reconnect_attempts"] = "5",
             ["providers:deepgram:connect_timeout_ms"] = "2500",
+            ["providers:deepgram:max_session_minutes"] = "60",
+            ["providers:deepgram:session_rollover_margin_ms"] = "120000",
         }).Build();
         var options = configuration.Get<AgentOptions>()!.Providers.Deepgram;
 
@@ -133,6 +160,9 @@ public sealed class OptionsValidationTests
         Assert.Equal(3, options.KeepAliveSeconds);
         Assert.Equal(5, options.MaxReconnectAttempts);
         Assert.Equal(2500, options.ConnectTimeoutMs);
+        Assert.Equal(60, options.MaxSessionMinutes);
+        Assert.Equal(120_000, options.SessionRolloverMarginMs);
+        Assert.Equal(TimeSpan.FromMinutes(60), options.MaxSessionLength);
         Assert.Empty(Validate(options, isDefault: false));
     }
 

@@ -64,4 +64,13 @@ internal static partial class DeepgramLog
 
     [LoggerMessage(5119, LogLevel.Debug, "Deepgram Welcome on call {CallId}, request_id {RequestId}")]
     public static partial void Welcome(ILogger logger, Guid callId, string? requestId);
+
+    [LoggerMessage(5120, LogLevel.Information, "Deepgram session of call {CallId} reaches the {MaxSession} cap at {CapAt:o}; rollover planned from {PlannedAt:o}, forced at {ForcedAt:o}")]
+    public static partial void RolloverPlanned(ILogger logger, Guid callId, TimeSpan maxSession, DateTimeOffset capAt, DateTimeOffset plannedAt, DateTimeOffset forcedAt);
+
+    [LoggerMessage(5121, LogLevel.Information, "Deepgram session of call {CallId} rolled over to a new connection ({Why}), request_id {RequestId}, {HistoryItems} history items re-seeded")]
+    public static partial void RolledOver(ILogger logger, Guid callId, string why, string? requestId, int historyItems);
+
+    [LoggerMessage(5122, LogLevel.Warning, "Deepgram rollover of call {CallId} failed ({Reason}); the session goes on until the server closes it")]
+    public static partial void RolloverFailed(ILogger logger, Guid callId, string reason);
 }

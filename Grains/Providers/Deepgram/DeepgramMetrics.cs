@@ -29,7 +29,7 @@ public sealed class DeepgramMetrics
         _sessions = meter.CreateCounter<long>("aiagent.deepgram.sessions", "{session}", "Deepgram sessions that ended, by outcome");
         _errors = meter.CreateCounter<long>("aiagent.deepgram.errors", "{error}", "Deepgram faults by kind and code (bad key, server Error, disconnect, idle timeout ...)");
         _warnings = meter.CreateCounter<long>("aiagent.deepgram.warnings", "{warning}", "Deepgram Warning messages by code");
-        _reconnects = meter.CreateCounter<long>("aiagent.deepgram.reconnects", "{reconnect}", "Deepgram reconnects that restored the session");
+        _reconnects = meter.CreateCounter<long>("aiagent.deepgram.reconnects", "{reconnect}", "Deepgram reconnects that restored the session, by reason (fault, or a planned rollover before the session cap)");
         _keepAlives = meter.CreateCounter<long>("aiagent.deepgram.keepalives", "{message}", "KeepAlive messages sent while no caller audio flowed");
         _functionCalls = meter.CreateCounter<long>("aiagent.deepgram.function_calls", "{call}", "FunctionCallRequest entries received");
         _droppedBytes = meter.CreateCounter<long>("aiagent.deepgram.dropped_audio", "By", "Audio bytes dropped, by direction and reason");
@@ -42,7 +42,8 @@ public sealed class DeepgramMetrics
 
     internal void Warning(string code) => _warnings.Add(1, s_provider, new("code", code));
 
-    internal void Reconnected() => _reconnects.Add(1, s_provider);
+    /// <summary>A restored session: <paramref name="planned"/> for a rollover before the 2-hour cap, else after a fault.</summary>
+    internal void Reconnected(bool planned) => _reconnects.Add(1, s_provider, new("reason", planned ? "rollover" : "fault"));
 
     internal void KeepAliveSent() => _keepAlives.Add(1, s_provider);
 

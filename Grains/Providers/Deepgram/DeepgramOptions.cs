@@ -98,6 +98,27 @@ public sealed partial class DeepgramOptions
     [ConfigurationKeyName("connect_timeout_ms")]
     public int ConnectTimeoutMs { get; set; } = 10_000;
 
+    /// <summary>
+    /// The longest session the service allows (PROTOCOLS.md 3.6: it closes every session at 2 h; KeepAlive does not
+    /// extend it). Counted from <c>SettingsApplied</c> of the current connection.
+    /// </summary>
+    [ConfigurationKeyName("max_session_minutes")]
+    public int MaxSessionMinutes { get; set; } = 120;
+
+    /// <summary>
+    /// How long before <see cref="MaxSessionMinutes"/> a planned rollover to a fresh connection may start, at a quiet
+    /// moment (no agent audio arriving or still playing, no answer owed, caller not mid-turn); forced shortly before
+    /// the cap if no quiet moment comes. 0 turns planning off (the server's close at the cap then reconnects).
+    /// </summary>
+    [ConfigurationKeyName("session_rollover_margin_ms")]
+    public int SessionRolloverMarginMs { get; set; } = 300_000;
+
+    /// <summary>Tests only (never bound from YAML): a session length shorter than a minute, in place of <see cref="MaxSessionMinutes"/>.</summary>
+    internal TimeSpan? MaxSessionLengthOverride { get; set; }
+
+    /// <summary>The session length the rollover plans for.</summary>
+    internal TimeSpan MaxSessionLength => MaxSessionLengthOverride ?? TimeSpan.FromMinutes(MaxSessionMinutes);
+
     /// <summary>Appends an error per invalid key to <paramref name="errors"/>, each prefixed with <paramref name="path"/>.</summary>
     /// <param name="path">The YAML path of this block.</param>
     /// <param name="errors">Where errors go.</param>
@@ -173,6 +194,20 @@ public sealed partial class DeepgramOptions
         if (ConnectTimeoutMs is < 500 or > 60_000)
         {
             errors.Add($"{path}.connect_timeout_ms: {ConnectTimeoutMs} must be between 500 and 60000");
+        }
+
+        if (MaxSessionMinutes is < 1 or > 120)
+        {
+            errors.Add($"{path}.max_session_minutes: {MaxSessionMinutes} must be between 1 and 120 (Deepgram closes every session at 2 hours)");
+        }
+
+        if (SessionRolloverMarginMs != 0 && SessionRolloverMarginMs is < 1_000 or > 1_800_000)
+        {
+            errors.Add($"{path}.session_rollover_margin_ms: {SessionRolloverMarginMs} must be 0 (off) or between 1000 and 1800000 (30 minutes)");
+        }
+        else if (SessionRolloverMarginMs != 0 && MaxSessionMinutes is >= 1 and <= 120 && SessionRolloverMarginMs >= MaxSessionMinutes * 60_000L / 2)
+        {
+            errors.Add($"{path}.session_rollover_margin_ms: {SessionRolloverMarginMs} must be less than half of max_session_minutes ({MaxSessionMinutes} min = {MaxSessionMinutes * 60_000L} ms)");
         }
     }
 

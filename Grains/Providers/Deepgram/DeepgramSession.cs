@@ -24,6 +24,11 @@ namespace AiAgent.Grains.Providers.Deepgram;
 /// <para>Faults: a server <c>Error</c> or a lost socket ends the connection; while the call continues the session
 /// reconnects (up to <c>max_reconnect_attempts</c> consecutive failures) with the conversation so far re-seeded as
 /// <c>agent.context.messages</c> and no second greeting. A 401/403 at upgrade or <c>INVALID_SETTINGS</c> is final.</para>
+/// <para>Session cap: the service closes every session 2 h after it began (3.6). From <c>session_rollover_margin_ms</c>
+/// before <c>max_session_minutes</c> (counted from <c>SettingsApplied</c>) a planned rollover opens a new connection
+/// the same way, re-seeded and without a greeting, while the old one still carries the call, at a quiet moment or
+/// forced shortly before the cap; then the old socket is closed politely and caller audio goes on over the new one
+/// (<see cref="ProviderReconnected"/> with attempt 0). See <c>PlanRolloverAsync</c>.</para>
 /// </remarks>
 internal sealed class DeepgramSession : IAgentSession
 {
@@ -37,6 +42,15 @@ internal sealed class DeepgramSession : IAgentSession
     private const int MaxBinaryMessageBytes = 8 << 20;
 
     private static readonly byte[] s_keepAlive = """{"type":"KeepAlive"}"""u8.ToArray();
+
+    /// <summary>A forced rollover happens this long (at most a quarter of the planning window) before the cap.</summary>
+    private static readonly TimeSpan s_rolloverForceSlack = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often the rollover planner looks for a quiet moment.</summary>
+    private static readonly TimeSpan s_quietPoll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long the old connection may take to answer our close after a rollover.</summary>
+    private static readonly TimeSpan s_closeHandshake = TimeSpan.FromSeconds(1);
 
     private readonly DeepgramOptions _options;
     private readonly string? _apiKey;
@@ -56,9 +70,15 @@ internal sealed class DeepgramSession : IAgentSession
     // Receive-loop state (one receive loop at a time; the supervisor reads it only between connections).
     private string? _requestId;
     private int _lastUtteranceId;
-    private int _openUtteranceId;
+    private volatile int _openUtteranceId;
     private bool _dropAgentAudio;
-    private bool _userSpeaking;
+    private volatile bool _userSpeaking;
+
+    // Read by the rollover planner: an answer is owed (the caller's turn ended, the agent has not started speaking).
+    private volatile bool _answerOwed;
+
+    // TimeProvider timestamp at which the agent audio received so far has played out (real-time estimate).
+    private long _playoutEndsAt;
     private bool _sawAgentStartedSpeaking;
     private volatile bool _ended;
     private bool _everReady;
@@ -66,6 +86,9 @@ internal sealed class DeepgramSession : IAgentSession
     private byte? _oddByte;
 
     private volatile Connection? _connection;
+
+    // A connection a planned rollover opened and configured; the next RunConnectionAsync takes it over.
+    private PreparedConnection? _successor;
     private long _droppedQueueFull;
     private int _stopping;
     private Task? _supervisor;
@@ -271,6 +294,13 @@ internal sealed class DeepgramSession : IAgentSession
 
                 _reconnectAttempt = failures;
                 var outcome = await RunConnectionAsync(isReconnect: _everReady, lifetime).ConfigureAwait(false);
+                if (Volatile.Read(ref _successor) is not null)
+                {
+                    // A planned rollover: the next connection is ready; it is no fault.
+                    failures = 0;
+                    continue;
+                }
+
                 if (outcome is null)
                 {
                     End("stopped", hangUp: false, outcome: "stopped");
@@ -313,6 +343,7 @@ internal sealed class DeepgramSession : IAgentSession
         }
         finally
         {
+            Interlocked.Exchange(ref _successor, null)?.Dispose();
             if (last is not null)
             {
                 _firstReady.TrySetException(new DeepgramSessionException(last.Kind, last.Code, last.Description));
@@ -324,9 +355,20 @@ internal sealed class DeepgramSession : IAgentSession
         }
     }
 
-    /// <summary>Runs one connection to its end; null when it ended because the session is stopping.</summary>
+    /// <summary>
+    /// Runs one connection to its end; null when it ended because the session is stopping or rolled over (then
+    /// <see cref="_successor"/> holds the next connection).
+    /// </summary>
     private async Task<Fault?> RunConnectionAsync(bool isReconnect, CancellationToken lifetime)
     {
+        if (Interlocked.Exchange(ref _successor, null) is { } handover)
+        {
+            using (handover)
+            {
+                return await RunSocketAsync(handover.Socket, handover.Cancellation, isReconnect, handover, lifetime).ConfigureAwait(false);
+            }
+        }
+
         DeepgramLog.Connecting(_logger, _context.CallId, _endpoint.GetLeftPart(UriPartial.Path), _reconnectAttempt + 1, Formats.Input.ToString(), Formats.Output.ToString());
         using var connectionCts = CancellationTokenSource.CreateLinkedTokenSource(lifetime);
         // One budget for the upgrade and SettingsApplied; cleared once the session is ready.
@@ -359,24 +401,45 @@ internal sealed class DeepgramSession : IAgentSession
             return null;
         }
 
+        return await RunSocketAsync(socket, connectionCts, isReconnect, handover: null, lifetime).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the loops of one open socket: a fresh one (Settings first) or one a rollover already configured.</summary>
+    private async Task<Fault?> RunSocketAsync(
+        ClientWebSocket socket, CancellationTokenSource connectionCts, bool isReconnect, PreparedConnection? handover, CancellationToken lifetime)
+    {
         var connection = new Connection(socket, connectionCts);
         _connection = connection;
         try
         {
-            // Settings goes out before the send loop starts, so it is the first frame on the socket (3.8.2).
-            var history = isReconnect ? _history.ToArray() : [];
-            var settings = DeepgramSettingsBuilder.Build(_options, Formats, history, includeGreeting: !isReconnect);
-            var json = JsonSerializer.SerializeToUtf8Bytes(settings, DeepgramJsonContext.Default.SettingsMessage);
-            connection.HistorySeeded = history.Length;
-            await socket.SendAsync(json, WebSocketMessageType.Text, endOfMessage: true, connectionCts.Token).ConfigureAwait(false);
+            if (handover is null)
+            {
+                // Settings goes out before the send loop starts, so it is the first frame on the socket (3.8.2).
+                var history = isReconnect ? HistorySnapshot() : [];
+                var settings = DeepgramSettingsBuilder.Build(_options, Formats, history, includeGreeting: !isReconnect);
+                var json = JsonSerializer.SerializeToUtf8Bytes(settings, DeepgramJsonContext.Default.SettingsMessage);
+                connection.HistorySeeded = history.Length;
+                await socket.SendAsync(json, WebSocketMessageType.Text, endOfMessage: true, connectionCts.Token).ConfigureAwait(false);
+            }
+            else
+            {
+                TakeOver(connection, handover);
+            }
 
             var receive = ReceiveLoopAsync(connection);
             var send = SendLoopAsync(connection);
             var keepAlive = KeepAliveLoopAsync(connection);
+            var rollover = PlanRolloverAsync(connection);
             await Task.WhenAny(receive, send).ConfigureAwait(false);
+            if (connection.Successor is not null && send.IsCompleted)
+            {
+                // Rolling over: the send loop sent our close; let the server answer it so the old socket ends cleanly.
+                await receive.WaitAsync(s_closeHandshake, _time).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
             await connectionCts.CancelAsync().ConfigureAwait(false);
             socket.Abort();
-            await Task.WhenAll(receive, send, keepAlive).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(receive, send, keepAlive, rollover).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
@@ -386,6 +449,20 @@ internal sealed class DeepgramSession : IAgentSession
         {
             _connection = null;
             connection.ReleasePending();
+        }
+
+        if (connection.Successor is { } successor)
+        {
+            if (lifetime.IsCancellationRequested || Volatile.Read(ref _stopping) == 1)
+            {
+                successor.Dispose();
+                return null;
+            }
+
+            // Handed over even when the old connection ended by itself meanwhile (e.g. closed at the cap): the new
+            // one is configured already, so no reconnect is needed.
+            Volatile.Write(ref _successor, successor);
+            return null;
         }
 
         if (connection.Fault is null || Volatile.Read(ref _stopping) == 1 && connection.Fault.Kind == ProviderErrorKind.Disconnected)
@@ -426,6 +503,12 @@ internal sealed class DeepgramSession : IAgentSession
                 var result = await socket.ReceiveAsync(buffer.AsMemory(count), token).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    if (connection.Successor is not null)
+                    {
+                        // The server answered the close of a rollover: the call goes on over the successor.
+                        return;
+                    }
+
                     var description = socket.CloseStatusDescription;
                     var detail = $"the server closed the connection ({(int?)socket.CloseStatus ?? 0}{(string.IsNullOrEmpty(description) ? string.Empty : " " + description)})";
                     if (Volatile.Read(ref _stopping) == 0)
@@ -541,11 +624,13 @@ internal sealed class DeepgramSession : IAgentSession
                 break;
             case "AgentThinking":
                 EndUserTurn();
+                _answerOwed = true;
                 break;
             case "AgentStartedSpeaking":
                 OnAgentStartedSpeaking(message);
                 break;
             case "AgentAudioDone":
+                _answerOwed = false;
                 CloseUtterance();
                 break;
             case "FunctionCallRequest":
@@ -583,7 +668,7 @@ internal sealed class DeepgramSession : IAgentSession
 
         connection.Cancellation.CancelAfter(Timeout.InfiniteTimeSpan);
         connection.MarkActivity(_time);
-        connection.Ready = true;
+        connection.MarkReady(_time.GetTimestamp());
         if (!_everReady)
         {
             _everReady = true;
@@ -594,7 +679,7 @@ internal sealed class DeepgramSession : IAgentSession
         else
         {
             DeepgramLog.Reconnected(_logger, _context.CallId, _reconnectAttempt, _requestId, connection.HistorySeeded);
-            _metrics.Reconnected();
+            _metrics.Reconnected(planned: false);
             Emit(new ProviderReconnected(_reconnectAttempt));
         }
 
@@ -607,7 +692,12 @@ internal sealed class DeepgramSession : IAgentSession
         if (role == "user")
         {
             EndUserTurn();
-            _history.Add(new HistoryItem("user", content));
+            _answerOwed = true;
+            lock (_history)
+            {
+                _history.Add(new HistoryItem("user", content));
+            }
+
             Emit(new UserTranscript(content, IsFinal: true));
         }
         else if (role == "assistant")
@@ -620,7 +710,12 @@ internal sealed class DeepgramSession : IAgentSession
                 CloseUtterance();
             }
 
-            _history.Add(new HistoryItem("assistant", content));
+            _answerOwed = false;
+            lock (_history)
+            {
+                _history.Add(new HistoryItem("assistant", content));
+            }
+
             Emit(new AgentTranscript(content, IsFinal: true));
         }
         else
@@ -633,6 +728,8 @@ internal sealed class DeepgramSession : IAgentSession
     {
         _userSpeaking = true;
         _dropAgentAudio = true;
+        // The gateway stops playout on barge-in: nothing of the old answer is still playing.
+        Volatile.Write(ref _playoutEndsAt, 0);
         _oddByte = null;
         Emit(new UserSpeechStarted());
         if (_openUtteranceId != 0)
@@ -657,6 +754,7 @@ internal sealed class DeepgramSession : IAgentSession
         EndUserTurn();
         CloseUtterance();
         _dropAgentAudio = false;
+        _answerOwed = false;
         _sawAgentStartedSpeaking = true;
         var id = OpenUtterance();
         var total = message.TotalLatency ?? 0;
@@ -677,6 +775,7 @@ internal sealed class DeepgramSession : IAgentSession
 
         var id = _openUtteranceId != 0 ? _openUtteranceId : OpenUtterance();
         var format = Formats.Output;
+        EstimatePlayout(format, audio.Length);
         if (format.BlockAlign == 1)
         {
             Emit(new AgentAudio(audio.ToArray(), format, id));
@@ -752,14 +851,15 @@ internal sealed class DeepgramSession : IAgentSession
         var json = new ArrayBufferWriter<byte>(512);
         try
         {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (connection.Successor is null && await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
                 if (connection.Ready)
                 {
                     await connection.FlushPendingAsync(this, json, token).ConfigureAwait(false);
                 }
 
-                while (reader.TryRead(out var item))
+                // On a rollover stop taking items: what is queued now goes to the successor.
+                while (connection.Successor is null && reader.TryRead(out var item))
                 {
                     if (!connection.Ready && item.Kind != OutboundKind.Wake)
                     {
@@ -775,6 +875,17 @@ internal sealed class DeepgramSession : IAgentSession
 
                     await SendAsync(connection, item, json, token).ConfigureAwait(false);
                 }
+            }
+
+            if (connection.Successor is not null)
+            {
+                // Rolled over: close this socket politely; RunSocketAsync waits briefly for the server's answer.
+                if (socket.State == WebSocketState.Open)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "session rollover", token).ConfigureAwait(false);
+                }
+
+                return;
             }
 
             // The queue completed: the session is stopping. Close politely; the receive loop sees the server's close.
@@ -842,6 +953,198 @@ internal sealed class DeepgramSession : IAgentSession
         }
     }
 
+    private HistoryItem[] HistorySnapshot()
+    {
+        lock (_history)
+        {
+            return _history.ToArray();
+        }
+    }
+
+    /// <summary>Adds agent audio to the playout estimate: the gateway plays it in real time from when it arrives.</summary>
+    private void EstimatePlayout(AudioFormat format, int bytes)
+    {
+        var now = _time.GetTimestamp();
+        var start = Math.Max(now, Volatile.Read(ref _playoutEndsAt));
+        var duration = (long)(format.DurationOf(bytes).TotalSeconds * _time.TimestampFrequency);
+        Volatile.Write(ref _playoutEndsAt, start + duration);
+    }
+
+    /// <summary>A moment to switch connections without cutting anything: caller not mid-turn, no answer owed, no agent audio arriving or left to play.</summary>
+    private bool IsQuiet() =>
+        !_userSpeaking && !_answerOwed && _openUtteranceId == 0 && _time.GetTimestamp() >= Volatile.Read(ref _playoutEndsAt);
+
+    /// <summary>The new connection of a planned rollover becomes the current one (on the supervisor, before its loops start).</summary>
+    private void TakeOver(Connection connection, PreparedConnection handover)
+    {
+        // A forced switch may cut a turn: settle what the old connection left open; the new one starts fresh.
+        EndUserTurn();
+        CloseUtterance();
+        _dropAgentAudio = false;
+        _answerOwed = false;
+        _requestId = handover.RequestId;
+        connection.HistorySeeded = handover.HistorySeeded;
+        connection.MarkActivity(_time);
+        connection.MarkReady(handover.ReadyAt);
+        DeepgramLog.RolledOver(_logger, _context.CallId, handover.Why, handover.RequestId, handover.HistorySeeded);
+        _metrics.Reconnected(planned: true);
+        // Attempt 0 marks a planned rollover (a fault's reconnect counts from 1).
+        Emit(new ProviderReconnected(0));
+        // Caller audio queued during the switch goes out now.
+        _outbound.Writer.TryWrite(Outbound.Wake);
+    }
+
+    /// <summary>
+    /// Plans the rollover before the session cap (3.6): from <c>session_rollover_margin_ms</c> before
+    /// <c>max_session_minutes</c> after this connection's <c>SettingsApplied</c> it waits for a quiet moment, or forces
+    /// it shortly before the cap; never before half the session, so a new connection cannot roll over in a loop.
+    /// The successor is connected, configured and re-seeded while this connection still carries the call; then the
+    /// send loop stops, closes this socket and the supervisor switches over. A failed attempt leaves the call here
+    /// (the server's close at the cap then reconnects the usual way).
+    /// </summary>
+    private async Task PlanRolloverAsync(Connection connection)
+    {
+        if (_options.SessionRolloverMarginMs <= 0)
+        {
+            return;
+        }
+
+        var token = connection.Cancellation.Token;
+        try
+        {
+            await connection.ReadyTask.WaitAsync(token).ConfigureAwait(false);
+            var cap = _options.MaxSessionLength;
+            var margin = TimeSpan.FromMilliseconds(_options.SessionRolloverMarginMs);
+            var plannedAfter = TimeSpan.FromTicks(Math.Max(cap.Ticks - margin.Ticks, cap.Ticks / 2));
+            var forcedAfter = cap - TimeSpan.FromTicks(Math.Min(s_rolloverForceSlack.Ticks, (cap - plannedAfter).Ticks / 4));
+            var age = _time.GetElapsedTime(connection.ReadyAt);
+            var began = _time.GetUtcNow() - age;
+            DeepgramLog.RolloverPlanned(_logger, _context.CallId, cap, began + cap, began + plannedAfter, began + forcedAfter);
+            if (plannedAfter > age)
+            {
+                await Task.Delay(plannedAfter - age, _time, token).ConfigureAwait(false);
+            }
+
+            while (!IsQuiet() && _time.GetElapsedTime(connection.ReadyAt) < forcedAfter)
+            {
+                await Task.Delay(s_quietPoll, _time, token).ConfigureAwait(false);
+            }
+
+            var why = IsQuiet() ? "quiet moment" : "forced before the cap";
+            if (await PrepareSuccessorAsync(why, token).ConfigureAwait(false) is { } next)
+            {
+                connection.Successor = next;
+                // Wake the send loop so it stops and closes this socket even while no caller audio flows.
+                _outbound.Writer.TryWrite(Outbound.Wake);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection ended (or the session stopped) first.
+        }
+        catch (Exception ex)
+        {
+            // Defensive: a rollover is an optimisation; failing it must not end the call (the cap still reconnects).
+            DeepgramLog.RolloverFailed(_logger, _context.CallId, ex.GetType().Name);
+        }
+    }
+
+    /// <summary>
+    /// Opens the rollover's connection: upgrade, Settings with the conversation so far and no greeting, then waits
+    /// for <c>SettingsApplied</c> (Welcome gives its request_id). Null, logged, when that fails or the old connection ends.
+    /// </summary>
+    private async Task<PreparedConnection?> PrepareSuccessorAsync(string why, CancellationToken oldConnection)
+    {
+        // Linked to the session, not to the old connection, whose end must not cancel the new one after the switch.
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(_lifetime.Token);
+        cts.CancelAfter(TimeSpan.FromMilliseconds(_options.ConnectTimeoutMs));
+        var socket = new ClientWebSocket();
+        socket.Options.SetRequestHeader("Authorization", "Token " + _apiKey);
+        socket.Options.CollectHttpResponseDetails = true;
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        PreparedConnection? prepared = null;
+        try
+        {
+            using var registration = oldConnection.Register(static state => ((CancellationTokenSource)state!).Cancel(), cts);
+            DeepgramLog.Connecting(_logger, _context.CallId, _endpoint.GetLeftPart(UriPartial.Path), 0, Formats.Input.ToString(), Formats.Output.ToString());
+            await socket.ConnectAsync(_endpoint, cts.Token).ConfigureAwait(false);
+            var history = HistorySnapshot();
+            var settings = DeepgramSettingsBuilder.Build(_options, Formats, history, includeGreeting: false);
+            var json = JsonSerializer.SerializeToUtf8Bytes(settings, DeepgramJsonContext.Default.SettingsMessage);
+            await socket.SendAsync(json, WebSocketMessageType.Text, endOfMessage: true, cts.Token).ConfigureAwait(false);
+
+            string? requestId = null;
+            while (prepared is null)
+            {
+                var count = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (count == buffer.Length)
+                    {
+                        DeepgramLog.RolloverFailed(_logger, _context.CallId, "a server message before SettingsApplied was too large");
+                        return null;
+                    }
+
+                    result = await socket.ReceiveAsync(buffer.AsMemory(count), cts.Token).ConfigureAwait(false);
+                    count += result.Count;
+                }
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    DeepgramLog.RolloverFailed(_logger, _context.CallId, $"the server closed the new connection ({(int?)socket.CloseStatus ?? 0})");
+                    return null;
+                }
+
+                if (result.MessageType != WebSocketMessageType.Text)
+                {
+                    continue;
+                }
+
+                var message = JsonSerializer.Deserialize(buffer.AsSpan(0, count), DeepgramJsonContext.Default.ServerMessage);
+                switch (message?.Type)
+                {
+                    case "Welcome":
+                        requestId = message.RequestId;
+                        break;
+                    case "SettingsApplied":
+                        cts.CancelAfter(Timeout.InfiniteTimeSpan);
+                        prepared = new PreparedConnection(socket, cts, requestId, history.Length, _time.GetTimestamp(), why);
+                        break;
+                    case "Error":
+                        DeepgramLog.ServerError(_logger, _context.CallId, requestId, message.Code ?? "UNKNOWN", message.Description ?? string.Empty);
+                        DeepgramLog.RolloverFailed(_logger, _context.CallId, message.Code ?? "UNKNOWN");
+                        return null;
+                    default:
+                        DeepgramLog.Ignored(_logger, _context.CallId, message?.Type);
+                        break;
+                }
+            }
+
+            return prepared;
+        }
+        catch (Exception ex) when (ex is WebSocketException or HttpRequestException or JsonException or OperationCanceledException)
+        {
+            if (!oldConnection.IsCancellationRequested)
+            {
+                DeepgramLog.RolloverFailed(_logger, _context.CallId, ex is OperationCanceledException ? $"no SettingsApplied within {_options.ConnectTimeoutMs} ms" : ex.GetType().Name);
+            }
+
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (prepared is null)
+            {
+                socket.Abort();
+                socket.Dispose();
+                cts.Dispose();
+            }
+        }
+    }
+
     private async Task KeepAliveLoopAsync(Connection connection)
     {
         var interval = connection.KeepAliveInterval(_options);
@@ -896,6 +1199,30 @@ internal sealed class DeepgramSession : IAgentSession
     /// <summary>Why a connection ended.</summary>
     private sealed record Fault(ProviderErrorKind Kind, string Code, string Description, bool Final, bool WasReady);
 
+    /// <summary>A connection a planned rollover opened, configured and re-seeded; the supervisor switches to it.</summary>
+    private sealed class PreparedConnection(
+        ClientWebSocket socket, CancellationTokenSource cancellation, string? requestId, int historySeeded, long readyAt, string why) : IDisposable
+    {
+        public ClientWebSocket Socket { get; } = socket;
+
+        public CancellationTokenSource Cancellation { get; } = cancellation;
+
+        public string? RequestId { get; } = requestId;
+
+        public int HistorySeeded { get; } = historySeeded;
+
+        public long ReadyAt { get; } = readyAt;
+
+        public string Why { get; } = why;
+
+        public void Dispose()
+        {
+            Socket.Abort();
+            Socket.Dispose();
+            Cancellation.Dispose();
+        }
+    }
+
     /// <summary>One socket's state. Its send loop is the socket's only writer.</summary>
     private sealed class Connection(ClientWebSocket socket, CancellationTokenSource cancellation)
     {
@@ -915,6 +1242,24 @@ internal sealed class DeepgramSession : IAgentSession
         public int Generation { get; } = Interlocked.Increment(ref s_generations);
 
         public volatile bool Ready;
+
+        /// <summary>The connection a planned rollover prepared to replace this one; set once, then this one winds down.</summary>
+        public volatile PreparedConnection? Successor;
+
+        private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes at <c>SettingsApplied</c>.</summary>
+        public Task ReadyTask => _ready.Task;
+
+        /// <summary>When <c>SettingsApplied</c> came (a <see cref="TimeProvider"/> timestamp): the session's age counts from it.</summary>
+        public long ReadyAt { get; private set; }
+
+        public void MarkReady(long readyAt)
+        {
+            ReadyAt = readyAt;
+            Ready = true;
+            _ready.TrySetResult();
+        }
 
         public volatile bool KeepAliveQueued;
 

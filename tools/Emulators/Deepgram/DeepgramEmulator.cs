@@ -78,7 +78,7 @@ public sealed partial class DeepgramEmulator : IAsyncDisposable
 
     /// <summary>
     /// Runs from the command line until Ctrl+C: <c>--port N</c> (8766), <c>--host A</c>, <c>--api-key KEY</c>
-    /// (any key when absent), <c>--idle-timeout-seconds S</c>, <c>--burst-factor F</c>.
+    /// (any key when absent), <c>--idle-timeout-seconds S</c>, <c>--burst-factor F</c>, <c>--max-session-seconds S</c>.
     /// </summary>
     public static async Task RunAsync(string[] args)
     {
@@ -94,7 +94,8 @@ public sealed partial class DeepgramEmulator : IAsyncDisposable
                 case "--api-key": options.ApiKey = value; break;
                 case "--idle-timeout-seconds": options.IdleTimeout = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                 case "--burst-factor": options.BurstFactor = double.Parse(value, CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"unknown option {args[i]} (use --port, --host, --api-key, --idle-timeout-seconds, --burst-factor)");
+                case "--max-session-seconds": options.MaxSessionLength = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
+                default: throw new ArgumentException($"unknown option {args[i]} (use --port, --host, --api-key, --idle-timeout-seconds, --burst-factor, --max-session-seconds)");
             }
         }
 

@@ -20,6 +20,19 @@ public sealed class DeepgramEmulatorOptions
     /// <summary>Close with <c>CLIENT_MESSAGE_TIMEOUT</c> after this long without caller audio or <c>KeepAlive</c>.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The session cap (the real service closes every session at 2 h, KeepAlive or not; PROTOCOLS.md 3.6): after this
+    /// long from the upgrade the emulator sends an <c>Error</c> (<see cref="MaxSessionErrorCode"/>) and closes. Null (the
+    /// default) for no cap.
+    /// </summary>
+    public TimeSpan? MaxSessionLength { get; set; }
+
+    /// <summary>
+    /// The <c>Error</c> code sent at <see cref="MaxSessionLength"/>. Unverified guess: the real code for the 2-hour cap
+    /// is not documented (PROTOCOLS.md 3.6), so clients must not depend on it; tests also try unknown codes.
+    /// </summary>
+    public string MaxSessionErrorCode { get; set; } = "SESSION_LIMIT_EXCEEDED";
+
     /// <summary>Delay before <c>SettingsApplied</c>; binary audio arriving in this window is counted (conformance check).</summary>
     public TimeSpan SettingsAppliedDelay { get; set; } = TimeSpan.FromMilliseconds(50);
 

@@ -125,6 +125,9 @@ public sealed partial class DeepgramEmulatorSession
     /// <summary>Error codes sent.</summary>
     public IReadOnlyList<string> ErrorsSent { get { lock (_gate) { return _sent.Where(s => s.StartsWith("Error:", StringComparison.Ordinal)).Select(s => s[6..]).ToArray(); } } }
 
+    /// <summary>True once the client sent a close frame (a clean close, not a dropped connection).</summary>
+    public bool ClientClosed { get; private set; }
+
     /// <summary>True while the WebSocket is open.</summary>
     public bool IsOpen { get; private set; } = true;
 
@@ -270,6 +273,7 @@ public sealed partial class DeepgramEmulatorSession
                 var result = await socket.ReceiveAsync(buffer.AsMemory(count), token).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
+                    ClientClosed = true;
                     _out.Writer.TryWrite(OutFrame.Close(WebSocketCloseStatus.NormalClosure, string.Empty));
                     return;
                 }
@@ -925,11 +929,18 @@ public sealed partial class DeepgramEmulatorSession
 
     private async Task IdleWatchAsync(CancellationToken token)
     {
+        var opened = Stopwatch.GetTimestamp();
         try
         {
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
             {
+                if (_options.MaxSessionLength is { } cap && Stopwatch.GetElapsedTime(opened) >= cap)
+                {
+                    Fail(_options.MaxSessionErrorCode, "The maximum session duration has been reached.");
+                    return;
+                }
+
                 if (Stopwatch.GetElapsedTime(Volatile.Read(ref _lastActivity)) >= _options.IdleTimeout)
                 {
                     Fail("CLIENT_MESSAGE_TIMEOUT", "We did not receive audio or a KeepAlive within the timeout window.");
