@@ -223,6 +223,22 @@ public sealed class ProviderFaultTests
     }
 
     [Fact]
+    public async Task An_answer_cut_off_by_a_fault_is_closed_before_the_reconnect()
+    {
+        // Real-time pacing: the greeting is still arriving when the error comes.
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8, new DeepgramEmulatorOptions { BurstFactor = 1 });
+        await h.StartAsync();
+        var greeting = await h.WaitForAsync<AgentAudio>();
+
+        await h.Emulator.InjectErrorAsync("INTERNAL_SERVER_ERROR", "Broke mid-answer.");
+        await h.WaitForAsync<ProviderReconnected>();
+
+        var events = h.Events.ToList();
+        var closed = events.FindIndex(e => e is AgentAudioDone done && done.UtteranceId == greeting.UtteranceId);
+        Assert.InRange(closed, 0, events.FindIndex(e => e is ProviderReconnected));
+    }
+
+    [Fact]
     public async Task Key_never_appears_in_logs_events_or_errors()
     {
         const string key = "dg-secret-8c1f2e77a9b04d3e";

@@ -310,6 +310,9 @@ internal sealed class DeepgramSession : IAgentSession
                 last = outcome;
                 failures = outcome.WasReady ? 1 : failures + 1;
                 Fail(outcome.Kind, outcome.Code, outcome.Description);
+
+                // An answer cut off by the fault ends here: what arrived still plays out, and nothing more comes for it.
+                CloseUtterance();
                 if (outcome.Final)
                 {
                     End($"{outcome.Code}: {outcome.Description}", hangUp: true, outcome: outcome.Kind == ProviderErrorKind.Authentication ? "auth_failed" : "failed");
