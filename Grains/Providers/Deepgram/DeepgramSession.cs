@@ -43,12 +43,6 @@ internal sealed class DeepgramSession : IAgentSession
 
     private static readonly byte[] s_keepAlive = """{"type":"KeepAlive"}"""u8.ToArray();
 
-    /// <summary>A forced rollover happens this long (at most a quarter of the planning window) before the cap.</summary>
-    private static readonly TimeSpan s_rolloverForceSlack = TimeSpan.FromSeconds(30);
-
-    /// <summary>How often the rollover planner looks for a quiet moment.</summary>
-    private static readonly TimeSpan s_quietPoll = TimeSpan.FromMilliseconds(200);
-
     /// <summary>How long the old connection may take to answer our close after a rollover.</summary>
     private static readonly TimeSpan s_closeHandshake = TimeSpan.FromSeconds(1);
 
@@ -1017,23 +1011,12 @@ internal sealed class DeepgramSession : IAgentSession
         {
             await connection.ReadyTask.WaitAsync(token).ConfigureAwait(false);
             var cap = _options.MaxSessionLength;
-            var margin = TimeSpan.FromMilliseconds(_options.SessionRolloverMarginMs);
-            var plannedAfter = TimeSpan.FromTicks(Math.Max(cap.Ticks - margin.Ticks, cap.Ticks / 2));
-            var forcedAfter = cap - TimeSpan.FromTicks(Math.Min(s_rolloverForceSlack.Ticks, (cap - plannedAfter).Ticks / 4));
-            var age = _time.GetElapsedTime(connection.ReadyAt);
-            var began = _time.GetUtcNow() - age;
-            DeepgramLog.RolloverPlanned(_logger, _context.CallId, cap, began + cap, began + plannedAfter, began + forcedAfter);
-            if (plannedAfter > age)
-            {
-                await Task.Delay(plannedAfter - age, _time, token).ConfigureAwait(false);
-            }
-
-            while (!IsQuiet() && _time.GetElapsedTime(connection.ReadyAt) < forcedAfter)
-            {
-                await Task.Delay(s_quietPoll, _time, token).ConfigureAwait(false);
-            }
-
-            var why = IsQuiet() ? "quiet moment" : "forced before the cap";
+            var schedule = RolloverSchedule.For(cap, TimeSpan.FromMilliseconds(_options.SessionRolloverMarginMs));
+            var began = _time.GetUtcNow() - _time.GetElapsedTime(connection.ReadyAt);
+            DeepgramLog.RolloverPlanned(_logger, _context.CallId, cap, began + cap, began + schedule.PlannedAfter, began + schedule.ForcedAfter);
+            var why = await schedule.WaitAsync(_time, connection.ReadyAt, IsQuiet, token).ConfigureAwait(false)
+                ? "quiet moment"
+                : "forced before the cap";
             if (await PrepareSuccessorAsync(why, token).ConfigureAwait(false) is { } next)
             {
                 connection.Successor = next;

@@ -429,6 +429,7 @@ public sealed partial class OpenAIRealtimeSession
             return;
         }
 
+        var start = TimeProvider.System.GetTimestamp();
         var now = DateTimeOffset.UtcNow;
         var lifetime = expiresAt - now;
         if (lifetime <= TimeSpan.Zero)
@@ -436,20 +437,13 @@ public sealed partial class OpenAIRealtimeSession
             return;
         }
 
-        // Never before half the session's remaining life: a margin as long as the session must not roll over in a loop.
-        var planned = expiresAt - TimeSpan.FromMilliseconds(_options.SessionRolloverMarginMs);
-        planned = planned > now + (lifetime / 2) ? planned : now + (lifetime / 2);
-        var deadline = expiresAt - TimeSpan.FromTicks(Math.Min(s_rolloverDeadlineSlack.Ticks, (expiresAt - planned).Ticks / 4));
-        OpenAIRealtimeLog.RolloverPlanned(_logger, _callId, expiresAt, planned);
+        var schedule = RolloverSchedule.For(lifetime, TimeSpan.FromMilliseconds(_options.SessionRolloverMarginMs));
+        OpenAIRealtimeLog.RolloverPlanned(_logger, _callId, expiresAt, now + schedule.PlannedAfter);
         try
         {
-            await Task.Delay(planned - now, cancellationToken).ConfigureAwait(false);
-            while (!IsQuiet() && DateTimeOffset.UtcNow < deadline)
-            {
-                await Task.Delay(s_quietPoll, cancellationToken).ConfigureAwait(false);
-            }
-
-            var why = IsQuiet() ? "quiet moment" : "forced before expiry";
+            var why = await schedule.WaitAsync(TimeProvider.System, start, IsQuiet, cancellationToken).ConfigureAwait(false)
+                ? "quiet moment"
+                : "forced before expiry";
             var result = await ConnectAsync(attempt: 0, cancellationToken, rollover: true).ConfigureAwait(false);
             if (result.Connection is not { } next)
             {

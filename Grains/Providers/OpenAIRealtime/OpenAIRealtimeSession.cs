@@ -38,8 +38,6 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private const long TranscriptGraceMs = 1_000;
     private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan s_rolloverDeadlineSlack = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan s_quietPoll = TimeSpan.FromMilliseconds(200);
     private static readonly System.Text.RegularExpressions.Regex s_keyPattern = new(@"\b(sk|ek|rk)-[A-Za-z0-9_*\-.]{2,}", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
     private static readonly string[] s_authCodes = ["invalid_api_key", "invalid_authentication", "unauthorized", "authentication_error", "invalid_auth"];
 
