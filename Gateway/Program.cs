@@ -1,5 +1,6 @@
 using AiAgent.Gateway.Configuration;
 using AiAgent.Gateway.Hosting;
+using AiAgent.Grains.Interfaces.Diagnostics;
 using AiAgent.Telemetry;
 using Microsoft.AspNetCore.Builder;
 
@@ -31,7 +32,7 @@ public static class Program
         }
 
         builder.AddGatewayOrleansClient().AddAudioSocketGateway().AddGatewayHttp();
-        builder.AddAgentTelemetry("aiagent-gateway", [AgentTelemetry.GatewayMeter, AgentTelemetry.OrleansMeter], []);
+        builder.AddAgentTelemetry("aiagent-gateway", TelemetryNames.GatewayMeters, []);
         var app = builder.Build();
         app.MapGatewayHealth();
         app.MapAgentMetrics();

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using AiAgent.Gateway.AudioSocket;
 using AiAgent.Grains.Interfaces.Calls;
+using AiAgent.Grains.Interfaces.Diagnostics;
 
 namespace AiAgent.Gateway.Diagnostics;
 
@@ -11,7 +12,7 @@ namespace AiAgent.Gateway.Diagnostics;
 public sealed class GatewayMetrics
 {
     /// <summary>The meter name.</summary>
-    public const string MeterName = "AiAgent.Gateway";
+    public const string MeterName = TelemetryNames.GatewayMeter;
 
     private readonly Counter<long> _framesIn;
     private readonly Counter<long> _framesOut;

@@ -11,7 +11,8 @@ using OpenTelemetry.Trace;
 namespace AiAgent.Telemetry;
 
 /// <summary>
-/// OpenTelemetry wiring shared by every process of the platform: metrics from the named meters, exported in
+/// OpenTelemetry wiring shared by every process of the platform: metrics from the named meters (their names are in
+/// <see cref="AiAgent.Grains.Interfaces.Diagnostics.TelemetryNames"/>), exported in
 /// Prometheus text format at <c>/metrics</c>, and traces from the named activity sources, exported over OTLP only when
 /// <c>telemetry.otlp_endpoint</c> is set (off by default: no network needed).
 /// </summary>
@@ -22,18 +23,6 @@ namespace AiAgent.Telemetry;
 /// </remarks>
 public static class AgentTelemetry
 {
-    /// <summary>The call grains' meter (<c>ai_agent_*</c> call metrics).</summary>
-    public const string CallsMeter = "AiAgent.Calls";
-
-    /// <summary>The AudioSocket gateway's meter (frames, pacing, platform-added latency).</summary>
-    public const string GatewayMeter = "AiAgent.Gateway";
-
-    /// <summary>Orleans' own meter (~130 instruments: messaging, grains, membership, streams).</summary>
-    public const string OrleansMeter = "Microsoft.Orleans";
-
-    /// <summary>The call grains' activity source: one activity per call, a child per turn.</summary>
-    public const string CallsActivitySource = "AiAgent.Calls";
-
     /// <summary>The scrape path.</summary>
     public const string MetricsPath = "/metrics";
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using AiAgent.Grains.Interfaces.Diagnostics;
 
 namespace AiAgent.Grains.Calls;
 
@@ -10,7 +11,7 @@ namespace AiAgent.Grains.Calls;
 public sealed class CallMetrics
 {
     /// <summary>The meter name to export.</summary>
-    public const string MeterName = "AiAgent.Calls";
+    public const string MeterName = TelemetryNames.CallsMeter;
 
     private readonly UpDownCounter<long> _activeCalls;
     private readonly Counter<long> _callsStarted;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AiAgent.Grains.Interfaces.Diagnostics;
 
 namespace AiAgent.Grains.Calls;
 
@@ -10,7 +11,7 @@ namespace AiAgent.Grains.Calls;
 internal static class CallTracing
 {
     /// <summary>The activity source name to export.</summary>
-    public const string SourceName = "AiAgent.Calls";
+    public const string SourceName = TelemetryNames.CallsActivitySource;
 
     private static readonly ActivitySource Source = new(SourceName);
 

@@ -1,4 +1,5 @@
 using AiAgent.Grains.Interfaces.Audio;
+using AiAgent.Grains.Interfaces.Calls;
 
 namespace AiAgent.Grains.Providers;
 
@@ -70,6 +71,13 @@ public interface IAgentSession : IAsyncDisposable
     /// server stops the answer by itself keep this default.
     /// </summary>
     ValueTask<bool> CancelResponseAsync(CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
+    /// <summary>
+    /// The gateway's playout report for one of this session's utterances (started, completed or flushed, with the
+    /// milliseconds the caller heard). The grain forwards every report, so a session learns when agent audio really
+    /// ended for the caller rather than estimating it from the bytes it received.
+    /// </summary>
+    ValueTask OnPlayoutReportAsync(PlayoutReport report, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     /// <summary>Closes the session cleanly; <see cref="Events"/> completes afterwards.</summary>
     Task StopAsync(CancellationToken cancellationToken);

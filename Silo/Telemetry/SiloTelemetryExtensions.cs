@@ -1,17 +1,15 @@
+using AiAgent.Grains.Interfaces.Diagnostics;
 using AiAgent.Telemetry;
 
 namespace AiAgent.Silo.Telemetry;
 
-/// <summary>The silo's metrics and traces: call metrics, the co-hosted gateway's metrics, Orleans' own meter.</summary>
+/// <summary>The silo's metrics and traces: call and provider metrics, the co-hosted gateway's metrics, Orleans' own meter.</summary>
 public static class SiloTelemetryExtensions
 {
-    /// <summary>The meters the silo exports. The gateway's meter is listed because the one-command run co-hosts it.</summary>
-    public static readonly string[] Meters = [AgentTelemetry.CallsMeter, AgentTelemetry.GatewayMeter, AgentTelemetry.OrleansMeter];
-
     /// <summary>Registers metrics (Prometheus) and call tracing (OTLP when configured).</summary>
     public static WebApplicationBuilder AddSiloTelemetry(this WebApplicationBuilder builder)
     {
-        builder.AddAgentTelemetry("aiagent-silo", Meters, [AgentTelemetry.CallsActivitySource]);
+        builder.AddAgentTelemetry("aiagent-silo", TelemetryNames.SiloMeters, TelemetryNames.SiloActivitySources);
         return builder;
     }
 }

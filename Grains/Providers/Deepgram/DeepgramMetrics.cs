@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using AiAgent.Grains.Interfaces.Diagnostics;
 
 namespace AiAgent.Grains.Providers.Deepgram;
 
@@ -9,7 +10,7 @@ namespace AiAgent.Grains.Providers.Deepgram;
 public sealed class DeepgramMetrics
 {
     /// <summary>The meter name to enable in OpenTelemetry.</summary>
-    public const string MeterName = "AiAgent.Providers.Deepgram";
+    public const string MeterName = TelemetryNames.DeepgramMeter;
 
     private static readonly KeyValuePair<string, object?> s_provider = new("provider", DeepgramOptions.Name);
 
