@@ -23,6 +23,7 @@ public static class AgentGrainsServiceCollectionExtensions
         services.AddOptions<AgentOptions>().Bind(configuration).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>());
         services.AddSingleton<IOptionsMonitor<AgentOptions>, LastGoodOptionsMonitor<AgentOptions>>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<CallMetrics>();
         services.AddLocalProvider();
