@@ -5,7 +5,7 @@ namespace AiAgent.CallSim.Tests;
 
 public sealed class AudioSocketCodecTests
 {
-    // PROTOCOLS.md 1.2 worked example.
+    // The UUID row of docs/protocols/audiosocket.md#worked-examples.
     private static readonly byte[] s_uuidVector =
         Convert.FromHexString("010010" + "40325ec25efd4bd3805f53576e581d13");
 

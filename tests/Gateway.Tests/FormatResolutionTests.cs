@@ -3,7 +3,7 @@ using AiAgent.Grains.Interfaces.Audio;
 
 namespace AiAgent.Gateway.Tests;
 
-/// <summary>How the first audio label and <c>audiosocket.format</c> decide both directions' formats (PROTOCOLS.md 1.5, 1.7).</summary>
+/// <summary>How the first audio label and <c>audiosocket.format</c> decide both directions' formats (docs/protocols/audiosocket.md#the-codec-label).</summary>
 public sealed class FormatResolutionTests
 {
     public static TheoryData<AudioSocketKind?, string, string, string> Cases => new()

@@ -17,7 +17,7 @@ public enum CallEncoding
 
 /// <summary>
 /// The audio format of a simulated call: signed 16-bit little-endian mono PCM at one of the rates AudioSocket can
-/// label (PROTOCOLS.md 1.3), or G.711 at 8 kHz as a <c>c(ulaw)</c>/<c>c(alaw)</c> channel sends it (labelled 0x10,
+/// label (docs/protocols/audiosocket.md#frame-kinds), or G.711 at 8 kHz as a <c>c(ulaw)</c>/<c>c(alaw)</c> channel sends it (labelled 0x10,
 /// Asterisk's fallback for every non-slin format), with its kind byte and the size of one 20 ms frame.
 /// </summary>
 public readonly record struct CallFormat(string Name, byte Kind, int SampleRate, CallEncoding Encoding = CallEncoding.Slin)

@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 namespace AiAgent.CallSim.Protocol;
 
 /// <summary>
-/// Writes and parses AudioSocket frames. Written from PROTOCOLS.md section 1, independently of the gateway's codec,
+/// Writes and parses AudioSocket frames. Written from docs/protocols/audiosocket.md, independently of the gateway's codec,
 /// so that a shared misreading of the protocol cannot hide in both.
 /// </summary>
 /// <remarks>
@@ -42,7 +42,7 @@ public static class AudioSocketCodec
 
     /// <summary>
     /// Writes the UUID frame Asterisk sends first. The 16 bytes are RFC 4122 order, as <c>uuid_parse</c> yields,
-    /// so the server's decoded string equals the dialplan's <c>${UUID}</c>.
+    /// so the server's decoded string equals the UUID the dialplan passed (docs/protocols/audiosocket.md#uuid-byte-order).
     /// </summary>
     public static int WriteUuid(Span<byte> destination, Guid callId)
     {

@@ -1,7 +1,7 @@
 namespace AiAgent.CallSim.Protocol;
 
 /// <summary>
-/// AudioSocket message kinds (Asterisk <c>include/asterisk/res_audiosocket.h</c>, PROTOCOLS.md 1.3).
+/// AudioSocket message kinds (Asterisk <c>include/asterisk/res_audiosocket.h</c>; docs/protocols/audiosocket.md#frame-kinds).
 /// </summary>
 public static class AudioSocketKind
 {

@@ -3,7 +3,7 @@ namespace AiAgent.CallSim.Reporting;
 /// <summary>What one simulated call saw. Times are milliseconds from the moment the TCP connect completed.</summary>
 public sealed record CallSummary
 {
-    /// <summary>The call UUID sent in the first frame (canonical string, as the dialplan's <c>${UUID}</c>).</summary>
+    /// <summary>The call UUID sent in the first frame (canonical string, as the dialplan passed it).</summary>
     public required string CallId { get; init; }
 
     /// <summary>The call format name (<c>slin</c>, <c>slin16</c> ...).</summary>

@@ -14,7 +14,7 @@ namespace AiAgent.CallSim.Simulation;
 /// One call as Asterisk's AudioSocket application places it: TCP connect (NoDelay), the UUID frame, then one audio
 /// frame per 20 ms tick of the shared pacer for the whole call (leading silence, the caller's speech, silence while
 /// the reply arrives), DTMF frames on request, and a hangup that is just the socket closing. Everything the server
-/// sends is parsed and checked as Asterisk 20.14+ does (PROTOCOLS.md 1.7).
+/// sends is parsed and checked as Asterisk 20.14+ does (docs/protocols/audiosocket.md#what-asterisk-accepts).
 /// </summary>
 /// <remarks>
 /// Threads: the pacer thread alone writes to the socket and moves the call from streaming to finishing; the receive

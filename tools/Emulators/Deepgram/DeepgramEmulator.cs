@@ -13,7 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace AiAgent.Emulators.Deepgram;
 
 /// <summary>
-/// Loopback emulator of the Deepgram Voice Agent v1 WebSocket API (PROTOCOLS.md section 3) on Kestrel:
+/// Loopback emulator of the Deepgram Voice Agent v1 WebSocket API (docs/protocols/deepgram.md) on Kestrel:
 /// <c>ws://127.0.0.1:{port}/v1/agent/converse</c>. Use it from tests
 /// (<c>await using var emu = await DeepgramEmulator.StartAsync(new() { ... })</c>, then point
 /// <c>providers.deepgram.base_url</c> at <see cref="BaseUrl"/>) or run it with

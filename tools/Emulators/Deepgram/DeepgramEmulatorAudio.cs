@@ -1,17 +1,17 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using AiAgent.Emulators.Common;
 
 namespace AiAgent.Emulators.Deepgram;
 
 /// <summary>
-/// The emulator's own audio helpers: G.711 coding and a windowed-sinc resampler for the 24 kHz voice assets.
-/// Written independently of the platform's codecs on purpose, so a bug there cannot hide in both peers.
+/// The emulator's own audio helpers: G.711 coding (the emulators' <see cref="G711"/>) and a windowed-sinc resampler
+/// for the 24 kHz voice assets. Written independently of the platform's codecs on purpose, so a bug there cannot
+/// hide in both peers.
 /// </summary>
 public static class DeepgramEmulatorAudio
 {
     private static readonly ConcurrentDictionary<(string Asset, string Encoding, int Rate), byte[]> s_encoded = new();
-    private static readonly short[] s_mulawTable = BuildTable(MulawToLinear);
-    private static readonly short[] s_alawTable = BuildTable(AlawToLinear);
 
     /// <summary>Bytes per sample of a Deepgram encoding the emulator codes.</summary>
     public static int BytesPerSample(string encoding) => encoding == "linear16" ? 2 : 1;
@@ -24,14 +24,14 @@ public static class DeepgramEmulatorAudio
             return cached;
         }
 
-        var resampled = Resample(asset24k, Common.VoiceAssets.SampleRate, sampleRate);
+        var resampled = Resample(asset24k, VoiceAssets.SampleRate, sampleRate);
         var bytes = new byte[resampled.Length * BytesPerSample(encoding)];
         for (var i = 0; i < resampled.Length; i++)
         {
             switch (encoding)
             {
-                case "mulaw": bytes[i] = LinearToMulaw(resampled[i]); break;
-                case "alaw": bytes[i] = LinearToAlaw(resampled[i]); break;
+                case "mulaw": bytes[i] = G711.EncodeMuLaw(resampled[i]); break;
+                case "alaw": bytes[i] = G711.EncodeALaw(resampled[i]); break;
                 default: BinaryPrimitives.WriteInt16LittleEndian(bytes.AsSpan(i * 2), resampled[i]); break;
             }
         }
@@ -45,18 +45,10 @@ public static class DeepgramEmulatorAudio
         switch (encoding)
         {
             case "mulaw":
-                for (var i = 0; i < input.Length; i++)
-                {
-                    output[i] = s_mulawTable[input[i]];
-                }
-
+                G711.DecodeMuLaw(input, output);
                 return input.Length;
             case "alaw":
-                for (var i = 0; i < input.Length; i++)
-                {
-                    output[i] = s_alawTable[input[i]];
-                }
-
+                G711.DecodeALaw(input, output);
                 return input.Length;
             default:
                 var samples = input.Length / 2;
@@ -105,83 +97,9 @@ public static class DeepgramEmulatorAudio
         return output;
     }
 
-    /// <summary>ITU-T G.711 µ-law encoding of one sample.</summary>
-    public static byte LinearToMulaw(short sample)
-    {
-        const int bias = 0x84, clip = 32_635;
-        int pcm = sample;
-        var sign = pcm < 0 ? 0x80 : 0;
-        if (pcm < 0)
-        {
-            pcm = -pcm;
-        }
+    /// <summary>µ-law encoding of one sample (<see cref="G711.EncodeMuLaw"/>).</summary>
+    public static byte LinearToMulaw(short sample) => G711.EncodeMuLaw(sample);
 
-        pcm = Math.Min(pcm, clip) + bias;
-        var exponent = 7;
-        for (var mask = 0x4000; (pcm & mask) == 0 && exponent > 0; mask >>= 1)
-        {
-            exponent--;
-        }
-
-        var mantissa = (pcm >> (exponent + 3)) & 0x0F;
-        return (byte)~(sign | (exponent << 4) | mantissa);
-    }
-
-    /// <summary>ITU-T G.711 A-law encoding of one sample.</summary>
-    public static byte LinearToAlaw(short sample)
-    {
-        int pcm = sample;
-        var sign = pcm >= 0 ? 0x80 : 0;
-        if (pcm < 0)
-        {
-            pcm = Math.Min(-pcm, 32_767);
-        }
-
-        pcm >>= 3; // A-law works on 13-bit magnitudes
-        int code;
-        if (pcm < 32)
-        {
-            code = pcm >> 1;
-        }
-        else
-        {
-            var exponent = 1;
-            while (pcm >= 64 && exponent < 7)
-            {
-                pcm >>= 1;
-                exponent++;
-            }
-
-            code = (exponent << 4) | ((pcm >> 1) & 0x0F);
-        }
-
-        return (byte)((sign | code) ^ 0x55);
-    }
-
-    private static short MulawToLinear(byte code)
-    {
-        var u = ~code & 0xFF;
-        var t = (((u & 0x0F) << 3) + 0x84) << ((u & 0x70) >> 4);
-        return (short)((u & 0x80) != 0 ? 0x84 - t : t - 0x84);
-    }
-
-    private static short AlawToLinear(byte code)
-    {
-        var a = code ^ 0x55;
-        var mantissa = a & 0x0F;
-        var exponent = (a & 0x70) >> 4;
-        var magnitude = exponent == 0 ? (mantissa << 4) + 8 : ((mantissa << 4) + 0x108) << (exponent - 1);
-        return (short)((a & 0x80) != 0 ? magnitude : -magnitude);
-    }
-
-    private static short[] BuildTable(Func<byte, short> decode)
-    {
-        var table = new short[256];
-        for (var i = 0; i < 256; i++)
-        {
-            table[i] = decode((byte)i);
-        }
-
-        return table;
-    }
+    /// <summary>A-law encoding of one sample (<see cref="G711.EncodeALaw"/>).</summary>
+    public static byte LinearToAlaw(short sample) => G711.EncodeALaw(sample);
 }

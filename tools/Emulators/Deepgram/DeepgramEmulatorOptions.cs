@@ -21,7 +21,7 @@ public sealed class DeepgramEmulatorOptions
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The session cap (the real service closes every session at 2 h, KeepAlive or not; PROTOCOLS.md 3.6): after this
+    /// The session cap (the real service closes every session at 2 h, KeepAlive or not; docs/protocols/deepgram.md#limits-and-keepalive): after this
     /// long from the upgrade the emulator sends an <c>Error</c> (<see cref="MaxSessionErrorCode"/>) and closes. Null (the
     /// default) for no cap.
     /// </summary>
@@ -29,7 +29,7 @@ public sealed class DeepgramEmulatorOptions
 
     /// <summary>
     /// The <c>Error</c> code sent at <see cref="MaxSessionLength"/>. Unverified guess: the real code for the 2-hour cap
-    /// is not documented (PROTOCOLS.md 3.6), so clients must not depend on it; tests also try unknown codes.
+    /// is not documented (docs/protocols/deepgram.md#limits-and-keepalive), so clients must not depend on it; tests also try unknown codes.
     /// </summary>
     public string MaxSessionErrorCode { get; set; } = "SESSION_LIMIT_EXCEEDED";
 
@@ -62,7 +62,7 @@ public sealed class DeepgramEmulatorOptions
 
     /// <summary>
     /// Agent audio still sent after <c>UserStartedSpeaking</c> when the caller barges in (frames already in flight
-    /// on a real network); a conforming client drops them (checklist 3.8.6).
+    /// on a real network); a conforming client drops them (docs/protocols/deepgram.md#client-obligations, item 6).
     /// </summary>
     public int StaleAudioAfterBargeInMs { get; set; }
 

@@ -38,7 +38,7 @@ public sealed record SentServerEvent(int Connection, string Type, string Json);
 public sealed record EmulatorConnection(int Index, string Path, string? Model, bool Authorized, bool BetaHeader);
 
 /// <summary>
-/// A loopback emulator of the OpenAI Realtime GA WebSocket API (PROTOCOLS.md 2): ASP.NET Core Kestrel on
+/// A loopback emulator of the OpenAI Realtime GA WebSocket API (docs/protocols/openai-realtime.md): ASP.NET Core Kestrel on
 /// 127.0.0.1, <c>/v1/realtime?model=…</c>, bearer auth, <c>session.created</c>/<c>session.update</c>/
 /// <c>session.updated</c> with GA shape checks, energy VAD over appended audio, responses whose audio (the
 /// espeak-ng voice assets, in the negotiated format) arrives in bursts faster than real time, barge-in

@@ -1,3 +1,5 @@
+using AiAgent.Emulators.Common;
+
 namespace AiAgent.Emulators.OpenAIRealtime;
 
 /// <summary>The OpenAI Realtime GA audio formats the emulator speaks.</summary>
@@ -14,9 +16,9 @@ public enum RealtimeAudioFormatType
 }
 
 /// <summary>
-/// The emulator's own audio path: G.711 codecs and a 24 kHz → 8 kHz decimator with a windowed-sinc low-pass
-/// (kept here so the emulator does not share code with the platform it checks). Public so tests can make
-/// caller audio in any format from the 24 kHz voice assets.
+/// The emulator's own audio path: the emulators' <see cref="G711"/> and a 24 kHz → 8 kHz decimator with a
+/// windowed-sinc low-pass (kept in the emulators so they share no code with the platform they check). Public so
+/// tests can make caller audio in any format from the 24 kHz voice assets.
 /// </summary>
 public static class RealtimeEmulatorAudio
 {
@@ -59,7 +61,7 @@ public static class RealtimeEmulatorAudio
         var coded = new byte[narrow.Length];
         for (var i = 0; i < narrow.Length; i++)
         {
-            coded[i] = format == RealtimeAudioFormatType.Pcmu ? LinearToMulaw(narrow[i]) : LinearToAlaw(narrow[i]);
+            coded[i] = format == RealtimeAudioFormatType.Pcmu ? G711.EncodeMuLaw(narrow[i]) : G711.EncodeALaw(narrow[i]);
         }
 
         return coded;
@@ -80,9 +82,13 @@ public static class RealtimeEmulatorAudio
         }
 
         var samples = new short[audio.Length];
-        for (var i = 0; i < samples.Length; i++)
+        if (format == RealtimeAudioFormatType.Pcmu)
         {
-            samples[i] = format == RealtimeAudioFormatType.Pcmu ? MulawToLinear(audio[i]) : AlawToLinear(audio[i]);
+            G711.DecodeMuLaw(audio, samples);
+        }
+        else
+        {
+            G711.DecodeALaw(audio, samples);
         }
 
         return samples;
@@ -110,74 +116,6 @@ public static class RealtimeEmulatorAudio
         }
 
         return output;
-    }
-
-    /// <summary>G.711 µ-law encode (ITU-T G.711, bias 0x84, clip 32635).</summary>
-    public static byte LinearToMulaw(short sample)
-    {
-        const int bias = 0x84;
-        const int clip = 32635;
-        var sign = (sample >> 8) & 0x80;
-        int magnitude = sign != 0 ? -sample : sample;
-        magnitude = Math.Min(magnitude, clip) + bias;
-        var exponent = 7;
-        for (var mask = 0x4000; (magnitude & mask) == 0 && exponent > 0; mask >>= 1)
-        {
-            exponent--;
-        }
-
-        var mantissa = (magnitude >> (exponent + 3)) & 0x0F;
-        return (byte)~(sign | (exponent << 4) | mantissa);
-    }
-
-    /// <summary>G.711 µ-law decode.</summary>
-    public static short MulawToLinear(byte code)
-    {
-        var u = ~code & 0xFF;
-        var t = ((u & 0x0F) << 3) + 0x84;
-        t <<= (u & 0x70) >> 4;
-        return (short)((u & 0x80) != 0 ? 0x84 - t : t - 0x84);
-    }
-
-    /// <summary>G.711 A-law encode.</summary>
-    public static byte LinearToAlaw(short sample)
-    {
-        var sign = sample >= 0 ? 0xD5 : 0x55;
-        int magnitude = sample >= 0 ? sample : -sample - 1;
-        magnitude = Math.Min(magnitude, 32767) >> 3;
-        int code;
-        if (magnitude < 32)
-        {
-            code = magnitude >> 1;
-        }
-        else
-        {
-            var exponent = 1;
-            while (magnitude >= 64 && exponent < 7)
-            {
-                magnitude >>= 1;
-                exponent++;
-            }
-
-            code = (exponent << 4) | ((magnitude >> 1) & 0x0F);
-        }
-
-        return (byte)(code ^ sign);
-    }
-
-    /// <summary>G.711 A-law decode.</summary>
-    public static short AlawToLinear(byte code)
-    {
-        var a = code ^ 0x55;
-        var t = (a & 0x0F) << 4;
-        var segment = (a & 0x70) >> 4;
-        t = segment switch
-        {
-            0 => t + 8,
-            1 => t + 0x108,
-            _ => (t + 0x108) << (segment - 1),
-        };
-        return (short)((a & 0x80) != 0 ? t : -t);
     }
 
     private static double[] BuildLowPass()
