@@ -4,7 +4,7 @@ using AiAgent.Grains.Interfaces.Audio;
 namespace AiAgent.Grains.Interfaces.Calls;
 
 /// <summary>
-/// One live call, keyed by the AudioSocket call UUID (the dialplan's <c>${UUID}</c>).
+/// One live call, keyed by the AudioSocket call UUID (the id the dialplan passes to <c>AudioSocket()</c>, usually from <c>${UUID()}</c>).
 /// It owns the provider session, converts audio and publishes agent audio on the call's
 /// outbound stream (<see cref="CallStreams"/>).
 /// </summary>
