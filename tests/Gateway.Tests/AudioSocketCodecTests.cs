@@ -5,7 +5,7 @@ namespace AiAgent.Gateway.Tests;
 
 public sealed class AudioSocketCodecTests
 {
-    // PROTOCOLS.md 1.2: the dialplan's ${UUID} and the bytes Asterisk sends for it.
+    // docs/protocols/audiosocket.md: the dialplan's ${UUID} and the bytes Asterisk sends for it.
     private static readonly Guid s_callId = Guid.Parse("40325ec2-5efd-4bd3-805f-53576e581d13");
     private static readonly byte[] s_uuidFrame = Convert.FromHexString("0100104032" + "5ec25efd4bd3805f53576e581d13");
 

@@ -3,7 +3,7 @@ using AiAgent.Grains.Interfaces.Audio;
 
 namespace AiAgent.Gateway.Tests;
 
-/// <summary>How the first audio label and <c>audiosocket.format</c> decide both directions' formats (PROTOCOLS.md 1.5, 1.7).</summary>
+/// <summary>How the first audio label and <c>audiosocket.format</c> decide both directions' formats (docs/protocols/audiosocket.md, docs/protocols/asterisk.md).</summary>
 public sealed class FormatResolutionTests
 {
     public static TheoryData<AudioSocketKind?, string, string, string> Cases => new()
@@ -26,7 +26,7 @@ public sealed class FormatResolutionTests
     [MemberData(nameof(Cases))]
     public void First_label_and_configuration_give_caller_and_playout_formats(AudioSocketKind? label, string configured, string caller, string playout)
     {
-        var (callerFormat, playoutFormat) = AudioSocketConnectionHandler.ResolveFormats(label, Configuration.AudioSocketFormats.Parse(configured));
+        var (callerFormat, playoutFormat) = CallFormats.Resolve(label, Configuration.AudioSocketFormats.Parse(configured));
 
         Assert.Equal(Configuration.AudioSocketFormats.Parse(caller), callerFormat);
         Assert.Equal(Configuration.AudioSocketFormats.Parse(playout), playoutFormat);
