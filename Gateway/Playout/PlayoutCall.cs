@@ -12,10 +12,10 @@ namespace AiAgent.Gateway.Playout;
 
 /// <summary>
 /// The playout of one AudioSocket call: what the pacer writes to the socket each tick (agent frames cut from
-/// the <see cref="PlayoutQueue"/>, else <see cref="LineKeepalive"/> silence), how the call ends (at once, or
-/// once queued audio has played), and the idle check. The parts it composes each do one job:
-/// <see cref="PlayoutSocket"/> (frames and back-pressure), <see cref="PlayoutReporter"/> (reports and latency),
-/// <see cref="CallerIdleMonitor"/>; <see cref="AgentStreamObserver"/> feeds it from the agent stream.
+/// the <see cref="PlayoutQueue"/>, else <see cref="LineKeepalive"/> silence) and when the call ends. The parts it
+/// composes each do one job: <see cref="PlayoutSocket"/> (frames and back-pressure), <see cref="PlayoutReporter"/>
+/// (reports and latency), <see cref="CallerIdleMonitor"/>, <see cref="CallEndSignal"/>;
+/// <see cref="AgentStreamObserver"/> feeds it from the agent stream.
 /// </summary>
 /// <remarks>
 /// Threads: stream events arrive on Orleans' threads, ticks on the pacer thread, inbound activity from the
@@ -27,12 +27,12 @@ internal sealed partial class PlayoutCall : IPacedCall
 {
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
-    private readonly PipeReader _input;
     private readonly PlayoutQueue _queue;
     private readonly PlayoutSocket _socket;
     private readonly PlayoutReporter _reporter;
     private readonly LineKeepalive _keepalive;
     private readonly CallerIdleMonitor _idle;
+    private readonly CallEndSignal _end;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _logger;
     private readonly long _lateTicks;
@@ -41,8 +41,6 @@ internal sealed partial class PlayoutCall : IPacedCall
     private KeyValuePair<string, object?> _providerTag = GatewayMetrics.ProviderTag("unknown");
     private bool _closed;
     private bool _playing;
-    private int _drainTicksLeft = -1;
-    private int _endSignalled;
 
     /// <param name="callId">The AudioSocket call id.</param>
     /// <param name="callerFormat">What the caller's frames carry.</param>
@@ -66,7 +64,6 @@ internal sealed partial class PlayoutCall : IPacedCall
         CallerFormat = callerFormat;
         Format = playoutFormat;
         _time = time;
-        _input = input;
         _metrics = metrics;
         _logger = logger;
         var framePeriod = TimeSpan.FromMilliseconds(options.FrameMs);
@@ -80,6 +77,7 @@ internal sealed partial class PlayoutCall : IPacedCall
             time, TimeSpan.FromSeconds(options.IdleTimeoutSeconds), TimeSpan.FromSeconds(options.IdleGraceSeconds),
             options.IdleSpeechThresholdDbfs, callerFormat.Encoding);
         _leadFrames = options.PlayoutLeadMs / options.FrameMs;
+        _end = new CallEndSignal(input, _leadFrames);
         _lateTicks = 5 * time.TimestampFrequency / 1000;
     }
 
@@ -100,22 +98,20 @@ internal sealed partial class PlayoutCall : IPacedCall
     /// <summary>The call's <c>provider</c> metrics tag (known once the grain has started the call).</summary>
     public KeyValuePair<string, object?> ProviderTag => _providerTag;
 
-    /// <summary>Why the call is ending, once someone asked it to end.</summary>
-    public CallEndReason? EndReason { get; private set; }
+    /// <inheritdoc cref="CallEndSignal.Reason"/>
+    public CallEndReason? EndReason => _end.Reason;
 
-    /// <summary>True when the end was asked for by the platform (a <see cref="CallEnding"/> event), so the grain already knows.</summary>
-    public bool EndedByPlatform { get; private set; }
+    /// <inheritdoc cref="CallEndSignal.ByPlatform"/>
+    public bool EndedByPlatform => _end.ByPlatform;
 
-    /// <summary>True once the read loop was told to stop.</summary>
-    public bool IsEndSignalled => Volatile.Read(ref _endSignalled) == 1;
+    /// <inheritdoc cref="CallEndSignal.IsSignalled"/>
+    public bool IsEndSignalled => _end.IsSignalled;
 
     /// <summary>Playout reports for the grain, read by the connection.</summary>
     public ChannelReader<PlayoutReport> Reports => _reporter.Reports;
 
     /// <summary>Labels this call's metrics with the provider the grain chose.</summary>
     public void SetProvider(string provider) => _providerTag = GatewayMetrics.ProviderTag(provider);
-
-    // ---- inbound side (connection read loop) ------------------------------------------------------
 
     /// <summary>Notes an inbound audio frame: keeps the line alive and, when it is loud enough, the caller active.</summary>
     public void OnCallerAudio(ReadOnlySpan<byte> frame)
@@ -128,9 +124,7 @@ internal sealed partial class PlayoutCall : IPacedCall
     /// <summary>Notes any other inbound frame (DTMF): the line is alive.</summary>
     public void OnInboundActivity() => _keepalive.OnInbound(_time.GetTimestamp());
 
-    // ---- agent audio (the stream observer, on Orleans threads) ------------------------------------
-
-    /// <summary>Queues agent audio; starting from silence, it goes out at once.</summary>
+    /// <summary>Queues agent audio (from the stream observer); starting from silence, it goes out at once.</summary>
     public void Enqueue(AgentAudioChunk chunk)
     {
         long dropped;
@@ -177,8 +171,6 @@ internal sealed partial class PlayoutCall : IPacedCall
         }
     }
 
-    // ---- ending (any thread) ----------------------------------------------------------------------
-
     /// <summary>
     /// Asks the connection to end the call (first reason wins) by cancelling its pending read.
     /// <paramref name="drain"/> waits until queued agent audio has been played.
@@ -187,13 +179,11 @@ internal sealed partial class PlayoutCall : IPacedCall
     {
         lock (_lock)
         {
-            if (EndReason is not null)
+            if (!_end.TrySetReason(reason, byPlatform))
             {
                 return;
             }
 
-            EndReason = reason;
-            EndedByPlatform = byPlatform;
             if (drain)
             {
                 // The pacer ends the call once the queue and the lead are played out (even when the queue is
@@ -203,7 +193,7 @@ internal sealed partial class PlayoutCall : IPacedCall
             }
         }
 
-        SignalEnd();
+        _end.Signal();
     }
 
     /// <summary>Stops all writes from the pacer; returns a flush still in flight, to await before the last frame.</summary>
@@ -217,8 +207,6 @@ internal sealed partial class PlayoutCall : IPacedCall
             return _socket.TakePendingFlush();
         }
     }
-
-    // ---- pacer thread -----------------------------------------------------------------------------
 
     public void OnTick(long deadline)
     {
@@ -248,7 +236,7 @@ internal sealed partial class PlayoutCall : IPacedCall
 
             if (EndReason is not null)
             {
-                end = DrainComplete();
+                end = _end.DrainTick(_queue.IsEmpty);
             }
             else if (!_playing && _queue.IsEmpty)
             {
@@ -258,27 +246,8 @@ internal sealed partial class PlayoutCall : IPacedCall
 
         if (end)
         {
-            SignalEnd();
+            _end.Signal();
         }
-    }
-
-    /// <summary>
-    /// A draining end completes once the queue is played out and the lead written ahead of real time has had
-    /// time to play: the hangup frame ends Asterisk's app at once, and the dialplan's next step would cut the tail.
-    /// </summary>
-    private bool DrainComplete()
-    {
-        if (!_queue.IsEmpty)
-        {
-            return false;
-        }
-
-        if (_drainTicksLeft < 0)
-        {
-            _drainTicksLeft = _leadFrames + 1;
-        }
-
-        return _drainTicksLeft-- == 0;
     }
 
     /// <summary>
@@ -362,7 +331,7 @@ internal sealed partial class PlayoutCall : IPacedCall
             return false;
         }
 
-        EndReason ??= CallEndReason.IdleTimeout;
+        _end.TrySetReason(CallEndReason.IdleTimeout);
         return true;
     }
 
@@ -399,23 +368,8 @@ internal sealed partial class PlayoutCall : IPacedCall
     {
         // The peer stopped reading: nothing more can be played.
         _closed = true;
-        EndReason ??= CallEndReason.CallerHangup;
-        SignalEnd();
-    }
-
-    private void SignalEnd()
-    {
-        if (Interlocked.Exchange(ref _endSignalled, 1) == 0)
-        {
-            try
-            {
-                _input.CancelPendingRead();
-            }
-            catch (InvalidOperationException)
-            {
-                // The read loop has already finished and completed the reader.
-            }
-        }
+        _end.TrySetReason(CallEndReason.CallerHangup);
+        _end.Signal();
     }
 
     [LoggerMessage(EventId = 2200, Level = LogLevel.Warning, Message = "Call {CallId}: playout queue full: dropped {Frames} oldest frames")]

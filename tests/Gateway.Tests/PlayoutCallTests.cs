@@ -160,6 +160,30 @@ public sealed class PlayoutCallTests : IDisposable
         Assert.False(call.EndedByPlatform);
     }
 
+    [Fact]
+    public void Steady_playout_allocates_nothing_per_tick()
+    {
+        var call = NewCall(AudioFormat.Slin8, AudioFormat.Slin8);
+        call.Enqueue(new AgentAudioChunk(0, 1, new byte[320 * 500], _time.GetUtcNow().UtcDateTime));
+        TickAndDrain(call, 50); // warm-up: JIT, the pipe's segments, the utterance's Started report
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        TickAndDrain(call, 200);
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    /// <summary>Ticks (the clock standing still) and reads what each tick wrote, as the peer would.</summary>
+    private void TickAndDrain(PlayoutCall call, int ticks)
+    {
+        for (var i = 0; i < ticks; i++)
+        {
+            call.OnTick(_time.GetTimestamp());
+            Assert.True(_socket.Reader.TryRead(out var read));
+            _socket.Reader.AdvanceTo(read.Buffer.End);
+        }
+    }
+
     private async Task<List<(AudioSocketKind Kind, int Length)>> ReadFramesAsync()
     {
         await _socket.Writer.CompleteAsync();
