@@ -14,6 +14,7 @@ internal sealed partial class AgentStreamObserver(PlayoutCall call, GatewayMetri
 {
     private readonly AgentStreamSequenceGate _gate = new();
 
+    /// <inheritdoc/>
     public Task OnNextAsync(AgentStreamEvent item, StreamSequenceToken? token = null)
     {
         if (!Admit(item.Sequence))
@@ -41,8 +42,10 @@ internal sealed partial class AgentStreamObserver(PlayoutCall call, GatewayMetri
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
     public Task OnCompletedAsync() => Task.CompletedTask;
 
+    /// <inheritdoc/>
     public Task OnErrorAsync(Exception ex)
     {
         LogStreamError(call.CallId, ex);

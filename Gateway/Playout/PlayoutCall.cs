@@ -208,6 +208,7 @@ internal sealed partial class PlayoutCall : IPacedCall
         }
     }
 
+    /// <inheritdoc/>
     public void OnTick(long deadline)
     {
         var end = false;
