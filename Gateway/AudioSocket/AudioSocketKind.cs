@@ -3,7 +3,7 @@ using AiAgent.Grains.Interfaces.Audio;
 namespace AiAgent.Gateway.AudioSocket;
 
 /// <summary>
-/// The kind byte of an AudioSocket frame (Asterisk <c>enum ast_audiosocket_msg_kind</c>, PROTOCOLS.md 1.3).
+/// The kind byte of an AudioSocket frame (Asterisk <c>enum ast_audiosocket_msg_kind</c>, docs/protocols/audiosocket.md).
 /// </summary>
 public enum AudioSocketKind : byte
 {

@@ -79,11 +79,11 @@ public sealed class GatewayMetrics
     /// <summary>A playout underrun.</summary>
     public void Underrun(in KeyValuePair<string, object?> provider) => _underruns.Add(1, provider);
 
-    /// <summary>One pacer tick: how late it woke and how long it took (Stopwatch ticks).</summary>
-    public void PacerTick(long wakeLateness, long duration)
+    /// <summary>One pacer tick: how late it woke and how long it took.</summary>
+    public void PacerTick(TimeSpan wakeLateness, TimeSpan duration)
     {
-        _pacerWakeLateness.Record((double)wakeLateness / System.Diagnostics.Stopwatch.Frequency);
-        _pacerTickDuration.Record((double)duration / System.Diagnostics.Stopwatch.Frequency);
+        _pacerWakeLateness.Record(wakeLateness.TotalSeconds);
+        _pacerTickDuration.Record(duration.TotalSeconds);
     }
 
     /// <summary>A pacer stall.</summary>

@@ -38,6 +38,8 @@ public static class AudioSocketGatewayExtensions
         services.TryAddSingleton<GatewayMetrics>();
         services.TryAddSingleton<PlayoutPacer>();
         services.AddHostedService(static sp => sp.GetRequiredService<PlayoutPacer>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AudioSocketSessionContext>();
         services.TryAddSingleton<AudioSocketConnectionHandler>();
         services.TryAddSingleton<AudioSocketListener>();
         services.AddOptions<KestrelServerOptions>()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Threading.Channels;
 using AiAgent.Gateway.Audio;
@@ -8,13 +7,15 @@ using AiAgent.Gateway.Diagnostics;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
 using Microsoft.Extensions.Logging;
-using Orleans.Streams;
 
 namespace AiAgent.Gateway.Playout;
 
 /// <summary>
-/// The media side of one AudioSocket call: its playout queue, fed by the call's agent stream, and what the
-/// pacer writes to the socket each tick (agent frames, keepalive silence), plus the idle timer.
+/// The playout of one AudioSocket call: what the pacer writes to the socket each tick (agent frames cut from
+/// the <see cref="PlayoutQueue"/>, else <see cref="LineKeepalive"/> silence) and when the call ends. The parts it
+/// composes each do one job: <see cref="PlayoutSocket"/> (frames and back-pressure), <see cref="PlayoutReporter"/>
+/// (reports and latency), <see cref="CallerIdleMonitor"/>, <see cref="CallEndSignal"/>;
+/// <see cref="AgentStreamObserver"/> feeds it from the agent stream.
 /// </summary>
 /// <remarks>
 /// Threads: stream events arrive on Orleans' threads, ticks on the pacer thread, inbound activity from the
@@ -22,62 +23,37 @@ namespace AiAgent.Gateway.Playout;
 /// still pending from the last tick makes this tick skip its frame instead of waiting). Its log messages carry
 /// the call id themselves: they are written from the pacer and Orleans threads, outside the connection's scope.
 /// </remarks>
-internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStreamEvent>
+internal sealed partial class PlayoutCall : IPacedCall
 {
-    private static readonly long s_lateThreshold = 5 * Stopwatch.Frequency / 1000;
-
     private readonly Lock _lock = new();
-    private readonly PipeWriter _output;
-    private readonly PipeReader _input;
+    private readonly TimeProvider _time;
     private readonly PlayoutQueue _queue;
+    private readonly PlayoutSocket _socket;
+    private readonly PlayoutReporter _reporter;
+    private readonly LineKeepalive _keepalive;
+    private readonly CallerIdleMonitor _idle;
+    private readonly CallEndSignal _end;
     private readonly GatewayMetrics _metrics;
-    private KeyValuePair<string, object?> _providerTag = GatewayMetrics.ProviderTag("unknown");
-    private DateTime _nextUtteranceDueUtc;
-    private readonly TimeSpan _framePeriod;
     private readonly ILogger _logger;
-    private readonly Channel<PlayoutReport> _reports = Channel.CreateUnbounded<PlayoutReport>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly long _lateTicks;
     private readonly int _leadFrames;
-    private readonly long _keepaliveTicks;
-    private readonly long _idleTicks;
-    private readonly long _graceTicks;
-    private readonly double _speechRms;
     private readonly byte _silenceByte;
-
-    private readonly AudioSocketKind _outboundKind;
-    private AudioSocketKind? _inboundLabel;
-    private ValueTask<FlushResult> _pendingFlush;
-    private bool _flushPending;
+    private KeyValuePair<string, object?> _providerTag = GatewayMetrics.ProviderTag("unknown");
     private bool _closed;
     private bool _playing;
-    private bool _idleWarned;
-    private long _lastOutbound;
-    private long _lastAgentFrame;
-    private long _lastInbound;
-    private long _lastCallerVoice;
-    private long _lastSequence = long.MinValue;
-    private long _lastPlayedBytes;
-    private int _endRequested;
-    private bool _labelMismatchLogged;
-    private int _drainTicksLeft = -1;
-
-    /// <summary>The call's <c>provider</c> metrics tag (known once the grain has started the call).</summary>
-    public KeyValuePair<string, object?> ProviderTag => _providerTag;
-
-    /// <summary>Labels this call's metrics with the provider the grain chose.</summary>
-    public void SetProvider(string provider) => _providerTag = GatewayMetrics.ProviderTag(provider);
 
     /// <param name="callId">The AudioSocket call id.</param>
     /// <param name="callerFormat">What the caller's frames carry.</param>
     /// <param name="playoutFormat">What we send back: always slin, at the rate its label (0x10-0x18) names.</param>
-    /// <param name="inboundLabel">The label Asterisk's first audio frame carried, if one came before the start.</param>
     /// <param name="output">The socket's writer.</param>
     /// <param name="input">The socket's reader (its pending read is cancelled to end the call).</param>
     /// <param name="options">The audiosocket options.</param>
+    /// <param name="time">The clock of ticks, keepalive, idle timeout and reports (the pacer's deadlines are its timestamps).</param>
     /// <param name="metrics">The gateway's metrics.</param>
     /// <param name="logger">The log.</param>
     public PlayoutCall(
-        Guid callId, AudioFormat callerFormat, AudioFormat playoutFormat, AudioSocketKind? inboundLabel, PipeWriter output, PipeReader input,
-        AudioSocketOptions options, GatewayMetrics metrics, ILogger logger)
+        Guid callId, AudioFormat callerFormat, AudioFormat playoutFormat, PipeWriter output, PipeReader input,
+        AudioSocketOptions options, TimeProvider time, GatewayMetrics metrics, ILogger logger)
     {
         if (playoutFormat.Encoding != AudioEncoding.Pcm16)
         {
@@ -87,27 +63,22 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         CallId = callId;
         CallerFormat = callerFormat;
         Format = playoutFormat;
-        _outboundKind = AudioSocketKinds.KindOf(playoutFormat);
-        _inboundLabel = inboundLabel;
-        _output = output;
-        _input = input;
+        _time = time;
         _metrics = metrics;
         _logger = logger;
-        var frameDuration = TimeSpan.FromMilliseconds(options.FrameMs);
-        _framePeriod = frameDuration;
-        FrameBytes = playoutFormat.BytesFor(frameDuration);
+        var framePeriod = TimeSpan.FromMilliseconds(options.FrameMs);
+        var frameBytes = playoutFormat.BytesFor(framePeriod);
         _silenceByte = SignalLevel.SilenceByte(playoutFormat.Encoding);
-        _queue = new PlayoutQueue(FrameBytes, (long)playoutFormat.BytesPerSecond * options.MaxQueueSeconds / FrameBytes * FrameBytes, _silenceByte);
+        _queue = new PlayoutQueue(frameBytes, (long)playoutFormat.BytesPerSecond * options.MaxQueueSeconds / frameBytes * frameBytes, _silenceByte);
+        _socket = new PlayoutSocket(output, AudioSocketKinds.KindOf(playoutFormat), frameBytes);
+        _reporter = new PlayoutReporter(time, playoutFormat, framePeriod);
+        _keepalive = new LineKeepalive(time, TimeSpan.FromMilliseconds(options.KeepaliveMs));
+        _idle = new CallerIdleMonitor(
+            time, TimeSpan.FromSeconds(options.IdleTimeoutSeconds), TimeSpan.FromSeconds(options.IdleGraceSeconds),
+            options.IdleSpeechThresholdDbfs, callerFormat.Encoding);
         _leadFrames = options.PlayoutLeadMs / options.FrameMs;
-        _keepaliveTicks = options.KeepaliveMs * Stopwatch.Frequency / 1000;
-        _idleTicks = options.IdleTimeoutSeconds * Stopwatch.Frequency;
-        _graceTicks = options.IdleGraceSeconds * Stopwatch.Frequency;
-        _speechRms = SignalLevel.RmsOf(options.IdleSpeechThresholdDbfs);
-        var now = Stopwatch.GetTimestamp();
-        _lastOutbound = now;
-        _lastInbound = now;
-        _lastCallerVoice = now;
-        _lastAgentFrame = now;
+        _end = new CallEndSignal(input, _leadFrames);
+        _lateTicks = 5 * time.TimestampFrequency / 1000;
     }
 
     public Guid CallId { get; }
@@ -118,45 +89,87 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     /// <summary>What Asterisk gets back: the format agent audio is published and played in.</summary>
     public AudioFormat Format { get; }
 
+    /// <summary>The label of every frame we send.</summary>
+    public AudioSocketKind OutboundKind => _socket.Kind;
+
     /// <summary>Bytes of one outbound frame.</summary>
-    public int FrameBytes { get; }
+    public int FrameBytes => _socket.FrameBytes;
 
-    /// <summary>Why the call is ending, once someone asked it to end.</summary>
-    public CallEndReason? EndReason { get; private set; }
+    /// <summary>The call's <c>provider</c> metrics tag (known once the grain has started the call).</summary>
+    public KeyValuePair<string, object?> ProviderTag => _providerTag;
 
-    /// <summary>True when the end was asked for by the platform (a <see cref="CallEnding"/> event), so the grain already knows.</summary>
-    public bool EndedByPlatform { get; private set; }
+    /// <inheritdoc cref="CallEndSignal.Reason"/>
+    public CallEndReason? EndReason => _end.Reason;
 
-    /// <summary>Playout reports for the grain, read by the connection (never sent from the pacer thread).</summary>
-    public ChannelReader<PlayoutReport> Reports => _reports.Reader;
+    /// <inheritdoc cref="CallEndSignal.ByPlatform"/>
+    public bool EndedByPlatform => _end.ByPlatform;
 
-    // ---- inbound side (connection read loop) ------------------------------------------------------
+    /// <inheritdoc cref="CallEndSignal.IsSignalled"/>
+    public bool IsEndSignalled => _end.IsSignalled;
+
+    /// <summary>Playout reports for the grain, read by the connection.</summary>
+    public ChannelReader<PlayoutReport> Reports => _reporter.Reports;
+
+    /// <summary>Labels this call's metrics with the provider the grain chose.</summary>
+    public void SetProvider(string provider) => _providerTag = GatewayMetrics.ProviderTag(provider);
 
     /// <summary>Notes an inbound audio frame: keeps the line alive and, when it is loud enough, the caller active.</summary>
-    public void OnCallerAudio(ReadOnlySpan<byte> frame, AudioSocketKind label)
+    public void OnCallerAudio(ReadOnlySpan<byte> frame)
     {
-        var now = Stopwatch.GetTimestamp();
-        Volatile.Write(ref _lastInbound, now);
-        if (SignalLevel.IsAbove(frame, CallerFormat.Encoding, _speechRms))
-        {
-            Volatile.Write(ref _lastCallerVoice, now);
-        }
-
-        _inboundLabel ??= label;
-        if (label == _inboundLabel || _labelMismatchLogged)
-        {
-            return;
-        }
-
-        // The format was fixed when the call started (the grain converts to it); a label that changes later is
-        // most likely an Asterisk older than 20.17 whose audio started after the probe window, which reads our
-        // 0x11-0x18 frames as nothing. Say so once, loudly: audiosocket.format_probe_ms or format is the fix.
-        _labelMismatchLogged = true;
-        LogLabelMismatch(CallId, (byte)label, (byte)_inboundLabel.Value, CallerFormat.ToString(), (byte)_outboundKind);
+        var now = _time.GetTimestamp();
+        _keepalive.OnInbound(now);
+        _idle.OnCallerAudio(frame, now);
     }
 
     /// <summary>Notes any other inbound frame (DTMF): the line is alive.</summary>
-    public void OnInboundActivity() => Volatile.Write(ref _lastInbound, Stopwatch.GetTimestamp());
+    public void OnInboundActivity() => _keepalive.OnInbound(_time.GetTimestamp());
+
+    /// <summary>Queues agent audio (from the stream observer); starting from silence, it goes out at once.</summary>
+    public void Enqueue(AgentAudioChunk chunk)
+    {
+        long dropped;
+        lock (_lock)
+        {
+            dropped = _closed ? 0 : _queue.Enqueue(chunk.UtteranceId, chunk.Audio, chunk.ProviderReceivedAtUtc);
+            StartOnArrival();
+        }
+
+        if (dropped > 0)
+        {
+            _metrics.DroppedFrames(dropped, _providerTag);
+            LogQueueFull(CallId, dropped);
+        }
+    }
+
+    /// <summary>The provider has sent all of an utterance.</summary>
+    public void MarkDone(int utteranceId)
+    {
+        lock (_lock)
+        {
+            if (!_closed && _queue.MarkDone(utteranceId))
+            {
+                // Its last frame is already out: report completion now.
+                _reporter.Completed(utteranceId, _queue.PlayedBytesOf(utteranceId));
+            }
+        }
+    }
+
+    /// <summary>Barge-in: drops everything queued and reports how much of the utterance played.</summary>
+    public void Flush(int utteranceId)
+    {
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            var played = _queue.Flush(utteranceId);
+            _playing = false;
+            _reporter.Flushed(utteranceId, played);
+            LogFlushed(CallId, utteranceId, Format.MillisecondsOf(played));
+        }
+    }
 
     /// <summary>
     /// Asks the connection to end the call (first reason wins) by cancelling its pending read.
@@ -166,13 +179,11 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     {
         lock (_lock)
         {
-            if (EndReason is not null)
+            if (!_end.TrySetReason(reason, byPlatform))
             {
                 return;
             }
 
-            EndReason = reason;
-            EndedByPlatform = byPlatform;
             if (drain)
             {
                 // The pacer ends the call once the queue and the lead are played out (even when the queue is
@@ -182,7 +193,7 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
             }
         }
 
-        SignalEnd();
+        _end.Signal();
     }
 
     /// <summary>Stops all writes from the pacer; returns a flush still in flight, to await before the last frame.</summary>
@@ -192,118 +203,41 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         {
             _closed = true;
             _queue.Flush(int.MinValue);
-            _reports.Writer.TryComplete();
-            if (!_flushPending)
-            {
-                return null;
-            }
-
-            _flushPending = false;
-            return _pendingFlush;
+            _reporter.Complete();
+            return _socket.TakePendingFlush();
         }
     }
 
-    // ---- agent stream (Orleans threads) -----------------------------------------------------------
-
-    public Task OnNextAsync(AgentStreamEvent item, StreamSequenceToken? token = null)
-    {
-        if (!CheckSequence(item.Sequence))
-        {
-            return Task.CompletedTask;
-        }
-
-        switch (item)
-        {
-            case AgentAudioChunk chunk:
-                long dropped;
-                lock (_lock)
-                {
-                    dropped = _closed ? 0 : _queue.Enqueue(chunk.UtteranceId, chunk.Audio, chunk.ProviderReceivedAtUtc);
-                    StartOnArrival();
-                }
-
-                if (dropped > 0)
-                {
-                    _metrics.DroppedFrames(dropped, _providerTag);
-                    LogQueueFull(CallId, dropped);
-                }
-
-                break;
-            case AgentUtteranceDone done:
-                lock (_lock)
-                {
-                    if (!_closed && _queue.MarkDone(done.UtteranceId))
-                    {
-                        // Its last frame is already out: report completion now.
-                        Report(done.UtteranceId, PlayoutEvent.Completed, _lastPlayedBytes, TimeSpan.Zero);
-                    }
-                }
-
-                break;
-            case FlushPlayout flush:
-                lock (_lock)
-                {
-                    if (!_closed)
-                    {
-                        var played = _queue.Flush(flush.UtteranceId);
-                        _playing = false;
-                        Report(flush.UtteranceId, PlayoutEvent.Flushed, played, TimeSpan.Zero);
-                        LogFlushed(CallId, flush.UtteranceId, Format.MillisecondsOf(played));
-                    }
-                }
-
-                break;
-            case CallEnding ending:
-                LogCallEnding(CallId, ending.Reason, ending.DrainPlayout);
-                RequestEnd(ending.Reason, byPlatform: true, drain: ending.DrainPlayout);
-                break;
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    public Task OnErrorAsync(Exception ex)
-    {
-        LogStreamError(CallId, ex);
-        return Task.CompletedTask;
-    }
-
-    // ---- pacer thread -----------------------------------------------------------------------------
-
+    /// <inheritdoc/>
     public void OnTick(long deadline)
     {
         var end = false;
         lock (_lock)
         {
-            if (_closed || !TryCompletePendingFlush())
+            if (_closed || !SocketReady())
             {
                 return;
             }
 
-            var now = Stopwatch.GetTimestamp();
-            var late = now - deadline > s_lateThreshold;
-            var written = WriteAgentFrames(late);
-            if (written == 0 && _keepaliveTicks > 0 && now - Math.Max(_lastOutbound, Volatile.Read(ref _lastInbound)) >= _keepaliveTicks)
+            var now = _time.GetTimestamp();
+            var written = WriteAgentFrames(now, late: now - deadline > _lateTicks);
+            if (written == 0 && _keepalive.IsDue(now))
             {
-                // Neither side has sent anything for a while: Asterisk's app gives up after 2 s.
-                var span = AudioSocketFrameWriter.ReserveAudio(_output, _outboundKind, FrameBytes);
-                span.Fill(_silenceByte);
-                _output.Advance(AudioSocketFrameReader.HeaderLength + FrameBytes);
+                // Neither side has sent anything for a while: keep Asterisk from giving up on the line.
+                _socket.WriteSilence(_silenceByte);
                 _metrics.KeepaliveFrame(_providerTag);
                 written = 1;
             }
 
             if (written > 0)
             {
-                _lastOutbound = now;
-                StartFlush();
+                _keepalive.OnOutbound(now);
+                FlushSocket();
             }
 
             if (EndReason is not null)
             {
-                end = DrainComplete();
+                end = _end.DrainTick(_queue.IsEmpty);
             }
             else if (!_playing && _queue.IsEmpty)
             {
@@ -313,27 +247,8 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
 
         if (end)
         {
-            SignalEnd();
+            _end.Signal();
         }
-    }
-
-    /// <summary>
-    /// A draining end completes once the queue is played out and the lead written ahead of real time has had
-    /// time to play: the hangup frame ends Asterisk's app at once, and the dialplan's next step would cut the tail.
-    /// </summary>
-    private bool DrainComplete()
-    {
-        if (!_queue.IsEmpty)
-        {
-            return false;
-        }
-
-        if (_drainTicksLeft < 0)
-        {
-            _drainTicksLeft = _leadFrames + 1;
-        }
-
-        return _drainTicksLeft-- == 0;
     }
 
     /// <summary>
@@ -343,19 +258,20 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     /// </summary>
     private void StartOnArrival()
     {
-        if (_playing || _closed || _queue.IsEmpty || !TryCompletePendingFlush())
+        if (_playing || _closed || _queue.IsEmpty || !SocketReady())
         {
             return;
         }
 
-        if (WriteAgentFrames(late: false, due: Math.Max(1, _leadFrames)) > 0)
+        var now = _time.GetTimestamp();
+        if (WriteAgentFrames(now, late: false, due: Math.Max(1, _leadFrames)) > 0)
         {
-            _lastOutbound = Stopwatch.GetTimestamp();
-            StartFlush();
+            _keepalive.OnOutbound(now);
+            FlushSocket();
         }
     }
 
-    private int WriteAgentFrames(bool late, int? due = null)
+    private int WriteAgentFrames(long now, bool late, int? due = null)
     {
         if (_queue.IsEmpty)
         {
@@ -373,10 +289,9 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
         var written = 0;
         while (written < due)
         {
-            var span = AudioSocketFrameWriter.ReserveAudio(_output, _outboundKind, FrameBytes);
-            if (!_queue.TryCut(span, out var cut))
+            if (!_queue.TryCut(_socket.ReserveFrame(), out var cut))
             {
-                // Reserved but not advanced: nothing is written.
+                // Reserved but not committed: nothing is written.
                 if (_playing && written == 0 && _queue.IsMidUtterance)
                 {
                     _metrics.Underrun(_providerTag);
@@ -385,31 +300,15 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
                 break;
             }
 
-            _output.Advance(AudioSocketFrameReader.HeaderLength + FrameBytes);
+            _socket.CommitFrame();
             written++;
-            _lastPlayedBytes = cut.PlayedBytes;
-            if (cut.Started)
-            {
-                // Platform-added latency counts from when the audio could have started: when it arrived, or, if it
-                // queued behind an earlier utterance, at the tick after that one's last frame (waiting for it is
-                // playout, and so is the frame period: back to back, the new utterance plays without a gap).
-                var now = DateTime.UtcNow;
-                var ready = cut.ProviderReceivedAtUtc > _nextUtteranceDueUtc ? cut.ProviderReceivedAtUtc : _nextUtteranceDueUtc;
-                var latency = now - ready;
-                Report(cut.UtteranceId, PlayoutEvent.Started, cut.PlayedBytes, latency < TimeSpan.Zero ? TimeSpan.Zero : latency);
-            }
-
-            if (cut.Completed)
-            {
-                _nextUtteranceDueUtc = DateTime.UtcNow + _framePeriod;
-                Report(cut.UtteranceId, PlayoutEvent.Completed, cut.PlayedBytes, TimeSpan.Zero);
-            }
+            _reporter.OnFrameCut(cut);
         }
 
         _playing = written > 0;
         if (written > 0)
         {
-            _lastAgentFrame = Stopwatch.GetTimestamp();
+            _idle.OnAgentFrame(now);
             _metrics.FramesOut(written, _providerTag);
             if (late)
             {
@@ -422,131 +321,57 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
 
     private bool CheckIdle(long now)
     {
-        var silentFor = now - Math.Max(Volatile.Read(ref _lastCallerVoice), _lastAgentFrame);
-        if (silentFor < _idleTicks)
+        var verdict = _idle.Check(now);
+        if (verdict.WentIdle)
         {
-            _idleWarned = false;
-            return false;
+            LogIdle(CallId, (long)_idle.Timeout.TotalSeconds, (long)_idle.Grace.TotalSeconds);
         }
 
-        if (!_idleWarned)
-        {
-            _idleWarned = true;
-            LogIdle(CallId, _idleTicks / Stopwatch.Frequency, _graceTicks / Stopwatch.Frequency);
-        }
-
-        if (silentFor < _idleTicks + _graceTicks)
+        if (!verdict.Expired)
         {
             return false;
         }
 
-        EndReason ??= CallEndReason.IdleTimeout;
+        _end.TrySetReason(CallEndReason.IdleTimeout);
         return true;
     }
 
-    /// <summary>Settles the previous tick's flush; false while it is still in flight (this tick is skipped).</summary>
-    private bool TryCompletePendingFlush()
+    /// <summary>Settles the previous tick's flush; false while it is still in flight (this tick is skipped) or the peer is gone.</summary>
+    private bool SocketReady()
     {
-        if (!_flushPending)
+        switch (_socket.PollPendingFlush())
         {
-            return true;
-        }
-
-        if (!_pendingFlush.IsCompleted)
-        {
-            // A slow socket must not hold up the pacer: skip this call's frame and count it late.
-            if (!_queue.IsEmpty)
-            {
-                _metrics.BackpressuredFrame(_providerTag);
-            }
-
-            return false;
-        }
-
-        _flushPending = false;
-        return ObserveFlush(_pendingFlush);
-    }
-
-    private void StartFlush()
-    {
-        var flush = _output.FlushAsync();
-        if (flush.IsCompleted)
-        {
-            ObserveFlush(flush);
-        }
-        else
-        {
-            _pendingFlush = flush;
-            _flushPending = true;
-        }
-    }
-
-    private bool ObserveFlush(ValueTask<FlushResult> flush)
-    {
-        try
-        {
-            var result = flush.GetAwaiter().GetResult();
-            if (!result.IsCompleted && !result.IsCanceled)
-            {
+            case FlushState.Ready:
                 return true;
-            }
-        }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or OperationCanceledException)
-        {
-            // The transport is gone; the read loop sees it too.
-        }
+            case FlushState.InFlight:
+                // A slow socket must not hold up the pacer: skip this call's frame and count it late.
+                if (!_queue.IsEmpty)
+                {
+                    _metrics.BackpressuredFrame(_providerTag);
+                }
 
+                return false;
+            default:
+                OnPeerGone();
+                return false;
+        }
+    }
+
+    private void FlushSocket()
+    {
+        if (!_socket.Flush())
+        {
+            OnPeerGone();
+        }
+    }
+
+    private void OnPeerGone()
+    {
         // The peer stopped reading: nothing more can be played.
         _closed = true;
-        EndReason ??= CallEndReason.CallerHangup;
-        SignalEnd();
-        return false;
+        _end.TrySetReason(CallEndReason.CallerHangup);
+        _end.Signal();
     }
-
-    private void Report(int utteranceId, PlayoutEvent playoutEvent, long playedBytes, TimeSpan latency) =>
-        _reports.Writer.TryWrite(new PlayoutReport(utteranceId, playoutEvent, Format.MillisecondsOf(playedBytes), DateTime.UtcNow, latency));
-
-    // Orleans delivers a subscription's events one at a time, so this needs no lock.
-    private bool CheckSequence(long sequence)
-    {
-        var last = _lastSequence;
-        if (last == long.MinValue || sequence == last + 1)
-        {
-            _lastSequence = sequence;
-            return true;
-        }
-
-        if (sequence <= last)
-        {
-            // A duplicate or a late event: playing it now would put audio out of order.
-            _metrics.StreamAnomaly("duplicate");
-            LogSequenceAnomaly(CallId, sequence, last + 1);
-            return false;
-        }
-
-        _metrics.StreamAnomaly("gap");
-        LogSequenceAnomaly(CallId, sequence, last + 1);
-        _lastSequence = sequence;
-        return true;
-    }
-
-    private void SignalEnd()
-    {
-        if (Interlocked.Exchange(ref _endRequested, 1) == 0)
-        {
-            try
-            {
-                _input.CancelPendingRead();
-            }
-            catch (InvalidOperationException)
-            {
-                // The read loop has already finished and completed the reader.
-            }
-        }
-    }
-
-    /// <summary>True once <see cref="SignalEnd"/> ran: the read loop should stop.</summary>
-    public bool IsEndSignalled => Volatile.Read(ref _endRequested) == 1;
 
     [LoggerMessage(EventId = 2200, Level = LogLevel.Warning, Message = "Call {CallId}: playout queue full: dropped {Frames} oldest frames")]
     private partial void LogQueueFull(Guid callId, long frames);
@@ -554,18 +379,6 @@ internal sealed partial class PlayoutCall : IPacedCall, IAsyncObserver<AgentStre
     [LoggerMessage(EventId = 2201, Level = LogLevel.Information, Message = "Call {CallId}: barge-in: flushed playout of utterance {UtteranceId} after {PlayedMs} ms")]
     private partial void LogFlushed(Guid callId, int utteranceId, long playedMs);
 
-    [LoggerMessage(EventId = 2202, Level = LogLevel.Information, Message = "Call {CallId}: platform ends the call ({Reason}, drain {Drain})")]
-    private partial void LogCallEnding(Guid callId, CallEndReason reason, bool drain);
-
-    [LoggerMessage(EventId = 2203, Level = LogLevel.Warning, Message = "Call {CallId}: agent stream error")]
-    private partial void LogStreamError(Guid callId, Exception ex);
-
-    [LoggerMessage(EventId = 2204, Level = LogLevel.Warning, Message = "Call {CallId}: agent stream event {Sequence} out of order (expected {Expected})")]
-    private partial void LogSequenceAnomaly(Guid callId, long sequence, long expected);
-
     [LoggerMessage(EventId = 2205, Level = LogLevel.Information, Message = "Call {CallId}: caller silent for {IdleSeconds} s; hanging up after {GraceSeconds} s more silence")]
     private partial void LogIdle(Guid callId, long idleSeconds, long graceSeconds);
-
-    [LoggerMessage(EventId = 2206, Level = LogLevel.Error, Message = "Call {CallId}: Asterisk now labels audio 0x{Kind:X2}, not 0x{FirstKind:X2}; the call runs as {Format} with replies labelled 0x{OutboundKind:X2} (an Asterisk before 20.17 plays nothing but 0x10: raise audiosocket.format_probe_ms or set audiosocket.format)")]
-    private partial void LogLabelMismatch(Guid callId, byte kind, byte firstKind, string format, byte outboundKind);
 }

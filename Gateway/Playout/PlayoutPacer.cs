@@ -10,13 +10,13 @@ namespace AiAgent.Gateway.Playout;
 /// <summary>A call the pacer drives: called once per frame period on the pacer thread.</summary>
 internal interface IPacedCall
 {
-    /// <summary>Writes what is due for the tick whose deadline is <paramref name="deadline"/> (Stopwatch ticks). Must never block.</summary>
+    /// <summary>Writes what is due for the tick whose deadline is <paramref name="deadline"/> (a timestamp of the pacer's <see cref="TimeProvider"/>). Must never block.</summary>
     void OnTick(long deadline);
 }
 
 /// <summary>
 /// The one clock of agent playout: a dedicated thread that wakes every frame period on deadlines from the
-/// monotonic <see cref="Stopwatch"/> and lets every call write what is due. One thread for all calls, not a
+/// monotonic clock (<see cref="TimeProvider.GetTimestamp"/>; the system clock's is <see cref="Stopwatch"/>) and lets every call write what is due. One thread for all calls, not a
 /// timer per call: Asterisk has no jitter buffer, so frames must leave at an even 20 ms cadence.
 /// </summary>
 /// <remarks>
@@ -29,6 +29,7 @@ public sealed partial class PlayoutPacer : IHostedService, IDisposable
 {
     private readonly Lock _registrationLock = new();
     private readonly long _period;
+    private readonly TimeProvider _time;
     private readonly AudioSocketOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<PlayoutPacer> _logger;
@@ -36,10 +37,15 @@ public sealed partial class PlayoutPacer : IHostedService, IDisposable
     private Thread? _thread;
     private volatile bool _stopping;
 
-    public PlayoutPacer(IOptions<AudioSocketOptions> options, GatewayMetrics metrics, ILogger<PlayoutPacer> logger)
+    /// <param name="options">The audiosocket options (the frame period).</param>
+    /// <param name="time">The clock of the deadlines, shared with the calls; the pacer thread sleeps in real time.</param>
+    /// <param name="metrics">The gateway's metrics.</param>
+    /// <param name="logger">The log.</param>
+    public PlayoutPacer(IOptions<AudioSocketOptions> options, TimeProvider time, GatewayMetrics metrics, ILogger<PlayoutPacer> logger)
     {
         _options = options.Value;
-        _period = _options.FrameMs * Stopwatch.Frequency / 1000;
+        _time = time;
+        _period = _options.FrameMs * time.TimestampFrequency / 1000;
         _metrics = metrics;
         _logger = logger;
     }
@@ -106,11 +112,11 @@ public sealed partial class PlayoutPacer : IHostedService, IDisposable
 
     private void Run()
     {
-        var deadline = Stopwatch.GetTimestamp() + _period;
+        var deadline = _time.GetTimestamp() + _period;
         while (!_stopping)
         {
             WaitUntil(deadline);
-            var woke = Stopwatch.GetTimestamp();
+            var woke = _time.GetTimestamp();
             foreach (var call in Volatile.Read(ref _calls))
             {
                 try
@@ -124,24 +130,24 @@ public sealed partial class PlayoutPacer : IHostedService, IDisposable
                 }
             }
 
-            var now = Stopwatch.GetTimestamp();
-            _metrics.PacerTick(woke - deadline, now - woke);
+            var now = _time.GetTimestamp();
+            _metrics.PacerTick(_time.GetElapsedTime(deadline, woke), _time.GetElapsedTime(woke, now));
             deadline += _period;
             if (now - deadline > 2 * _period)
             {
                 _metrics.PacerStall();
-                LogStall(TimeSpan.FromTicks((now - deadline) * TimeSpan.TicksPerSecond / Stopwatch.Frequency).TotalMilliseconds);
+                LogStall(_time.GetElapsedTime(deadline, now).TotalMilliseconds);
                 deadline = now + _period;
             }
         }
     }
 
-    private static void WaitUntil(long deadline)
+    private void WaitUntil(long deadline)
     {
-        var oneMs = Stopwatch.Frequency / 1000;
+        var oneMs = _time.TimestampFrequency / 1000;
         while (true)
         {
-            var remaining = deadline - Stopwatch.GetTimestamp();
+            var remaining = deadline - _time.GetTimestamp();
             if (remaining <= 0)
             {
                 return;

@@ -40,6 +40,9 @@ internal sealed class PlayoutQueue(int frameBytes, long maxBytes, byte silenceBy
     /// </summary>
     public bool IsMidUtterance => !_currentCompleted && !_doneUtterances.Contains(_currentUtterance);
 
+    /// <summary>Bytes of <paramref name="utteranceId"/> cut so far, when it is the utterance being played (else 0).</summary>
+    public long PlayedBytesOf(int utteranceId) => utteranceId == _currentUtterance ? _currentPlayedBytes : 0;
+
     /// <summary>Adds a chunk; returns how many frames of the oldest audio were dropped to stay within the bound.</summary>
     public long Enqueue(int utteranceId, ReadOnlyMemory<byte> audio, DateTime providerReceivedAtUtc)
     {
@@ -89,7 +92,7 @@ internal sealed class PlayoutQueue(int frameBytes, long maxBytes, byte silenceBy
     /// <summary>Drops everything queued (barge-in); returns the bytes of <paramref name="utteranceId"/> already cut.</summary>
     public long Flush(int utteranceId)
     {
-        var played = utteranceId == _currentUtterance ? _currentPlayedBytes : 0;
+        var played = PlayedBytesOf(utteranceId);
         _chunks.Clear();
         _doneUtterances.Clear();
         _headOffset = 0;

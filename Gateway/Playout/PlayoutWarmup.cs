@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.IO.Pipelines;
 using AiAgent.Gateway.AudioSocket;
@@ -18,20 +17,21 @@ internal static class PlayoutWarmup
     public static void Run(AudioSocketOptions options)
     {
         using var meters = new PrivateMeterFactory();
+        var metrics = new GatewayMetrics(meters);
         var pipe = new Pipe();
-        var format = AudioSocketFormats.Parse(options.Format);
-        var (caller, playout) = AudioSocketConnectionHandler.ResolveFormats(null, format);
-        var call = new PlayoutCall(Guid.Empty, caller, playout, null, pipe.Writer, pipe.Reader,
-            options, new GatewayMetrics(meters), NullLogger.Instance);
+        var formats = CallFormats.Resolve(null, AudioSocketFormats.Parse(options.Format));
+        var call = new PlayoutCall(Guid.Empty, formats.Caller, formats.Playout, pipe.Writer, pipe.Reader,
+            options, TimeProvider.System, metrics, NullLogger.Instance);
+        var stream = new AgentStreamObserver(call, metrics, NullLogger.Instance);
         var frame = call.FrameBytes;
-        call.OnNextAsync(new AgentAudioChunk(0, 1, new byte[frame * 4], DateTime.UtcNow)).GetAwaiter().GetResult();
-        call.OnNextAsync(new AgentUtteranceDone(1, 1)).GetAwaiter().GetResult();
+        stream.OnNextAsync(new AgentAudioChunk(0, 1, new byte[frame * 4], DateTime.UtcNow)).GetAwaiter().GetResult();
+        stream.OnNextAsync(new AgentUtteranceDone(1, 1)).GetAwaiter().GetResult();
         for (var i = 0; i < 4; i++)
         {
-            call.OnTick(Stopwatch.GetTimestamp());
+            call.OnTick(TimeProvider.System.GetTimestamp());
         }
 
-        call.OnNextAsync(new FlushPlayout(2, 1)).GetAwaiter().GetResult();
+        stream.OnNextAsync(new FlushPlayout(2, 1)).GetAwaiter().GetResult();
         call.Close();
         pipe.Writer.Complete();
         pipe.Reader.Complete();

@@ -26,7 +26,7 @@ public sealed class FormatResolutionTests
     [MemberData(nameof(Cases))]
     public void First_label_and_configuration_give_caller_and_playout_formats(AudioSocketKind? label, string configured, string caller, string playout)
     {
-        var (callerFormat, playoutFormat) = AudioSocketConnectionHandler.ResolveFormats(label, Configuration.AudioSocketFormats.Parse(configured));
+        var (callerFormat, playoutFormat) = CallFormats.Resolve(label, Configuration.AudioSocketFormats.Parse(configured));
 
         Assert.Equal(Configuration.AudioSocketFormats.Parse(caller), callerFormat);
         Assert.Equal(Configuration.AudioSocketFormats.Parse(playout), playoutFormat);
