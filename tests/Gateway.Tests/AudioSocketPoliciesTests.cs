@@ -19,7 +19,7 @@ public sealed class AudioSocketPoliciesTests
     [InlineData('\0', false)]
     public void Dtmf_digits_are_0_to_9_star_hash_and_A_to_D(char digit, bool valid)
     {
-        Assert.Equal(valid, DtmfDigits.IsValid(digit));
+        Assert.Equal(valid, DtmfDigit.IsValid(digit));
     }
 
     [Theory]
