@@ -19,7 +19,8 @@ public static class GatewayHostExtensions
     /// <summary>
     /// Adds <c>config/ai-agent.yaml</c> the way every process of the platform does (<see cref="AgentConfigFile"/>:
     /// <c>--config</c>, <c>AIAGENT_CONFIG</c>, or the nearest <c>config/ai-agent.yaml</c>; <c>AIAGENT_</c> environment
-    /// variables and <c>--section:key=value</c> arguments override single keys). Read once: the gateway's sections
+    /// variables and every <c>--key=value</c>, <c>--section:key=value</c> or <c>--key value</c> argument override single
+    /// keys; an unusable argument throws <see cref="InvalidDataException"/> naming it). Read once: the gateway's sections
     /// are hosting settings.
     /// </summary>
     public static WebApplicationBuilder AddAiAgentConfigFile(this WebApplicationBuilder builder, string[] args)
