@@ -30,7 +30,7 @@ public static class AgentSiloExtensions
             o.ServiceId = clustering.ServiceId;
         });
 
-        if (clustering.Mode == "localhost")
+        if (!clustering.UsesRedis)
         {
             silo.UseLocalhostClustering(clustering.SiloPort, clustering.GatewayPort);
         }
@@ -38,7 +38,7 @@ public static class AgentSiloExtensions
         {
             silo.ConfigureEndpoints(clustering.SiloPort, clustering.GatewayPort, listenOnAnyHostAddress: true);
             silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(clustering.Redis));
-            if (clustering.Mode == "kubernetes" && Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null)
+            if (clustering.UsesKubernetesHosting && Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null)
             {
                 // Pod hosting (silo names, cluster ids from pod labels, dead-pod cleanup); membership stays on Redis.
                 // It throws outside a cluster, hence the guard (STACK.md).
