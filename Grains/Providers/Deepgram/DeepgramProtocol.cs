@@ -78,7 +78,8 @@ internal sealed class DeepgramProtocol(DeepgramCall call, string apiKey, Deepgra
     }
 
     /// <inheritdoc/>
-    public bool OnText(ProviderConnection connection, ReadOnlySpan<byte> utf8) => messages.Handle(connection, utf8);
+    public ValueTask<bool> OnTextAsync(ProviderConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(messages.Handle(connection, utf8.Span));
 
     /// <inheritdoc/>
     public void OnBinary(ProviderConnection connection, ReadOnlySpan<byte> data)

@@ -44,12 +44,14 @@ internal interface IProviderProtocol
     ValueTask OnConnectedAsync(ProviderConnection connection, CancellationToken cancellationToken);
 
     /// <summary>
-    /// One complete text message. Call <see cref="ProviderConnection.MarkReady"/> when the handshake completes. Return
-    /// false (after <see cref="ProviderConnection.Fail"/>) to end the connection. While
-    /// <see cref="ProviderConnection.IsCurrent"/> is false (a rollover successor being prepared) only handshake
+    /// One complete text message (valid only until the returned task completes). Call
+    /// <see cref="ProviderConnection.MarkReady"/> when the handshake completes; until then the protocol may answer
+    /// handshake messages with <see cref="ProviderConnection.SendDirectAsync"/> (e.g. <c>session.update</c> after
+    /// <c>session.created</c>). Return false (after <see cref="ProviderConnection.Fail"/>) to end the connection.
+    /// While <see cref="ProviderConnection.IsCurrent"/> is false (a rollover successor being prepared) only handshake
     /// messages matter: the call's events still come from the old connection.
     /// </summary>
-    bool OnText(ProviderConnection connection, ReadOnlySpan<byte> utf8);
+    ValueTask<bool> OnTextAsync(ProviderConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken);
 
     /// <summary>One complete binary message (agent audio for Deepgram).</summary>
     void OnBinary(ProviderConnection connection, ReadOnlySpan<byte> data);

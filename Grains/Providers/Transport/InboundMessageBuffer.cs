@@ -21,6 +21,9 @@ internal sealed class InboundMessageBuffer : IDisposable
     /// <summary>The last message (valid until the next receive).</summary>
     public ReadOnlySpan<byte> Payload => _buffer.AsSpan(0, _count);
 
+    /// <summary>The last message as memory (valid until the next receive).</summary>
+    public ReadOnlyMemory<byte> PayloadMemory => _buffer.AsMemory(0, _count);
+
     /// <summary>The limit the last <see cref="InboundResult.TooLarge"/> exceeded.</summary>
     public int Limit { get; private set; }
 

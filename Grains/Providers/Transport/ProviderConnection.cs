@@ -30,8 +30,7 @@ internal sealed class ProviderConnection : IDisposable
     private readonly PreReadyBuffer _held;
     private Task _receive = Task.CompletedTask;
     private ConnectionFault? _fault;
-    private long _lastActivity;
-    private volatile bool _keepAliveQueued;
+    private readonly KeepAliveTicker _keepAlive;
     private volatile ProviderConnection? _successor;
 
     internal ProviderConnection(ProviderTransport transport, ConnectPurpose purpose, int attempt, CancellationToken lifetime)
@@ -44,6 +43,7 @@ internal sealed class ProviderConnection : IDisposable
         _budget = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(lifetime, _budget.Token);
         _held = new PreReadyBuffer(_protocol.PreReadyAudioBudgetBytes, transport.AudioDropped);
+        _keepAlive = new KeepAliveTicker(_time, _protocol.KeepAliveInterval);
         _protocol.ConfigureHandshake(_socket.Options);
         _socket.Options.CollectHttpResponseDetails = true;
         // Only a rollover's successor waits to carry the call; any other connection carries it from its first message.
@@ -109,7 +109,7 @@ internal sealed class ProviderConnection : IDisposable
         }
 
         _budget.CancelAfter(Timeout.InfiniteTimeSpan);
-        MarkActivity();
+        _keepAlive.MarkActivity();
         ReadyAt = _time.GetTimestamp();
         IsReady = true;
         _ready.TrySetResult();
@@ -127,7 +127,10 @@ internal sealed class ProviderConnection : IDisposable
     /// <summary>Queues a control message that belongs to this socket only (dropped if another socket carries the call by then).</summary>
     public bool SendControl(ReadOnlyMemory<byte> utf8Json) => _transport.Outbox.EnqueueControl(OutboundItem.ForControl(utf8Json, Id));
 
-    /// <summary>Sends a frame outside the send loop: only from <see cref="IProviderProtocol.OnConnectedAsync"/>, before the loop starts.</summary>
+    /// <summary>
+    /// Sends a frame outside the send loop: only during the handshake (from <see cref="IProviderProtocol.OnConnectedAsync"/>
+    /// or <see cref="IProviderProtocol.OnTextAsync"/> before <see cref="MarkReady"/>), while the send loop writes nothing.
+    /// </summary>
     public ValueTask SendDirectAsync(ReadOnlyMemory<byte> message, WebSocketMessageType type, CancellationToken cancellationToken) =>
         _socket.SendAsync(message, type, endOfMessage: true, cancellationToken);
 
@@ -204,14 +207,6 @@ internal sealed class ProviderConnection : IDisposable
         _held.Clear();
     }
 
-    private void MarkActivity() => Volatile.Write(ref _lastActivity, _time.GetTimestamp());
-
-    private TimeSpan IdleFor()
-    {
-        var last = Volatile.Read(ref _lastActivity);
-        return last == 0 ? TimeSpan.MaxValue : _time.GetElapsedTime(last);
-    }
-
     private async Task ReceiveLoopAsync()
     {
         var token = Cancellation;
@@ -250,7 +245,7 @@ internal sealed class ProviderConnection : IDisposable
                         Fail(closed);
                         return;
                     case InboundResult.Text:
-                        if (!_protocol.OnText(this, message.Payload))
+                        if (!await _protocol.OnTextAsync(this, message.PayloadMemory, token).ConfigureAwait(false))
                         {
                             return;
                         }
@@ -367,18 +362,18 @@ internal sealed class ProviderConnection : IDisposable
                     scratch.ResetWrittenCount();
                     var frame = _protocol.EncodeAudio(item.Audio, scratch, out var type);
                     await _socket.SendAsync(frame, type, endOfMessage: true, token).ConfigureAwait(false);
-                    MarkActivity();
+                    _keepAlive.MarkActivity();
                     break;
                 case OutboundKind.KeepAlive when item.ConnectionId == Id:
                     // Audio may have resumed since the ticker queued it: a keep-alive only while nothing else flows.
-                    if (IdleFor() >= _protocol.KeepAliveInterval)
+                    if (_keepAlive.IsIdle)
                     {
                         await _socket.SendAsync(_protocol.KeepAliveMessage, WebSocketMessageType.Text, endOfMessage: true, token).ConfigureAwait(false);
-                        MarkActivity();
+                        _keepAlive.MarkActivity();
                         _transport.Observer.OnKeepAliveSent();
                     }
 
-                    _keepAliveQueued = false;
+                    _keepAlive.Taken();
                     break;
                 case OutboundKind.Control when item.ConnectionId == 0 || item.ConnectionId == Id:
                     await _socket.SendAsync(item.ControlPayload, WebSocketMessageType.Text, endOfMessage: true, token).ConfigureAwait(false);
@@ -391,27 +386,8 @@ internal sealed class ProviderConnection : IDisposable
         }
     }
 
-    private async Task KeepAliveLoopAsync()
-    {
-        if (_protocol.KeepAliveMessage.IsEmpty)
-        {
-            return;
-        }
-
-        var interval = _protocol.KeepAliveInterval;
-        using var timer = new PeriodicTimer(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond * 100, interval.Ticks / 4)), _time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(Cancellation).ConfigureAwait(false))
-            {
-                if (IsReady && !_keepAliveQueued && IdleFor() >= interval)
-                {
-                    _keepAliveQueued = _transport.Outbox.EnqueueControl(OutboundItem.ForKeepAlive(Id));
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    private Task KeepAliveLoopAsync() =>
+        _protocol.KeepAliveMessage.IsEmpty
+            ? Task.CompletedTask
+            : _keepAlive.RunAsync(() => IsReady, () => _transport.Outbox.EnqueueControl(OutboundItem.ForKeepAlive(Id)), Cancellation);
 }
