@@ -10,6 +10,10 @@ namespace AiAgent.OpenAIRealtime.Tests;
 /// <summary>The provider against the emulator over real loopback WebSockets: greeting, a turn, barge-in, DTMF.</summary>
 public sealed class ProviderConversationTests
 {
+    // Event ids of OpenAIRealtimeLog the assertions below rely on.
+    private const int SessionStartedLog = 4100;
+    private const int TruncatedLog = 4110;
+    private const int InvalidDtmfLog = 4121;
     public static TheoryData<string> CallFormats => ["slin8", "ulaw8", "alaw8", "slin16", "slin24", "slin48"];
 
     internal static AudioFormat Call(string name) => name switch
@@ -78,7 +82,8 @@ public sealed class ProviderConversationTests
         // A per-response instructions replaces the session's: the greeting carries the persona, then the request.
         Assert.Equal("You are a test agent.\n\nGreet the caller.", doc.RootElement.GetProperty("response").GetProperty("instructions").GetString());
         AssertAllClientEventsAreGa(h.Emulator);
-        Assert.Contains(h.Logs.Entries, l => l.Message.StartsWith("OpenAI Realtime session started", StringComparison.Ordinal));
+        var started = Assert.Single(h.Logs.WithEventId(SessionStartedLog));
+        Assert.Equal((expected, expected), (started.State["InputFormat"], started.State["OutputFormat"]));
     }
 
     [Theory]
@@ -92,7 +97,7 @@ public sealed class ProviderConversationTests
         await session.StartAsync(CancellationToken.None);
         var greeting = await events.NextAsync<AgentAudioDone>();
 
-        await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
+        var chunks = await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
 
         await events.NextAsync<UserSpeechStarted>();
         await events.NextAsync<UserSpeechStopped>();
@@ -114,8 +119,10 @@ public sealed class ProviderConversationTests
         Assert.Contains(h.Emulator.ReceivedEvents, e => e.Type == "input_audio_buffer.append");
         Assert.DoesNotContain(h.Emulator.ReceivedEvents, e => e.Type == "input_audio_buffer.commit");
         AssertAllClientEventsAreGa(h.Emulator);
-        Assert.True(session.Stats.AudioChunksSent > 100);
-        Assert.Equal(0, session.Stats.AudioChunksDropped);
+        // Every caller chunk became one append: none dropped.
+        Assert.True(chunks > 100, $"{chunks} chunks");
+        await Waits.UntilAsync(() => h.Emulator.ReceivedEvents.Count(e => e.Type == "input_audio_buffer.append") >= chunks, what: $"{chunks} appends");
+        Assert.Equal(chunks, h.Emulator.ReceivedEvents.Count(e => e.Type == "input_audio_buffer.append"));
     }
 
     [Fact]
@@ -148,11 +155,12 @@ public sealed class ProviderConversationTests
         await events.NextAsync<AgentAudioDone>(d => d.UtteranceId == second.UtteranceId);
         AssertAllClientEventsAreGa(h.Emulator);
 
-        // After a clean stop every server event has been handled: the confirmation was counted.
+        // After a clean stop every server event has been handled: the confirmation was seen, the answer ended cancelled.
         await session.StopAsync(CancellationToken.None);
-        Assert.Equal(1, session.Stats.Truncations);
-        Assert.Equal(1, session.Stats.TruncationsConfirmed);
-        Assert.Equal(1, session.Stats.ResponsesCancelled);
+        await events.DrainAsync();
+        Assert.Single(h.Emulator.ReceivedEvents, e => e.Type == "conversation.item.truncate");
+        Assert.Equal(260L, Assert.Single(h.Logs.WithEventId(TruncatedLog)).State["AudioEndMs"]);
+        Assert.Single(events.Seen.OfType<ProviderUsage>(), u => u.Status == "cancelled");
     }
 
     [Fact]
@@ -205,7 +213,38 @@ public sealed class ProviderConversationTests
         var transcript = await events.SeenOrNextAsync<AgentTranscript>(t => t.IsFinal);
         Assert.Equal(VoiceAssets.ReplyText, transcript.Text);
         AssertAllClientEventsAreGa(h.Emulator);
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => session.SendDtmfAsync('x', CancellationToken.None).AsTask());
+    }
+
+    [Theory]
+    [InlineData('x')]
+    [InlineData('E')]
+    [InlineData(' ')]
+    public async Task An_invalid_dtmf_digit_is_dropped_with_a_warning_and_the_call_goes_on(char digit)
+    {
+        await using var h = await Harness.StartAsync(provider: o => o.Greeting = string.Empty);
+        await using var session = h.CreateSession(AudioFormat.Slin8);
+        var events = new EventReader(session);
+        await session.StartAsync(CancellationToken.None);
+        await events.NextAsync<SessionStarted>();
+
+        await session.SendDtmfAsync(digit, CancellationToken.None);
+        await session.SendDtmfAsync('4', CancellationToken.None);
+
+        // Only the valid key reached the model and was answered.
+        await events.NextAsync<AgentAudioDone>();
+        await session.StopAsync(CancellationToken.None);
+        await events.DrainAsync();
+        var item = Assert.Single(h.Emulator.ReceivedEvents, e => e.Type == "conversation.item.create");
+        using (var doc = item.Parse())
+        {
+            Assert.Contains("'4'", doc.RootElement.GetProperty("item").GetProperty("content")[0].GetProperty("text").GetString(), StringComparison.Ordinal);
+        }
+
+        Assert.Single(h.Emulator.ReceivedEvents, e => e.Type == "response.create");
+        var warning = Assert.Single(h.Logs.WithEventId(InvalidDtmfLog));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, warning.Level);
+        Assert.DoesNotContain(events.Seen, e => e is ProviderError);
+        Assert.False(Assert.Single(events.Seen.OfType<SessionEnded>()).HangUp);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Providers;
 using AiAgent.Grains.Providers.OpenAIRealtime;
 using AiAgent.OpenAIRealtime.Tests.Support;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AiAgent.OpenAIRealtime.Tests;
 
@@ -78,9 +79,8 @@ public sealed class ProviderFaultTests
         await events.NextAsync<AgentAudioDone>();
         await session.StopAsync(CancellationToken.None);
         await events.DrainAsync();
-        Assert.Single(events.Seen.OfType<ProviderError>());
+        Assert.Equal(ProviderErrorKind.RateLimited, Assert.Single(events.Seen.OfType<ProviderError>()).Kind);
         Assert.False(Assert.Single(events.Seen.OfType<SessionEnded>()).HangUp);
-        Assert.Equal(1, session.Stats.RateLimitErrors);
     }
 
     [Fact]
@@ -129,8 +129,11 @@ public sealed class ProviderFaultTests
         Assert.True(resume > second.FindLastIndex(e => e.Type == "conversation.item.create"));
         ProviderConversationTests.AssertAllClientEventsAreGa(h.Emulator);
         await session.StopAsync(CancellationToken.None);
-        Assert.Equal(1, session.Stats.ConnectionsLost);
-        Assert.Equal(1, session.Stats.Reconnects);
+        await events.DrainAsync();
+        // One connection lost, one reconnect.
+        Assert.Single(events.Seen.OfType<ProviderError>());
+        Assert.Equal(1, Assert.Single(events.Seen.OfType<ProviderReconnected>()).Attempt);
+        Assert.Equal(2, h.Emulator.Connections.Count);
     }
 
     [Theory]
@@ -139,18 +142,23 @@ public sealed class ProviderFaultTests
     public async Task Session_expiry_reconnects_with_the_conversation_so_far(bool serverLeavesSocketOpen)
     {
         // Planning off: this is the unplanned path (the expiry error itself), whether or not the server closes after it.
+        // The session limit runs on a fake clock: the test moves it past the expiry instead of waiting 5 s.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var h = await Harness.StartAsync(
             e =>
             {
                 e.SessionExpiresAfter = TimeSpan.FromSeconds(5);
                 e.SessionExpiredLeavesSocketOpen = serverLeavesSocketOpen;
             },
-            o => o.SessionRolloverMarginMs = 0);
+            o => o.SessionRolloverMarginMs = 0,
+            time);
         await using var session = h.CreateSession(AudioFormat.Slin24);
         var events = new EventReader(session);
         await session.StartAsync(CancellationToken.None);
         await events.NextAsync<AgentAudioDone>();
+        await events.SeenOrNextAsync<ProviderUsage>(); // the greeting is over: nothing to resume after the expiry
 
+        time.Advance(TimeSpan.FromSeconds(5));
         var expired = await events.NextAsync<ProviderError>();
         Assert.Equal(ProviderErrorKind.SessionExpired, expired.Kind);
         Assert.Equal("session_expired", expired.Code);
@@ -163,25 +171,36 @@ public sealed class ProviderFaultTests
         // The call goes on over the new connection.
         await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
         await events.NextAsync<UserSpeechStarted>();
+        await events.NextAsync<ProviderUsage>(u => u.Status == "completed");
+        time.Advance(TimeSpan.FromSeconds(30)); // the answer has played: its final transcript is released
         var final = await events.NextAsync<AgentTranscript>(t => t.IsFinal && t.Text == VoiceAssets.ReplyText);
         Assert.DoesNotContain(h.Emulator.ReceivedEvents, e => e.Connection == 2 && e.Type == "response.create");
         Assert.Contains(h.Emulator.ReceivedEvents, e => e.Connection == 2 && e.Type == "input_audio_buffer.append");
-        Assert.Equal((1, 1, 0), (session.Stats.ConnectionsLost, session.Stats.Reconnects, session.Stats.Rollovers));
+        await session.StopAsync(CancellationToken.None);
+        await events.DrainAsync();
+        // One connection lost (the expiry), one reconnect after it, no planned rollover.
+        Assert.Equal(expired, Assert.Single(events.Seen.OfType<ProviderError>()));
+        Assert.Equal(1, Assert.Single(events.Seen.OfType<ProviderReconnected>()).Attempt);
     }
 
     [Fact]
     public async Task After_a_barge_in_only_the_heard_part_of_the_answer_is_reseeded()
     {
-        await using var h = await Harness.StartAsync(e => e.SessionExpiresAfter = TimeSpan.FromSeconds(5));
+        // A 5 s session on a fake clock: the planned rollover (from half its life) moves the call to a new session.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = await Harness.StartAsync(e => e.SessionExpiresAfter = TimeSpan.FromSeconds(5), time: time);
         await using var session = h.CreateSession(AudioFormat.Slin8);
         var events = new EventReader(session);
         await session.StartAsync(CancellationToken.None);
         var greeting = await events.NextAsync<AgentAudioDone>();
+        await events.SeenOrNextAsync<ProviderUsage>();
 
         // The caller heard 1 s of the 3.15 s greeting.
         await session.NotifyPlayoutInterruptedAsync(greeting.UtteranceId, 1_000, CancellationToken.None);
         await h.Emulator.WaitForServerEventAsync(s => s.Type == "conversation.item.truncated", Waits.Long);
-        await events.NextAsync<ProviderReconnected>();
+        await Waits.UntilAsync(() => h.Logs.WithEventId(ProtocolAuditTests.RolloverPlannedLog).Count == 1, what: "rollover planned");
+        time.Advance(TimeSpan.FromSeconds(3)); // past half the session's life, before its expiry
+        Assert.Equal(0, (await events.NextAsync<ProviderReconnected>()).Attempt);
 
         var item = await h.Emulator.WaitForClientEventAsync(e => e.Connection == 2 && e.Type == "conversation.item.create", Waits.Long);
         var (role, type, text) = Text(item);
@@ -255,12 +274,13 @@ public sealed class ProviderFaultTests
         using var doc = rejected.Parse();
         var eventId = doc.RootElement.GetProperty("event_id").GetString();
         Assert.Contains($"conversation.item.create {eventId}", error.Message, StringComparison.Ordinal);
-        Assert.Contains(h.Logs.Entries, l => l.EventId == 4103 && l.Message.Contains(eventId!, StringComparison.Ordinal));
+        var logged = Assert.Single(h.Logs.WithEventId(ProtocolAuditTests.ServerErrorLog));
+        Assert.Equal((eventId, "conversation.item.create"), (logged.State["ClientEventId"], logged.State["ClientEventType"]));
         await events.NextAsync<AgentAudioDone>();
     }
 
     [Fact]
-    public async Task The_key_never_appears_in_logs_events_or_snapshots_of_a_whole_call()
+    public async Task The_key_never_appears_in_logs_or_events_of_a_whole_call()
     {
         await using var h = await Harness.StartAsync();
         await using var session = h.CreateSession(AudioFormat.Slin8);
@@ -273,12 +293,9 @@ public sealed class ProviderFaultTests
         await events.DrainAsync();
 
         Assert.Contains(h.Logs.Entries, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Debug);
-        var started = Assert.Single(h.Logs.Entries, l => l.EventId == 4100);
-        Assert.StartsWith("OpenAI Realtime session started", started.Message, StringComparison.Ordinal);
-        Assert.Contains("gpt-realtime", started.Message, StringComparison.Ordinal);
-        Assert.Contains("ulaw@8000", started.Message, StringComparison.Ordinal);
+        var started = Assert.Single(h.Logs.WithEventId(4100));
+        Assert.Equal(("gpt-realtime", AudioFormat.Mulaw8), (started.State["Model"], started.State["InputFormat"]));
         AssertKeyNeverLeaked(h, events, null);
-        Assert.DoesNotContain(h.Key, session.Stats.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain(h.Key, h.Options.BuildRealtimeUri().ToString(), StringComparison.Ordinal);
     }
 

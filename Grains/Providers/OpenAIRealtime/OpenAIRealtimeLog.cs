@@ -49,8 +49,8 @@ internal static partial class OpenAIRealtimeLog
     [LoggerMessage(EventId = 4113, Level = LogLevel.Debug, Message = "Ignored benign OpenAI Realtime error for call {CallId}: {Code}")]
     public static partial void BenignError(ILogger logger, Guid callId, string code);
 
-    [LoggerMessage(EventId = 4114, Level = LogLevel.Warning, Message = "Caller audio queue of call {CallId} is full ({QueuedMs} ms); dropping caller audio")]
-    public static partial void AudioBacklog(ILogger logger, Guid callId, long queuedMs);
+    [LoggerMessage(EventId = 4114, Level = LogLevel.Warning, Message = "Caller audio queue of call {CallId} is full ({Capacity} chunks); dropping the oldest caller audio")]
+    public static partial void AudioBacklog(ILogger logger, Guid callId, int capacity);
 
     [LoggerMessage(EventId = 4116, Level = LogLevel.Debug, Message = "Barge-in on call {CallId}: cancelling response {ResponseId}")]
     public static partial void CancellingResponse(ILogger logger, Guid callId, string responseId);
@@ -66,6 +66,15 @@ internal static partial class OpenAIRealtimeLog
 
     [LoggerMessage(EventId = 4120, Level = LogLevel.Warning, Message = "OpenAI Realtime rollover of call {CallId} failed ({Reason}); the session goes on until it expires")]
     public static partial void RolloverFailed(ILogger logger, Guid callId, string reason);
+
+    [LoggerMessage(EventId = 4121, Level = LogLevel.Warning, Message = "DTMF on call {CallId} is not a telephone key (0-9, *, #, A-D); not forwarded to OpenAI Realtime")]
+    public static partial void InvalidDtmf(ILogger logger, Guid callId);
+
+    [LoggerMessage(EventId = 4122, Level = LogLevel.Information, Message = "OpenAI Realtime session of call {CallId} dropped {Chunks} caller audio chunks (reconnecting, or the send queue was full)")]
+    public static partial void CallerAudioDropped(ILogger logger, Guid callId, long chunks);
+
+    [LoggerMessage(EventId = 4123, Level = LogLevel.Debug, Message = "OpenAI Realtime response {ResponseId} of call {CallId} created")]
+    public static partial void ResponseCreated(ILogger logger, string? responseId, Guid callId);
 
     [LoggerMessage(EventId = 4115, Level = LogLevel.Error, Message = "OpenAI Realtime applied formats {InputFormat}/{OutputFormat} for call {CallId}, not the declared {DeclaredInput}/{DeclaredOutput}")]
     public static partial void FormatMismatch(ILogger logger, string inputFormat, string outputFormat, Guid callId, AudioFormat declaredInput, AudioFormat declaredOutput);

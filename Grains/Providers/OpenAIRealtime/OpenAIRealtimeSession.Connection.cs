@@ -47,11 +47,6 @@ public sealed partial class OpenAIRealtimeSession
                     EnqueueJson(new ResponseCreateEvent(NextEventId("response.create"), null), RealtimeJsonContext.Default.ResponseCreateEvent, epoch: 0);
                 }
 
-                lock (_gate)
-                {
-                    _stats = _stats with { Rollovers = _stats.Rollovers + 1, Reconnects = _stats.Reconnects + 1 };
-                }
-
                 // Attempt 0 marks a planned rollover (a fault's reconnect counts from 1): counted with the reconnects.
                 Publish(new ProviderReconnected(0));
                 connection = outcome.Successor!;
@@ -71,7 +66,7 @@ public sealed partial class OpenAIRealtimeSession
                     // First retry at once (an expired session is not a network problem), then 250 ms, 500 ms, ... up to 4 s.
                     if (attempt > 1)
                     {
-                        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(4_000, 125 << Math.Min(attempt - 1, 5))), _stopping.Token).ConfigureAwait(false);
+                        await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(4_000, 125 << Math.Min(attempt - 1, 5))), _time, _stopping.Token).ConfigureAwait(false);
                     }
 
                     var result = await ConnectAsync(attempt, _stopping.Token).ConfigureAwait(false);
@@ -101,11 +96,6 @@ public sealed partial class OpenAIRealtimeSession
                 return;
             }
 
-            lock (_gate)
-            {
-                _stats = _stats with { Reconnects = _stats.Reconnects + 1 };
-            }
-
             Publish(new ProviderReconnected(attempt));
             connection = next;
         }
@@ -120,8 +110,8 @@ public sealed partial class OpenAIRealtimeSession
         socket.Options.KeepAliveInterval = s_keepAlive;
         socket.Options.KeepAliveTimeout = s_keepAlive;
         socket.Options.CollectHttpResponseDetails = true;
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
-        timeout.CancelAfter(_options.ConnectTimeoutMs);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMilliseconds(_options.ConnectTimeoutMs), _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token, deadline.Token);
         var buffer = new MessageBuffer();
         var handedOver = false;
         try
@@ -377,7 +367,7 @@ public sealed partial class OpenAIRealtimeSession
             if (connection.Successor is not null || connection.CloseOurselves)
             {
                 // A rollover or an expired session: we end it, with a close frame (the peer need not answer).
-                await CloseQuietlyAsync(connection.Socket).ConfigureAwait(false);
+                await CloseQuietlyAsync(connection.Socket, _time).ConfigureAwait(false);
             }
 
             connection.Dispose();
@@ -398,14 +388,14 @@ public sealed partial class OpenAIRealtimeSession
         return outcome;
     }
 
-    private static async Task CloseQuietlyAsync(ClientWebSocket socket)
+    private static async Task CloseQuietlyAsync(ClientWebSocket socket, TimeProvider time)
     {
         if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
         {
             return;
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), time);
         try
         {
             await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "session rollover", timeout.Token).ConfigureAwait(false);
@@ -429,8 +419,8 @@ public sealed partial class OpenAIRealtimeSession
             return;
         }
 
-        var start = TimeProvider.System.GetTimestamp();
-        var now = DateTimeOffset.UtcNow;
+        var start = _time.GetTimestamp();
+        var now = _time.GetUtcNow();
         var lifetime = expiresAt - now;
         if (lifetime <= TimeSpan.Zero)
         {
@@ -441,7 +431,7 @@ public sealed partial class OpenAIRealtimeSession
         OpenAIRealtimeLog.RolloverPlanned(_logger, _callId, expiresAt, now + schedule.PlannedAfter);
         try
         {
-            var why = await schedule.WaitAsync(TimeProvider.System, start, IsQuiet, cancellationToken).ConfigureAwait(false)
+            var why = await schedule.WaitAsync(_time, start, IsQuiet, cancellationToken).ConfigureAwait(false)
                 ? "quiet moment"
                 : "forced before expiry";
             var result = await ConnectAsync(attempt: 0, cancellationToken, rollover: true).ConfigureAwait(false);
@@ -471,7 +461,7 @@ public sealed partial class OpenAIRealtimeSession
     {
         lock (_gate)
         {
-            return _activeResponseId is null && !_responseRequested && !_responsePending && !_userSpeaking && Environment.TickCount64 >= _playoutEndsAtMs;
+            return _activeResponseId is null && !_responseRequested && !_responsePending && !_userSpeaking && NowMs() >= _playoutEndsAtMs;
         }
     }
 
@@ -563,12 +553,11 @@ public sealed partial class OpenAIRealtimeSession
         var socket = connection.Socket;
         var buffer = new ArrayBufferWriter<byte>(16 * 1024);
         using var json = new Utf8JsonWriter(buffer);
-        var reader = _outgoing.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            while (await _outgoing.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var message))
+                while (_outgoing.TryRead(out var message))
                 {
                     var sent = false;
                     try
@@ -585,7 +574,6 @@ public sealed partial class OpenAIRealtimeSession
                             WriteAppend(json, message.Buffer.AsSpan(0, message.Length));
                             await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                             sent = true;
-                            CountAudioSent(message.Length);
                         }
                         else
                         {
@@ -602,7 +590,6 @@ public sealed partial class OpenAIRealtimeSession
                                 Interlocked.Increment(ref _audioChunksDropped);
                             }
 
-                            Interlocked.Add(ref _queuedAudioBytes, -message.Length);
                             ArrayPool<byte>.Shared.Return(message.Buffer);
                         }
                     }
@@ -610,8 +597,8 @@ public sealed partial class OpenAIRealtimeSession
             }
 
             // The queue was completed by StopAsync: everything queued is sent; close cleanly.
-            using var closeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            closeTimeout.CancelAfter(s_closeTimeout);
+            using var closeDeadline = new CancellationTokenSource(s_closeTimeout, _time);
+            using var closeTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, closeDeadline.Token);
             await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "call ended", closeTimeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

@@ -172,7 +172,6 @@ public sealed partial class OpenAIRealtimeSession
             if (lost)
             {
                 _resumeAfterReconnect = resume;
-                _stats = _stats with { ConnectionsLost = _stats.ConnectionsLost + 1 };
             }
         }
 
@@ -207,7 +206,7 @@ public sealed partial class OpenAIRealtimeSession
 
         public bool TranscriptDone { get; set; }
 
-        /// <summary>When its audio received so far has finished playing, at the earliest (Environment.TickCount64 ms).</summary>
+        /// <summary>When its audio received so far has finished playing, at the earliest (ms on the session's NowMs clock).</summary>
         public long PlayoutEndsAtMs { get; set; }
 
         public bool TranscriptPublished { get; set; }

@@ -70,12 +70,14 @@ public sealed partial class OpenAIRealtimeSession
                 Publish(new ProviderError(ProviderErrorKind.Other, failure.Code, "input transcription failed: " + failure.Message, Fatal: false));
                 break;
             case ServerEventType.ResponseCreated:
+                var createdId = ReadId(e.Response.Span);
                 lock (_gate)
                 {
-                    _activeResponseId = ReadId(e.Response.Span);
+                    _activeResponseId = createdId;
                     _responseRequested = false;
-                    _stats = _stats with { ResponsesStarted = _stats.ResponsesStarted + 1 };
                 }
+
+                OpenAIRealtimeLog.ResponseCreated(_logger, createdId, _callId);
 
                 // The grain reports a flush within moments of a barge-in; an answer still waiting for it by the next
                 // response will not get it.
@@ -119,11 +121,6 @@ public sealed partial class OpenAIRealtimeSession
                 OnRateLimits(e.RateLimits.Span);
                 break;
             case ServerEventType.ItemTruncated:
-                lock (_gate)
-                {
-                    _stats = _stats with { TruncationsConfirmed = _stats.TruncationsConfirmed + 1 };
-                }
-
                 OpenAIRealtimeLog.Truncated(_logger, e.ItemId, e.AudioEndMs, _callId);
                 break;
             case ServerEventType.Error:
@@ -185,14 +182,12 @@ public sealed partial class OpenAIRealtimeSession
                 item.ReceivedBytes += audio.Length;
             }
 
-            _playoutEndsAtMs = Math.Max(_playoutEndsAtMs, Environment.TickCount64) + Formats.Output.MillisecondsOf(audio.Length);
+            _playoutEndsAtMs = Math.Max(_playoutEndsAtMs, NowMs()) + Formats.Output.MillisecondsOf(audio.Length);
             if (item is not null)
             {
                 item.PlayoutEndsAtMs = _playoutEndsAtMs;
             }
         }
-
-        Interlocked.Add(ref _agentAudioBytes, audio.Length);
 
         Publish(new AgentAudio(audio, Formats.Output, utteranceId));
     }
@@ -213,7 +208,7 @@ public sealed partial class OpenAIRealtimeSession
             item = GetOrAddItem(e.ItemId!, e.ResponseId, connection);
             item.Transcript.Clear().Append(e.Transcript);
             item.TranscriptDone = true;
-            waitMs = item.PlayoutEndsAtMs + TranscriptGraceMs - Environment.TickCount64;
+            waitMs = item.PlayoutEndsAtMs + TranscriptGraceMs - NowMs();
             if (item.Interrupted || item.ReceivedBytes == 0 || (!item.Cancelled && waitMs <= 0))
             {
                 // Known already: the flush was reported, no audio of it reached the caller, or it has all played.
@@ -243,7 +238,7 @@ public sealed partial class OpenAIRealtimeSession
     {
         try
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(waitMs), _stopping.Token).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(waitMs), _time, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -321,18 +316,6 @@ public sealed partial class OpenAIRealtimeSession
                 _responsePending = false;
                 _responseRequested = true;
             }
-
-            var rateLimited = status == "failed" && IsRateLimit(errorCode, null);
-            _stats = _stats with
-            {
-                Responses = _stats.Responses + 1,
-                ResponsesCancelled = _stats.ResponsesCancelled + (status == "cancelled" ? 1 : 0),
-                ResponsesIncomplete = _stats.ResponsesIncomplete + (status == "incomplete" ? 1 : 0),
-                InputTokens = _stats.InputTokens + input,
-                CachedInputTokens = _stats.CachedInputTokens + cached,
-                OutputTokens = _stats.OutputTokens + output,
-                RateLimitErrors = _stats.RateLimitErrors + (rateLimited ? 1 : 0),
-            };
         }
 
         foreach (var u in doneUtterances)
@@ -379,7 +362,6 @@ public sealed partial class OpenAIRealtimeSession
             return;
         }
 
-        long? requests = null, tokens = null;
         foreach (var limit in doc.RootElement.EnumerateArray())
         {
             if (limit.ValueKind != JsonValueKind.Object)
@@ -392,19 +374,6 @@ public sealed partial class OpenAIRealtimeSession
             var max = GetLong(limit, "limit");
             var reset = limit.TryGetProperty("reset_seconds", out var rs) && rs.TryGetDouble(out var d) ? d : 0;
             OpenAIRealtimeLog.RateLimit(_logger, _callId, name, remaining, max, reset);
-            if (name == "requests")
-            {
-                requests = remaining;
-            }
-            else if (name == "tokens")
-            {
-                tokens = remaining;
-            }
-        }
-
-        lock (_gate)
-        {
-            _stats = _stats with { RemainingRequests = requests ?? _stats.RemainingRequests, RemainingTokens = tokens ?? _stats.RemainingTokens };
         }
     }
 
@@ -415,8 +384,6 @@ public sealed partial class OpenAIRealtimeSession
         lock (_gate)
         {
             clientEventType = error.EventId is not null && _sentEventTypes.TryGetValue(error.EventId, out var t) ? t : "(unknown client event)";
-            var benign = error.Code is "response_cancel_not_active" or "conversation_already_has_active_response";
-            _stats = _stats with { Errors = _stats.Errors + (benign ? 0 : 1), RateLimitErrors = _stats.RateLimitErrors + (IsRateLimit(error.Code, error.Type) ? 1 : 0) };
             if (clientEventType == "response.create" || IsRateLimit(error.Code, error.Type))
             {
                 // The response we asked for was refused: nothing is coming, so DTMF must not wait for it.

@@ -9,14 +9,14 @@ using Microsoft.Extensions.Logging;
 namespace AiAgent.Grains.Providers.OpenAIRealtime;
 
 /// <summary>
-/// One call's OpenAI Realtime session (GA protocol, PROTOCOLS.md 2). Caller audio goes out as
+/// One call's OpenAI Realtime session (GA protocol, docs/protocols/openai-realtime.md). Caller audio goes out as
 /// <c>input_audio_buffer.append</c> only (server VAD decides turns; no manual commit), agent audio comes back as
 /// <c>response.output_audio.delta</c> in the declared output format, and everything the grain needs arrives on
 /// <see cref="Events"/>.
 /// </summary>
 /// <remarks>
 /// <para>Threads: one receive loop and one send loop per WebSocket, both off the grain scheduler. The send loop is
-/// the socket's only writer (it drains <see cref="_outgoing"/>); the handshake writes only before the send loop
+/// the socket's only writer (it drains <see cref="_outgoing"/>, bounded: see <see cref="OutgoingQueue"/>); the handshake writes only before the send loop
 /// starts. Conversation state touched by both the receive loop and the grain's calls is guarded by
 /// <see cref="_gate"/>; the handler never awaits while holding it.</para>
 /// <para>Faults: a dropped socket or <c>session_expired</c> reconnects (bounded, with backoff), re-seeding the
@@ -32,7 +32,6 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private const int MaxHistoryItems = 40;
     private const int MaxHistoryChars = 16_000;
     private const int MaxTrackedUtterances = 32;
-    private const int MaxQueuedAudioSeconds = 5;
     // The gateway plays an utterance a little later than its audio arrives here (stream hop, pacing start, jitter
     // buffer): a final transcript waits this long past the estimated end of playout before counting it as all heard.
     private const long TranscriptGraceMs = 1_000;
@@ -45,8 +44,10 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private readonly string? _apiKey;
     private readonly Guid _callId;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly long _createdAt;
     private readonly Channel<ProviderEvent> _events = Channel.CreateUnbounded<ProviderEvent>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<Outgoing> _outgoing = Channel.CreateUnbounded<Outgoing>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly OutgoingQueue _outgoing = new(OutgoingQueue.DefaultAudioCapacity);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
 
@@ -65,19 +66,14 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private bool _responsePending;
     private bool _resumeAfterReconnect;
     private bool _userSpeaking;
-    // When the agent audio received so far has finished playing, at the earliest (Environment.TickCount64 ms): audio
-    // arrives faster than real time, so this runs ahead of the clock while an answer is still being heard.
+    // When the agent audio received so far has finished playing, at the earliest (ms on NowMs): audio arrives faster
+    // than real time, so this runs ahead of the clock while an answer is still being heard.
     private long _playoutEndsAtMs;
-    private OpenAIRealtimeSessionStats _stats = new();
 
     private long _eventCounter;
-    private long _queuedAudioBytes;
 
-    // Per-chunk counters stay out of the lock and the stats record: no allocation or lock on the audio path.
-    private long _audioChunksSent;
-    private long _audioBytesSent;
+    // Caller audio dropped while reconnecting or in flight when a connection ended (queue overflow: _outgoing counts).
     private long _audioChunksDropped;
-    private long _agentAudioBytes;
     private int _backlogWarned;
     private volatile bool _connected;
     private int _started;
@@ -85,12 +81,14 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private int _ended;
     private Task _supervisor = Task.CompletedTask;
 
-    internal OpenAIRealtimeSession(OpenAIRealtimeOptions options, string? apiKey, AgentSessionContext context, ILogger logger)
+    internal OpenAIRealtimeSession(OpenAIRealtimeOptions options, string? apiKey, AgentSessionContext context, ILogger logger, TimeProvider time)
     {
         _options = options;
         _apiKey = apiKey;
         _callId = context.CallId;
         _logger = logger;
+        _time = time;
+        _createdAt = time.GetTimestamp();
         Formats = options.ResolveFormats(context.CallFormat);
         RealtimeUri = options.BuildRealtimeUri();
     }
@@ -106,24 +104,6 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
 
     /// <summary>The WebSocket URL (<c>{base_url}/realtime?model=…</c>).</summary>
     public Uri RealtimeUri { get; }
-
-    /// <summary>The session's counters so far.</summary>
-    public OpenAIRealtimeSessionStats Stats
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _stats with
-                {
-                    AudioChunksSent = Interlocked.Read(ref _audioChunksSent),
-                    AudioBytesSent = Interlocked.Read(ref _audioBytesSent),
-                    AudioChunksDropped = Interlocked.Read(ref _audioChunksDropped),
-                    AgentAudioBytes = Interlocked.Read(ref _agentAudioBytes),
-                };
-            }
-        }
-    }
 
     /// <inheritdoc/>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -171,27 +151,27 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
             return ValueTask.CompletedTask;
         }
 
-        // Stale caller audio is worse than none: while reconnecting, or when the socket cannot keep up, drop it.
-        var queued = Interlocked.Read(ref _queuedAudioBytes);
-        if (!_connected || queued > (long)Formats.Input.BytesPerSecond * MaxQueuedAudioSeconds)
+        // Stale caller audio is worse than none: while reconnecting it is dropped, and when the socket cannot keep up
+        // the queue drops its oldest chunk (see OutgoingQueue).
+        if (!_connected)
         {
             Interlocked.Increment(ref _audioChunksDropped);
-            if (_connected && Interlocked.Exchange(ref _backlogWarned, 1) == 0)
-            {
-                OpenAIRealtimeLog.AudioBacklog(_logger, _callId, Formats.Input.MillisecondsOf(queued));
-            }
-
             return ValueTask.CompletedTask;
         }
 
-        Volatile.Write(ref _backlogWarned, 0);
         var buffer = ArrayPool<byte>.Shared.Rent(audio.Length);
         audio.Span.CopyTo(buffer);
-        Interlocked.Add(ref _queuedAudioBytes, audio.Length);
-        if (!_outgoing.Writer.TryWrite(new Outgoing(OutgoingKind.Audio, buffer, audio.Length, 0)))
+        if (!_outgoing.TryWriteAudio(new Outgoing(OutgoingKind.Audio, buffer, audio.Length, 0), out var droppedOldest))
         {
-            Interlocked.Add(ref _queuedAudioBytes, -audio.Length);
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+        else if (!droppedOldest)
+        {
+            Volatile.Write(ref _backlogWarned, 0);
+        }
+        else if (Interlocked.Exchange(ref _backlogWarned, 1) == 0)
+        {
+            OpenAIRealtimeLog.AudioBacklog(_logger, _callId, OutgoingQueue.DefaultAudioCapacity);
         }
 
         return ValueTask.CompletedTask;
@@ -200,9 +180,11 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     /// <inheritdoc/>
     public ValueTask SendDtmfAsync(char digit, CancellationToken cancellationToken)
     {
-        if (!(char.IsAsciiDigit(digit) || digit is '*' or '#' or 'A' or 'B' or 'C' or 'D'))
+        if (!(char.IsAsciiDigit(digit) || digit is '*' or '#' or (>= 'A' and <= 'D')))
         {
-            throw new ArgumentOutOfRangeException(nameof(digit), digit, "a DTMF digit is 0-9, *, #, A-D");
+            // Dropped, not thrown: a stray key from the line must not fault the call (the Deepgram session does the same).
+            OpenAIRealtimeLog.InvalidDtmf(_logger, _callId);
+            return ValueTask.CompletedTask;
         }
 
         var text = $"The caller pressed the phone key '{digit}'.";
@@ -248,7 +230,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
 
             responseId = _activeResponseId;
             _cancelledResponseId = responseId;
-            _playoutEndsAtMs = Environment.TickCount64; // the grain flushes what was queued
+            _playoutEndsAtMs = NowMs(); // the grain flushes what was queued
             epoch = _epoch;
             foreach (var item in _itemsByUtterance.Values)
             {
@@ -257,8 +239,6 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
                     item.Cancelled = true;
                 }
             }
-
-            _stats = _stats with { CancelsSent = _stats.CancelsSent + 1 };
         }
 
         // interrupt_response is false (see BuildSessionConfig), so the server never cancels on its own: we do, at once,
@@ -285,7 +265,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
             }
 
             item.Interrupted = true;
-            _playoutEndsAtMs = Environment.TickCount64;
+            _playoutEndsAtMs = NowMs();
             receivedMs = Formats.Output.MillisecondsOf(item.ReceivedBytes);
             audioEndMs = Math.Clamp(playedMilliseconds, 0, receivedMs);
             item.HeardRatio = receivedMs == 0 ? 0 : (double)audioEndMs / receivedMs;
@@ -308,10 +288,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
             if (cancelResponseId is not null)
             {
                 _cancelledResponseId = cancelResponseId;
-                _stats = _stats with { CancelsSent = _stats.CancelsSent + 1 };
             }
-
-            _stats = _stats with { Truncations = _stats.Truncations + 1 };
         }
 
         PublishHeard(heard);
@@ -338,7 +315,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
 
         // Completing the queue makes the send loop send a close frame after what is queued; the receive loop then
         // sees the server's close. If that takes too long (or there is no connection: reconnecting), cancel and abort.
-        _outgoing.Writer.TryComplete();
+        _outgoing.Complete();
         if (!_connected)
         {
             await _stopping.CancelAsync().ConfigureAwait(false);
@@ -346,7 +323,7 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
 
         try
         {
-            await _supervisor.WaitAsync(s_closeTimeout, cancellationToken).ConfigureAwait(false);
+            await _supervisor.WaitAsync(s_closeTimeout, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
         {
@@ -358,6 +335,11 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
         FlushDeferredTranscripts();
         End("stopped", hangUp: false);
         DrainOutgoing();
+        var dropped = Interlocked.Read(ref _audioChunksDropped) + _outgoing.DroppedAudio;
+        if (dropped > 0)
+        {
+            OpenAIRealtimeLog.CallerAudioDropped(_logger, _callId, dropped);
+        }
     }
 
     /// <inheritdoc/>
@@ -430,14 +412,11 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     private void EnqueueJson<T>(T message, JsonTypeInfo<T> typeInfo, int epoch)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(message, typeInfo);
-        _outgoing.Writer.TryWrite(new Outgoing(OutgoingKind.Json, bytes, bytes.Length, epoch));
+        _outgoing.TryWrite(new Outgoing(OutgoingKind.Json, bytes, bytes.Length, epoch));
     }
 
-    private void CountAudioSent(int bytes)
-    {
-        Interlocked.Increment(ref _audioChunksSent);
-        Interlocked.Add(ref _audioBytesSent, bytes);
-    }
+    /// <summary>Milliseconds on the session's clock (the injected <see cref="TimeProvider"/>) since it was created.</summary>
+    private long NowMs() => (long)_time.GetElapsedTime(_createdAt).TotalMilliseconds;
 
     private void Publish(ProviderEvent e) => _events.Writer.TryWrite(e);
 
@@ -457,18 +436,17 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
 
         _connected = false;
         Volatile.Write(ref _stopRequested, 1);
-        _outgoing.Writer.TryComplete();
+        _outgoing.Complete();
         _events.Writer.TryWrite(new SessionEnded(reason, hangUp));
         _events.Writer.TryComplete();
     }
 
     private void DrainOutgoing()
     {
-        while (_outgoing.Reader.TryRead(out var message))
+        while (_outgoing.TryRead(out var message))
         {
             if (message.Kind == OutgoingKind.Audio)
             {
-                Interlocked.Add(ref _queuedAudioBytes, -message.Length);
                 ArrayPool<byte>.Shared.Return(message.Buffer);
             }
         }
@@ -506,15 +484,6 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
 
     private static long GetLong(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var i) ? i : 0;
-
-    private enum OutgoingKind
-    {
-        Json,
-        Audio,
-    }
-
-    /// <summary>A queued client event: serialized JSON, or pooled caller audio that the send loop wraps in an append.</summary>
-    private readonly record struct Outgoing(OutgoingKind Kind, byte[] Buffer, int Length, int Epoch);
 
     private sealed record ServerError(string Type, string Code, string Message, string? Param, string? EventId);
 }

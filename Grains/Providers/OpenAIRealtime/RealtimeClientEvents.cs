@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace AiAgent.Grains.Providers.OpenAIRealtime;
 
-// The client events this provider sends, in the GA shape (PROTOCOLS.md 2.4). Nulls are omitted, so only the
+// The client events this provider sends, in the GA shape (docs/protocols/openai-realtime.md, Client events). Nulls are omitted, so only the
 // fields we set reach the server ("only the fields you send are changed"). input_audio_buffer.append is not here:
 // it is written straight into a pooled buffer on the hot path (RealtimeWire.WriteAppend).
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace AiAgent.Grains.Providers.OpenAIRealtime;
 
-/// <summary>The server events the session acts on (PROTOCOLS.md 2.5); anything else is <see cref="Other"/>.</summary>
+/// <summary>The server events the session acts on (docs/protocols/openai-realtime.md, Server events); anything else is <see cref="Other"/>.</summary>
 internal enum ServerEventType
 {
     Other,
@@ -39,7 +39,7 @@ internal enum ServerEventType
 /// </summary>
 internal sealed class RealtimeServerEvent
 {
-    // GA names first; the beta names (PROTOCOLS.md 2.7) are accepted too so recorded beta fixtures replay.
+    // GA names first; the beta names (docs/protocols/openai-realtime.md, Beta names) are accepted too so recorded beta fixtures replay.
     private static readonly (byte[] Name, ServerEventType Type)[] s_types =
     [
         ("response.output_audio.delta"u8.ToArray(), ServerEventType.AudioDelta),

@@ -3,8 +3,8 @@ using System.Text.Json;
 namespace AiAgent.OpenAIRealtime.Tests.Support;
 
 /// <summary>
-/// An independent check of client events against the GA schema (PROTOCOLS.md 2.4, from the openai-python GA
-/// <c>*_param.py</c> types), written apart from both the provider and the emulator: required fields, allowed keys
+/// An independent check of client events against the GA schema (docs/protocols/openai-realtime.md, Client events;
+/// from the openai-python GA <c>*_param.py</c> types), written apart from both the provider and the emulator: required fields, allowed keys
 /// (so beta fields are caught), value sets and ranges. It also enforces this provider's policy: server VAD only,
 /// so never <c>input_audio_buffer.commit</c>, and never the WebRTC-only <c>output_audio_buffer.clear</c>.
 /// </summary>

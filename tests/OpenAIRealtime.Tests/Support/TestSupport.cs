@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using AiAgent.Emulators.Common;
 using AiAgent.Emulators.OpenAIRealtime;
 using AiAgent.Grains.Configuration;
@@ -6,57 +5,9 @@ using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Providers;
 using AiAgent.Grains.Providers.OpenAIRealtime;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using AiAgent.Tests.Support;
 
 namespace AiAgent.OpenAIRealtime.Tests.Support;
-
-/// <summary>Generous waits: the CI machine is a loaded 2-core VM.</summary>
-internal static class Waits
-{
-    public static readonly TimeSpan Long = TimeSpan.FromSeconds(20);
-}
-
-/// <summary>An <see cref="IOptionsMonitor{T}"/> whose value a test can replace (a config reload).</summary>
-internal sealed class TestOptionsMonitor<T>(T value) : IOptionsMonitor<T>
-{
-    public T CurrentValue { get; set; } = value;
-
-    public T Get(string? name) => CurrentValue;
-
-    public IDisposable? OnChange(Action<T, string?> listener) => null;
-}
-
-/// <summary>Captures every log entry (formatted message, state values, exception) for assertions.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    private readonly ConcurrentQueue<CapturedLog> _entries = new();
-
-    public IReadOnlyList<CapturedLog> Entries => [.. _entries];
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    /// <summary>Everything logged, as one string (messages, state values, exceptions).</summary>
-    public string AllText() => string.Join('\n', _entries.Select(e => $"{e.Level} {e.Category} {e.EventId} {e.Message} {e.State} {e.Exception}"));
-
-    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var values = state is IEnumerable<KeyValuePair<string, object?>> kv ? string.Join(", ", kv.Select(p => $"{p.Key}={p.Value}")) : state?.ToString();
-            owner._entries.Enqueue(new CapturedLog(logLevel, category, eventId.Id, formatter(state, exception), values, exception?.ToString()));
-        }
-    }
-}
-
-internal sealed record CapturedLog(LogLevel Level, string Category, int EventId, string Message, string? State, string? Exception);
 
 /// <summary>Reads a session's events in order, remembering all of them, and waits for the one a test needs.</summary>
 internal sealed class EventReader(IAgentSession session)
@@ -123,7 +74,7 @@ internal sealed class EventReader(IAgentSession session)
 /// <summary>An emulator plus a provider configured against it, with a log capture.</summary>
 internal sealed class Harness : IAsyncDisposable
 {
-    private Harness(OpenAIRealtimeEmulator emulator, OpenAIRealtimeOptions options, string keyEnv, string key)
+    private Harness(OpenAIRealtimeEmulator emulator, OpenAIRealtimeOptions options, string keyEnv, string key, TimeProvider time)
     {
         Emulator = emulator;
         Options = options;
@@ -133,7 +84,8 @@ internal sealed class Harness : IAsyncDisposable
         AgentOptions.Providers.OpenAIRealtime = options;
         Monitor = new TestOptionsMonitor<AgentOptions>(AgentOptions);
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
-        Provider = new OpenAIRealtimeProvider(Monitor, LoggerFactory);
+        Time = time;
+        Provider = new OpenAIRealtimeProvider(Monitor, LoggerFactory, time);
     }
 
     public OpenAIRealtimeEmulator Emulator { get; }
@@ -155,16 +107,21 @@ internal sealed class Harness : IAsyncDisposable
 
     public OpenAIRealtimeProvider Provider { get; }
 
+    /// <summary>The clock of the provider's sessions and of the emulator's session limit.</summary>
+    public TimeProvider Time { get; }
+
     /// <summary>
     /// Starts an emulator and a provider whose key lives in a unique environment variable (tests run in parallel
-    /// and must not share one).
+    /// and must not share one). <paramref name="time"/> (default the system clock) drives the sessions' timers and the
+    /// emulator's session limit; a <c>FakeTimeProvider</c> lets a test step through a session cap.
     /// </summary>
-    public static async Task<Harness> StartAsync(Action<OpenAIRealtimeEmulatorOptions>? emulator = null, Action<OpenAIRealtimeOptions>? provider = null)
+    public static async Task<Harness> StartAsync(Action<OpenAIRealtimeEmulatorOptions>? emulator = null, Action<OpenAIRealtimeOptions>? provider = null, TimeProvider? time = null)
     {
+        time ??= TimeProvider.System;
         var key = "sk-test-" + Guid.NewGuid().ToString("N");
         var keyEnv = "AIAGENT_TEST_OPENAI_KEY_" + Guid.NewGuid().ToString("N")[..12].ToUpperInvariant();
         Environment.SetEnvironmentVariable(keyEnv, key);
-        var emulatorOptions = new OpenAIRealtimeEmulatorOptions { ApiKey = key };
+        var emulatorOptions = new OpenAIRealtimeEmulatorOptions { ApiKey = key, Time = time };
         emulator?.Invoke(emulatorOptions);
         var emu = await OpenAIRealtimeEmulator.StartAsync(emulatorOptions);
         var options = new OpenAIRealtimeOptions
@@ -176,7 +133,7 @@ internal sealed class Harness : IAsyncDisposable
             ConnectTimeoutMs = 15_000,
         };
         provider?.Invoke(options);
-        return new Harness(emu, options, keyEnv, key);
+        return new Harness(emu, options, keyEnv, key, time);
     }
 
     public OpenAIRealtimeSession CreateSession(AudioFormat callFormat, Guid? callId = null) =>
@@ -209,9 +166,10 @@ internal static class CallerAudio
         return [.. speech, .. silence];
     }
 
-    /// <summary>Sends audio in 20 ms chunks, reusing one buffer (the session must copy before returning).</summary>
-    public static async Task SendAsync(IAgentSession session, byte[] audio)
+    /// <summary>Sends audio in 20 ms chunks, reusing one buffer (the session must copy before returning); returns the chunk count.</summary>
+    public static async Task<int> SendAsync(IAgentSession session, byte[] audio)
     {
+        var chunks = 0;
         var chunk = session.Formats.Input.BytesFor(TimeSpan.FromMilliseconds(20));
         var buffer = new byte[chunk];
         for (var offset = 0; offset < audio.Length; offset += chunk)
@@ -219,6 +177,9 @@ internal static class CallerAudio
             var n = Math.Min(chunk, audio.Length - offset);
             audio.AsSpan(offset, n).CopyTo(buffer);
             await session.SendAudioAsync(buffer.AsMemory(0, n), CancellationToken.None);
+            chunks++;
         }
+
+        return chunks;
     }
 }

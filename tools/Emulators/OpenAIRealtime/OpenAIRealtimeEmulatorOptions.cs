@@ -65,6 +65,12 @@ public sealed class OpenAIRealtimeEmulatorOptions
     /// </summary>
     public TimeSpan? SessionExpiresAfter { get; set; }
 
+    /// <summary>
+    /// The clock of the session limit (<c>expires_at</c> and the <see cref="SessionExpiresAfter"/> timer): a test's
+    /// fake clock drives the expiry without waiting it out. Audio pacing stays on real time.
+    /// </summary>
+    public TimeProvider Time { get; set; } = TimeProvider.System;
+
     /// <summary>Fault: answer every <c>response.cancel</c> with <c>response_cancel_not_active</c>, as when the response ended while the cancel was in flight.</summary>
     public bool CancelRacesResponseEnd { get; set; }
 

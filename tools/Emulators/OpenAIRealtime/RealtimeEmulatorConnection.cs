@@ -65,10 +65,10 @@ internal sealed class RealtimeEmulatorConnection
         _context = context;
         _index = index;
         _model = model;
-        _session = DefaultSession(model);
+        _session = DefaultSession(model, emulator.Options.Time.GetUtcNow());
         if (index == 1 && emulator.Options.SessionExpiresAfter is { } expiry)
         {
-            _session["expires_at"] = DateTimeOffset.UtcNow.Add(expiry).ToUnixTimeSeconds();
+            _session["expires_at"] = emulator.Options.Time.GetUtcNow().Add(expiry).ToUnixTimeSeconds();
         }
     }
 
@@ -221,7 +221,7 @@ internal sealed class RealtimeEmulatorConnection
     {
         try
         {
-            await Task.Delay(after, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(after, Options.Time, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -1299,13 +1299,13 @@ internal sealed class RealtimeEmulatorConnection
         ? new JsonObject { ["type"] = "audio/pcm", ["rate"] = 24_000 }
         : new JsonObject { ["type"] = RealtimeEmulatorAudio.WireType(format) };
 
-    private static JsonObject DefaultSession(string model) => new()
+    private static JsonObject DefaultSession(string model, DateTimeOffset now) => new()
     {
         ["id"] = NewId("sess"),
         ["object"] = "realtime.session",
         ["type"] = "realtime",
         ["model"] = model,
-        ["expires_at"] = DateTimeOffset.UtcNow.AddMinutes(60).ToUnixTimeSeconds(),
+        ["expires_at"] = now.AddMinutes(60).ToUnixTimeSeconds(),
         ["instructions"] = "You are a helpful assistant.",
         ["output_modalities"] = new JsonArray("audio"),
         ["max_output_tokens"] = "inf",
