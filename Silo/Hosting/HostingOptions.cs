@@ -33,7 +33,7 @@ public sealed class StorageOptions
 /// <summary><c>streams</c>: the Orleans memory streams carrying agent audio to gateways.</summary>
 public sealed class StreamsOptions
 {
-    /// <summary><c>streams.pull_period_ms</c>: how often pulling agents read queues (the default 100 ms adds ~54 ms; STACK.md).</summary>
+    /// <summary><c>streams.pull_period_ms</c>: how often pulling agents read queues (the default 100 ms adds ~54 ms; docs/decisions.md#agent-audio-return-path).</summary>
     [ConfigurationKeyName("pull_period_ms")]
     public int PullPeriodMs { get; set; } = 10;
 
