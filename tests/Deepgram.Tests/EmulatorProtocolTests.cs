@@ -125,6 +125,22 @@ public sealed class EmulatorProtocolTests
         await AssertErrorThenCloseAsync(client, "CLIENT_MESSAGE_TIMEOUT");
     }
 
+    [Fact]
+    public async Task Session_cap_ends_the_session_with_the_configured_error()
+    {
+        // The provider's cap tests inject this Error on a fake clock; here the emulator's own cap sends it.
+        await using var emulator = await DeepgramEmulator.StartAsync(new DeepgramEmulatorOptions
+        {
+            MaxSessionLength = TimeSpan.FromMilliseconds(300),
+            MaxSessionErrorCode = "SESSION_LIMIT_EXCEEDED",
+        });
+        using var client = await ConnectAsync(emulator);
+        await ReceiveJsonAsync(client);
+        await SendTextAsync(client, ValidSettings);
+        Assert.Equal("SettingsApplied", (await ReceiveJsonAsync(client)).GetProperty("type").GetString());
+        await AssertErrorThenCloseAsync(client, "SESSION_LIMIT_EXCEEDED");
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("Token wrong-key")]

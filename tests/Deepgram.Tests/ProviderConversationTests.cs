@@ -167,6 +167,8 @@ public sealed class ProviderConversationTests
         using var json = JsonDocument.Parse(injected.Json);
         Assert.Equal(["type", "content"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Contains("5", json.RootElement.GetProperty("content").GetString(), StringComparison.Ordinal);
+        var dropped = Assert.Single(h.Logs.WithEventId(5117));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, dropped.Level);
     }
 
     [Fact]
