@@ -9,7 +9,7 @@ namespace AiAgent.Deepgram.Tests;
 
 /// <summary>
 /// The emulator against a raw WebSocket client: it must hold peers to the v1 protocol the way the real API does
-/// (PROTOCOLS.md 3.6 and checklist 3.8.2, 3.8.9, 3.8.13), or it cannot catch a client that breaks it.
+/// (docs/protocols/deepgram.md, "Limits and keepalive" and client obligations 2, 9 and 13), or it cannot catch a client that breaks it.
 /// </summary>
 public sealed class EmulatorProtocolTests
 {

@@ -27,7 +27,7 @@ public sealed class ProviderConversationTests
         Assert.Equal(connection.RequestId, started.SessionId);
         Assert.Equal("Token", connection.AuthorizationScheme);
 
-        // Settings first and exactly once (3.8.2), formats as declared.
+        // Settings first and exactly once (docs/protocols/deepgram.md#client-obligations, item 2), formats as declared.
         var messages = connection.Messages;
         Assert.Equal("Settings", messages[0].Type);
         Assert.Single(messages, m => m.Type == "Settings");
@@ -114,7 +114,7 @@ public sealed class ProviderConversationTests
         var events = h.Events;
         var after = events.Skip(h.IndexOf(bargeIn) + 1).ToArray();
         Assert.DoesNotContain(after, e => e is AgentAudio a && a.UtteranceId == firstAudio.UtteranceId);
-        // Nothing at all is played between the barge-in and the next AgentStartedSpeaking (checklist 3.8.6).
+        // Nothing at all is played between the barge-in and the next AgentStartedSpeaking (docs/protocols/deepgram.md#client-obligations, item 6).
         var answerLatency = await h.WaitForAsync<ProviderLatency>(l => l.UtteranceId == answerDone.UtteranceId);
         Assert.DoesNotContain(events.Skip(h.IndexOf(bargeIn) + 1).Take(h.IndexOf(answerLatency) - h.IndexOf(bargeIn) - 1), e => e is AgentAudio);
         Assert.Equal(answerDone.UtteranceId, answerLatency.UtteranceId);

@@ -61,7 +61,7 @@ public sealed class ProviderFaultTests
         Assert.Equal(ProviderErrorKind.Server, error.Kind);
         Assert.Equal("INTERNAL_SERVER_ERROR", error.Code);
         Assert.True(error.Fatal);
-        Assert.Contains(first.RequestId, error.Message, StringComparison.Ordinal); // request_id with every error (3.8.5)
+        Assert.Contains(first.RequestId, error.Message, StringComparison.Ordinal); // request_id with every error (deepgram.md#client-obligations, item 5)
         Assert.Contains(h.Logs.WithEventId(5106), e => Equals(e.State["Code"], "INTERNAL_SERVER_ERROR") && Equals(e.State["RequestId"], first.RequestId));
 
         var reconnected = await h.WaitForAsync<ProviderReconnected>();
@@ -187,7 +187,7 @@ public sealed class ProviderFaultTests
     [Fact]
     public async Task Audio_not_in_the_declared_format_is_a_final_USER_AUDIO_FORMAT_error()
     {
-        // A conversion bug upstream: PCM16 silence on a session that declared mulaw (checklist 3.8.3).
+        // A conversion bug upstream: PCM16 silence on a session that declared mulaw (docs/protocols/deepgram.md#client-obligations, item 3).
         await using var h = await Harness.CreateAsync(AudioFormat.Mulaw8, new DeepgramEmulatorOptions(), o => o.Greeting = "");
         await h.StartAsync();
         Assert.Equal(AudioEncoding.Mulaw, h.Session.Formats.Input.Encoding);
