@@ -4,6 +4,8 @@ using AiAgent.Emulators.Deepgram;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Providers;
 using AiAgent.Grains.Providers.Deepgram;
+using AiAgent.Deepgram.Tests.Transport;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace AiAgent.Deepgram.Tests;
@@ -201,14 +203,20 @@ public sealed class ProviderConversationTests
     [Fact]
     public async Task KeepAlive_keeps_a_silent_session_past_the_idle_timeout()
     {
+        // The emulator's idle window is real time (1 s); the provider's clock is fake and runs five times faster,
+        // so a KeepAlive (every fake second of silence) comes every ~200 ms of real time.
+        var time = new FakeTimeProvider();
         await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
-            new DeepgramEmulatorOptions { BurstFactor = 20, IdleTimeout = TimeSpan.FromSeconds(3) },
-            o => o.KeepAliveSeconds = 1);
+            new DeepgramEmulatorOptions { BurstFactor = 20, IdleTimeout = TimeSpan.FromSeconds(1) },
+            o => o.KeepAliveSeconds = 1,
+            time: time);
         await h.StartAsync();
         await h.WaitForAsync<AgentAudioDone>();
 
-        // Five KeepAlives take at least five seconds of silence: well past the 3 s idle timeout.
-        await h.Emulator.WaitUntilAsync(() => h.Connection.KeepAlives >= 5, Waits.Long, "5 KeepAlives");
+        // Five KeepAlives and twice the idle window of real silence.
+        var silence = System.Diagnostics.Stopwatch.StartNew();
+        await time.AdvanceUntilAsync(() => h.Connection.KeepAlives >= 5 && silence.Elapsed >= TimeSpan.FromSeconds(2),
+            TimeSpan.FromMilliseconds(100), "5 KeepAlives over 2 s");
 
         Assert.Single(h.Emulator.Sessions);
         Assert.True(h.Connection.IsOpen);
@@ -221,21 +229,28 @@ public sealed class ProviderConversationTests
     [Fact]
     public async Task No_KeepAlive_while_caller_audio_flows()
     {
+        var time = new FakeTimeProvider();
         await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
-            new DeepgramEmulatorOptions { BurstFactor = 20 }, o => { o.KeepAliveSeconds = 2; o.Greeting = ""; });
+            new DeepgramEmulatorOptions { BurstFactor = 20 }, o => { o.KeepAliveSeconds = 2; o.Greeting = ""; }, time: time);
         await h.StartAsync();
         await h.WaitForAsync<SessionStarted>();
 
-        // Five seconds of silence frames paced at real time (a clock, as Asterisk sends them).
+        // Five seconds of silence frames paced by the (fake) clock, as Asterisk sends them; every 10 frames the
+        // clock waits until the emulator has them, so the socket is never idle on the provider's clock.
         var frame = Harness.Silence(h.Session.Formats.Input, 20);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        for (var i = 0; i < 250 && await timer.WaitForNextTickAsync(); i++)
+        for (var i = 1; i <= 250; i++)
         {
             await h.Session.SendAudioAsync(frame, CancellationToken.None);
+            time.Advance(TimeSpan.FromMilliseconds(20));
+            if (i % 10 == 0)
+            {
+                var expected = i * frame.Length;
+                await h.Emulator.WaitUntilAsync(() => h.Connection.AudioBytesReceived >= expected, Waits.Long, $"{i} frames received");
+            }
         }
 
-        await h.Emulator.WaitUntilAsync(() => h.Connection.AudioBytesReceived >= 250 * frame.Length, Waits.Long, "all audio received");
         Assert.Equal(0, h.Connection.KeepAlives);
+        Assert.True(h.Connection.IsOpen);
     }
 
     [Fact]
