@@ -36,6 +36,9 @@ internal sealed class Harness : IAsyncDisposable
 
     public DeepgramEmulator Emulator { get; }
 
+    /// <summary>The forwarder between session and emulator, when created with <c>proxied</c>.</summary>
+    public TcpProxy? Proxy { get; private init; }
+
     public IAgentSession Session { get; }
 
     public string EnvVar { get; }
@@ -55,7 +58,8 @@ internal sealed class Harness : IAsyncDisposable
         Action<DeepgramOptions>? configure = null,
         string? clientKey = null,
         bool setKey = true,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        bool proxied = false)
     {
         emulatorOptions ??= new DeepgramEmulatorOptions();
         emulatorOptions.ApiKey ??= "emulator-key";
@@ -70,7 +74,8 @@ internal sealed class Harness : IAsyncDisposable
         var options = new AgentOptions { DefaultProvider = DeepgramOptions.Name };
         var deepgram = options.Providers.Deepgram;
         deepgram.ApiKeyEnv = envVar;
-        deepgram.BaseUrl = emulator.BaseUrl;
+        var proxy = proxied ? new TcpProxy(emulator.Port) : null;
+        deepgram.BaseUrl = proxy is null ? emulator.BaseUrl : $"ws://127.0.0.1:{proxy.Port}";
         deepgram.ConnectTimeoutMs = 10_000;
         configure?.Invoke(deepgram);
 
@@ -83,7 +88,7 @@ internal sealed class Harness : IAsyncDisposable
             .BuildServiceProvider();
         var provider = services.GetServices<IAgentProvider>().Single(p => p.Name == DeepgramOptions.Name);
         var session = provider.CreateSession(new AgentSessionContext(Guid.NewGuid(), callFormat));
-        return new Harness(emulator, services, session, envVar, key, logs);
+        return new Harness(emulator, services, session, envVar, key, logs) { Proxy = proxy };
     }
 
     public Task StartAsync() => Session.StartAsync(new CancellationTokenSource(Waits.Long).Token);
@@ -165,6 +170,11 @@ internal sealed class Harness : IAsyncDisposable
     {
         await Session.DisposeAsync();
         await _reader.WaitAsync(Waits.Long).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
         await Emulator.DisposeAsync();
         await _services.DisposeAsync();
         Environment.SetEnvironmentVariable(EnvVar, null);

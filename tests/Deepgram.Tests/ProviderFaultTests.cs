@@ -148,14 +148,15 @@ public sealed class ProviderFaultTests
     public async Task Service_gone_ends_the_call_after_the_configured_attempts()
     {
         var h = await Harness.CreateAsync(AudioFormat.Slin8, new DeepgramEmulatorOptions { BurstFactor = 20 },
-            o => { o.MaxReconnectAttempts = 2; o.Greeting = ""; o.ConnectTimeoutMs = 2_000; });
+            o => { o.MaxReconnectAttempts = 2; o.Greeting = ""; o.ConnectTimeoutMs = 2_000; }, proxied: true);
         await using (h)
         {
             await h.StartAsync();
             await h.WaitForAsync<SessionStarted>();
 
-            // Stop the emulator: the socket drops and nothing listens any more.
-            await h.Emulator.DisposeAsync();
+            // The service goes away: nothing listens any more, then the socket drops (the first reconnect is
+            // immediate, so it must not find a server that is still shutting down).
+            await h.Proxy!.GoneAsync();
 
             var ended = await h.WaitForAsync<SessionEnded>();
             Assert.True(ended.HangUp);

@@ -233,7 +233,7 @@ public sealed class ProviderTransportTests
         await successor.SendTextAsync("ready");
         await Waits.UntilAsync(() => old.ClientClose is not null, what: "old socket closed");
         Assert.Equal((WebSocketCloseStatus.NormalClosure, "session rollover"), old.ClientClose);
-        Assert.Contains("handover quiet moment", observer.Calls);
+        await Waits.UntilAsync(() => observer.Calls.Contains("handover quiet moment"), what: "handover");
         transport.SendAudio(new byte[20]);
         await Waits.UntilAsync(() => successor.Binaries.Any(), what: "audio on the successor");
         Assert.Empty(old.Binaries);
