@@ -89,8 +89,6 @@ internal sealed class ProviderConnection : IDisposable
         set => _successor = value;
     }
 
-    internal WebSocket Socket => _socket;
-
     /// <summary>Why a rollover opened this connection ("quiet moment", "forced before the cap").</summary>
     internal string? RolloverReason { get; init; }
 
