@@ -32,6 +32,8 @@ internal sealed class ProviderConnection : IDisposable
     private ConnectionFault? _fault;
     private readonly KeepAliveTicker _keepAlive;
     private volatile ProviderConnection? _successor;
+    private volatile bool _isCurrent;
+    private volatile bool _isReady;
 
     internal ProviderConnection(ProviderTransport transport, ConnectPurpose purpose, int attempt, CancellationToken lifetime)
     {
@@ -63,10 +65,10 @@ internal sealed class ProviderConnection : IDisposable
     public int Attempt { get; }
 
     /// <summary>True while this connection carries the call (false for a rollover successor being prepared).</summary>
-    public bool IsCurrent { get; private set; }
+    public bool IsCurrent => _isCurrent;
 
     /// <summary>True once the protocol's handshake completed (<see cref="MarkReady"/>).</summary>
-    public bool IsReady { get; private set; }
+    public bool IsReady => _isReady;
 
     /// <summary>Completes at <see cref="MarkReady"/>.</summary>
     public Task Ready => _ready.Task;
@@ -109,7 +111,7 @@ internal sealed class ProviderConnection : IDisposable
         _budget.CancelAfter(Timeout.InfiniteTimeSpan);
         _keepAlive.MarkActivity();
         ReadyAt = _time.GetTimestamp();
-        IsReady = true;
+        _isReady = true;
         _ready.TrySetResult();
         _transport.OnReady(this);
         if (IsCurrent)
@@ -154,7 +156,7 @@ internal sealed class ProviderConnection : IDisposable
     /// <summary>This connection carries the call from now on (the first one at once, a successor at handover).</summary>
     internal void BecomeCurrent()
     {
-        IsCurrent = true;
+        _isCurrent = true;
         _current.TrySetResult();
     }
 

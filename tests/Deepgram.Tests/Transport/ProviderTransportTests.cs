@@ -265,6 +265,26 @@ public sealed class ProviderTransportTests
     }
 
     [Fact]
+    public async Task A_handshake_may_answer_the_server_before_ready_while_caller_audio_waits()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync();
+        var observer = new RecordingObserver();
+        await using var transport = Create(server, observer, new FakeTimeProvider(), new ProviderTransportOptions());
+        transport.Start();
+        var socket = await server.SocketAsync(0);
+        transport.SendAudio(new byte[40]);
+
+        await socket.SendTextAsync("created");
+        await Waits.UntilAsync(() => socket.Texts.Contains("update"), what: "handshake answer");
+        Assert.Empty(socket.Binaries);
+        await socket.SendTextAsync("ready");
+
+        await Waits.UntilAsync(() => socket.Binaries.Any(), what: "held audio");
+        Assert.Equal(["hello:First", "update"], socket.Texts);
+        Assert.Null(await transport.FirstReady.WaitAsync(Waits.Long));
+    }
+
+    [Fact]
     public async Task A_final_fault_ends_the_transport_without_reconnecting()
     {
         await using var server = await LoopbackWebSocketServer.StartAsync();
