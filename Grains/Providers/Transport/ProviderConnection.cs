@@ -28,9 +28,9 @@ internal sealed class ProviderConnection : IDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _current = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly PreReadyBuffer _held;
+    private readonly KeepAliveTicker _keepAlive;
     private Task _receive = Task.CompletedTask;
     private ConnectionFault? _fault;
-    private readonly KeepAliveTicker _keepAlive;
     private volatile ProviderConnection? _successor;
     private volatile bool _isCurrent;
     private volatile bool _isReady;
@@ -121,7 +121,7 @@ internal sealed class ProviderConnection : IDisposable
         }
     }
 
-    /// <summary>Records why the connection ends (the first call wins); the caller then returns false from <see cref="IProviderProtocol.OnText"/>.</summary>
+    /// <summary>Records why the connection ends (the first call wins); the caller then returns false from <see cref="IProviderProtocol.OnTextAsync"/>.</summary>
     public void Fail(ConnectionFault fault) => Interlocked.CompareExchange(ref _fault, fault, null);
 
     /// <summary>Queues a control message that belongs to this socket only (dropped if another socket carries the call by then).</summary>
