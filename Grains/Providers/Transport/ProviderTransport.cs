@@ -170,7 +170,7 @@ internal sealed class ProviderTransport : IAsyncDisposable
             {
                 if (IsStopping)
                 {
-                    handover?.Dispose();
+                    await DiscardAsync(handover).ConfigureAwait(false);
                     End(TransportEndKind.Stopped, null);
                     return;
                 }
@@ -212,13 +212,13 @@ internal sealed class ProviderTransport : IAsyncDisposable
         }
         catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
         {
-            handover?.Dispose();
+            await DiscardAsync(handover).ConfigureAwait(false);
             End(TransportEndKind.Stopped, null);
         }
         catch (Exception ex)
         {
             // A bug must end this call cleanly, never the process or other calls.
-            handover?.Dispose();
+            await DiscardAsync(handover).ConfigureAwait(false);
             var fault = new ConnectionFault(ProviderErrorKind.Other, "INTERNAL", ex.Message, Final: true);
             last = fault;
             Observer.OnConnectionLost(null, fault with { Description = ex.GetType().Name }, ex);
@@ -305,8 +305,7 @@ internal sealed class ProviderTransport : IAsyncDisposable
         {
             if (lifetime.IsCancellationRequested || IsStopping)
             {
-                await successor.AbortAsync().ConfigureAwait(false);
-                successor.Dispose();
+                await DiscardAsync(successor).ConfigureAwait(false);
                 return ConnectionOutcome.Stopped;
             }
 
@@ -328,6 +327,16 @@ internal sealed class ProviderTransport : IAsyncDisposable
 
         Observer.OnFault(fault);
         return new ConnectionOutcome(fault, connection.IsReady, Successor: null);
+    }
+
+    /// <summary>Ends a prepared successor that will not carry the call.</summary>
+    private static async Task DiscardAsync(ProviderConnection? connection)
+    {
+        if (connection is not null)
+        {
+            await connection.AbortAsync().ConfigureAwait(false);
+            connection.Dispose();
+        }
     }
 
     private void End(TransportEndKind kind, ConnectionFault? fault)
