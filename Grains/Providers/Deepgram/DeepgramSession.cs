@@ -105,7 +105,7 @@ internal sealed class DeepgramSession : IAgentSession
     /// <inheritdoc/>
     public ValueTask SendDtmfAsync(char digit, CancellationToken cancellationToken)
     {
-        if (!DtmfDigits.IsValid(digit))
+        if (!DtmfDigit.IsValid(digit))
         {
             DeepgramLog.InvalidDtmf(_call.Logger, _call.CallId, digit);
             return ValueTask.CompletedTask;
