@@ -1,7 +1,7 @@
 namespace AiAgent.Grains.Calls;
 
 /// <summary>What to do when the caller starts speaking.</summary>
-internal enum BargeInAction
+public enum BargeInAction
 {
     /// <summary>The agent is silent and nothing may be cancelled (barge-in off, greeting pending, echo): do nothing.</summary>
     None,

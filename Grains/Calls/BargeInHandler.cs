@@ -38,12 +38,12 @@ internal sealed class BargeInHandler(
                 call.Metrics.BargeIn(call.Provider, decision.SuppressedBy);
                 CallLog.BargeInSuppressed(call.Logger, call.CallId, decision.UtteranceId!.Value, decision.SuppressedBy!);
                 break;
-            case BargeInAction.Flush when playout.TryGet(decision.UtteranceId!.Value, out var playing):
+            case BargeInAction.Flush when decision.UtteranceId is { } playing:
                 call.Metrics.BargeIn(call.Provider, null);
-                PlayoutTracker.Interrupt(playing);
+                playout.Interrupt(playing);
                 BargeIns++;
-                CallLog.BargeIn(call.Logger, call.CallId, playing.Id);
-                agentAudio.Flush(playing.Id);
+                CallLog.BargeIn(call.Logger, call.CallId, playing);
+                agentAudio.Flush(playing);
                 await CancelAnswerAsync(cancellationToken);
                 break;
         }

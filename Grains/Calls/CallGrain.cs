@@ -163,33 +163,20 @@ public sealed class CallGrain(
     [NoProfiling]
     public async Task ReportPlayoutAsync(PlayoutReport report)
     {
-        if (_state == CallState.Active && _session is { } session)
+        if (_state == CallState.Active && _session is { } active)
         {
             // Every report reaches the session, so it knows when agent audio really ended for the caller.
-            await CallProviderAsync(() => session.OnPlayoutReportAsync(report, CallToken), "playout report");
+            await CallProviderAsync(() => active.OnPlayoutReportAsync(report, CallToken), "playout report");
         }
 
-        if (!_playout.TryGet(report.UtteranceId, out var utterance))
+        switch (_playout.OnPlayoutReport(report))
         {
-            return;
-        }
-
-        switch (report.Event)
-        {
-            case PlayoutEvent.Started:
-                PlayoutTracker.OnPlayoutStarted(utterance, report.AtUtc);
-                _latency?.OnPlayoutStarted(utterance, report.AtUtc);
+            case { } started when report.Event == PlayoutEvent.Started:
+                _latency?.OnPlayoutStarted(started, report.AtUtc);
                 break;
-            case PlayoutEvent.Completed:
-                _playout.OnPlayoutEnded(utterance, report.AtUtc);
-                break;
-            case PlayoutEvent.Flushed:
-                _playout.OnPlayoutEnded(utterance, report.AtUtc);
-                if (utterance.Interrupted && _state == CallState.Active && _session is { } interrupted)
-                {
-                    await CallProviderAsync(() => interrupted.NotifyPlayoutInterruptedAsync(utterance.Id, report.PlayedMilliseconds, CallToken), "playout interrupted");
-                }
-
+            case { Interrupted: true } flushed when report.Event == PlayoutEvent.Flushed && _state == CallState.Active && _session is { } session:
+                // Barge-in cut it: the provider learns how much of it the caller heard.
+                await CallProviderAsync(() => session.NotifyPlayoutInterruptedAsync(flushed.Id, report.PlayedMilliseconds, CallToken), "playout interrupted");
                 break;
         }
     }

@@ -1,3 +1,5 @@
+using AiAgent.Grains.Interfaces.Calls;
+
 namespace AiAgent.Grains.Calls;
 
 /// <summary>
@@ -59,14 +61,40 @@ internal sealed class PlayoutTracker
     /// <summary>The caller finished a turn: what the agent says next answers it, it is no greeting.</summary>
     public void OnCallerTurnEnded() => _callerTurnEnded = true;
 
-    /// <summary>Barge-in flushes <paramref name="utterance"/>: the rest of its audio is dropped.</summary>
-    public static void Interrupt(PlayoutUtterance utterance) => utterance.Interrupted = true;
+    /// <summary>Barge-in flushes <paramref name="utteranceId"/>: the rest of its audio is dropped.</summary>
+    public void Interrupt(int utteranceId)
+    {
+        if (_utterances.TryGetValue(utteranceId, out var utterance))
+        {
+            utterance.Interrupted = true;
+        }
+    }
 
-    /// <summary>The gateway wrote the first frame of <paramref name="utterance"/>.</summary>
-    public static void OnPlayoutStarted(PlayoutUtterance utterance, DateTime atUtc) => utterance.PlayoutStartedUtc = atUtc;
+    /// <summary>
+    /// Applies the gateway's report on one utterance; returns the utterance, or null when the call no longer tracks it
+    /// (or never did).
+    /// </summary>
+    public PlayoutUtterance? OnPlayoutReport(PlayoutReport report)
+    {
+        if (!_utterances.TryGetValue(report.UtteranceId, out var utterance))
+        {
+            return null;
+        }
 
-    /// <summary>The gateway finished or flushed <paramref name="utterance"/>.</summary>
-    public void OnPlayoutEnded(PlayoutUtterance utterance, DateTime atUtc)
+        switch (report.Event)
+        {
+            case PlayoutEvent.Started:
+                utterance.PlayoutStartedUtc = report.AtUtc;
+                break;
+            case PlayoutEvent.Completed or PlayoutEvent.Flushed:
+                OnPlayoutEnded(utterance, report.AtUtc);
+                break;
+        }
+
+        return utterance;
+    }
+
+    private void OnPlayoutEnded(PlayoutUtterance utterance, DateTime atUtc)
     {
         utterance.PlayoutEndedUtc = atUtc;
         LastPlayoutEndedUtc = atUtc;

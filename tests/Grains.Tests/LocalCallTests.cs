@@ -1,5 +1,9 @@
+using AiAgent.Grains.Calls;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
+using AiAgent.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 
 namespace AiAgent.Grains.Tests;
 
@@ -119,6 +123,48 @@ public sealed class LocalCallTests(TestClusterFixture fixture)
         Assert.Equal("local", history.Provider);
         Assert.Contains(history.Transcript, l => l.Role == "agent");
         await Assert.ThrowsAsync<InvalidOperationException>(() => call.Grain.StartAsync(new CallStartRequest(AudioFormat.Slin8, "g", null, TimeSpan.FromMilliseconds(20))));
+    }
+
+    [Fact]
+    public async Task The_end_of_each_turn_saves_the_record_with_its_transcript_while_the_call_is_live()
+    {
+        await using var call = await CallProbe.StartAsync(fixture.Client);
+        await call.NextUtteranceAsync(); // greeting
+        var atStart = await ReadRecordAsync(call.CallId);
+
+        await call.SendAsync(Signals.Tone(0.6));
+        await call.SendAsync(Signals.Silence(0.8));
+        await call.NextUtteranceAsync(); // the echo: the local agent's turn
+
+        // Read from storage, not from the grain: this is what an activation replacing a lost one starts from.
+        var saved = await WaitForRecordAsync(call.CallId, s => s.Transcript.Any(l => l.Role == "agent" && l.Text.Contains("echo", StringComparison.Ordinal)));
+
+        Assert.Equal(CallState.Active, atStart?.State);
+        Assert.Equal(CallState.Active, saved.State);
+        Assert.Contains(saved.Transcript, l => l.Role == "caller");
+        await call.Grain.HangupAsync(CallEndReason.CallerHangup);
+    }
+
+    private async Task<CallSnapshot> WaitForRecordAsync(Guid callId, Func<CallSnapshot, bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(Waits.Long);
+        while (true)
+        {
+            if (await ReadRecordAsync(callId) is { } saved && condition(saved))
+            {
+                return saved;
+            }
+
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
+    private async Task<CallSnapshot?> ReadRecordAsync(Guid callId)
+    {
+        var storage = fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(CallStorage.Name);
+        var state = new GrainState<CallRecord>(new CallRecord());
+        await storage.ReadStateAsync("call", fixture.Client.GetGrain<ICallGrain>(callId).GetGrainId(), state);
+        return state.State?.Snapshot;
     }
 
     [Fact]

@@ -47,4 +47,28 @@ public sealed class RedisStorageTests : IClassFixture<RedisServerFixture>, IAsyn
         Assert.Contains(history.Transcript, l => l.Role == "dtmf" && l.Text == "7");
         Assert.Equal(1, history.Counters.DtmfDigits);
     }
+
+    [Fact]
+    public async Task A_live_call_whose_silo_dies_keeps_its_transcript_up_to_the_last_turn()
+    {
+        await using var call = await CallProbe.StartAsync(_cluster.Client);
+        await call.NextUtteranceAsync(); // greeting
+        await call.SendAsync(Signals.Tone(0.6));
+        await call.SendAsync(Signals.Silence(0.8));
+        await call.NextUtteranceAsync(); // the agent's answer ends the turn: the record is saved
+        var live = await call.WaitForSnapshotAsync(s => s.Transcript.Any(l => l.Role == "agent" && l.Text.Contains("echo", StringComparison.Ordinal)));
+
+        // Killed, not stopped: no deactivation runs, so nothing is written at hang-up. What the next activation
+        // finds is what the turn's end saved.
+        var old = _cluster.Silos[0];
+        await _cluster.StartAdditionalSiloAsync();
+        await _cluster.KillSiloAsync(old);
+        await _cluster.WaitForLivenessToStabilizeAsync();
+        var restored = await _cluster.Client.GetGrain<ICallGrain>(call.CallId).GetSnapshotAsync();
+
+        Assert.Equal(CallState.Active, restored.State); // the last write was a turn's end, not the hang-up
+        Assert.Contains(restored.Transcript, l => l.Role == "caller");
+        Assert.Contains(restored.Transcript, l => l.Role == "agent" && l.Text.Contains("echo", StringComparison.Ordinal));
+        Assert.True(restored.Transcript.Count <= live.Transcript.Count);
+    }
 }

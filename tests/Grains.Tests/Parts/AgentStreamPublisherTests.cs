@@ -1,0 +1,70 @@
+using AiAgent.Grains.Calls;
+using AiAgent.Grains.Interfaces.Calls;
+using AiAgent.Tests.Support;
+
+namespace AiAgent.Grains.Tests.Parts;
+
+public sealed class AgentStreamPublisherTests : IDisposable
+{
+    private readonly CallPartsHarness _h = new();
+    private readonly RecordingStream _stream = new();
+
+    public void Dispose() => _h.Dispose();
+
+    [Fact]
+    public async Task Events_are_published_in_queue_order_with_consecutive_sequence_numbers()
+    {
+        _stream.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var publisher = new AgentStreamPublisher(_stream, _h.Call);
+
+        publisher.AudioChunk(1, new byte[320], _h.Now);
+        publisher.AudioChunk(1, new byte[640], _h.Now);
+        publisher.UtteranceDone(1);
+        publisher.Flush(2);
+        publisher.CallEnding(CallEndReason.AgentHangup, drainPlayout: true);
+        publisher.Complete();
+        _stream.Gate.SetResult();
+        await publisher.DrainAsync(Waits.Long);
+
+        Assert.Collection(_stream.Events,
+            e => Assert.Equal(320, Assert.IsType<AgentAudioChunk>(e).Audio.Length),
+            e => Assert.Equal(640, Assert.IsType<AgentAudioChunk>(e).Audio.Length),
+            e => Assert.Equal(1, Assert.IsType<AgentUtteranceDone>(e).UtteranceId),
+            e => Assert.Equal(2, Assert.IsType<FlushPlayout>(e).UtteranceId),
+            e => Assert.True(Assert.IsType<CallEnding>(e).DrainPlayout));
+        Assert.Equal([1L, 2, 3, 4, 5], _stream.Events.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task An_event_that_cannot_be_published_is_logged_and_the_rest_still_go()
+    {
+        _stream.Fails = e => e.Sequence == 2;
+        var publisher = new AgentStreamPublisher(_stream, _h.Call);
+
+        publisher.UtteranceDone(1);
+        publisher.UtteranceDone(2);
+        publisher.UtteranceDone(3);
+        publisher.Complete();
+        await publisher.DrainAsync(Waits.Long);
+
+        Assert.Equal([1L, 3], _stream.Events.Select(e => e.Sequence));
+        var failure = Assert.Single(_h.Logger.Collector.GetSnapshot(), r => r.Id.Id == 2015);
+        Assert.Equal("2", failure.GetStructuredStateValue("Sequence"));
+    }
+
+    [Fact]
+    public async Task Draining_gives_up_after_its_timeout_when_the_stream_hangs()
+    {
+        _stream.Gate = new TaskCompletionSource(); // never opens
+        var publisher = new AgentStreamPublisher(_stream, _h.Call);
+        publisher.UtteranceDone(1);
+        publisher.Complete();
+
+        var drain = publisher.DrainAsync(TimeSpan.FromSeconds(5));
+        Assert.False(drain.IsCompleted);
+        _h.Time.Advance(TimeSpan.FromSeconds(5));
+        await drain.WaitAsync(Waits.Long);
+
+        Assert.Empty(_stream.Events);
+    }
+}
