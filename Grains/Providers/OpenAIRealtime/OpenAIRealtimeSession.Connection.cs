@@ -148,11 +148,11 @@ public sealed partial class OpenAIRealtimeSession
                     $"expected session.created first, got {created.Event.RawType ?? created.Event.Type.ToString()}", Fatal: true));
             }
 
-            var expiresAt = ReadExpiresAt(created.Event.Session.Span);
+            var expiresAt = RealtimeJson.ReadExpiresAt(created.Event.Session.Span);
 
             // 2. session.update, then wait for session.updated: the only confirmation of the effective config.
             var updateId = NextEventId("session.update");
-            var update = JsonSerializer.SerializeToUtf8Bytes(new SessionUpdateEvent(updateId, BuildSessionConfig(_options, Formats)), RealtimeJsonContext.Default.SessionUpdateEvent);
+            var update = JsonSerializer.SerializeToUtf8Bytes(new SessionUpdateEvent(updateId, RealtimeSessionSettings.Build(_options, Formats)), RealtimeJsonContext.Default.SessionUpdateEvent);
             await socket.SendAsync(update, WebSocketMessageType.Text, endOfMessage: true, timeout.Token).ConfigureAwait(false);
             string? sessionId = null;
             while (true)
@@ -171,28 +171,14 @@ public sealed partial class OpenAIRealtimeSession
                         return ConnectResult.Failed(check);
                     }
 
-                    expiresAt = ReadExpiresAt(next.Event.Session.Span) ?? expiresAt;
+                    expiresAt = RealtimeJson.ReadExpiresAt(next.Event.Session.Span) ?? expiresAt;
                     break;
                 }
             }
 
             // 3. On a reconnect or a rollover, re-seed the conversation so far as text items (and, after a drop,
             // resume an answer it cut off). Never the greeting again.
-            int epoch;
-            List<RealtimeMessageItem> seed;
-            bool resume;
-            lock (_gate)
-            {
-                epoch = ++_epoch;
-                seed = attempt == 0 && !rollover ? [] : BuildSeed();
-                resume = attempt > 0 && _resumeAfterReconnect;
-                if (!rollover)
-                {
-                    _resumeAfterReconnect = false;
-                }
-
-                _responseRequested |= resume;
-            }
+            var (epoch, seed, resume) = _conversation.BeginConnection(attempt, rollover);
 
             foreach (var item in seed)
             {
@@ -258,8 +244,8 @@ public sealed partial class OpenAIRealtimeSession
                 return (e, null);
             }
 
-            var error = ReadError(e);
-            var providerError = ClassifyError(error) with { Fatal = true };
+            var error = RealtimeErrors.Read(e, _apiKey);
+            var providerError = RealtimeErrors.Classify(error) with { Fatal = true };
             if (providerError.Kind == ProviderErrorKind.Authentication)
             {
                 OpenAIRealtimeLog.AuthenticationFailed(_logger, _callId, error.Code, error.Message);
@@ -269,78 +255,24 @@ public sealed partial class OpenAIRealtimeSession
         }
     }
 
-    /// <summary><c>session.expires_at</c> (unix seconds), when the server states it.</summary>
-    internal static DateTimeOffset? ReadExpiresAt(ReadOnlySpan<byte> session)
-    {
-        if (session.IsEmpty)
-        {
-            return null;
-        }
-
-        var reader = new Utf8JsonReader(session);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return null;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isExpiry = reader.ValueTextEquals("expires_at"u8);
-            reader.Read();
-            if (isExpiry)
-            {
-                return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var seconds) && seconds > 0
-                    ? DateTimeOffset.FromUnixTimeSeconds(seconds)
-                    : null;
-            }
-
-            reader.Skip();
-        }
-
-        return null;
-    }
-
     private ProviderError? CheckEffectiveSession(ReadOnlySpan<byte> session, out string? sessionId)
     {
         sessionId = null;
-        if (session.IsEmpty)
+        if (RealtimeSessionSettings.ReadEffective(session, Formats) is not { } effective)
         {
             return new ProviderError(ProviderErrorKind.InvalidRequest, "invalid_session", "session.updated carried no session object", Fatal: true);
         }
 
-        using var doc = JsonDocument.Parse(session.ToArray());
-        var root = doc.RootElement;
-        sessionId = root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-        var input = FormatOf(root, "input");
-        var output = FormatOf(root, "output");
-        var expectedInput = ToWire(Formats.Input);
-        var expectedOutput = ToWire(Formats.Output);
-        if (input == expectedInput && output == expectedOutput)
+        sessionId = effective.SessionId;
+        if (effective.MatchesDeclared)
         {
             return null;
         }
 
-        OpenAIRealtimeLog.FormatMismatch(_logger, Describe(input), Describe(output), _callId, Formats.Input, Formats.Output);
-        return new ProviderError(ProviderErrorKind.InvalidRequest, "format_mismatch",
-            $"the server applied {Describe(input)}/{Describe(output)}, not the declared {Describe(expectedInput)}/{Describe(expectedOutput)}", Fatal: true);
-
-        static RealtimeAudioFormat? FormatOf(JsonElement root, string direction)
-        {
-            if (root.TryGetProperty("audio", out var audio) && audio.ValueKind == JsonValueKind.Object &&
-                audio.TryGetProperty(direction, out var dir) && dir.ValueKind == JsonValueKind.Object &&
-                dir.TryGetProperty("format", out var format) && format.ValueKind == JsonValueKind.Object &&
-                format.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String)
-            {
-                // audio/pcm is 24 kHz only; a server echoing it without "rate" means exactly that, not a mismatch.
-                var rate = type.GetString() != "audio/pcm" ? (int?)null
-                    : format.TryGetProperty("rate", out var r) && r.ValueKind == JsonValueKind.Number && r.TryGetInt32(out var v) ? v : 24_000;
-                return new RealtimeAudioFormat(type.GetString()!, rate);
-            }
-
-            return null;
-        }
-
-        static string Describe(RealtimeAudioFormat? f) => f is null ? "(none)" : f.Rate is { } r ? $"{f.Type}@{r}" : f.Type;
+        var applied = $"{RealtimeSessionSettings.Describe(effective.Input)}/{RealtimeSessionSettings.Describe(effective.Output)}";
+        var declared = $"{RealtimeSessionSettings.Describe(RealtimeSessionSettings.ToWire(Formats.Input))}/{RealtimeSessionSettings.Describe(RealtimeSessionSettings.ToWire(Formats.Output))}";
+        OpenAIRealtimeLog.FormatMismatch(_logger, RealtimeSessionSettings.Describe(effective.Input), RealtimeSessionSettings.Describe(effective.Output), _callId, Formats.Input, Formats.Output);
+        return new ProviderError(ProviderErrorKind.InvalidRequest, "format_mismatch", $"the server applied {applied}, not the declared {declared}", Fatal: true);
     }
 
     private async Task<Outcome> RunConnectionAsync(Connection connection)
@@ -431,7 +363,7 @@ public sealed partial class OpenAIRealtimeSession
         OpenAIRealtimeLog.RolloverPlanned(_logger, _callId, expiresAt, now + schedule.PlannedAfter);
         try
         {
-            var why = await schedule.WaitAsync(_time, start, IsQuiet, cancellationToken).ConfigureAwait(false)
+            var why = await schedule.WaitAsync(_time, start, () => _conversation.IsQuiet, cancellationToken).ConfigureAwait(false)
                 ? "quiet moment"
                 : "forced before expiry";
             var result = await ConnectAsync(attempt: 0, cancellationToken, rollover: true).ConfigureAwait(false);
@@ -453,15 +385,6 @@ public sealed partial class OpenAIRealtimeSession
         {
             // Defensive: a planned rollover is an optimisation; failing it must not end the call (expiry still reconnects).
             OpenAIRealtimeLog.RolloverFailed(_logger, _callId, ex.GetType().Name);
-        }
-    }
-
-    /// <summary>A moment to switch sessions without cutting anything: no answer under way or owed, no agent audio left to play, caller silent.</summary>
-    private bool IsQuiet()
-    {
-        lock (_gate)
-        {
-            return _activeResponseId is null && !_responseRequested && !_responsePending && !_userSpeaking && NowMs() >= _playoutEndsAtMs;
         }
     }
 
@@ -571,7 +494,7 @@ public sealed partial class OpenAIRealtimeSession
                         {
                             buffer.ResetWrittenCount();
                             json.Reset(buffer);
-                            WriteAppend(json, message.Buffer.AsSpan(0, message.Length));
+                            RealtimeJson.WriteAppend(json, message.Buffer.AsSpan(0, message.Length));
                             await socket.SendAsync(buffer.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken).ConfigureAwait(false);
                             sent = true;
                         }
@@ -609,16 +532,6 @@ public sealed partial class OpenAIRealtimeSession
             // The receive loop sees the same broken socket and decides what happens next.
             socket.Abort();
         }
-    }
-
-    /// <summary>Writes <c>{"type":"input_audio_buffer.append","audio":"&lt;base64&gt;"}</c> (no event_id: appends are never acknowledged).</summary>
-    internal static void WriteAppend(Utf8JsonWriter json, ReadOnlySpan<byte> audio)
-    {
-        json.WriteStartObject();
-        json.WriteString("type"u8, "input_audio_buffer.append"u8);
-        json.WriteBase64String("audio"u8, audio);
-        json.WriteEndObject();
-        json.Flush();
     }
 
     private enum OutcomeKind

@@ -29,48 +29,19 @@ namespace AiAgent.Grains.Providers.OpenAIRealtime;
 public sealed partial class OpenAIRealtimeSession : IAgentSession
 {
     private const int MaxMessageBytes = 16 * 1024 * 1024;
-    private const int MaxHistoryItems = 40;
-    private const int MaxHistoryChars = 16_000;
-    private const int MaxTrackedUtterances = 32;
-    // The gateway plays an utterance a little later than its audio arrives here (stream hop, pacing start, jitter
-    // buffer): a final transcript waits this long past the estimated end of playout before counting it as all heard.
-    private const long TranscriptGraceMs = 1_000;
     private static readonly TimeSpan s_keepAlive = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(3);
-    private static readonly System.Text.RegularExpressions.Regex s_keyPattern = new(@"\b(sk|ek|rk)-[A-Za-z0-9_*\-.]{2,}", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
-    private static readonly string[] s_authCodes = ["invalid_api_key", "invalid_authentication", "unauthorized", "authentication_error", "invalid_auth"];
 
     private readonly OpenAIRealtimeOptions _options;
     private readonly string? _apiKey;
     private readonly Guid _callId;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
-    private readonly long _createdAt;
     private readonly Channel<ProviderEvent> _events = Channel.CreateUnbounded<ProviderEvent>(new UnboundedChannelOptions { SingleReader = true });
     private readonly OutgoingQueue _outgoing = new(OutgoingQueue.DefaultAudioCapacity);
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Lock _gate = new();
-
-    // Conversation state (under _gate).
-    private readonly Dictionary<string, AssistantItem> _itemsById = new(StringComparer.Ordinal);
-    private readonly Dictionary<int, AssistantItem> _itemsByUtterance = [];
-    private readonly Dictionary<string, StringBuilder> _userTranscripts = new(StringComparer.Ordinal);
-    private readonly List<HistoryEntry> _history = [];
-    private readonly Dictionary<string, string> _sentEventTypes = new(StringComparer.Ordinal);
-    private readonly Queue<string> _sentEventOrder = new();
-    private int _epoch;
-    private int _nextUtteranceId;
-    private string? _activeResponseId;
-    private string? _cancelledResponseId;
-    private bool _responseRequested;
-    private bool _responsePending;
-    private bool _resumeAfterReconnect;
-    private bool _userSpeaking;
-    // When the agent audio received so far has finished playing, at the earliest (ms on NowMs): audio arrives faster
-    // than real time, so this runs ahead of the clock while an answer is still being heard.
-    private long _playoutEndsAtMs;
-
-    private long _eventCounter;
+    private readonly RealtimeConversation _conversation;
+    private readonly ClientEventIds _eventIds = new();
 
     // Caller audio dropped while reconnecting or in flight when a connection ended (queue overflow: _outgoing counts).
     private long _audioChunksDropped;
@@ -88,8 +59,8 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
         _callId = context.CallId;
         _logger = logger;
         _time = time;
-        _createdAt = time.GetTimestamp();
         Formats = options.ResolveFormats(context.CallFormat);
+        _conversation = new RealtimeConversation(Formats.Output, time);
         RealtimeUri = options.BuildRealtimeUri();
     }
 
@@ -132,12 +103,8 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
         OpenAIRealtimeLog.SessionStarted(_logger, _callId, _options.Model, Formats.Input, Formats.Output, connection.SessionId);
         if (_options.Greeting.Length > 0)
         {
-            lock (_gate)
-            {
-                _responseRequested = true;
-            }
-
-            EnqueueJson(new ResponseCreateEvent(NextEventId("response.create"), new ResponseCreateParams(GreetingInstructions(_options))), RealtimeJsonContext.Default.ResponseCreateEvent, epoch: 0);
+            _conversation.ResponseRequested();
+            EnqueueJson(new ResponseCreateEvent(NextEventId("response.create"), new ResponseCreateParams(RealtimeSessionSettings.GreetingInstructions(_options))), RealtimeJsonContext.Default.ResponseCreateEvent, epoch: 0);
         }
 
         _supervisor = Task.Run(() => SuperviseAsync(connection), CancellationToken.None);
@@ -188,21 +155,8 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
         }
 
         var text = $"The caller pressed the phone key '{digit}'.";
-        bool createNow;
-        lock (_gate)
-        {
-            AddHistory(new HistoryEntry("user", text));
-            // A response.create while one is active is an API error: answer after the current response instead.
-            createNow = _activeResponseId is null && !_responseRequested;
-            if (createNow)
-            {
-                _responseRequested = true;
-            }
-            else
-            {
-                _responsePending = true;
-            }
-        }
+        // A response.create while one is active is an API error: then it is answered after the current response.
+        var createNow = _conversation.AddUserText(text);
 
         var item = new RealtimeMessageItem("user", [new RealtimeContentPart("input_text", text)]);
         EnqueueJson(new ConversationItemCreateEvent(NextEventId("conversation.item.create"), item), RealtimeJsonContext.Default.ConversationItemCreateEvent, epoch: 0);
@@ -217,31 +171,14 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     /// <inheritdoc/>
     public ValueTask<bool> CancelResponseAsync(CancellationToken cancellationToken)
     {
-        string responseId;
-        int epoch;
-        lock (_gate)
+        // Only between response.created and response.done: a cancel with nothing active draws
+        // response_cancel_not_active (harmless, see OnError, but noise).
+        if (_conversation.CancelActiveResponse() is not var (responseId, epoch))
         {
-            // Only between response.created and response.done: a cancel with nothing active draws
-            // response_cancel_not_active (harmless, see OnError, but noise).
-            if (_activeResponseId is null || _activeResponseId == _cancelledResponseId)
-            {
-                return ValueTask.FromResult(false);
-            }
-
-            responseId = _activeResponseId;
-            _cancelledResponseId = responseId;
-            _playoutEndsAtMs = NowMs(); // the grain flushes what was queued
-            epoch = _epoch;
-            foreach (var item in _itemsByUtterance.Values)
-            {
-                if (item.ResponseId == responseId)
-                {
-                    item.Cancelled = true;
-                }
-            }
+            return ValueTask.FromResult(false);
         }
 
-        // interrupt_response is false (see BuildSessionConfig), so the server never cancels on its own: we do, at once,
+        // interrupt_response is false (see RealtimeSessionSettings), so the server never cancels on its own: we do, at once,
         // whether or not any of the answer's audio has arrived or played yet.
         OpenAIRealtimeLog.CancellingResponse(_logger, _callId, responseId);
         EnqueueJson(new ResponseCancelEvent(NextEventId("response.cancel"), responseId), RealtimeJsonContext.Default.ResponseCancelEvent, epoch);
@@ -251,56 +188,25 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
     /// <inheritdoc/>
     public ValueTask NotifyPlayoutInterruptedAsync(int utteranceId, long playedMilliseconds, CancellationToken cancellationToken)
     {
-        string itemId;
-        string? cancelResponseId;
-        long audioEndMs;
-        long receivedMs;
-        int epoch;
-        string? heard;
-        lock (_gate)
+        if (_conversation.Interrupt(utteranceId, playedMilliseconds) is not { } interruption)
         {
-            if (!_itemsByUtterance.TryGetValue(utteranceId, out var item) || item.Interrupted)
-            {
-                return ValueTask.CompletedTask;
-            }
-
-            item.Interrupted = true;
-            _playoutEndsAtMs = NowMs();
-            receivedMs = Formats.Output.MillisecondsOf(item.ReceivedBytes);
-            audioEndMs = Math.Clamp(playedMilliseconds, 0, receivedMs);
-            item.HeardRatio = receivedMs == 0 ? 0 : (double)audioEndMs / receivedMs;
-            // A final transcript held back by the cancel (see OnAudioTranscriptDone) is now known: what was heard.
-            heard = TakeDeferredTranscript(item);
-            if (item.Epoch != _epoch || receivedMs == 0)
-            {
-                // The item lived on a connection that has since been replaced (the new session does not know it), or
-                // none of its audio ever reached the caller: there is nothing to truncate.
-                PublishHeard(heard);
-                return ValueTask.CompletedTask;
-            }
-
-            itemId = item.ItemId;
-            epoch = item.Epoch;
-            // Cancel only while the item's audio is still being generated and nobody cancelled it yet: once
-            // output_audio.done has arrived there is nothing left to stop, and a cancel racing the response's end only
-            // draws response_cancel_not_active.
-            cancelResponseId = !item.AudioDone && !item.Cancelled && item.ResponseId is not null && item.ResponseId == _activeResponseId ? item.ResponseId : null;
-            if (cancelResponseId is not null)
-            {
-                _cancelledResponseId = cancelResponseId;
-            }
+            return ValueTask.CompletedTask;
         }
 
-        PublishHeard(heard);
-
-        OpenAIRealtimeLog.Truncating(_logger, _callId, itemId, audioEndMs, playedMilliseconds, receivedMs, cancelResponseId is not null);
-        if (cancelResponseId is not null)
+        PublishHeard(interruption.Heard);
+        if (interruption.Truncate is not { } t)
         {
-            // interrupt_response is false (see BuildSessionConfig), so the server never cancels on its own: we do.
-            EnqueueJson(new ResponseCancelEvent(NextEventId("response.cancel"), cancelResponseId), RealtimeJsonContext.Default.ResponseCancelEvent, epoch);
+            return ValueTask.CompletedTask;
         }
 
-        EnqueueJson(new ConversationItemTruncateEvent(NextEventId("conversation.item.truncate"), itemId, 0, audioEndMs), RealtimeJsonContext.Default.ConversationItemTruncateEvent, epoch);
+        OpenAIRealtimeLog.Truncating(_logger, _callId, t.ItemId, t.AudioEndMs, playedMilliseconds, t.ReceivedMs, t.CancelResponseId is not null);
+        if (t.CancelResponseId is not null)
+        {
+            // interrupt_response is false (see RealtimeSessionSettings), so the server never cancels on its own: we do.
+            EnqueueJson(new ResponseCancelEvent(NextEventId("response.cancel"), t.CancelResponseId), RealtimeJsonContext.Default.ResponseCancelEvent, t.Epoch);
+        }
+
+        EnqueueJson(new ConversationItemTruncateEvent(NextEventId("conversation.item.truncate"), t.ItemId, 0, t.AudioEndMs), RealtimeJsonContext.Default.ConversationItemTruncateEvent, t.Epoch);
         return ValueTask.CompletedTask;
     }
 
@@ -357,66 +263,13 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
         _stopping.Dispose();
     }
 
-    /// <summary>The session object <c>session.update</c> carries for these options and formats.</summary>
-    internal static RealtimeSessionConfig BuildSessionConfig(OpenAIRealtimeOptions options, ProviderAudioFormats formats)
-    {
-        var td = options.TurnDetection;
-        // interrupt_response=false: the server must not cancel the agent on its own when it hears speech, because
-        // during the greeting-protection window and the echo guard that speech is line echo. The grain decides what
-        // is a real barge-in and then this session sends response.cancel + conversation.item.truncate itself.
-        var turnDetection = td.Type == "semantic_vad"
-            ? new RealtimeTurnDetectionConfig("semantic_vad", null, null, null, td.Eagerness, CreateResponse: true, InterruptResponse: false)
-            : new RealtimeTurnDetectionConfig("server_vad", td.Threshold, td.PrefixPaddingMs, td.SilenceDurationMs, null, CreateResponse: true, InterruptResponse: false);
-        var transcription = options.TranscriptionModel.Length > 0 ? new RealtimeTranscriptionConfig(options.TranscriptionModel) : null;
-        return new RealtimeSessionConfig(
-            options.Instructions,
-            ["audio"],
-            new RealtimeAudioConfig(
-                new RealtimeAudioInputConfig(ToWire(formats.Input), transcription, turnDetection),
-                new RealtimeAudioOutputConfig(ToWire(formats.Output), options.Voice)));
-    }
-
-    /// <summary>
-    /// The greeting response's <c>instructions</c>: the session instructions, then the greeting request. A per-response
-    /// <c>instructions</c> replaces the session's for that response, so the persona has to travel with it. Chosen over
-    /// a system item plus a bare <c>response.create</c>: this leaves nothing behind in the conversation, whereas a
-    /// "greet the caller" system item would stay in the model's context for every later turn.
-    /// </summary>
-    internal static string GreetingInstructions(OpenAIRealtimeOptions options) =>
-        options.Instructions.Length == 0 ? options.Greeting : options.Instructions + "\n\n" + options.Greeting;
-
-    /// <summary>The GA format object of an audio format.</summary>
-    internal static RealtimeAudioFormat ToWire(AudioFormat format) => format.Encoding switch
-    {
-        AudioEncoding.Mulaw => new RealtimeAudioFormat("audio/pcmu", null),
-        AudioEncoding.Alaw => new RealtimeAudioFormat("audio/pcma", null),
-        _ => new RealtimeAudioFormat("audio/pcm", format.SampleRate),
-    };
-
-    private string NextEventId(string type)
-    {
-        var id = "cli_" + Interlocked.Increment(ref _eventCounter).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        lock (_gate)
-        {
-            _sentEventTypes[id] = type;
-            _sentEventOrder.Enqueue(id);
-            if (_sentEventOrder.Count > 256)
-            {
-                _sentEventTypes.Remove(_sentEventOrder.Dequeue());
-            }
-        }
-
-        return id;
-    }
+    private string NextEventId(string type) => _eventIds.Next(type);
 
     private void EnqueueJson<T>(T message, JsonTypeInfo<T> typeInfo, int epoch)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(message, typeInfo);
         _outgoing.TryWrite(new Outgoing(OutgoingKind.Json, bytes, bytes.Length, epoch));
     }
-
-    /// <summary>Milliseconds on the session's clock (the injected <see cref="TimeProvider"/>) since it was created.</summary>
-    private long NowMs() => (long)_time.GetElapsedTime(_createdAt).TotalMilliseconds;
 
     private void Publish(ProviderEvent e) => _events.Writer.TryWrite(e);
 
@@ -452,48 +305,39 @@ public sealed partial class OpenAIRealtimeSession : IAgentSession
         }
     }
 
-    private static string? ReadId(ReadOnlySpan<byte> json)
+    private void PublishHeard(string? heard)
     {
-        if (json.IsEmpty)
+        if (!string.IsNullOrEmpty(heard))
         {
-            return null;
+            Publish(new AgentTranscript(heard, IsFinal: true));
         }
-
-        var reader = new Utf8JsonReader(json);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isId = reader.ValueTextEquals("id"u8);
-            reader.Read();
-            if (isId && reader.TokenType == JsonTokenType.String)
-            {
-                return reader.GetString();
-            }
-
-            reader.Skip();
-        }
-
-        return null;
     }
 
-    private static string? GetString(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    /// <summary>
+    /// Publishes held-back final transcripts whose played share will not be reported any more (a new answer started,
+    /// the connection was lost, the session stops): with what is known of what was heard.
+    /// </summary>
+    private void FlushDeferredTranscripts()
+    {
+        foreach (var text in _conversation.TakeHeldTranscripts())
+        {
+            Publish(new AgentTranscript(text, IsFinal: true));
+        }
+    }
 
-    private static int GetInt(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var i) ? i : 0;
+    /// <summary>
+    /// Closes what a replaced connection left open: its utterances end, held-back transcripts go out, and an answer
+    /// under way (or owed) is noted (see <see cref="RealtimeConversation.Settle"/>). Returns whether one was under way.
+    /// </summary>
+    private bool SettleOldConnection(int epoch, bool lost)
+    {
+        var (done, resume) = _conversation.Settle(epoch, lost);
+        foreach (var u in done)
+        {
+            Publish(new AgentAudioDone(u));
+        }
 
-    private static long GetLong(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out var i) ? i : 0;
-
-    private sealed record ServerError(string Type, string Code, string Message, string? Param, string? EventId);
-}
-
-/// <summary>The OpenAI Realtime session could not start; the message never contains the API key.</summary>
-public sealed class OpenAIRealtimeException(ProviderErrorKind kind, string code, string message) : Exception(message)
-{
-    /// <summary>The error kind.</summary>
-    public ProviderErrorKind Kind { get; } = kind;
-
-    /// <summary>The error code (<c>invalid_api_key</c>, <c>connect_failed</c>, ...).</summary>
-    public string Code { get; } = code;
+        FlushDeferredTranscripts();
+        return resume;
+    }
 }

@@ -1,0 +1,533 @@
+using AiAgent.Grains.Interfaces.Audio;
+
+namespace AiAgent.Grains.Providers.OpenAIRealtime;
+
+/// <summary>
+/// The conversation of one call's OpenAI Realtime session, across its connections: assistant items and their
+/// utterance ids, what the caller heard of each, the response in progress (or owed), the caller's speech, and the
+/// history re-seeded after a reconnect. Each method takes the lock, updates the state and returns what the session
+/// must send or publish, which it does outside the lock.
+/// </summary>
+/// <remarks>Touched by the receive loop and the grain's calls: every member takes <see cref="_gate"/>, none awaits.</remarks>
+internal sealed class RealtimeConversation
+{
+    private const int MaxHistoryItems = 40;
+    private const int MaxHistoryChars = 16_000;
+    private const int MaxTrackedUtterances = 32;
+
+    // The gateway plays an utterance a little later than its audio arrives here (stream hop, pacing start, jitter
+    // buffer): a final transcript waits this long past the estimated end of playout before counting it as all heard.
+    private const long TranscriptGraceMs = 1_000;
+
+    private readonly Lock _gate = new();
+    private readonly AudioFormat _output;
+    private readonly TimeProvider _time;
+    private readonly long _createdAt;
+    private readonly Dictionary<string, AssistantItem> _itemsById = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, AssistantItem> _itemsByUtterance = [];
+    private readonly Dictionary<string, System.Text.StringBuilder> _userTranscripts = new(StringComparer.Ordinal);
+    private readonly List<HistoryEntry> _history = [];
+    private int _epoch;
+    private int _nextUtteranceId;
+    private string? _activeResponseId;
+    private string? _cancelledResponseId;
+    private bool _responseRequested;
+    private bool _responsePending;
+    private bool _resumeAfterReconnect;
+    private bool _userSpeaking;
+
+    // When the agent audio received so far has finished playing, at the earliest (ms on NowMs): audio arrives faster
+    // than real time, so this runs ahead of the clock while an answer is still being heard.
+    private long _playoutEndsAtMs;
+
+    /// <summary>A conversation whose agent audio arrives in <paramref name="output"/>, timed on <paramref name="time"/>.</summary>
+    public RealtimeConversation(AudioFormat output, TimeProvider time)
+    {
+        _output = output;
+        _time = time;
+        _createdAt = time.GetTimestamp();
+    }
+
+    /// <summary>
+    /// A moment to switch sessions without cutting anything: no answer under way or owed, no agent audio left to play,
+    /// caller silent.
+    /// </summary>
+    public bool IsQuiet
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _activeResponseId is null && !_responseRequested && !_responsePending && !_userSpeaking && NowMs() >= _playoutEndsAtMs;
+            }
+        }
+    }
+
+    /// <summary>We send a <c>response.create</c> (the greeting): until <c>response.created</c> nothing else may ask.</summary>
+    public void ResponseRequested()
+    {
+        lock (_gate)
+        {
+            _responseRequested = true;
+        }
+    }
+
+    /// <summary>
+    /// A user text item (a DTMF note) joins the conversation. True when a <c>response.create</c> may follow at once;
+    /// false when a response is active or asked for (a second one is an API error): it is then owed after that one.
+    /// </summary>
+    public bool AddUserText(string text)
+    {
+        lock (_gate)
+        {
+            AddHistory(new HistoryEntry("user", text));
+            var createNow = _activeResponseId is null && !_responseRequested;
+            if (createNow)
+            {
+                _responseRequested = true;
+            }
+            else
+            {
+                _responsePending = true;
+            }
+
+            return createNow;
+        }
+    }
+
+    /// <summary>
+    /// A barge-in over the active response: its id and connection epoch to cancel, or null when none is active
+    /// (between <c>response.created</c> and <c>response.done</c>) or it was cancelled already.
+    /// </summary>
+    public (string ResponseId, int Epoch)? CancelActiveResponse()
+    {
+        lock (_gate)
+        {
+            if (_activeResponseId is null || _activeResponseId == _cancelledResponseId)
+            {
+                return null;
+            }
+
+            var responseId = _activeResponseId;
+            _cancelledResponseId = responseId;
+            _playoutEndsAtMs = NowMs(); // the grain flushes what was queued
+            foreach (var item in _itemsByUtterance.Values)
+            {
+                if (item.ResponseId == responseId)
+                {
+                    item.Cancelled = true;
+                }
+            }
+
+            return (responseId, _epoch);
+        }
+    }
+
+    /// <summary>
+    /// The caller heard <paramref name="playedMilliseconds"/> of <paramref name="utteranceId"/> before a barge-in:
+    /// what they heard, and the truncate (and cancel) to send; null when the utterance is unknown or was reported already.
+    /// </summary>
+    public Interruption? Interrupt(int utteranceId, long playedMilliseconds)
+    {
+        lock (_gate)
+        {
+            if (!_itemsByUtterance.TryGetValue(utteranceId, out var item) || item.Interrupted)
+            {
+                return null;
+            }
+
+            item.Interrupted = true;
+            _playoutEndsAtMs = NowMs();
+            var receivedMs = _output.MillisecondsOf(item.ReceivedBytes);
+            var audioEndMs = Math.Clamp(playedMilliseconds, 0, receivedMs);
+            item.HeardRatio = receivedMs == 0 ? 0 : (double)audioEndMs / receivedMs;
+            // A final transcript held back by the cancel (see AgentTranscriptDone) is now known: what was heard.
+            var heard = item.TakeFinalTranscript();
+            if (item.Epoch != _epoch || receivedMs == 0)
+            {
+                // The item lived on a connection that has since been replaced (the new session does not know it), or
+                // none of its audio ever reached the caller: there is nothing to truncate.
+                return new Interruption(heard, null);
+            }
+
+            // Cancel only while the item's audio is still being generated and nobody cancelled it yet: once
+            // output_audio.done has arrived there is nothing left to stop, and a cancel racing the response's end only
+            // draws response_cancel_not_active.
+            var cancel = !item.AudioDone && !item.Cancelled && item.ResponseId is not null && item.ResponseId == _activeResponseId ? item.ResponseId : null;
+            if (cancel is not null)
+            {
+                _cancelledResponseId = cancel;
+            }
+
+            return new Interruption(heard, new Truncation(item.ItemId, audioEndMs, receivedMs, item.Epoch, cancel));
+        }
+    }
+
+    /// <summary>Server VAD heard the caller start (true) or stop (false).</summary>
+    public void SetUserSpeaking(bool speaking)
+    {
+        lock (_gate)
+        {
+            _userSpeaking = speaking;
+        }
+    }
+
+    /// <summary>The caller's audio became user item <paramref name="itemId"/>; its transcript follows.</summary>
+    public void UserItemCommitted(string itemId)
+    {
+        lock (_gate)
+        {
+            AddHistory(new HistoryEntry("user", string.Empty) { ItemId = itemId });
+        }
+    }
+
+    /// <summary>A transcription delta of a user item; returns the text so far.</summary>
+    public string AppendUserTranscript(string itemId, string delta)
+    {
+        lock (_gate)
+        {
+            if (!_userTranscripts.TryGetValue(itemId, out var text))
+            {
+                _userTranscripts[itemId] = text = new System.Text.StringBuilder();
+            }
+
+            return text.Append(delta).ToString();
+        }
+    }
+
+    /// <summary>The final transcript of a user item (kept for re-seeding).</summary>
+    public void CompleteUserTranscript(string? itemId, string transcript)
+    {
+        if (itemId is null)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _userTranscripts.Remove(itemId);
+            if (_history.FindLast(h => h.ItemId == itemId) is { } entry)
+            {
+                entry.Text = transcript;
+            }
+        }
+    }
+
+    /// <summary><c>response.created</c>: that response is active; a response asked for has started.</summary>
+    public void ResponseCreated(string? responseId)
+    {
+        lock (_gate)
+        {
+            _activeResponseId = responseId;
+            _responseRequested = false;
+        }
+    }
+
+    /// <summary>An assistant item appeared (<c>response.output_item.added</c>) on connection <paramref name="epoch"/>.</summary>
+    public void AddAssistantItem(string itemId, string? responseId, int epoch)
+    {
+        lock (_gate)
+        {
+            GetOrAddItem(itemId, responseId, epoch);
+        }
+    }
+
+    /// <summary>The utterance an audio delta of <paramref name="itemId"/> belongs to; null when the caller barged in over it (the rest is not played).</summary>
+    public int? AudioUtterance(string itemId, string? responseId, int epoch)
+    {
+        lock (_gate)
+        {
+            var item = GetOrAddItem(itemId, responseId, epoch);
+            return item.Interrupted || item.Cancelled || item.AudioDone ? null : item.UtteranceId;
+        }
+    }
+
+    /// <summary><paramref name="bytes"/> of agent audio of <paramref name="itemId"/> go to the caller: they play after what is still playing.</summary>
+    public void AudioReceived(string itemId, int bytes)
+    {
+        lock (_gate)
+        {
+            _itemsById.TryGetValue(itemId, out var item);
+            if (item is not null)
+            {
+                item.ReceivedBytes += bytes;
+            }
+
+            _playoutEndsAtMs = Math.Max(_playoutEndsAtMs, NowMs()) + _output.MillisecondsOf(bytes);
+            if (item is not null)
+            {
+                item.PlayoutEndsAtMs = _playoutEndsAtMs;
+            }
+        }
+    }
+
+    /// <summary>An agent transcript delta; returns the item's text so far.</summary>
+    public string AppendAgentTranscript(string itemId, string? responseId, int epoch, string delta)
+    {
+        lock (_gate)
+        {
+            return GetOrAddItem(itemId, responseId, epoch).Transcript.Append(delta).ToString();
+        }
+    }
+
+    /// <summary>
+    /// The final agent transcript is what the caller heard. Audio arrives faster than real time, so when the text is
+    /// complete the caller may still be listening and may yet barge in: the line is held until the item's audio has
+    /// (by the estimate, plus a grace for the gateway's lag) finished playing, or until a barge-in reports the played
+    /// share (<see cref="Interrupt"/>), whichever comes first.
+    /// </summary>
+    public TranscriptDecision AgentTranscriptDone(string itemId, string? responseId, int epoch, string? transcript)
+    {
+        lock (_gate)
+        {
+            var item = GetOrAddItem(itemId, responseId, epoch);
+            item.Transcript.Clear().Append(transcript);
+            item.TranscriptDone = true;
+            var waitMs = item.PlayoutEndsAtMs + TranscriptGraceMs - NowMs();
+            if (item.Interrupted || item.ReceivedBytes == 0 || (!item.Cancelled && waitMs <= 0))
+            {
+                // Known already: the flush was reported, no audio of it reached the caller, or it has all played.
+                return new TranscriptDecision(item.TakeFinalTranscript(), null, 0);
+            }
+
+            // Cancelled while its audio was playing: wait for the played share (Interrupt); otherwise for the playout.
+            return item.Cancelled ? default : new TranscriptDecision(null, item, waitMs);
+        }
+    }
+
+    /// <summary>A held final transcript whose playout has ended; null when a barge-in published it first.</summary>
+    public string? TakeFinalTranscript(AssistantItem item)
+    {
+        lock (_gate)
+        {
+            return item.TakeFinalTranscript();
+        }
+    }
+
+    /// <summary>
+    /// Held final transcripts whose played share will not be reported any more (a new answer started, the connection
+    /// was lost, the session stops), with what is known of what was heard.
+    /// </summary>
+    public List<string> TakeHeldTranscripts()
+    {
+        var texts = new List<string>();
+        lock (_gate)
+        {
+            foreach (var item in _itemsByUtterance.Values)
+            {
+                if (item.TakeFinalTranscript() is { Length: > 0 } text)
+                {
+                    texts.Add(text);
+                }
+            }
+        }
+
+        return texts;
+    }
+
+    /// <summary><c>output_audio.done</c> of an item: its utterance id, once.</summary>
+    public int? AudioDone(string itemId, string? responseId, int epoch)
+    {
+        lock (_gate)
+        {
+            return MarkAudioDone(GetOrAddItem(itemId, responseId, epoch));
+        }
+    }
+
+    /// <summary>
+    /// <c>response.done</c>: the utterances of that response that end now, and whether a <c>response.create</c> owed
+    /// (a DTMF note during the response) goes out now.
+    /// </summary>
+    public (List<int> Done, bool CreatePending) ResponseDone(string? responseId)
+    {
+        var done = new List<int>();
+        lock (_gate)
+        {
+            foreach (var item in _itemsByUtterance.Values)
+            {
+                if (item.ResponseId is not null && item.ResponseId == responseId && MarkAudioDone(item) is { } u)
+                {
+                    done.Add(u);
+                }
+            }
+
+            if (_activeResponseId == responseId || responseId is null)
+            {
+                _activeResponseId = null;
+            }
+
+            var createPending = _responsePending && _activeResponseId is null;
+            if (createPending)
+            {
+                _responsePending = false;
+                _responseRequested = true;
+            }
+
+            return (done, createPending);
+        }
+    }
+
+    /// <summary>
+    /// The server refused a request: a refused <c>response.create</c> (or a rate limit) means nothing is coming, so
+    /// DTMF must not wait for it; <c>conversation_already_has_active_response</c> means a server-VAD response started
+    /// between our check and our <c>response.create</c>: answer after it.
+    /// </summary>
+    public void RequestRefused(bool responseRefused, bool responseAlreadyActive)
+    {
+        lock (_gate)
+        {
+            if (responseRefused)
+            {
+                _responseRequested = false;
+            }
+
+            if (responseAlreadyActive)
+            {
+                _responsePending = true;
+                _responseRequested = false;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A new connection is configured: its epoch, the conversation so far as text items to re-seed it with (none on
+    /// the first connection; never the greeting again), and whether an answer a dropped connection cut off is asked
+    /// for again.
+    /// </summary>
+    public (int Epoch, List<RealtimeMessageItem> Seed, bool Resume) BeginConnection(int attempt, bool rollover)
+    {
+        lock (_gate)
+        {
+            var epoch = ++_epoch;
+            var seed = attempt == 0 && !rollover ? [] : BuildSeed();
+            var resume = attempt > 0 && _resumeAfterReconnect;
+            if (!rollover)
+            {
+                _resumeAfterReconnect = false;
+            }
+
+            _responseRequested |= resume;
+            return (epoch, seed, resume);
+        }
+    }
+
+    /// <summary>
+    /// Closes what a replaced connection left open: its utterances end (returned) and an answer under way (or owed)
+    /// is noted. After a drop (<paramref name="lost"/>) it is asked for again once re-seeded; after a rollover the
+    /// caller asks for it on the new session. Resume: whether an answer was under way.
+    /// </summary>
+    public (List<int> Done, bool Resume) Settle(int epoch, bool lost)
+    {
+        var done = new List<int>();
+        lock (_gate)
+        {
+            foreach (var item in _itemsByUtterance.Values)
+            {
+                if (item.Epoch == epoch && MarkAudioDone(item) is { } u)
+                {
+                    done.Add(u);
+                }
+            }
+
+            var resume = _activeResponseId is not null || _responseRequested || _responsePending;
+            _activeResponseId = null;
+            _responseRequested = !lost && resume;
+            _responsePending = false;
+            _userSpeaking = false;
+            _userTranscripts.Clear();
+            if (lost)
+            {
+                _resumeAfterReconnect = resume;
+            }
+
+            return (done, resume);
+        }
+    }
+
+    private static int? MarkAudioDone(AssistantItem item)
+    {
+        if (item.AudioDone)
+        {
+            return null;
+        }
+
+        item.AudioDone = true;
+        return item.UtteranceId;
+    }
+
+    private long NowMs() => (long)_time.GetElapsedTime(_createdAt).TotalMilliseconds;
+
+    private AssistantItem GetOrAddItem(string itemId, string? responseId, int epoch)
+    {
+        if (_itemsById.TryGetValue(itemId, out var item))
+        {
+            item.ResponseId ??= responseId;
+            return item;
+        }
+
+        item = new AssistantItem(++_nextUtteranceId, itemId, epoch) { ResponseId = responseId ?? _activeResponseId };
+        // An item the server adds to an answer we already cancelled: nothing of it is played.
+        item.Cancelled = item.ResponseId is not null && item.ResponseId == _cancelledResponseId;
+        _itemsById[itemId] = item;
+        _itemsByUtterance[item.UtteranceId] = item;
+        AddHistory(new HistoryEntry("assistant", string.Empty) { ItemId = itemId, Assistant = item });
+        if (_itemsByUtterance.Count > MaxTrackedUtterances)
+        {
+            var oldest = _itemsByUtterance[_itemsByUtterance.Keys.Min()];
+            _itemsByUtterance.Remove(oldest.UtteranceId);
+            _itemsById.Remove(oldest.ItemId);
+        }
+
+        return item;
+    }
+
+    private void AddHistory(HistoryEntry entry)
+    {
+        _history.Add(entry);
+        if (_history.Count > MaxHistoryItems * 2)
+        {
+            _history.RemoveRange(0, _history.Count - MaxHistoryItems);
+        }
+    }
+
+    /// <summary>The conversation so far as text items, newest last, capped in items and characters.</summary>
+    private List<RealtimeMessageItem> BuildSeed()
+    {
+        var seed = new List<RealtimeMessageItem>();
+        var chars = 0;
+        for (var i = _history.Count - 1; i >= 0 && seed.Count < MaxHistoryItems; i--)
+        {
+            var entry = _history[i];
+            var text = entry.Assistant is { } a ? a.Heard() : entry.Text;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            chars += text.Length;
+            if (chars > MaxHistoryChars)
+            {
+                break;
+            }
+
+            seed.Add(entry.Role == "assistant"
+                ? new RealtimeMessageItem("assistant", [new RealtimeContentPart("output_text", text)])
+                : new RealtimeMessageItem("user", [new RealtimeContentPart("input_text", text)]));
+        }
+
+        seed.Reverse();
+        return seed;
+    }
+}
+
+/// <summary>What a barge-in report leads to: the heard transcript to publish, and the truncate to send (null: nothing to truncate).</summary>
+internal sealed record Interruption(string? Heard, Truncation? Truncate);
+
+/// <summary>A <c>conversation.item.truncate</c> to send on connection <paramref name="Epoch"/>, after a <c>response.cancel</c> of <paramref name="CancelResponseId"/> if set.</summary>
+internal sealed record Truncation(string ItemId, long AudioEndMs, long ReceivedMs, int Epoch, string? CancelResponseId);
+
+/// <summary>
+/// An agent's final transcript: publish <paramref name="Final"/> now, or hold <paramref name="HoldFor"/>'s until its
+/// playout ends in <paramref name="HoldMs"/>; neither while a cancelled item waits for its played share.
+/// </summary>
+internal readonly record struct TranscriptDecision(string? Final, AssistantItem? HoldFor, long HoldMs);
