@@ -11,10 +11,6 @@ namespace AiAgent.Grains.Providers.OpenAIRealtime;
 /// <remarks>Touched by the receive loop and the grain's calls: every member takes <see cref="_gate"/>, none awaits.</remarks>
 internal sealed class RealtimeConversation
 {
-    private const int MaxHistoryItems = 40;
-    private const int MaxHistoryChars = 16_000;
-    private const int MaxTrackedUtterances = 32;
-
     // The gateway plays an utterance a little later than its audio arrives here (stream hop, pacing start, jitter
     // buffer): a final transcript waits this long past the estimated end of playout before counting it as all heard.
     private const long TranscriptGraceMs = 1_000;
@@ -23,12 +19,9 @@ internal sealed class RealtimeConversation
     private readonly AudioFormat _output;
     private readonly TimeProvider _time;
     private readonly long _createdAt;
-    private readonly Dictionary<string, AssistantItem> _itemsById = new(StringComparer.Ordinal);
-    private readonly Dictionary<int, AssistantItem> _itemsByUtterance = [];
-    private readonly Dictionary<string, System.Text.StringBuilder> _userTranscripts = new(StringComparer.Ordinal);
-    private readonly List<HistoryEntry> _history = [];
+    private readonly ConversationHistory _history = new();
+    private readonly AssistantItems _items;
     private int _epoch;
-    private int _nextUtteranceId;
     private string? _activeResponseId;
     private string? _cancelledResponseId;
     private bool _responseRequested;
@@ -46,6 +39,7 @@ internal sealed class RealtimeConversation
         _output = output;
         _time = time;
         _createdAt = time.GetTimestamp();
+        _items = new AssistantItems(_history);
     }
 
     /// <summary>
@@ -80,7 +74,7 @@ internal sealed class RealtimeConversation
     {
         lock (_gate)
         {
-            AddHistory(new HistoryEntry("user", text));
+            _history.AddUserText(text);
             var createNow = _activeResponseId is null && !_responseRequested;
             if (createNow)
             {
@@ -111,7 +105,7 @@ internal sealed class RealtimeConversation
             var responseId = _activeResponseId;
             _cancelledResponseId = responseId;
             _playoutEndsAtMs = NowMs(); // the grain flushes what was queued
-            foreach (var item in _itemsByUtterance.Values)
+            foreach (var item in _items.All)
             {
                 if (item.ResponseId == responseId)
                 {
@@ -131,7 +125,7 @@ internal sealed class RealtimeConversation
     {
         lock (_gate)
         {
-            if (!_itemsByUtterance.TryGetValue(utteranceId, out var item) || item.Interrupted)
+            if (!_items.TryGet(utteranceId, out var item) || item.Interrupted)
             {
                 return null;
             }
@@ -177,7 +171,7 @@ internal sealed class RealtimeConversation
     {
         lock (_gate)
         {
-            AddHistory(new HistoryEntry("user", string.Empty) { ItemId = itemId });
+            _history.AddUserItem(itemId);
         }
     }
 
@@ -186,12 +180,7 @@ internal sealed class RealtimeConversation
     {
         lock (_gate)
         {
-            if (!_userTranscripts.TryGetValue(itemId, out var text))
-            {
-                _userTranscripts[itemId] = text = new System.Text.StringBuilder();
-            }
-
-            return text.Append(delta).ToString();
+            return _history.AppendUserTranscript(itemId, delta);
         }
     }
 
@@ -205,11 +194,7 @@ internal sealed class RealtimeConversation
 
         lock (_gate)
         {
-            _userTranscripts.Remove(itemId);
-            if (_history.FindLast(h => h.ItemId == itemId) is { } entry)
-            {
-                entry.Text = transcript;
-            }
+            _history.CompleteUserTranscript(itemId, transcript);
         }
     }
 
@@ -247,7 +232,7 @@ internal sealed class RealtimeConversation
     {
         lock (_gate)
         {
-            _itemsById.TryGetValue(itemId, out var item);
+            var item = _items.TryGet(itemId, out var found) ? found : null;
             if (item is not null)
             {
                 item.ReceivedBytes += bytes;
@@ -313,7 +298,7 @@ internal sealed class RealtimeConversation
         var texts = new List<string>();
         lock (_gate)
         {
-            foreach (var item in _itemsByUtterance.Values)
+            foreach (var item in _items.All)
             {
                 if (item.TakeFinalTranscript() is { Length: > 0 } text)
                 {
@@ -343,7 +328,7 @@ internal sealed class RealtimeConversation
         var done = new List<int>();
         lock (_gate)
         {
-            foreach (var item in _itemsByUtterance.Values)
+            foreach (var item in _items.All)
             {
                 if (item.ResponseId is not null && item.ResponseId == responseId && MarkAudioDone(item) is { } u)
                 {
@@ -399,7 +384,7 @@ internal sealed class RealtimeConversation
         lock (_gate)
         {
             var epoch = ++_epoch;
-            var seed = attempt == 0 && !rollover ? [] : BuildSeed();
+            var seed = attempt == 0 && !rollover ? [] : _history.BuildSeed();
             var resume = attempt > 0 && _resumeAfterReconnect;
             if (!rollover)
             {
@@ -421,7 +406,7 @@ internal sealed class RealtimeConversation
         var done = new List<int>();
         lock (_gate)
         {
-            foreach (var item in _itemsByUtterance.Values)
+            foreach (var item in _items.All)
             {
                 if (item.Epoch == epoch && MarkAudioDone(item) is { } u)
                 {
@@ -434,7 +419,7 @@ internal sealed class RealtimeConversation
             _responseRequested = !lost && resume;
             _responsePending = false;
             _userSpeaking = false;
-            _userTranscripts.Clear();
+            _history.DropPartialTranscripts();
             if (lost)
             {
                 _resumeAfterReconnect = resume;
@@ -457,77 +442,6 @@ internal sealed class RealtimeConversation
 
     private long NowMs() => (long)_time.GetElapsedTime(_createdAt).TotalMilliseconds;
 
-    private AssistantItem GetOrAddItem(string itemId, string? responseId, int epoch)
-    {
-        if (_itemsById.TryGetValue(itemId, out var item))
-        {
-            item.ResponseId ??= responseId;
-            return item;
-        }
-
-        item = new AssistantItem(++_nextUtteranceId, itemId, epoch) { ResponseId = responseId ?? _activeResponseId };
-        // An item the server adds to an answer we already cancelled: nothing of it is played.
-        item.Cancelled = item.ResponseId is not null && item.ResponseId == _cancelledResponseId;
-        _itemsById[itemId] = item;
-        _itemsByUtterance[item.UtteranceId] = item;
-        AddHistory(new HistoryEntry("assistant", string.Empty) { ItemId = itemId, Assistant = item });
-        if (_itemsByUtterance.Count > MaxTrackedUtterances)
-        {
-            var oldest = _itemsByUtterance[_itemsByUtterance.Keys.Min()];
-            _itemsByUtterance.Remove(oldest.UtteranceId);
-            _itemsById.Remove(oldest.ItemId);
-        }
-
-        return item;
-    }
-
-    private void AddHistory(HistoryEntry entry)
-    {
-        _history.Add(entry);
-        if (_history.Count > MaxHistoryItems * 2)
-        {
-            _history.RemoveRange(0, _history.Count - MaxHistoryItems);
-        }
-    }
-
-    /// <summary>The conversation so far as text items, newest last, capped in items and characters.</summary>
-    private List<RealtimeMessageItem> BuildSeed()
-    {
-        var seed = new List<RealtimeMessageItem>();
-        var chars = 0;
-        for (var i = _history.Count - 1; i >= 0 && seed.Count < MaxHistoryItems; i--)
-        {
-            var entry = _history[i];
-            var text = entry.Assistant is { } a ? a.Heard() : entry.Text;
-            if (string.IsNullOrWhiteSpace(text))
-            {
-                continue;
-            }
-
-            chars += text.Length;
-            if (chars > MaxHistoryChars)
-            {
-                break;
-            }
-
-            seed.Add(entry.Role == "assistant"
-                ? new RealtimeMessageItem("assistant", [new RealtimeContentPart("output_text", text)])
-                : new RealtimeMessageItem("user", [new RealtimeContentPart("input_text", text)]));
-        }
-
-        seed.Reverse();
-        return seed;
-    }
+    private AssistantItem GetOrAddItem(string itemId, string? responseId, int epoch) =>
+        _items.GetOrAdd(itemId, responseId, epoch, _activeResponseId, _cancelledResponseId);
 }
-
-/// <summary>What a barge-in report leads to: the heard transcript to publish, and the truncate to send (null: nothing to truncate).</summary>
-internal sealed record Interruption(string? Heard, Truncation? Truncate);
-
-/// <summary>A <c>conversation.item.truncate</c> to send on connection <paramref name="Epoch"/>, after a <c>response.cancel</c> of <paramref name="CancelResponseId"/> if set.</summary>
-internal sealed record Truncation(string ItemId, long AudioEndMs, long ReceivedMs, int Epoch, string? CancelResponseId);
-
-/// <summary>
-/// An agent's final transcript: publish <paramref name="Final"/> now, or hold <paramref name="HoldFor"/>'s until its
-/// playout ends in <paramref name="HoldMs"/>; neither while a cancelled item waits for its played share.
-/// </summary>
-internal readonly record struct TranscriptDecision(string? Final, AssistantItem? HoldFor, long HoldMs);
