@@ -3,7 +3,6 @@ using AiAgent.Emulators.Common;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Providers;
 using AiAgent.OpenAIRealtime.Tests.Support;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AiAgent.OpenAIRealtime.Tests;
 
@@ -168,7 +167,7 @@ public sealed class ProtocolAuditTests
     {
         // The first session expires 10 s after it opens and says so in expires_at; rollover may start 6 s before. The
         // session cap runs on a fake clock shared by the emulator and the session: the test steps through it.
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = TestClock.StartingNow();
         await using var h = await Harness.StartAsync(e => e.SessionExpiresAfter = TimeSpan.FromSeconds(10), o => o.SessionRolloverMarginMs = 6_000, time);
         await using var session = h.CreateSession(AudioFormat.Slin8);
         var events = new EventReader(session);
@@ -225,7 +224,7 @@ public sealed class ProtocolAuditTests
         await Waits.UntilAsync(() => AppendCount(h) >= sent - 1, what: $"{sent - 1} of {sent} caller chunks received");
         await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
         await events.NextAsync<ProviderUsage>(u => u.Status == "completed");
-        time.Advance(TimeSpan.FromSeconds(30)); // the answer has played: its final transcript is released
+        time.Advance(TestClock.PastPlayout); // the answer has played: its final transcript is released
         var final = await events.NextAsync<AgentTranscript>(t => t.IsFinal && t.Text == VoiceAssets.ReplyText);
         Assert.NotNull(final);
         Assert.DoesNotContain(h.Emulator.ReceivedEvents, e => e.Connection == 2 && e.Type == "response.create");
@@ -263,11 +262,14 @@ public sealed class ProtocolAuditTests
     [InlineData("max_output_tokens")]
     public async Task An_incomplete_response_is_logged_with_its_reason_and_counted_as_a_provider_error(string reason)
     {
-        await using var h = await Harness.StartAsync(e =>
-        {
-            e.IncompleteOnResponse = 1;
-            e.IncompleteReason = reason;
-        });
+        var time = TestClock.StartingNow();
+        await using var h = await Harness.StartAsync(
+            e =>
+            {
+                e.IncompleteOnResponse = 1;
+                e.IncompleteReason = reason;
+            },
+            time: time);
         await using var session = h.CreateSession(AudioFormat.Slin8);
         var events = new EventReader(session);
         await session.StartAsync(CancellationToken.None);
@@ -281,6 +283,8 @@ public sealed class ProtocolAuditTests
 
         // The call goes on: a caller turn still gets an answer.
         await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
+        await events.NextAsync<ProviderUsage>(u => u.Status == "completed");
+        time.Advance(TestClock.PastPlayout);
         var final = await events.NextAsync<AgentTranscript>(t => t.IsFinal && t.Text == VoiceAssets.ReplyText);
         Assert.NotNull(final);
     }
