@@ -9,7 +9,7 @@ namespace AiAgent.Deepgram.Tests;
 
 /// <summary>
 /// The emulator against a raw WebSocket client: it must hold peers to the v1 protocol the way the real API does
-/// (PROTOCOLS.md 3.6 and checklist 3.8.2, 3.8.9, 3.8.13), or it cannot catch a client that breaks it.
+/// (docs/protocols/deepgram.md, "Limits and keepalive" and client obligations 2, 9 and 13), or it cannot catch a client that breaks it.
 /// </summary>
 public sealed class EmulatorProtocolTests
 {
@@ -123,6 +123,22 @@ public sealed class EmulatorProtocolTests
         await SendTextAsync(client, ValidSettings);
         Assert.Equal("SettingsApplied", (await ReceiveJsonAsync(client)).GetProperty("type").GetString());
         await AssertErrorThenCloseAsync(client, "CLIENT_MESSAGE_TIMEOUT");
+    }
+
+    [Fact]
+    public async Task Session_cap_ends_the_session_with_the_configured_error()
+    {
+        // The provider's cap tests inject this Error on a fake clock; here the emulator's own cap sends it.
+        await using var emulator = await DeepgramEmulator.StartAsync(new DeepgramEmulatorOptions
+        {
+            MaxSessionLength = TimeSpan.FromMilliseconds(300),
+            MaxSessionErrorCode = "SESSION_LIMIT_EXCEEDED",
+        });
+        using var client = await ConnectAsync(emulator);
+        await ReceiveJsonAsync(client);
+        await SendTextAsync(client, ValidSettings);
+        Assert.Equal("SettingsApplied", (await ReceiveJsonAsync(client)).GetProperty("type").GetString());
+        await AssertErrorThenCloseAsync(client, "SESSION_LIMIT_EXCEEDED");
     }
 
     [Theory]

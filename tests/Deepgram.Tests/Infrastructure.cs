@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using AiAgent.Emulators.Common;
 using AiAgent.Emulators.Deepgram;
 using AiAgent.Grains.Configuration;
@@ -7,52 +6,10 @@ using AiAgent.Grains.Providers;
 using AiAgent.Grains.Providers.Deepgram;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using AiAgent.Tests.Support;
 using Microsoft.Extensions.Options;
 
 namespace AiAgent.Deepgram.Tests;
-
-/// <summary>Generous waits: these tests run on a loaded 2-core CI machine.</summary>
-internal static class Waits
-{
-    public static readonly TimeSpan Long = TimeSpan.FromSeconds(20);
-}
-
-/// <summary>An <see cref="IOptionsMonitor{TOptions}"/> whose value a test sets.</summary>
-internal sealed class TestOptionsMonitor(AgentOptions value) : IOptionsMonitor<AgentOptions>
-{
-    public AgentOptions CurrentValue { get; set; } = value;
-
-    public AgentOptions Get(string? name) => CurrentValue;
-
-    public IDisposable? OnChange(Action<AgentOptions, string?> listener) => null;
-}
-
-/// <summary>Captures every log entry (rendered message, state values, exception) for secret checks.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _entries = new();
-
-    public IReadOnlyCollection<string> Entries => _entries;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var values = state is IEnumerable<KeyValuePair<string, object?>> pairs ? string.Join(";", pairs.Select(p => $"{p.Key}={p.Value}")) : string.Empty;
-            owner._entries.Enqueue($"{logLevel} {category} {eventId.Id} {formatter(state, exception)} [{values}] {exception}");
-        }
-    }
-}
 
 /// <summary>
 /// A provider session wired to an emulator through DI exactly as the silo does it (<c>AddDeepgramProvider</c>),
@@ -79,6 +36,9 @@ internal sealed class Harness : IAsyncDisposable
 
     public DeepgramEmulator Emulator { get; }
 
+    /// <summary>The forwarder between session and emulator, when created with <c>proxied</c>.</summary>
+    public TcpProxy? Proxy { get; private init; }
+
     public IAgentSession Session { get; }
 
     public string EnvVar { get; }
@@ -97,7 +57,9 @@ internal sealed class Harness : IAsyncDisposable
         DeepgramEmulatorOptions? emulatorOptions = null,
         Action<DeepgramOptions>? configure = null,
         string? clientKey = null,
-        bool setKey = true)
+        bool setKey = true,
+        TimeProvider? time = null,
+        bool proxied = false)
     {
         emulatorOptions ??= new DeepgramEmulatorOptions();
         emulatorOptions.ApiKey ??= "emulator-key";
@@ -112,19 +74,21 @@ internal sealed class Harness : IAsyncDisposable
         var options = new AgentOptions { DefaultProvider = DeepgramOptions.Name };
         var deepgram = options.Providers.Deepgram;
         deepgram.ApiKeyEnv = envVar;
-        deepgram.BaseUrl = emulator.BaseUrl;
+        var proxy = proxied ? new TcpProxy(emulator.Port) : null;
+        deepgram.BaseUrl = proxy is null ? emulator.BaseUrl : $"ws://127.0.0.1:{proxy.Port}";
         deepgram.ConnectTimeoutMs = 10_000;
         configure?.Invoke(deepgram);
 
         var logs = new CapturingLoggerProvider();
         var services = new ServiceCollection()
+            .AddSingleton(time ?? TimeProvider.System)
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Trace).AddProvider(logs))
-            .AddSingleton<IOptionsMonitor<AgentOptions>>(new TestOptionsMonitor(options))
+            .AddSingleton<IOptionsMonitor<AgentOptions>>(new TestOptionsMonitor<AgentOptions>(options))
             .AddDeepgramProvider()
             .BuildServiceProvider();
         var provider = services.GetServices<IAgentProvider>().Single(p => p.Name == DeepgramOptions.Name);
         var session = provider.CreateSession(new AgentSessionContext(Guid.NewGuid(), callFormat));
-        return new Harness(emulator, services, session, envVar, key, logs);
+        return new Harness(emulator, services, session, envVar, key, logs) { Proxy = proxy };
     }
 
     public Task StartAsync() => Session.StartAsync(new CancellationTokenSource(Waits.Long).Token);
@@ -206,6 +170,11 @@ internal sealed class Harness : IAsyncDisposable
     {
         await Session.DisposeAsync();
         await _reader.WaitAsync(Waits.Long).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (Proxy is not null)
+        {
+            await Proxy.DisposeAsync();
+        }
+
         await Emulator.DisposeAsync();
         await _services.DisposeAsync();
         Environment.SetEnvironmentVariable(EnvVar, null);

@@ -4,6 +4,8 @@ using AiAgent.Emulators.Deepgram;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Providers;
 using AiAgent.Grains.Providers.Deepgram;
+using AiAgent.Deepgram.Tests.Transport;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace AiAgent.Deepgram.Tests;
@@ -27,7 +29,7 @@ public sealed class ProviderConversationTests
         Assert.Equal(connection.RequestId, started.SessionId);
         Assert.Equal("Token", connection.AuthorizationScheme);
 
-        // Settings first and exactly once (3.8.2), formats as declared.
+        // Settings first and exactly once (docs/protocols/deepgram.md#client-obligations, item 2), formats as declared.
         var messages = connection.Messages;
         Assert.Equal("Settings", messages[0].Type);
         Assert.Single(messages, m => m.Type == "Settings");
@@ -114,7 +116,7 @@ public sealed class ProviderConversationTests
         var events = h.Events;
         var after = events.Skip(h.IndexOf(bargeIn) + 1).ToArray();
         Assert.DoesNotContain(after, e => e is AgentAudio a && a.UtteranceId == firstAudio.UtteranceId);
-        // Nothing at all is played between the barge-in and the next AgentStartedSpeaking (checklist 3.8.6).
+        // Nothing at all is played between the barge-in and the next AgentStartedSpeaking (docs/protocols/deepgram.md#client-obligations, item 6).
         var answerLatency = await h.WaitForAsync<ProviderLatency>(l => l.UtteranceId == answerDone.UtteranceId);
         Assert.DoesNotContain(events.Skip(h.IndexOf(bargeIn) + 1).Take(h.IndexOf(answerLatency) - h.IndexOf(bargeIn) - 1), e => e is AgentAudio);
         Assert.Equal(answerDone.UtteranceId, answerLatency.UtteranceId);
@@ -167,6 +169,8 @@ public sealed class ProviderConversationTests
         using var json = JsonDocument.Parse(injected.Json);
         Assert.Equal(["type", "content"], json.RootElement.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Contains("5", json.RootElement.GetProperty("content").GetString(), StringComparison.Ordinal);
+        var dropped = Assert.Single(h.Logs.WithEventId(5117));
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, dropped.Level);
     }
 
     [Fact]
@@ -199,16 +203,23 @@ public sealed class ProviderConversationTests
     [Fact]
     public async Task KeepAlive_keeps_a_silent_session_past_the_idle_timeout()
     {
+        // The emulator's idle window is real time (2 s, slack for a cold start); the provider's clock is fake and runs
+        // ten times faster from the start, so a KeepAlive (every fake second without caller audio) comes every
+        // ~100 ms of real time.
+        var time = new FakeTimeProvider();
         await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
-            new DeepgramEmulatorOptions { BurstFactor = 20, IdleTimeout = TimeSpan.FromSeconds(3) },
-            o => o.KeepAliveSeconds = 1);
+            new DeepgramEmulatorOptions { BurstFactor = 20, IdleTimeout = TimeSpan.FromSeconds(2) },
+            o => o.KeepAliveSeconds = 1,
+            time: time);
         await h.StartAsync();
-        await h.WaitForAsync<AgentAudioDone>();
 
-        // Five KeepAlives take at least five seconds of silence: well past the 3 s idle timeout.
-        await h.Emulator.WaitUntilAsync(() => h.Connection.KeepAlives >= 5, Waits.Long, "5 KeepAlives");
+        // Five KeepAlives, the greeting played, and more than the idle window of real time without caller audio.
+        var silence = System.Diagnostics.Stopwatch.StartNew();
+        await time.AdvanceUntilAsync(
+            () => h.Connection.KeepAlives >= 5 && silence.Elapsed >= TimeSpan.FromSeconds(2.5) && h.Events.Any(e => e is AgentAudioDone),
+            TimeSpan.FromMilliseconds(200), "5 KeepAlives over 2.5 s");
 
-        Assert.Single(h.Emulator.Sessions);
+        Assert.True(h.Emulator.Sessions.Count == 1, string.Join(" | ", h.Emulator.Sessions.Select(s => $"{s.KeepAlives} keep-alives, errors {string.Join(",", s.ErrorsSent)}")));
         Assert.True(h.Connection.IsOpen);
         Assert.Empty(h.Connection.ErrorsSent);
         Assert.DoesNotContain(h.Events, e => e is ProviderError or SessionEnded);
@@ -219,21 +230,28 @@ public sealed class ProviderConversationTests
     [Fact]
     public async Task No_KeepAlive_while_caller_audio_flows()
     {
+        var time = new FakeTimeProvider();
         await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
-            new DeepgramEmulatorOptions { BurstFactor = 20 }, o => { o.KeepAliveSeconds = 2; o.Greeting = ""; });
+            new DeepgramEmulatorOptions { BurstFactor = 20 }, o => { o.KeepAliveSeconds = 2; o.Greeting = ""; }, time: time);
         await h.StartAsync();
         await h.WaitForAsync<SessionStarted>();
 
-        // Five seconds of silence frames paced at real time (a clock, as Asterisk sends them).
+        // Five seconds of silence frames paced by the (fake) clock, as Asterisk sends them; every 10 frames the
+        // clock waits until the emulator has them, so the socket is never idle on the provider's clock.
         var frame = Harness.Silence(h.Session.Formats.Input, 20);
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        for (var i = 0; i < 250 && await timer.WaitForNextTickAsync(); i++)
+        for (var i = 1; i <= 250; i++)
         {
             await h.Session.SendAudioAsync(frame, CancellationToken.None);
+            time.Advance(TimeSpan.FromMilliseconds(20));
+            if (i % 10 == 0)
+            {
+                var expected = i * frame.Length;
+                await h.Emulator.WaitUntilAsync(() => h.Connection.AudioBytesReceived >= expected, Waits.Long, $"{i} frames received");
+            }
         }
 
-        await h.Emulator.WaitUntilAsync(() => h.Connection.AudioBytesReceived >= 250 * frame.Length, Waits.Long, "all audio received");
         Assert.Equal(0, h.Connection.KeepAlives);
+        Assert.True(h.Connection.IsOpen);
     }
 
     [Fact]

@@ -3,6 +3,8 @@ using AiAgent.Emulators.Deepgram;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Providers;
 using AiAgent.Grains.Providers.Deepgram;
+using AiAgent.Deepgram.Tests.Transport;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 
 namespace AiAgent.Deepgram.Tests;
@@ -59,8 +61,8 @@ public sealed class ProviderFaultTests
         Assert.Equal(ProviderErrorKind.Server, error.Kind);
         Assert.Equal("INTERNAL_SERVER_ERROR", error.Code);
         Assert.True(error.Fatal);
-        Assert.Contains(first.RequestId, error.Message, StringComparison.Ordinal); // request_id with every error (3.8.5)
-        Assert.Contains(h.Logs.Entries, e => e.Contains("INTERNAL_SERVER_ERROR", StringComparison.Ordinal) && e.Contains(first.RequestId, StringComparison.Ordinal));
+        Assert.Contains(first.RequestId, error.Message, StringComparison.Ordinal); // request_id with every error (deepgram.md#client-obligations, item 5)
+        Assert.Contains(h.Logs.WithEventId(5106), e => Equals(e.State["Code"], "INTERNAL_SERVER_ERROR") && Equals(e.State["RequestId"], first.RequestId));
 
         var reconnected = await h.WaitForAsync<ProviderReconnected>();
         Assert.Equal(1, reconnected.Attempt);
@@ -105,10 +107,11 @@ public sealed class ProviderFaultTests
     [Fact]
     public async Task Idle_timeout_without_keepalives_is_reported_as_CLIENT_MESSAGE_TIMEOUT()
     {
-        // The emulator times out after 1 s; the provider would send its first KeepAlive only after 8 s.
+        // The emulator times out after 1 s; the provider's clock is fake and never reaches its first KeepAlive.
         await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
             new DeepgramEmulatorOptions { IdleTimeout = TimeSpan.FromSeconds(1) },
-            o => { o.KeepAliveSeconds = 8; o.Greeting = ""; o.MaxReconnectAttempts = 1; });
+            o => { o.KeepAliveSeconds = 8; o.Greeting = ""; o.MaxReconnectAttempts = 1; },
+            time: new FakeTimeProvider());
         await h.StartAsync();
 
         var error = await h.WaitForAsync<ProviderError>();
@@ -116,22 +119,44 @@ public sealed class ProviderFaultTests
         Assert.True(error.Fatal);
         Assert.Equal(["CLIENT_MESSAGE_TIMEOUT"], h.Emulator.Sessions[0].ErrorsSent);
         Assert.Equal(0, h.Emulator.Sessions[0].KeepAlives);
-        // The call continues, so the session reconnects.
+        // The call continues, so the session reconnects (at once: no time passes on the fake clock).
         await h.WaitForAsync<ProviderReconnected>();
+    }
+
+    [Fact]
+    public async Task No_SettingsApplied_within_the_connect_timeout_fails_the_start()
+    {
+        var time = new FakeTimeProvider();
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
+            new DeepgramEmulatorOptions { SettingsAppliedDelay = TimeSpan.FromMinutes(5) },
+            o => { o.ConnectTimeoutMs = 3_000; o.MaxReconnectAttempts = 0; },
+            time: time);
+        var start = h.StartAsync();
+        await h.Emulator.WaitUntilAsync(() => h.Emulator.Sessions.Count == 1, Waits.Long, "connected");
+
+        var waited = await time.AdvanceUntilAsync(() => start.IsCompleted, TimeSpan.FromMilliseconds(250), "start failed");
+
+        var failure = await Assert.ThrowsAsync<DeepgramSessionException>(() => start);
+        Assert.Equal("CONNECT_TIMEOUT", failure.Code);
+        Assert.Contains("no SettingsApplied within 3000 ms", failure.Message, StringComparison.Ordinal);
+        Assert.InRange(waited, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3.25));
+        Assert.True((await h.WaitForAsync<SessionEnded>()).HangUp);
+        Assert.Equal("CONNECT_TIMEOUT", Assert.Single(h.Events.OfType<ProviderError>()).Code);
     }
 
     [Fact]
     public async Task Service_gone_ends_the_call_after_the_configured_attempts()
     {
         var h = await Harness.CreateAsync(AudioFormat.Slin8, new DeepgramEmulatorOptions { BurstFactor = 20 },
-            o => { o.MaxReconnectAttempts = 2; o.Greeting = ""; o.ConnectTimeoutMs = 2_000; });
+            o => { o.MaxReconnectAttempts = 2; o.Greeting = ""; o.ConnectTimeoutMs = 2_000; }, proxied: true);
         await using (h)
         {
             await h.StartAsync();
             await h.WaitForAsync<SessionStarted>();
 
-            // Stop the emulator: the socket drops and nothing listens any more.
-            await h.Emulator.DisposeAsync();
+            // The service goes away: nothing listens any more, then the socket drops (the first reconnect is
+            // immediate, so it must not find a server that is still shutting down).
+            await h.Proxy!.GoneAsync();
 
             var ended = await h.WaitForAsync<SessionEnded>();
             Assert.True(ended.HangUp);
@@ -163,7 +188,7 @@ public sealed class ProviderFaultTests
     [Fact]
     public async Task Audio_not_in_the_declared_format_is_a_final_USER_AUDIO_FORMAT_error()
     {
-        // A conversion bug upstream: PCM16 silence on a session that declared mulaw (checklist 3.8.3).
+        // A conversion bug upstream: PCM16 silence on a session that declared mulaw (docs/protocols/deepgram.md#client-obligations, item 3).
         await using var h = await Harness.CreateAsync(AudioFormat.Mulaw8, new DeepgramEmulatorOptions(), o => o.Greeting = "");
         await h.StartAsync();
         Assert.Equal(AudioEncoding.Mulaw, h.Session.Formats.Input.Encoding);
@@ -259,7 +284,7 @@ public sealed class ProviderFaultTests
 
     private static void AssertNoSecret(Harness h, Exception? exception)
     {
-        Assert.DoesNotContain(h.Logs.Entries, e => e.Contains(h.ApiKey, StringComparison.Ordinal));
+        Assert.DoesNotContain(h.ApiKey, h.Logs.AllText(), StringComparison.Ordinal);
         Assert.DoesNotContain(h.Events, e => e.ToString().Contains(h.ApiKey, StringComparison.Ordinal));
         if (exception is not null)
         {

@@ -5,7 +5,7 @@ using Xunit;
 
 namespace AiAgent.Deepgram.Tests;
 
-/// <summary>The <c>Settings</c> message, field by field against PROTOCOLS.md 3.2 (asyncapi <c>AgentV1Settings</c>).</summary>
+/// <summary>The <c>Settings</c> message, field by field against docs/protocols/deepgram.md, "Settings" (asyncapi <c>AgentV1Settings</c>).</summary>
 public sealed class SettingsShapeTests
 {
     public static TheoryData<string, string, int, string, int> AutoFormats => new()

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace AiAgent.Grains.Providers.Deepgram;
 
-// Wire shapes of the Voice Agent v1 API (PROTOCOLS.md 3.2-3.4), serialized by the source generator below.
+// Wire shapes of the Voice Agent v1 API (docs/protocols/deepgram.md: Settings, client and server messages), serialized by the source generator below.
 // Property names map with snake_case_lower; nulls are omitted so optional fields stay off the wire.
 
 /// <summary>The <c>Settings</c> message: the first and only configuration frame of a session.</summary>

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 namespace AiAgent.Grains.Providers.Deepgram;
 
 /// <summary>
-/// <c>providers.deepgram</c>: the Deepgram Voice Agent v1 provider (PROTOCOLS.md section 3). Read afresh when a
+/// <c>providers.deepgram</c>: the Deepgram Voice Agent v1 provider (docs/protocols/deepgram.md). Read afresh when a
 /// call starts, so an edit applies to the next call.
 /// </summary>
 public sealed partial class DeepgramOptions
@@ -99,7 +99,7 @@ public sealed partial class DeepgramOptions
     public int ConnectTimeoutMs { get; set; } = 10_000;
 
     /// <summary>
-    /// The longest session the service allows (PROTOCOLS.md 3.6: it closes every session at 2 h; KeepAlive does not
+    /// The longest session the service allows (docs/protocols/deepgram.md, "Limits and keepalive": it closes every session at 2 h; KeepAlive does not
     /// extend it). Counted from <c>SettingsApplied</c> of the current connection.
     /// </summary>
     [ConfigurationKeyName("max_session_minutes")]
