@@ -25,8 +25,8 @@ internal sealed class AssistantItem(int utteranceId, string itemId, int epoch)
 
     public bool TranscriptDone { get; set; }
 
-    /// <summary>When its audio received so far has finished playing, at the earliest (ms on the conversation's clock).</summary>
-    public long PlayoutEndsAtMs { get; set; }
+    /// <summary>When its audio received so far will have played (a <see cref="TimeProvider"/> timestamp; 0 before any arrived).</summary>
+    public long PlayedAt { get; set; }
 
     public bool TranscriptPublished { get; set; }
 

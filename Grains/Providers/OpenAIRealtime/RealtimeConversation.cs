@@ -18,7 +18,6 @@ internal sealed class RealtimeConversation
     private readonly Lock _gate = new();
     private readonly AudioFormat _output;
     private readonly TimeProvider _time;
-    private readonly long _createdAt;
     private readonly ConversationHistory _history = new();
     private readonly AssistantItems _items;
     private int _epoch;
@@ -29,22 +28,17 @@ internal sealed class RealtimeConversation
     private bool _resumeAfterReconnect;
     private bool _userSpeaking;
 
-    // When the agent audio received so far has finished playing, at the earliest (ms on NowMs): audio arrives faster
-    // than real time, so this runs ahead of the clock while an answer is still being heard.
-    private long _playoutEndsAtMs;
-
     /// <summary>A conversation whose agent audio arrives in <paramref name="output"/>, timed on <paramref name="time"/>.</summary>
     public RealtimeConversation(AudioFormat output, TimeProvider time)
     {
         _output = output;
         _time = time;
-        _createdAt = time.GetTimestamp();
         _items = new AssistantItems(_history);
     }
 
     /// <summary>
-    /// A moment to switch sessions without cutting anything: no answer under way or owed, no agent audio left to play,
-    /// caller silent.
+    /// Nothing in the conversation a session switch would cut: no answer under way or owed, caller silent (the agent
+    /// audio still playing is the transport's <c>AgentPlayout</c> to judge).
     /// </summary>
     public bool IsQuiet
     {
@@ -52,7 +46,7 @@ internal sealed class RealtimeConversation
         {
             lock (_gate)
             {
-                return _activeResponseId is null && !_responseRequested && !_responsePending && !_userSpeaking && NowMs() >= _playoutEndsAtMs;
+                return _activeResponseId is null && !_responseRequested && !_responsePending && !_userSpeaking;
             }
         }
     }
@@ -104,7 +98,6 @@ internal sealed class RealtimeConversation
 
             var responseId = _activeResponseId;
             _cancelledResponseId = responseId;
-            _playoutEndsAtMs = NowMs(); // the grain flushes what was queued
             foreach (var item in _items.All)
             {
                 if (item.ResponseId == responseId)
@@ -131,7 +124,6 @@ internal sealed class RealtimeConversation
             }
 
             item.Interrupted = true;
-            _playoutEndsAtMs = NowMs();
             var receivedMs = _output.MillisecondsOf(item.ReceivedBytes);
             var audioEndMs = Math.Clamp(playedMilliseconds, 0, receivedMs);
             item.HeardRatio = receivedMs == 0 ? 0 : (double)audioEndMs / receivedMs;
@@ -227,8 +219,11 @@ internal sealed class RealtimeConversation
         }
     }
 
-    /// <summary><paramref name="bytes"/> of agent audio of <paramref name="itemId"/> go to the caller: they play after what is still playing.</summary>
-    public void AudioReceived(string itemId, int bytes)
+    /// <summary>
+    /// <paramref name="bytes"/> of agent audio of <paramref name="itemId"/> go to the caller; by the playout estimate
+    /// they will have played at <paramref name="playedAt"/> (a <see cref="TimeProvider"/> timestamp).
+    /// </summary>
+    public void AudioReceived(string itemId, int bytes, long playedAt)
     {
         lock (_gate)
         {
@@ -238,10 +233,9 @@ internal sealed class RealtimeConversation
                 item.ReceivedBytes += bytes;
             }
 
-            _playoutEndsAtMs = Math.Max(_playoutEndsAtMs, NowMs()) + _output.MillisecondsOf(bytes);
             if (item is not null)
             {
-                item.PlayoutEndsAtMs = _playoutEndsAtMs;
+                item.PlayedAt = playedAt;
             }
         }
     }
@@ -268,7 +262,7 @@ internal sealed class RealtimeConversation
             var item = GetOrAddItem(itemId, responseId, epoch);
             item.Transcript.Clear().Append(transcript);
             item.TranscriptDone = true;
-            var waitMs = item.PlayoutEndsAtMs + TranscriptGraceMs - NowMs();
+            var waitMs = (long)(item.PlayedAt == 0 ? 0 : _time.GetElapsedTime(_time.GetTimestamp(), item.PlayedAt).TotalMilliseconds) + TranscriptGraceMs;
             if (item.Interrupted || item.ReceivedBytes == 0 || (!item.Cancelled && waitMs <= 0))
             {
                 // Known already: the flush was reported, no audio of it reached the caller, or it has all played.
@@ -439,8 +433,6 @@ internal sealed class RealtimeConversation
         item.AudioDone = true;
         return item.UtteranceId;
     }
-
-    private long NowMs() => (long)_time.GetElapsedTime(_createdAt).TotalMilliseconds;
 
     private AssistantItem GetOrAddItem(string itemId, string? responseId, int epoch) =>
         _items.GetOrAdd(itemId, responseId, epoch, _activeResponseId, _cancelledResponseId);

@@ -1,46 +1,50 @@
 using System.Text.Json;
+using AiAgent.Grains.Providers.Transport;
 
 namespace AiAgent.Grains.Providers.OpenAIRealtime;
 
-// OpenAIRealtimeSession, part: Server events: what each GA event means for the grain, and error classification.
-public sealed partial class OpenAIRealtimeSession
+/// <summary>
+/// What each GA server event of the connection carrying the call means for the grain
+/// (docs/protocols/openai-realtime.md, Server events): speech and transcripts, agent audio and its utterances, the
+/// response's end, rate limits and errors.
+/// </summary>
+internal sealed class RealtimeServerEventHandler(RealtimeCall call)
 {
-    /// <summary>Handles one server event; returns an outcome when the connection must end (or will be closed by the server).</summary>
-    private Outcome? Handle(RealtimeServerEvent e, Connection connection)
+    /// <summary>Handles one server event of connection <paramref name="epoch"/>; a fault when the connection must end.</summary>
+    public ConnectionFault? Handle(RealtimeServerEvent e, int epoch)
     {
-        var epoch = connection.Epoch;
         switch (e.Type)
         {
             case ServerEventType.SpeechStarted:
-                _conversation.SetUserSpeaking(true);
-                Publish(new UserSpeechStarted());
+                call.Conversation.SetUserSpeaking(true);
+                call.Publish(new UserSpeechStarted());
                 break;
             case ServerEventType.SpeechStopped:
-                _conversation.SetUserSpeaking(false);
-                Publish(new UserSpeechStopped());
+                call.Conversation.SetUserSpeaking(false);
+                call.Publish(new UserSpeechStopped());
                 break;
             case ServerEventType.BufferCommitted when e.ItemId is not null:
-                _conversation.UserItemCommitted(e.ItemId);
+                call.Conversation.UserItemCommitted(e.ItemId);
                 break;
             case ServerEventType.TranscriptionDelta when e.ItemId is not null:
-                Publish(new UserTranscript(_conversation.AppendUserTranscript(e.ItemId, e.DeltaText()), IsFinal: false));
+                call.Publish(new UserTranscript(call.Conversation.AppendUserTranscript(e.ItemId, e.DeltaText()), IsFinal: false));
                 break;
             case ServerEventType.TranscriptionCompleted:
                 var transcript = e.Transcript ?? string.Empty;
-                _conversation.CompleteUserTranscript(e.ItemId, transcript);
-                Publish(new UserTranscript(transcript, IsFinal: true));
+                call.Conversation.CompleteUserTranscript(e.ItemId, transcript);
+                call.Publish(new UserTranscript(transcript, IsFinal: true));
                 break;
             case ServerEventType.TranscriptionFailed:
-                var failure = RealtimeErrors.Read(e, _apiKey);
-                Publish(new ProviderError(ProviderErrorKind.Other, failure.Code, "input transcription failed: " + failure.Message, Fatal: false));
+                var failure = RealtimeErrors.Read(e, call.ApiKey);
+                call.Publish(new ProviderError(ProviderErrorKind.Other, failure.Code, "input transcription failed: " + failure.Message, Fatal: false));
                 break;
             case ServerEventType.ResponseCreated:
                 var createdId = RealtimeJson.ReadId(e.Response.Span);
-                _conversation.ResponseCreated(createdId);
-                OpenAIRealtimeLog.ResponseCreated(_logger, createdId, _callId);
+                call.Conversation.ResponseCreated(createdId);
+                OpenAIRealtimeLog.ResponseCreated(call.Logger, createdId, call.CallId);
                 // The grain reports a flush within moments of a barge-in; an answer still waiting for it by the next
                 // response will not get it.
-                FlushDeferredTranscripts();
+                call.FlushHeldTranscripts();
                 break;
             case ServerEventType.OutputItemAdded:
                 OnOutputItemAdded(e, epoch);
@@ -49,15 +53,15 @@ public sealed partial class OpenAIRealtimeSession
                 OnAudioDelta(e, epoch);
                 break;
             case ServerEventType.AudioTranscriptDelta when e.ItemId is not null:
-                Publish(new AgentTranscript(_conversation.AppendAgentTranscript(e.ItemId, e.ResponseId, epoch, e.DeltaText()), IsFinal: false));
+                call.Publish(new AgentTranscript(call.Conversation.AppendAgentTranscript(e.ItemId, e.ResponseId, epoch, e.DeltaText()), IsFinal: false));
                 break;
             case ServerEventType.AudioTranscriptDone when e.ItemId is not null:
                 OnAudioTranscriptDone(e, epoch);
                 break;
             case ServerEventType.AudioDone when e.ItemId is not null:
-                if (_conversation.AudioDone(e.ItemId, e.ResponseId, epoch) is { } utteranceId)
+                if (call.Conversation.AudioDone(e.ItemId, e.ResponseId, epoch) is { } utteranceId)
                 {
-                    Publish(new AgentAudioDone(utteranceId));
+                    call.Publish(new AgentAudioDone(utteranceId));
                 }
 
                 break;
@@ -68,7 +72,7 @@ public sealed partial class OpenAIRealtimeSession
                 OnRateLimits(e.RateLimits.Span);
                 break;
             case ServerEventType.ItemTruncated:
-                OpenAIRealtimeLog.Truncated(_logger, e.ItemId, e.AudioEndMs, _callId);
+                OpenAIRealtimeLog.Truncated(call.Logger, e.ItemId, e.AudioEndMs, call.CallId);
                 break;
             case ServerEventType.Error:
                 return OnError(e);
@@ -89,13 +93,13 @@ public sealed partial class OpenAIRealtimeSession
         if (item.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String &&
             item.TryGetProperty("role", out var role) && role.ValueEquals("assistant"u8))
         {
-            _conversation.AddAssistantItem(id.GetString()!, e.ResponseId, epoch);
+            call.Conversation.AddAssistantItem(id.GetString()!, e.ResponseId, epoch);
         }
     }
 
     private void OnAudioDelta(RealtimeServerEvent e, int epoch)
     {
-        if (e.ItemId is null || _conversation.AudioUtterance(e.ItemId, e.ResponseId, epoch) is not { } utteranceId)
+        if (e.ItemId is null || call.Conversation.AudioUtterance(e.ItemId, e.ResponseId, epoch) is not { } utteranceId)
         {
             return; // no item, or the caller barged in: the rest of this utterance is not played
         }
@@ -103,12 +107,12 @@ public sealed partial class OpenAIRealtimeSession
         var audio = e.DecodeAudioDelta();
         if (audio is null)
         {
-            OpenAIRealtimeLog.BadServerEvent(_logger, _callId, "audio delta is not valid base64");
+            OpenAIRealtimeLog.BadServerEvent(call.Logger, call.CallId, "audio delta is not valid base64");
             return;
         }
 
-        _conversation.AudioReceived(e.ItemId, audio.Length);
-        Publish(new AgentAudio(audio, Formats.Output, utteranceId));
+        call.Conversation.AudioReceived(e.ItemId, audio.Length, call.Playout.OnAudio(utteranceId, call.Formats.Output, audio.Length));
+        call.Publish(new AgentAudio(audio, call.Formats.Output, utteranceId));
     }
 
     /// <summary>
@@ -117,28 +121,28 @@ public sealed partial class OpenAIRealtimeSession
     /// </summary>
     private void OnAudioTranscriptDone(RealtimeServerEvent e, int epoch)
     {
-        var decision = _conversation.AgentTranscriptDone(e.ItemId!, e.ResponseId, epoch, e.Transcript);
+        var decision = call.Conversation.AgentTranscriptDone(e.ItemId!, e.ResponseId, epoch, e.Transcript);
         if (decision.HoldFor is { } item)
         {
             _ = ReleaseTranscriptAfterPlayoutAsync(item, decision.HoldMs);
             return;
         }
 
-        PublishHeard(decision.Final);
+        call.PublishHeard(decision.Final);
     }
 
     private async Task ReleaseTranscriptAfterPlayoutAsync(AssistantItem item, long waitMs)
     {
         try
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(waitMs), _time, _stopping.Token).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(waitMs), call.Time, call.Ending).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             return; // StopAsync publishes what is still held
         }
 
-        PublishHeard(_conversation.TakeFinalTranscript(item));
+        call.PublishHeard(call.Conversation.TakeFinalTranscript(item));
     }
 
     private void OnResponseDone(RealtimeServerEvent e)
@@ -180,35 +184,35 @@ public sealed partial class OpenAIRealtimeSession
             }
         }
 
-        var (doneUtterances, createPending) = _conversation.ResponseDone(responseId);
+        var (doneUtterances, createPending) = call.Conversation.ResponseDone(responseId);
         foreach (var u in doneUtterances)
         {
-            Publish(new AgentAudioDone(u));
+            call.Publish(new AgentAudioDone(u));
         }
 
-        OpenAIRealtimeLog.ResponseDone(_logger, responseId ?? "?", _callId, status, input, cached, output);
+        OpenAIRealtimeLog.ResponseDone(call.Logger, responseId ?? "?", call.CallId, status, input, cached, output);
         if (status is "cancelled" or "incomplete")
         {
-            OpenAIRealtimeLog.ResponseEndedEarly(_logger, responseId ?? "?", _callId, status, reason ?? "(none)");
+            OpenAIRealtimeLog.ResponseEndedEarly(call.Logger, responseId ?? "?", call.CallId, status, reason ?? "(none)");
         }
 
-        Publish(new ProviderUsage(input, cached, output, status));
+        call.Publish(new ProviderUsage(input, cached, output, status));
         if (status == "incomplete" && reason is "content_filter" or "max_output_tokens")
         {
             // The answer was cut short by the service, not by the caller: count it (the call goes on).
-            Publish(new ProviderError(ProviderErrorKind.Other, reason,
+            call.Publish(new ProviderError(ProviderErrorKind.Other, reason,
                 reason == "content_filter" ? "the answer was stopped by the content filter" : "the answer hit max_output_tokens", Fatal: false));
         }
         if (status == "failed")
         {
             var code = errorCode ?? "response_failed";
             var kind = RealtimeErrors.IsRateLimit(code, null) ? ProviderErrorKind.RateLimited : ProviderErrorKind.Server;
-            Publish(new ProviderError(kind, code, errorMessage ?? "the response failed", Fatal: false));
+            call.Publish(new ProviderError(kind, code, errorMessage ?? "the response failed", Fatal: false));
         }
 
         if (createPending)
         {
-            EnqueueJson(new ResponseCreateEvent(NextEventId("response.create"), null), RealtimeJsonContext.Default.ResponseCreateEvent, epoch: 0);
+            call.Send(new ResponseCreateEvent(call.EventIds.Next("response.create"), null), RealtimeJsonContext.Default.ResponseCreateEvent);
         }
     }
 
@@ -236,39 +240,38 @@ public sealed partial class OpenAIRealtimeSession
             var remaining = RealtimeJson.GetLong(limit, "remaining");
             var max = RealtimeJson.GetLong(limit, "limit");
             var reset = limit.TryGetProperty("reset_seconds", out var rs) && rs.TryGetDouble(out var d) ? d : 0;
-            OpenAIRealtimeLog.RateLimit(_logger, _callId, name, remaining, max, reset);
+            OpenAIRealtimeLog.RateLimit(call.Logger, call.CallId, name, remaining, max, reset);
         }
     }
 
-    private Outcome? OnError(RealtimeServerEvent e)
+    private ConnectionFault? OnError(RealtimeServerEvent e)
     {
-        var error = RealtimeErrors.Read(e, _apiKey);
-        var clientEventType = _eventIds.TypeOf(error.EventId);
-        _conversation.RequestRefused(
+        var error = RealtimeErrors.Read(e, call.ApiKey);
+        var clientEventType = call.EventIds.TypeOf(error.EventId);
+        call.Conversation.RequestRefused(
             responseRefused: clientEventType == "response.create" || RealtimeErrors.IsRateLimit(error.Code, error.Type),
             responseAlreadyActive: error.Code == "conversation_already_has_active_response");
         if (RealtimeErrors.IsBenign(error.Code))
         {
             // Benign races: the response ended (or started) while our event was in flight.
-            OpenAIRealtimeLog.BenignError(_logger, _callId, error.Code);
+            OpenAIRealtimeLog.BenignError(call.Logger, call.CallId, error.Code);
             return null;
         }
 
-        OpenAIRealtimeLog.ServerError(_logger, _callId, error.Type, error.Code, clientEventType, error.EventId, error.Param, error.Message);
+        OpenAIRealtimeLog.ServerError(call.Logger, call.CallId, error.Type, error.Code, clientEventType, error.EventId, error.Param, error.Message);
         var providerError = RealtimeErrors.Classify(error);
         var message = error.EventId is null ? providerError.Message : $"{providerError.Message} (on {clientEventType} {error.EventId})";
         providerError = providerError with { Message = message };
-        return providerError.Kind switch
+        switch (providerError.Kind)
         {
-            ProviderErrorKind.Authentication => Outcome.FatalError(providerError with { Fatal = true }),
-            ProviderErrorKind.SessionExpired => Outcome.Lost(ProviderErrorKind.SessionExpired, providerError.Code, providerError.Message),
-            _ => PublishAndContinue(providerError),
-        };
-
-        Outcome? PublishAndContinue(ProviderError pe)
-        {
-            Publish(pe);
-            return null;
+            case ProviderErrorKind.Authentication:
+                return new ConnectionFault(providerError.Kind, providerError.Code, providerError.Message, Final: true);
+            case ProviderErrorKind.SessionExpired:
+                // The session is dead even if the socket is not: end it now and reconnect, rather than wait for its close.
+                return new ConnectionFault(providerError.Kind, providerError.Code, providerError.Message);
+            default:
+                call.Publish(providerError);
+                return null;
         }
     }
 }
