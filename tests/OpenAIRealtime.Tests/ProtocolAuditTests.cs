@@ -1,6 +1,8 @@
 using System.Text.Json;
 using AiAgent.Emulators.Common;
 using AiAgent.Grains.Interfaces.Audio;
+using PlayoutEvent = AiAgent.Grains.Interfaces.Calls.PlayoutEvent;
+using PlayoutReport = AiAgent.Grains.Interfaces.Calls.PlayoutReport;
 using AiAgent.Grains.Providers;
 using AiAgent.OpenAIRealtime.Tests.Support;
 
@@ -237,6 +239,34 @@ public sealed class ProtocolAuditTests
         Assert.Equal(0, Assert.Single(events.Seen.OfType<ProviderReconnected>()).Attempt);
         var dropped = h.Logs.WithEventId(CallerAudioDroppedLog).Sum(l => (long)l.State["Bytes"]!);
         Assert.True(dropped <= session.Formats.Input.BytesFor(TimeSpan.FromMilliseconds(20)), $"{dropped} caller audio bytes dropped");
+    }
+
+    [Fact]
+    public async Task The_quiet_moment_for_a_rollover_follows_the_playout_estimate_and_the_grains_playout_reports()
+    {
+        var time = TestClock.StartingNow();
+        await using var h = await Harness.StartAsync(time: time);
+        await using var session = h.CreateSession(AudioFormat.Slin8);
+        var events = new EventReader(session);
+        await session.StartAsync(CancellationToken.None);
+        var greeting = await events.NextAsync<AgentAudioDone>();
+        await events.SeenOrNextAsync<ProviderUsage>();
+
+        // The greeting's 3.15 s arrived at once: by the estimate the caller is still hearing it.
+        Assert.False(session.IsQuiet);
+        time.Advance(TestClock.PastPlayout);
+        Assert.True(session.IsQuiet);
+
+        // The gateway reports it playing (e.g. behind a slow start): not quiet until it reports the end.
+        await session.OnPlayoutReportAsync(new PlayoutReport(greeting.UtteranceId, PlayoutEvent.Started, 0, DateTime.UtcNow, TimeSpan.Zero), CancellationToken.None);
+        Assert.False(session.IsQuiet);
+        await session.OnPlayoutReportAsync(new PlayoutReport(greeting.UtteranceId, PlayoutEvent.Completed, 3_150, DateTime.UtcNow, TimeSpan.Zero), CancellationToken.None);
+        Assert.True(session.IsQuiet);
+
+        // A caller turn is not quiet either.
+        await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
+        await events.NextAsync<UserSpeechStarted>();
+        Assert.False(session.IsQuiet);
     }
 
     private static int AppendCount(Harness h) => h.Emulator.ReceivedEvents.Count(e => e.Type == "input_audio_buffer.append");

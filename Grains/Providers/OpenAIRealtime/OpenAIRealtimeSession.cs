@@ -35,7 +35,7 @@ public sealed class OpenAIRealtimeSession : IAgentSession
         {
             MaxReconnectAttempts = options.MaxReconnectAttempts,
             RolloverSchedule = options.SessionRolloverMarginMs <= 0 ? null : ScheduleFor,
-            IsQuiet = () => _call.Conversation.IsQuiet && !_call.Playout.IsPlaying,
+            IsQuiet = () => IsQuiet,
         }, time);
         _call.Transport = _transport;
     }
@@ -51,6 +51,13 @@ public sealed class OpenAIRealtimeSession : IAgentSession
 
     /// <summary>The WebSocket URL (<c>{base_url}/realtime?model=…</c>).</summary>
     public Uri RealtimeUri { get; }
+
+    /// <summary>
+    /// A moment to switch sessions without cutting anything (the rollover waits for it): no answer under way or owed,
+    /// caller silent, and no agent audio playing by the one playout estimate (the grain's playout reports, else the
+    /// audio received paced at real time).
+    /// </summary>
+    internal bool IsQuiet => _call.Conversation.IsQuiet && !_call.Playout.IsPlaying;
 
     /// <inheritdoc/>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -80,9 +87,18 @@ public sealed class OpenAIRealtimeSession : IAgentSession
     {
         // Never blocks the grain on the network: a full queue drops its oldest caller audio (counted), and audio that
         // arrives while no connection is ready is dropped (stale caller audio would start false turns).
-        if (!audio.IsEmpty && !_observer.Ended)
+        if (audio.IsEmpty || _observer.Ended)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (_transport.Current is { IsReady: true, IsCurrent: true })
         {
             _transport.SendAudio(audio.Span);
+        }
+        else
+        {
+            _observer.OnCallerAudioDropped(AudioDropReason.BeforeReady, audio.Length, first: false);
         }
 
         return ValueTask.CompletedTask;
