@@ -21,11 +21,7 @@ internal sealed class RealtimeConversation
     private readonly ConversationHistory _history = new();
     private readonly AssistantItems _items;
     private int _epoch;
-    private string? _activeResponseId;
-    private string? _cancelledResponseId;
-    private bool _responseRequested;
-    private bool _responsePending;
-    private bool _resumeAfterReconnect;
+    private readonly ResponseState _responses = new();
     private bool _userSpeaking;
 
     /// <summary>A conversation whose agent audio arrives in <paramref name="output"/>, timed on <paramref name="time"/>.</summary>
@@ -46,7 +42,7 @@ internal sealed class RealtimeConversation
         {
             lock (_gate)
             {
-                return _activeResponseId is null && !_responseRequested && !_responsePending && !_userSpeaking;
+                return _responses.IsIdle && !_userSpeaking;
             }
         }
     }
@@ -56,7 +52,7 @@ internal sealed class RealtimeConversation
     {
         lock (_gate)
         {
-            _responseRequested = true;
+            _responses.Requested();
         }
     }
 
@@ -69,17 +65,7 @@ internal sealed class RealtimeConversation
         lock (_gate)
         {
             _history.AddUserText(text);
-            var createNow = _activeResponseId is null && !_responseRequested;
-            if (createNow)
-            {
-                _responseRequested = true;
-            }
-            else
-            {
-                _responsePending = true;
-            }
-
-            return createNow;
+            return _responses.AskOrOwe();
         }
     }
 
@@ -91,13 +77,11 @@ internal sealed class RealtimeConversation
     {
         lock (_gate)
         {
-            if (_activeResponseId is null || _activeResponseId == _cancelledResponseId)
+            if (_responses.CancelActive() is not { } responseId)
             {
                 return null;
             }
 
-            var responseId = _activeResponseId;
-            _cancelledResponseId = responseId;
             foreach (var item in _items.All)
             {
                 if (item.ResponseId == responseId)
@@ -139,10 +123,10 @@ internal sealed class RealtimeConversation
             // Cancel only while the item's audio is still being generated and nobody cancelled it yet: once
             // output_audio.done has arrived there is nothing left to stop, and a cancel racing the response's end only
             // draws response_cancel_not_active.
-            var cancel = !item.AudioDone && !item.Cancelled && item.ResponseId is not null && item.ResponseId == _activeResponseId ? item.ResponseId : null;
+            var cancel = !item.AudioDone && !item.Cancelled && item.ResponseId is not null && item.ResponseId == _responses.Active ? item.ResponseId : null;
             if (cancel is not null)
             {
-                _cancelledResponseId = cancel;
+                _responses.MarkCancelled(cancel);
             }
 
             return new Interruption(heard, new Truncation(item.ItemId, audioEndMs, receivedMs, item.Epoch, cancel));
@@ -195,8 +179,7 @@ internal sealed class RealtimeConversation
     {
         lock (_gate)
         {
-            _activeResponseId = responseId;
-            _responseRequested = false;
+            _responses.Created(responseId);
         }
     }
 
@@ -330,19 +313,7 @@ internal sealed class RealtimeConversation
                 }
             }
 
-            if (_activeResponseId == responseId || responseId is null)
-            {
-                _activeResponseId = null;
-            }
-
-            var createPending = _responsePending && _activeResponseId is null;
-            if (createPending)
-            {
-                _responsePending = false;
-                _responseRequested = true;
-            }
-
-            return (done, createPending);
+            return (done, _responses.Done(responseId));
         }
     }
 
@@ -355,16 +326,7 @@ internal sealed class RealtimeConversation
     {
         lock (_gate)
         {
-            if (responseRefused)
-            {
-                _responseRequested = false;
-            }
-
-            if (responseAlreadyActive)
-            {
-                _responsePending = true;
-                _responseRequested = false;
-            }
+            _responses.Refused(responseRefused, responseAlreadyActive);
         }
     }
 
@@ -379,14 +341,7 @@ internal sealed class RealtimeConversation
         {
             var epoch = ++_epoch;
             var seed = attempt == 0 && !rollover ? [] : _history.BuildSeed();
-            var resume = attempt > 0 && _resumeAfterReconnect;
-            if (!rollover)
-            {
-                _resumeAfterReconnect = false;
-            }
-
-            _responseRequested |= resume;
-            return (epoch, seed, resume);
+            return (epoch, seed, _responses.BeginConnection(attempt, rollover));
         }
     }
 
@@ -408,18 +363,9 @@ internal sealed class RealtimeConversation
                 }
             }
 
-            var resume = _activeResponseId is not null || _responseRequested || _responsePending;
-            _activeResponseId = null;
-            _responseRequested = !lost && resume;
-            _responsePending = false;
             _userSpeaking = false;
             _history.DropPartialTranscripts();
-            if (lost)
-            {
-                _resumeAfterReconnect = resume;
-            }
-
-            return (done, resume);
+            return (done, _responses.Settle(lost));
         }
     }
 
@@ -435,5 +381,5 @@ internal sealed class RealtimeConversation
     }
 
     private AssistantItem GetOrAddItem(string itemId, string? responseId, int epoch) =>
-        _items.GetOrAdd(itemId, responseId, epoch, _activeResponseId, _cancelledResponseId);
+        _items.GetOrAdd(itemId, responseId, epoch, _responses.Active, _responses.Cancelled);
 }
