@@ -1,7 +1,6 @@
 using AiAgent.Gateway.Configuration;
 using AiAgent.Gateway.Hosting;
 using AiAgent.Grains.Interfaces.Diagnostics;
-using AiAgent.Telemetry;
 using Microsoft.AspNetCore.Builder;
 
 namespace AiAgent.Gateway;
@@ -32,10 +31,9 @@ public static class Program
         }
 
         builder.AddGatewayOrleansClient().AddAudioSocketGateway().AddGatewayHttp();
-        builder.AddAgentTelemetry("aiagent-gateway", TelemetryNames.GatewayMeters, []);
+        builder.AddAgentHostDefaults("aiagent-gateway", TelemetryNames.GatewayMeters, []);
         var app = builder.Build();
-        app.MapGatewayHealth();
-        app.MapAgentMetrics();
+        app.MapAgentDefaultEndpoints();
         await app.RunAsync();
         return 0;
     }

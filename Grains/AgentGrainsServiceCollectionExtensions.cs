@@ -1,6 +1,5 @@
 using AiAgent.Grains.Calls;
 using AiAgent.Grains.Configuration;
-using AiAgent.Grains.Providers.Deepgram;
 using AiAgent.Grains.Providers.Local;
 using AiAgent.Grains.Providers.OpenAIRealtime;
 using Microsoft.Extensions.Configuration;
@@ -16,7 +15,9 @@ public static class AgentGrainsServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="AgentOptions"/> from the root of <paramref name="configuration"/> (validated at start-up;
     /// live edits that fail validation are rejected and the last good options stay), and registers metrics and the
-    /// providers.
+    /// built-in providers. Each provider registers itself with its options block and validator
+    /// (<see cref="ProviderServiceCollectionExtensions.AddAgentProvider{TProvider, TOptions}"/>); another one is
+    /// added by calling its own extension beside these, and <c>default_provider</c> accepts it.
     /// </summary>
     public static IServiceCollection AddAgentGrains(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,9 +27,10 @@ public static class AgentGrainsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<CallMetrics>();
+        services.TryAddSingleton<ProviderRegistry>();
         services.AddLocalProvider();
-        services.AddDeepgramProvider();
         services.AddOpenAIRealtimeProvider();
+        services.AddDeepgramProvider();
         return services;
     }
 }

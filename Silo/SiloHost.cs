@@ -2,8 +2,7 @@ using AiAgent.Gateway.Hosting;
 using AiAgent.Silo.Api;
 using AiAgent.Silo.Hosting;
 using AiAgent.Silo.Operators;
-using AiAgent.Silo.Telemetry;
-using AiAgent.Telemetry;
+using AiAgent.Grains.Interfaces.Diagnostics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace AiAgent.Silo;
@@ -19,7 +18,7 @@ public static class SiloHost
         var access = builder.AddOperatorAccess(hosting);
         builder.AddAgentSilo(hosting);
         builder.AddAgentHealth(hosting);
-        builder.AddSiloTelemetry();
+        builder.AddAgentHostDefaults("aiagent-silo", TelemetryNames.SiloMeters, TelemetryNames.SiloActivitySources);
         builder.AddCallApi();
         builder.AddOperatorsDashboard(access);
         if (hosting.Gateway.Enabled)
@@ -31,8 +30,7 @@ public static class SiloHost
 
         var app = builder.Build();
         app.UseOperatorAccess();
-        app.MapAgentHealth();
-        app.MapAgentMetrics();
+        app.MapAgentDefaultEndpoints();
         app.MapCallApi();
         app.MapOperatorsPage();
         app.MapOperatorsDashboard();

@@ -143,7 +143,7 @@ internal sealed partial class CallerFrameRelay(
 
     private async Task RelayDtmfAsync(char digit)
     {
-        if (!DtmfDigits.IsValid(digit))
+        if (!DtmfDigit.IsValid(digit))
         {
             LogInvalidDtmf((byte)digit);
             return;

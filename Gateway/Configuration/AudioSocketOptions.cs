@@ -104,37 +104,3 @@ public sealed class GatewayInstanceOptions
     /// <summary>The id used when <see cref="Id"/> is not set.</summary>
     public string EffectiveId => string.IsNullOrWhiteSpace(Id) ? Environment.MachineName : Id;
 }
-
-/// <summary>The <c>clustering</c> section as the standalone gateway (an Orleans client) reads it.</summary>
-public sealed class ClusteringOptions
-{
-    /// <summary>The configuration section.</summary>
-    public const string SectionName = "clustering";
-
-    /// <summary>Allowed <see cref="Mode"/> values.</summary>
-    public static readonly IReadOnlyList<string> Modes = ["localhost", "redis", "kubernetes"];
-
-    /// <summary>
-    /// <c>mode</c>: <c>localhost</c> (a silo on this machine), <c>redis</c>, or <c>kubernetes</c> (silos use
-    /// Kubernetes hosting on top of Redis clustering, so for a client it means Redis clustering).
-    /// </summary>
-    public string Mode { get; set; } = "localhost";
-
-    /// <summary>True when the client finds the silos through Redis.</summary>
-    public bool UsesRedis => !string.Equals(Mode, "localhost", StringComparison.OrdinalIgnoreCase);
-
-    /// <summary><c>redis</c>: the StackExchange.Redis connection string when <see cref="Mode"/> is <c>redis</c> or <c>kubernetes</c>.</summary>
-    public string? Redis { get; set; }
-
-    /// <summary><c>cluster_id</c>: must equal the silos'.</summary>
-    [ConfigurationKeyName("cluster_id")]
-    public string ClusterId { get; set; } = "aiagent";
-
-    /// <summary><c>service_id</c>: must equal the silos'.</summary>
-    [ConfigurationKeyName("service_id")]
-    public string ServiceId { get; set; } = "aiagent";
-
-    /// <summary><c>gateway_port</c>: the silo's Orleans gateway port in <c>localhost</c> mode.</summary>
-    [ConfigurationKeyName("gateway_port")]
-    public int GatewayPort { get; set; } = 30_000;
-}

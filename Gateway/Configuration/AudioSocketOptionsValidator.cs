@@ -1,4 +1,5 @@
 using System.Net;
+using AiAgent.Grains.Interfaces.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace AiAgent.Gateway.Configuration;
@@ -73,41 +74,6 @@ public sealed class GatewayInstanceOptionsValidator : IValidateOptions<GatewayIn
         options.HttpPort is < 0 or > 65_535
             ? ValidateOptionsResult.Fail($"gateway.http_port: {options.HttpPort} must be between 0 and 65535")
             : ValidateOptionsResult.Success;
-}
-
-/// <summary>Validates <see cref="ClusteringOptions"/> for the standalone gateway (an Orleans client).</summary>
-public sealed class ClusteringOptionsValidator : IValidateOptions<ClusteringOptions>
-{
-    /// <inheritdoc/>
-    public ValidateOptionsResult Validate(string? name, ClusteringOptions options)
-    {
-        var errors = new List<string>();
-        if (!ClusteringOptions.Modes.Contains(options.Mode, StringComparer.OrdinalIgnoreCase))
-        {
-            errors.Add($"clustering.mode: '{options.Mode}' is not supported by the gateway; allowed values: {string.Join(", ", ClusteringOptions.Modes)}");
-        }
-        else if (options.UsesRedis && string.IsNullOrWhiteSpace(options.Redis))
-        {
-            errors.Add($"clustering.redis: a Redis connection string (e.g. localhost:6379) is required when clustering.mode is {options.Mode}");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.ClusterId))
-        {
-            errors.Add("clustering.cluster_id: must not be empty");
-        }
-
-        if (string.IsNullOrWhiteSpace(options.ServiceId))
-        {
-            errors.Add("clustering.service_id: must not be empty");
-        }
-
-        if (options.GatewayPort is < 1 or > 65_535)
-        {
-            errors.Add($"clustering.gateway_port: {options.GatewayPort} must be between 1 and 65535");
-        }
-
-        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
-    }
 }
 
 /// <summary>Validates every section the standalone gateway reads, so one run reports every bad key.</summary>

@@ -17,7 +17,7 @@ namespace AiAgent.Gateway.Hosting;
 public static class AudioSocketGatewayExtensions
 {
     /// <summary>Health check tag of readiness checks (<c>/health/ready</c>).</summary>
-    public const string ReadyTag = "ready";
+    public const string ReadyTag = AgentHostDefaults.ReadyTag;
 
     /// <summary>
     /// Registers the validated <c>audiosocket</c> and <c>gateway</c> options, the connection handler, the shared

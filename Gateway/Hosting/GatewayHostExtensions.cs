@@ -2,7 +2,6 @@ using AiAgent.Gateway.Configuration;
 using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Grains.Interfaces.Configuration;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +18,8 @@ public static class GatewayHostExtensions
     /// <summary>
     /// Adds <c>config/ai-agent.yaml</c> the way every process of the platform does (<see cref="AgentConfigFile"/>:
     /// <c>--config</c>, <c>AIAGENT_CONFIG</c>, or the nearest <c>config/ai-agent.yaml</c>; <c>AIAGENT_</c> environment
-    /// variables and <c>--section:key=value</c> arguments override single keys). Read once: the gateway's sections
+    /// variables and every <c>--key=value</c>, <c>--section:key=value</c> or <c>--key value</c> argument override single
+    /// keys; an unusable argument throws <see cref="InvalidDataException"/> naming it). Read once: the gateway's sections
     /// are hosting settings.
     /// </summary>
     public static WebApplicationBuilder AddAiAgentConfigFile(this WebApplicationBuilder builder, string[] args)
@@ -50,7 +50,7 @@ public static class GatewayHostExtensions
             });
             if (clustering.UsesRedis)
             {
-                client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(clustering.Redis!));
+                client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(clustering.Redis));
             }
             else
             {
@@ -72,11 +72,6 @@ public static class GatewayHostExtensions
         return builder;
     }
 
-    /// <summary>Maps <c>/health/live</c> (the process answers) and <c>/health/ready</c> (it can take calls).</summary>
-    public static WebApplication MapGatewayHealth(this WebApplication app)
-    {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = static _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = static check => check.Tags.Contains(AudioSocketGatewayExtensions.ReadyTag) });
-        return app;
-    }
+    /// <summary>Maps <c>/health/live</c> (the process answers) and <c>/health/ready</c> (it can take calls), as every host does (<see cref="AgentHostDefaults"/>).</summary>
+    public static WebApplication MapGatewayHealth(this WebApplication app) => app.MapAgentHealthEndpoints();
 }

@@ -3,7 +3,7 @@ using Orleans.Concurrency;
 namespace AiAgent.Grains.Interfaces.Calls;
 
 /// <summary>
-/// The list of live (and recently ended) calls, for operators. One activation (key 0); calls register when they
+/// The list of live calls, for operators. One activation (key 0); calls register when they
 /// start, re-register periodically (so the list heals if this grain's silo is lost) and unregister when they end.
 /// </summary>
 public interface ICallDirectoryGrain : IGrainWithIntegerKey
@@ -12,17 +12,13 @@ public interface ICallDirectoryGrain : IGrainWithIntegerKey
     [OneWay]
     Task RegisterAsync(CallListing listing);
 
-    /// <summary>Moves a call to the recently ended list.</summary>
+    /// <summary>Removes a call that ended at <paramref name="endedAtUtc"/> from the live list.</summary>
     [OneWay]
     Task UnregisterAsync(Guid callId, DateTime endedAtUtc);
 
     /// <summary>Live calls, oldest first.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<CallListing>> ListLiveAsync();
-
-    /// <summary>Recently ended calls, newest first.</summary>
-    [AlwaysInterleave]
-    Task<IReadOnlyList<CallListing>> ListRecentAsync();
 }
 
 /// <summary>One row of the call directory.</summary>

@@ -5,8 +5,10 @@ namespace AiAgent.Grains.Interfaces.Configuration;
 /// <summary>
 /// Finds and adds <c>config/ai-agent.yaml</c> the same way in every process (silo, gateway, tools):
 /// <c>--config PATH</c>, else <c>AIAGENT_CONFIG</c>, else <c>config/ai-agent.yaml</c> under the working directory
-/// or any parent of the app's directory. Environment variables prefixed <c>AIAGENT_</c>
-/// (<c>AIAGENT_AUDIOSOCKET__PORT=9000</c>) and command-line keys (<c>--audiosocket:port=9000</c>) override the file.
+/// or any parent of the app's directory. Environment variables prefixed <c>AIAGENT_</c>, <c>__</c> between sections
+/// (<c>AIAGENT_DEFAULT_PROVIDER=deepgram</c>, <c>AIAGENT_AUDIOSOCKET__PORT=9000</c>), override the file, and
+/// command-line arguments (<c>--default_provider=deepgram</c>, <c>--audiosocket:port=9000</c>,
+/// <c>--audiosocket:port 9000</c>) override both, also after a reload of the file.
 /// </summary>
 public static class AgentConfigFile
 {
@@ -15,6 +17,20 @@ public static class AgentConfigFile
 
     /// <summary>The environment variable that names the file explicitly.</summary>
     public const string PathVariable = "AIAGENT_CONFIG";
+
+    /// <summary>The prefix of environment variables that override single keys (<c>__</c> separates sections).</summary>
+    public const string EnvironmentPrefix = "AIAGENT_";
+
+    /// <summary>
+    /// The top-level keys of the platform's configuration (the sections of <c>config/ai-agent.yaml</c>, the .NET
+    /// <c>Logging</c> section) and the host's own arguments. An argument naming anything else is a typo that would
+    /// otherwise be dropped without a word; keys the loaded file has are accepted as well.
+    /// </summary>
+    public static readonly IReadOnlyList<string> KnownRoots =
+    [
+        "default_provider", "barge_in", "providers", "audiosocket", "gateway", "silo", "telemetry", "clustering",
+        "storage", "streams", "Logging", "config", "environment", "contentRoot", "applicationName",
+    ];
 
     /// <summary>Locates the config file; throws <see cref="FileNotFoundException"/> naming where it looked.</summary>
     public static string Locate(string[] args)
@@ -37,15 +53,42 @@ public static class AgentConfigFile
             ?? throw new FileNotFoundException($"{RelativePath} not found in the working directory or above the app; pass --config PATH or set {PathVariable}");
     }
 
-    /// <summary>Adds the config file (watched when <paramref name="reloadOnChange"/>), then the overrides.</summary>
+    /// <summary>
+    /// Adds the config file (watched when <paramref name="reloadOnChange"/>), then the <c>AIAGENT_</c> environment
+    /// variables, then every command-line argument. Sources added later win, and a reload replaces only the file's
+    /// keys, so the overrides stay in force over every version of the file.
+    /// </summary>
+    /// <param name="builder">The host's configuration.</param>
+    /// <param name="args">The process arguments.</param>
+    /// <param name="reloadOnChange">Watch the file.</param>
+    /// <param name="hostKeys">Further top-level keys the host reads from arguments (e.g. a secret's variable name).</param>
     /// <returns>The path of the file that was added.</returns>
-    public static string AddAgentConfigFile(this IConfigurationBuilder builder, string[] args, bool reloadOnChange)
+    /// <exception cref="InvalidDataException">An argument cannot be used (malformed or an unknown key); the message names each.</exception>
+    public static string AddAgentConfigFile(this IConfigurationBuilder builder, string[] args, bool reloadOnChange, params IEnumerable<string> hostKeys)
     {
         var path = Locate(args);
+        var arguments = CommandLineOverrides.Parse(args);
+        var known = new HashSet<string>(KnownRoots.Concat(hostKeys).Concat(FileRoots(path)), StringComparer.OrdinalIgnoreCase);
+        var errors = arguments.Errors
+            .Concat(arguments.Keys.Keys.Where(k => !known.Contains(Root(k))).Select(k => $"'--{k}': '{Root(k)}' is not a configuration key; known: {string.Join(", ", KnownRoots)}"))
+            .ToList();
+        if (errors.Count > 0)
+        {
+            throw new InvalidDataException("command-line arguments that cannot be used:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
+        }
+
         builder.AddYamlFile(path, optional: false, reloadOnChange);
-        builder.AddEnvironmentVariables("AIAGENT_");
-        builder.AddCommandLine(args.Where(a => a.Contains(':', StringComparison.Ordinal)).ToArray());
+        builder.AddEnvironmentVariables(EnvironmentPrefix);
+        builder.AddInMemoryCollection(arguments.Keys);
         return path;
+    }
+
+    private static string Root(string key) => key.Split(ConfigurationPath.KeyDelimiter, 2)[0];
+
+    private static IEnumerable<string> FileRoots(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return YamlConfigurationProvider.Parse(stream).Keys.Select(Root).ToList();
     }
 
     private static string? ArgumentValue(string[] args, string name)

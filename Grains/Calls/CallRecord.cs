@@ -2,7 +2,10 @@ using AiAgent.Grains.Interfaces.Calls;
 
 namespace AiAgent.Grains.Calls;
 
-/// <summary>The persisted record of a call: written when it starts and when it ends (never per frame).</summary>
+/// <summary>
+/// The persisted record of a call, written by <see cref="CallRecorder"/> when the call starts, at every turn's end and
+/// when it ends (never per frame).
+/// </summary>
 [GenerateSerializer, Alias("AiAgent.CallRecord")]
 public sealed class CallRecord
 {

@@ -1,6 +1,3 @@
-using AiAgent.Grains.Providers.Deepgram;
-using AiAgent.Grains.Providers.Local;
-using AiAgent.Grains.Providers.OpenAIRealtime;
 using Microsoft.Extensions.Configuration;
 
 namespace AiAgent.Grains.Configuration;
@@ -11,33 +8,19 @@ namespace AiAgent.Grains.Configuration;
 /// </summary>
 public sealed class AgentOptions
 {
-    /// <summary>Provider names a call can use.</summary>
-    public static readonly IReadOnlyList<string> ProviderNames = [LocalProviderOptions.Name, OpenAIRealtimeOptions.Name, DeepgramOptions.Name];
+    /// <summary>The documented default of <c>default_provider</c>: the offline provider, which needs no key.</summary>
+    public const string DefaultProviderName = "local";
 
-    /// <summary><c>default_provider</c>: the provider new calls use.</summary>
+    /// <summary><c>default_provider</c>: the provider new calls use, one of the <see cref="ProviderRegistry.Names"/>.</summary>
     [ConfigurationKeyName("default_provider")]
-    public string DefaultProvider { get; set; } = LocalProviderOptions.Name;
+    public string DefaultProvider { get; set; } = DefaultProviderName;
 
     /// <summary><c>barge_in</c>.</summary>
     [ConfigurationKeyName("barge_in")]
     public BargeInOptions BargeIn { get; set; } = new();
 
-    /// <summary><c>providers</c>.</summary>
+    /// <summary><c>providers</c>: each registered provider reads its own block.</summary>
     public ProvidersOptions Providers { get; set; } = new();
-}
-
-/// <summary><c>providers</c>: one block per provider.</summary>
-public sealed class ProvidersOptions
-{
-    /// <summary><c>providers.local</c>.</summary>
-    public LocalProviderOptions Local { get; set; } = new();
-
-    /// <summary><c>providers.openai_realtime</c>.</summary>
-    [ConfigurationKeyName("openai_realtime")]
-    public OpenAIRealtimeOptions OpenAIRealtime { get; set; } = new();
-
-    /// <summary><c>providers.deepgram</c>.</summary>
-    public DeepgramOptions Deepgram { get; set; } = new();
 }
 
 /// <summary><c>barge_in</c>: when caller speech may interrupt the agent.</summary>

@@ -1,19 +1,21 @@
-using AiAgent.Grains.Providers.Deepgram;
-using AiAgent.Grains.Providers.OpenAIRealtime;
 using Microsoft.Extensions.Options;
 
 namespace AiAgent.Grains.Configuration;
 
-/// <summary>Validates <see cref="AgentOptions"/> and collects every error, each naming its YAML key.</summary>
-public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
+/// <summary>
+/// Validates <see cref="AgentOptions"/> and collects every error, each naming its YAML key: <c>default_provider</c>
+/// against the <see cref="ProviderRegistry"/>, <c>barge_in</c>, and each registered provider's own block.
+/// </summary>
+public sealed class AgentOptionsValidator(ProviderRegistry registry) : IValidateOptions<AgentOptions>
 {
     /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, AgentOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        if (!AgentOptions.ProviderNames.Contains(options.DefaultProvider, StringComparer.Ordinal))
+        if (!registry.Contains(options.DefaultProvider))
         {
-            errors.Add($"default_provider: '{options.DefaultProvider}' is not a provider; allowed values: {string.Join(", ", AgentOptions.ProviderNames)}");
+            errors.Add($"default_provider: '{options.DefaultProvider}' is not a provider; allowed values: {string.Join(", ", registry.Names)}");
         }
 
         if (options.BargeIn.GreetingProtectionMs is < 0 or > 60_000)
@@ -26,9 +28,7 @@ public sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             errors.Add($"barge_in.echo_guard_ms: {options.BargeIn.EchoGuardMs} must be between 0 and 5000");
         }
 
-        options.Providers.Local.Validate("providers.local", errors);
-        options.Providers.OpenAIRealtime.Validate("providers.openai_realtime", errors, isDefault: options.DefaultProvider == OpenAIRealtimeOptions.Name);
-        options.Providers.Deepgram.Validate("providers.deepgram", errors, isDefault: options.DefaultProvider == DeepgramOptions.Name);
+        registry.Validate(options, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

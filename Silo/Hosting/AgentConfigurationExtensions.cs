@@ -1,4 +1,5 @@
 using AiAgent.Grains.Interfaces.Configuration;
+using AiAgent.Silo.Operators;
 using Microsoft.Extensions.Primitives;
 
 namespace AiAgent.Silo.Hosting;
@@ -6,10 +7,13 @@ namespace AiAgent.Silo.Hosting;
 /// <summary>Loads <c>config/ai-agent.yaml</c> (watched) and logs edits that cannot be parsed.</summary>
 public static partial class AgentConfigurationExtensions
 {
-    /// <summary>Adds the YAML file and its overrides; returns the hosting sections, validated.</summary>
+    /// <summary>
+    /// Adds the YAML file and its overrides (<see cref="AgentConfigFile"/>; the API token may also come as
+    /// <c>--AIAGENT_API_TOKEN=…</c>); returns the hosting sections, validated.
+    /// </summary>
     public static HostingOptions AddAgentConfiguration(this WebApplicationBuilder builder, string[] args)
     {
-        var path = builder.Configuration.AddAgentConfigFile(args, reloadOnChange: true);
+        var path = builder.Configuration.AddAgentConfigFile(args, reloadOnChange: true, OperatorAccess.TokenVariable);
         builder.Services.AddHostedService(sp => new ConfigFileWatcherLog(path, sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<ILogger<ConfigFileWatcherLog>>()));
         return HostingOptions.Load(builder.Configuration);
     }

@@ -30,7 +30,7 @@ public static class AgentSiloExtensions
             o.ServiceId = clustering.ServiceId;
         });
 
-        if (clustering.Mode == "localhost")
+        if (!clustering.UsesRedis)
         {
             silo.UseLocalhostClustering(clustering.SiloPort, clustering.GatewayPort);
         }
@@ -38,10 +38,10 @@ public static class AgentSiloExtensions
         {
             silo.ConfigureEndpoints(clustering.SiloPort, clustering.GatewayPort, listenOnAnyHostAddress: true);
             silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(clustering.Redis));
-            if (clustering.Mode == "kubernetes" && Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null)
+            if (clustering.UsesKubernetesHosting && Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null)
             {
                 // Pod hosting (silo names, cluster ids from pod labels, dead-pod cleanup); membership stays on Redis.
-                // It throws outside a cluster, hence the guard (STACK.md).
+                // It throws outside a cluster, hence the guard (docs/decisions.md#kubernetes-hosting).
                 silo.UseKubernetesHosting();
             }
         }
@@ -72,13 +72,13 @@ public static class AgentSiloExtensions
 
     /// <summary>
     /// Call records are stored with the Orleans serializer: the record types carry [Id]/[Alias], so they survive
-    /// renames and moves, where the default Newtonsoft JSON with <c>$type</c> would not (STACK.md).
+    /// renames and moves, where the default Newtonsoft JSON with <c>$type</c> would not (docs/decisions.md#storage-serialization).
     /// </summary>
     private static void UseOrleansSerializer(IStorageProviderSerializerOptions options, Serializer serializer) =>
         options.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
 
     /// <summary>
-    /// Memory streams for agent audio, tuned as measured in STACK.md: a 10 ms pull period (the 100 ms default adds
+    /// Memory streams for agent audio, tuned as measured in docs/decisions.md (#agent-audio-return-path, #memory-streams): a 10 ms pull period (the 100 ms default adds
     /// ~54 ms) and short cache eviction (the defaults keep every chunk for 30 minutes).
     /// </summary>
     public static ISiloBuilder AddAgentOutputStreams(this ISiloBuilder silo, StreamsOptions streams)

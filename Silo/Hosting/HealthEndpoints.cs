@@ -1,32 +1,24 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using AiAgent.Gateway.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Runtime;
 using StackExchange.Redis;
 
 namespace AiAgent.Silo.Hosting;
 
-/// <summary><c>/health/live</c> (the process answers) and <c>/health/ready</c> (the silo is active and Redis, where configured, answers).</summary>
+/// <summary>The silo's readiness checks behind <c>/health/ready</c> (mapped by <see cref="AgentHostDefaults"/>): the silo is active and Redis, where configured, answers.</summary>
 public static class HealthEndpoints
 {
     /// <summary>Registers the readiness checks.</summary>
     public static WebApplicationBuilder AddAgentHealth(this WebApplicationBuilder builder, HostingOptions hosting)
     {
-        var checks = builder.Services.AddHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"]);
-        var redis = hosting.Storage.Mode == "redis" ? hosting.Storage.Redis : hosting.Clustering.Mode != "localhost" ? hosting.Clustering.Redis : null;
+        var checks = builder.Services.AddHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: [AgentHostDefaults.ReadyTag]);
+        var redis = hosting.Storage.Mode == "redis" ? hosting.Storage.Redis : hosting.Clustering.UsesRedis ? hosting.Clustering.Redis : null;
         if (redis is not null)
         {
-            checks.Add(new HealthCheckRegistration("redis", _ => new RedisHealthCheck(redis), HealthStatus.Unhealthy, ["ready"]));
+            checks.Add(new HealthCheckRegistration("redis", _ => new RedisHealthCheck(redis), HealthStatus.Unhealthy, [AgentHostDefaults.ReadyTag]));
         }
 
         return builder;
-    }
-
-    /// <summary>Maps the two endpoints.</summary>
-    public static WebApplication MapAgentHealth(this WebApplication app)
-    {
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        return app;
     }
 
     private sealed class SiloActiveHealthCheck(IClusterMembershipService membership, ILocalSiloDetails silo) : IHealthCheck

@@ -1,52 +1,7 @@
+using AiAgent.Grains.Interfaces.Configuration;
 using Microsoft.Extensions.Configuration;
 
 namespace AiAgent.Silo.Hosting;
-
-/// <summary><c>clustering</c>: how silos find each other and clients find silos.</summary>
-public sealed class ClusteringOptions
-{
-    /// <summary>Allowed values of <c>clustering.mode</c>.</summary>
-    public static readonly string[] Modes = ["localhost", "redis", "kubernetes"];
-
-    /// <summary><c>clustering.mode</c>: <c>localhost</c> (one machine, no dependencies), <c>redis</c>, or <c>kubernetes</c> (Redis membership plus pod hosting).</summary>
-    public string Mode { get; set; } = "localhost";
-
-    /// <summary><c>clustering.redis</c>: StackExchange.Redis configuration string.</summary>
-    public string Redis { get; set; } = "localhost:6379";
-
-    /// <summary><c>clustering.cluster_id</c>.</summary>
-    [ConfigurationKeyName("cluster_id")]
-    public string ClusterId { get; set; } = "aiagent";
-
-    /// <summary><c>clustering.service_id</c>.</summary>
-    [ConfigurationKeyName("service_id")]
-    public string ServiceId { get; set; } = "aiagent";
-
-    /// <summary><c>clustering.silo_port</c>: silo-to-silo port.</summary>
-    [ConfigurationKeyName("silo_port")]
-    public int SiloPort { get; set; } = 11111;
-
-    /// <summary><c>clustering.gateway_port</c>: the Orleans client gateway port (for AudioSocket gateways running apart).</summary>
-    [ConfigurationKeyName("gateway_port")]
-    public int GatewayPort { get; set; } = 30000;
-
-    /// <summary>Appends errors naming each bad key.</summary>
-    public void Validate(List<string> errors)
-    {
-        if (!Modes.Contains(Mode, StringComparer.Ordinal))
-        {
-            errors.Add($"clustering.mode: '{Mode}' is not valid; allowed values: {string.Join(", ", Modes)}");
-        }
-
-        if (Mode != "localhost" && string.IsNullOrWhiteSpace(Redis))
-        {
-            errors.Add($"clustering.redis: a Redis configuration string is required when clustering.mode is '{Mode}'");
-        }
-
-        HostingValidation.Port("clustering.silo_port", SiloPort, errors);
-        HostingValidation.Port("clustering.gateway_port", GatewayPort, errors);
-    }
-}
 
 /// <summary><c>storage</c>: where call records and stream subscriptions live.</summary>
 public sealed class StorageOptions
@@ -78,7 +33,7 @@ public sealed class StorageOptions
 /// <summary><c>streams</c>: the Orleans memory streams carrying agent audio to gateways.</summary>
 public sealed class StreamsOptions
 {
-    /// <summary><c>streams.pull_period_ms</c>: how often pulling agents read queues (the default 100 ms adds ~54 ms; STACK.md).</summary>
+    /// <summary><c>streams.pull_period_ms</c>: how often pulling agents read queues (the default 100 ms adds ~54 ms; docs/decisions.md#agent-audio-return-path).</summary>
     [ConfigurationKeyName("pull_period_ms")]
     public int PullPeriodMs { get; set; } = 10;
 
@@ -163,7 +118,12 @@ public sealed class HostingOptions
         var options = new HostingOptions();
         configuration.Bind(options);
         var errors = new List<string>();
-        options.Clustering.Validate(errors);
+        var clustering = new ClusteringOptionsValidator().Validate(null, options.Clustering);
+        if (clustering.Failed)
+        {
+            errors.AddRange(clustering.Failures);
+        }
+
         options.Storage.Validate(errors);
         options.Streams.Validate(errors);
         options.Silo.Validate(errors);

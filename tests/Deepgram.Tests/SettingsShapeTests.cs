@@ -127,7 +127,7 @@ public sealed class SettingsShapeTests
         Assert.Equal("gpt-4o-mini", agent.GetProperty("think").GetProperty("provider").GetProperty("model").GetString());
         Assert.Equal("aura-2-thalia-en", agent.GetProperty("speak").GetProperty("provider").GetProperty("model").GetString());
         Assert.Equal(options.Greeting, agent.GetProperty("greeting").GetString());
-        Assert.Equal("wss://agent.deepgram.com/v1/agent/converse", DeepgramSession.BuildEndpoint(options.BaseUrl).ToString());
+        Assert.Equal("wss://agent.deepgram.com/v1/agent/converse", DeepgramProtocol.BuildEndpoint(options.BaseUrl).ToString());
     }
 
     [Fact]
@@ -174,7 +174,7 @@ public sealed class SettingsShapeTests
     [InlineData("ws://127.0.0.1:8766/", "ws://127.0.0.1:8766/v1/agent/converse")]
     [InlineData("wss://eu.example.com/v1/agent/converse", "wss://eu.example.com/v1/agent/converse")]
     public void Endpoint_appends_the_v1_path(string baseUrl, string expected) =>
-        Assert.Equal(expected, DeepgramSession.BuildEndpoint(baseUrl).ToString());
+        Assert.Equal(expected, DeepgramProtocol.BuildEndpoint(baseUrl).ToString());
 
     [Fact]
     public void Client_messages_have_their_documented_shape()

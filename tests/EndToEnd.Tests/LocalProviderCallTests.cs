@@ -6,11 +6,11 @@ using AiAgent.CallSim.Simulation;
 namespace AiAgent.EndToEnd.Tests;
 
 /// <summary>One platform process for a test class, started from <paramref name="yaml"/>.</summary>
-public abstract class PlatformFixture(string yaml) : IAsyncLifetime
+public abstract class PlatformFixture(string yaml, IReadOnlyDictionary<string, string>? environment = null) : IAsyncLifetime
 {
     public PlatformProcess Platform { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Platform = await PlatformProcess.StartAsync(yaml);
+    public async Task InitializeAsync() => Platform = await PlatformProcess.StartAsync(yaml, environment);
 
     public async Task DisposeAsync() => await Platform.DisposeAsync();
 }
@@ -21,7 +21,9 @@ public sealed class LocalPlatformFixture() : PlatformFixture("""
       local:
         greeting: true
         silence_ms: 600
-    """);
+    """,
+    // DTMF digits may be a PIN, so the call logs them at Debug only: this platform shows Debug for the call grain.
+    new Dictionary<string, string> { ["Logging__LogLevel__AiAgent.Grains.Calls.CallGrain"] = "Debug" });
 
 [Collection(PlatformCollection.Name)]
 public sealed class LocalProviderCallTests(LocalPlatformFixture fixture) : IClassFixture<LocalPlatformFixture>

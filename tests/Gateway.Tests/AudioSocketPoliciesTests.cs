@@ -17,9 +17,11 @@ public sealed class AudioSocketPoliciesTests
     [InlineData('a', false)]
     [InlineData('x', false)]
     [InlineData('\0', false)]
+    [InlineData(' ', false)]
+    [InlineData('\u0663', false)] // ARABIC-INDIC DIGIT THREE: a digit, not a telephone key
     public void Dtmf_digits_are_0_to_9_star_hash_and_A_to_D(char digit, bool valid)
     {
-        Assert.Equal(valid, DtmfDigits.IsValid(digit));
+        Assert.Equal(valid, DtmfDigit.IsValid(digit));
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using AiAgent.Gateway.Configuration;
 using AiAgent.Gateway.Hosting;
+using AiAgent.Grains.Interfaces.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;

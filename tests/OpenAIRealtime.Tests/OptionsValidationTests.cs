@@ -42,7 +42,8 @@ public sealed class OptionsValidationTests
         var env = "AIAGENT_TEST_VALIDATOR_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var options = new AgentOptions { DefaultProvider = OpenAIRealtimeOptions.Name };
         options.Providers.OpenAIRealtime.ApiKeyEnv = env;
-        var result = new AgentOptionsValidator().Validate(null, options);
+        var registry = new ServiceCollection().AddOpenAIRealtimeProvider().BuildServiceProvider().GetRequiredService<ProviderRegistry>();
+        var result = new AgentOptionsValidator(registry).Validate(null, options);
         Assert.True(result.Failed);
         Assert.Contains($"providers.openai_realtime.api_key_env: environment variable {env} is not set", result.Failures!);
     }

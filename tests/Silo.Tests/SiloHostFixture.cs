@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using AiAgent.Emulators.Deepgram;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,6 +20,9 @@ public sealed class SiloHostFixture : IAsyncLifetime
     /// <summary>The token of the second host.</summary>
     public const string Token = "test-token-0123456789abcdef";
 
+    /// <summary>The environment variable holding the Deepgram emulator's key (the config's <c>providers.deepgram.api_key_env</c>).</summary>
+    public const string DeepgramKeyVariable = "SILO_TESTS_DEEPGRAM_KEY";
+
     private WebApplication _tokenApp = null!;
 
     public WebApplication App { get; private set; } = null!;
@@ -35,9 +39,20 @@ public sealed class SiloHostFixture : IAsyncLifetime
     /// <summary>The co-hosted gateway's AudioSocket port (CallSim calls it).</summary>
     public int AudioSocketPort { get; private set; }
 
+    /// <summary>The first host's config file (watched: a test may switch <c>default_provider</c> and must switch it back).</summary>
+    public string ConfigPath { get; private set; } = null!;
+
+    /// <summary>The Deepgram emulator that <c>providers.deepgram</c> of the first host points at.</summary>
+    public DeepgramEmulator Deepgram { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
-        var (app, baseAddress, audioSocketPort) = await TestSilo.StartAsync("127.0.0.1");
+        Environment.SetEnvironmentVariable(DeepgramKeyVariable, "emulator-key");
+        Deepgram = await DeepgramEmulator.StartAsync(new DeepgramEmulatorOptions { ApiKey = "emulator-key" });
+        ConfigPath = TestSilo.WriteConfig("127.0.0.1", out var port, out var audioSocketPort, Deepgram.BaseUrl);
+        var app = SiloHost.Build(["--config", ConfigPath]);
+        await app.StartAsync();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}");
         App = app;
         BaseAddress = baseAddress;
         AudioSocketPort = audioSocketPort;
@@ -53,6 +68,7 @@ public sealed class SiloHostFixture : IAsyncLifetime
         await Task.WhenAll(App.StopAsync(), _tokenApp.StopAsync());
         await App.DisposeAsync();
         await _tokenApp.DisposeAsync();
+        await Deepgram.DisposeAsync();
     }
 }
 
@@ -66,8 +82,14 @@ public sealed class SiloCollection : ICollectionFixture<SiloHostFixture>
 public static class TestSilo
 {
     /// <summary>The test YAML: every port free, a cluster of its own, quick local-provider turns.</summary>
-    public static string WriteConfig(string httpHost, out int httpPort, out int audioSocketPort)
+    public static string WriteConfig(string httpHost, out int httpPort, out int audioSocketPort, string? deepgramBaseUrl = null)
     {
+        var deepgram = deepgramBaseUrl is null ? string.Empty : $"""
+
+              deepgram:
+                api_key_env: {SiloHostFixture.DeepgramKeyVariable}
+                base_url: {deepgramBaseUrl}
+            """;
         httpPort = FreePort();
         audioSocketPort = FreePort();
         var yaml = $"""
@@ -86,7 +108,7 @@ public static class TestSilo
                 greeting: true
                 silence_ms: 400
                 min_speech_ms: 100
-                chunk_ms: 200
+                chunk_ms: 200{deepgram}
             silo:
               http_host: {httpHost}
               http_port: {httpPort}

@@ -99,7 +99,7 @@ public sealed partial class DeepgramOptions
     public int ConnectTimeoutMs { get; set; } = 10_000;
 
     /// <summary>
-    /// The longest session the service allows (docs/protocols/deepgram.md, "Limits and keepalive": it closes every session at 2 h; KeepAlive does not
+    /// The longest session the service allows (docs/protocols/deepgram.md#limits-and-keepalive: it closes every session at 2 h; KeepAlive does not
     /// extend it). Counted from <c>SettingsApplied</c> of the current connection.
     /// </summary>
     [ConfigurationKeyName("max_session_minutes")]

@@ -13,7 +13,7 @@ namespace AiAgent.Grains.Providers.Deepgram;
 /// </summary>
 /// <remarks>
 /// <para>Caller audio before <c>SettingsApplied</c> (at start and while reconnecting) is held, keeping the newest
-/// <see cref="PreSettingsBufferMs"/> ms; older audio is dropped and counted.</para>
+/// <see cref="DeepgramProtocol.PreSettingsBufferMs"/> ms; older audio is dropped and counted.</para>
 /// <para>Barge-in: <c>UserStartedSpeaking</c> becomes <see cref="UserSpeechStarted"/>, the open utterance is closed
 /// with <see cref="AgentAudioDone"/> at once, and agent binary frames are dropped until the next
 /// <c>AgentStartedSpeaking</c>. Deepgram has no truncate: the server cuts its own context.</para>
@@ -27,14 +27,10 @@ namespace AiAgent.Grains.Providers.Deepgram;
 /// </remarks>
 internal sealed class DeepgramSession : IAgentSession
 {
-    /// <summary>Caller audio held while no connection is ready for it.</summary>
-    public const int PreSettingsBufferMs = DeepgramProtocol.PreSettingsBufferMs;
-
     private readonly DeepgramCall _call;
     private readonly string? _apiKey;
     private readonly DeepgramTransportObserver _observer;
     private readonly ProviderTransport _transport;
-    private readonly DeepgramProtocol _protocol;
 
     public DeepgramSession(
         DeepgramOptions options,
@@ -47,9 +43,9 @@ internal sealed class DeepgramSession : IAgentSession
         _apiKey = apiKey;
         _call = new DeepgramCall(options, context, logger, metrics, time);
         var turns = new DeepgramTurns(_call);
-        _protocol = new DeepgramProtocol(_call, apiKey ?? string.Empty, new DeepgramMessageHandler(_call, turns), turns);
-        _observer = new DeepgramTransportObserver(_call, turns, _protocol.Endpoint);
-        _transport = new ProviderTransport(_protocol, _observer, new ProviderTransportOptions
+        var protocol = new DeepgramProtocol(_call, apiKey ?? string.Empty, new DeepgramMessageHandler(_call, turns), turns);
+        _observer = new DeepgramTransportObserver(_call, turns, protocol.Endpoint);
+        _transport = new ProviderTransport(protocol, _observer, new ProviderTransportOptions
         {
             MaxReconnectAttempts = options.MaxReconnectAttempts,
             RolloverSchedule = options.SessionRolloverMarginMs <= 0
@@ -67,12 +63,6 @@ internal sealed class DeepgramSession : IAgentSession
 
     /// <inheritdoc/>
     public ChannelReader<ProviderEvent> Events => _call.Events;
-
-    /// <summary>The endpoint this session connects to.</summary>
-    public Uri Endpoint => _protocol.Endpoint;
-
-    /// <summary>Builds <c>{base_url}/v1/agent/converse</c> (a base URL that already names the path is kept).</summary>
-    public static Uri BuildEndpoint(string baseUrl) => DeepgramProtocol.BuildEndpoint(baseUrl);
 
     /// <inheritdoc/>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -115,7 +105,7 @@ internal sealed class DeepgramSession : IAgentSession
     /// <inheritdoc/>
     public ValueTask SendDtmfAsync(char digit, CancellationToken cancellationToken)
     {
-        if (!DtmfDigits.IsValid(digit))
+        if (!DtmfDigit.IsValid(digit))
         {
             DeepgramLog.InvalidDtmf(_call.Logger, _call.CallId, digit);
             return ValueTask.CompletedTask;

@@ -24,5 +24,5 @@ public static class LocalProviderServiceCollectionExtensions
 {
     /// <summary>Registers the <c>local</c> provider as an <see cref="IAgentProvider"/>.</summary>
     public static IServiceCollection AddLocalProvider(this IServiceCollection services) =>
-        services.AddSingleton<IAgentProvider, LocalAgentProvider>();
+        services.AddAgentProvider<LocalAgentProvider, LocalProviderOptions>(LocalProviderOptions.Name, static (o, c) => o.Validate(c.KeyPrefix, c.Errors));
 }

@@ -16,7 +16,7 @@ public sealed class OpenAIRealtimeOptions
     /// <summary>The value that lets the call's format pick an encoding or rate.</summary>
     public const string Auto = "auto";
 
-    /// <summary>Built-in GA voices (docs/protocols/openai-realtime.md, session.update).</summary>
+    /// <summary>Built-in GA voices (docs/protocols/openai-realtime.md#sessionupdate).</summary>
     public static readonly IReadOnlyList<string> Voices = ["alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse", "marin", "cedar"];
 
     /// <summary>Input transcription models the GA schema lists; empty turns transcription off.</summary>

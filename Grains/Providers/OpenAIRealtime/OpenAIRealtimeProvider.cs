@@ -76,12 +76,12 @@ public sealed class OpenAIRealtimeProvider(IOptionsMonitor<AgentOptions> options
 /// <summary>DI registration of the OpenAI Realtime provider.</summary>
 public static class OpenAIRealtimeServiceCollectionExtensions
 {
-    /// <summary>Registers <see cref="OpenAIRealtimeProvider"/> as an <see cref="IAgentProvider"/> singleton.</summary>
+    /// <summary>Registers <see cref="OpenAIRealtimeProvider"/> as an <see cref="IAgentProvider"/> singleton, with its block <c>providers.openai_realtime</c>.</summary>
     public static IServiceCollection AddOpenAIRealtimeProvider(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAgentProvider, OpenAIRealtimeProvider>());
-        return services;
+        return services.AddAgentProvider<OpenAIRealtimeProvider, OpenAIRealtimeOptions>(
+            OpenAIRealtimeOptions.Name, static (o, c) => o.Validate(c.KeyPrefix, c.Errors, c.IsDefault));
     }
 }

@@ -28,10 +28,12 @@ internal sealed class ProviderConnection : IDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _current = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly PreReadyBuffer _held;
+    private readonly KeepAliveTicker _keepAlive;
     private Task _receive = Task.CompletedTask;
     private ConnectionFault? _fault;
-    private readonly KeepAliveTicker _keepAlive;
     private volatile ProviderConnection? _successor;
+    private volatile bool _isCurrent;
+    private volatile bool _isReady;
 
     internal ProviderConnection(ProviderTransport transport, ConnectPurpose purpose, int attempt, CancellationToken lifetime)
     {
@@ -63,10 +65,10 @@ internal sealed class ProviderConnection : IDisposable
     public int Attempt { get; }
 
     /// <summary>True while this connection carries the call (false for a rollover successor being prepared).</summary>
-    public bool IsCurrent { get; private set; }
+    public bool IsCurrent => _isCurrent;
 
     /// <summary>True once the protocol's handshake completed (<see cref="MarkReady"/>).</summary>
-    public bool IsReady { get; private set; }
+    public bool IsReady => _isReady;
 
     /// <summary>Completes at <see cref="MarkReady"/>.</summary>
     public Task Ready => _ready.Task;
@@ -89,8 +91,6 @@ internal sealed class ProviderConnection : IDisposable
         set => _successor = value;
     }
 
-    internal WebSocket Socket => _socket;
-
     /// <summary>Why a rollover opened this connection ("quiet moment", "forced before the cap").</summary>
     internal string? RolloverReason { get; init; }
 
@@ -111,7 +111,7 @@ internal sealed class ProviderConnection : IDisposable
         _budget.CancelAfter(Timeout.InfiniteTimeSpan);
         _keepAlive.MarkActivity();
         ReadyAt = _time.GetTimestamp();
-        IsReady = true;
+        _isReady = true;
         _ready.TrySetResult();
         _transport.OnReady(this);
         if (IsCurrent)
@@ -121,7 +121,7 @@ internal sealed class ProviderConnection : IDisposable
         }
     }
 
-    /// <summary>Records why the connection ends (the first call wins); the caller then returns false from <see cref="IProviderProtocol.OnText"/>.</summary>
+    /// <summary>Records why the connection ends (the first call wins); the caller then returns false from <see cref="IProviderProtocol.OnTextAsync"/>.</summary>
     public void Fail(ConnectionFault fault) => Interlocked.CompareExchange(ref _fault, fault, null);
 
     /// <summary>Queues a control message that belongs to this socket only (dropped if another socket carries the call by then).</summary>
@@ -156,7 +156,7 @@ internal sealed class ProviderConnection : IDisposable
     /// <summary>This connection carries the call from now on (the first one at once, a successor at handover).</summary>
     internal void BecomeCurrent()
     {
-        IsCurrent = true;
+        _isCurrent = true;
         _current.TrySetResult();
     }
 

@@ -20,6 +20,7 @@ internal sealed class ProviderOutbox
     private readonly Lock _gate = new();
     private readonly Action<int>? _audioDropped;
     private long _droppedAudioBytes;
+    private volatile bool _completed;
 
     /// <summary>Creates a queue; <paramref name="audioDropped"/> hears the size of every overflow drop.</summary>
     public ProviderOutbox(Action<int>? audioDropped = null) => _audioDropped = audioDropped;
@@ -28,7 +29,7 @@ internal sealed class ProviderOutbox
     public long DroppedAudioBytes => Interlocked.Read(ref _droppedAudioBytes);
 
     /// <summary>True once <see cref="Complete"/> was called.</summary>
-    public bool IsCompleted { get; private set; }
+    public bool IsCompleted => _completed;
 
     /// <summary>Queues a copy of <paramref name="audio"/>; never waits. False when the queue is completed.</summary>
     public bool EnqueueAudio(ReadOnlySpan<byte> audio)
@@ -115,7 +116,7 @@ internal sealed class ProviderOutbox
     /// <summary>No more items: the send loop closes its socket once the queue is drained.</summary>
     public void Complete()
     {
-        IsCompleted = true;
+        _completed = true;
         _channel.Writer.TryComplete();
     }
 

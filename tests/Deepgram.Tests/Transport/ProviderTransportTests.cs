@@ -240,6 +240,70 @@ public sealed class ProviderTransportTests
         Assert.DoesNotContain(observer.Calls, c => c.StartsWith("fault", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_control_message_bound_to_a_socket_is_not_sent_on_its_replacement()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync();
+        var observer = new RecordingObserver();
+        await using var transport = Create(server, observer, new FakeTimeProvider(), new ProviderTransportOptions());
+        transport.Start();
+        var first = await server.SocketAsync(0);
+        await first.SendTextAsync("ready");
+        await transport.FirstReady.WaitAsync(Waits.Long);
+        var connection = transport.Current!;
+
+        // The socket fails before its send loop takes the answer (the queue holds audio nobody sends while reconnecting).
+        await first.SendTextAsync("error:BROKE");
+        await Waits.UntilAsync(() => transport.Current is not null && transport.Current != connection, what: "replacement");
+        connection.SendControl("answer-for-the-old-socket"u8.ToArray());
+        transport.SendControl("for-any-socket"u8.ToArray());
+        var second = await server.SocketAsync(1);
+        await second.SendTextAsync("ready");
+
+        await Waits.UntilAsync(() => second.Texts.Contains("for-any-socket"), what: "unbound control");
+        Assert.DoesNotContain("answer-for-the-old-socket", second.Texts);
+    }
+
+    [Fact]
+    public async Task A_handshake_may_answer_the_server_before_ready_while_caller_audio_waits()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync();
+        var observer = new RecordingObserver();
+        await using var transport = Create(server, observer, new FakeTimeProvider(), new ProviderTransportOptions());
+        transport.Start();
+        var socket = await server.SocketAsync(0);
+        transport.SendAudio(new byte[40]);
+
+        await socket.SendTextAsync("created");
+        await Waits.UntilAsync(() => socket.Texts.Contains("update"), what: "handshake answer");
+        Assert.Empty(socket.Binaries);
+        await socket.SendTextAsync("ready");
+
+        await Waits.UntilAsync(() => socket.Binaries.Any(), what: "held audio");
+        Assert.Equal(["hello:First", "update"], socket.Texts);
+        Assert.Null(await transport.FirstReady.WaitAsync(Waits.Long));
+    }
+
+    [Fact]
+    public async Task A_final_fault_ends_the_transport_without_reconnecting()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync();
+        var observer = new RecordingObserver();
+        await using var transport = Create(server, observer, new FakeTimeProvider(), new ProviderTransportOptions { MaxReconnectAttempts = 5 });
+        transport.Start();
+        var socket = await server.SocketAsync(0);
+        await socket.SendTextAsync("ready");
+        await transport.FirstReady.WaitAsync(Waits.Long);
+
+        await socket.SendTextAsync("error:INVALID_FINAL");
+
+        var end = await observer.Ended.Task.WaitAsync(Waits.Long);
+        Assert.Equal(TransportEndKind.Failed, end.Kind);
+        Assert.Equal("INVALID_FINAL", end.Fault?.Code);
+        Assert.Equal(1, server.Upgrades);
+        Assert.False(transport.SendAudio(new byte[10]));
+    }
+
     private static ProviderTransport Create(LoopbackWebSocketServer server, RecordingObserver observer, TimeProvider time, ProviderTransportOptions options) =>
         new(new TestProtocol(server.Endpoint), observer, options, time);
 }

@@ -44,21 +44,26 @@ internal sealed class TestProtocol(Uri endpoint) : IProviderProtocol
     public ValueTask OnConnectedAsync(ProviderConnection connection, CancellationToken cancellationToken) =>
         connection.SendDirectAsync(Encoding.UTF8.GetBytes("hello:" + connection.Purpose), WebSocketMessageType.Text, cancellationToken);
 
-    public ValueTask<bool> OnTextAsync(ProviderConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
+    public async ValueTask<bool> OnTextAsync(ProviderConnection connection, ReadOnlyMemory<byte> utf8, CancellationToken cancellationToken)
     {
         var text = Encoding.UTF8.GetString(utf8.Span);
         Texts.Enqueue(text);
-        if (text == "ready")
+        if (text == "created")
+        {
+            // A handshake that answers the server (OpenAI: session.created → session.update) before it is ready.
+            await connection.SendDirectAsync("update"u8.ToArray(), WebSocketMessageType.Text, cancellationToken);
+        }
+        else if (text == "ready")
         {
             connection.MarkReady();
         }
         else if (text.StartsWith("error:", StringComparison.Ordinal))
         {
             connection.Fail(new ConnectionFault(ProviderErrorKind.Server, text[6..], "server error", Final: text.EndsWith("FINAL", StringComparison.Ordinal)));
-            return ValueTask.FromResult(false);
+            return false;
         }
 
-        return ValueTask.FromResult(true);
+        return true;
     }
 
     public void OnBinary(ProviderConnection connection, ReadOnlySpan<byte> data) => Texts.Enqueue($"binary:{data.Length}");

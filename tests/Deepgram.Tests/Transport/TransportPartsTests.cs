@@ -121,19 +121,6 @@ public sealed class TransportPartsTests
         Assert.False(playout.IsPlaying);
     }
 
-    [Theory]
-    [InlineData('0', true)]
-    [InlineData('9', true)]
-    [InlineData('*', true)]
-    [InlineData('#', true)]
-    [InlineData('A', true)]
-    [InlineData('D', true)]
-    [InlineData('E', false)]
-    [InlineData('a', false)]
-    [InlineData(' ', false)]
-    [InlineData('٣', false)]
-    public void Dtmf_digits_are_the_sixteen_telephone_keys(char digit, bool valid) => Assert.Equal(valid, DtmfDigits.IsValid(digit));
-
     private static PlayoutReport Report(int utterance, PlayoutEvent playoutEvent) =>
         new(utterance, playoutEvent, 0, DateTime.UtcNow, TimeSpan.Zero);
 }
