@@ -107,7 +107,7 @@ public sealed class OpenAIRealtimeSession : IAgentSession
     /// <inheritdoc/>
     public ValueTask SendDtmfAsync(char digit, CancellationToken cancellationToken)
     {
-        if (!DtmfDigits.IsValid(digit))
+        if (!DtmfDigit.IsValid(digit))
         {
             // Dropped, not thrown: a stray key from the line must not fault the call (the Deepgram session does the same).
             OpenAIRealtimeLog.InvalidDtmf(_call.Logger, _call.CallId);
