@@ -1,9 +1,10 @@
 using System.Text.Json;
 using AiAgent.Emulators.Common;
 using AiAgent.Grains.Interfaces.Audio;
+using PlayoutEvent = AiAgent.Grains.Interfaces.Calls.PlayoutEvent;
+using PlayoutReport = AiAgent.Grains.Interfaces.Calls.PlayoutReport;
 using AiAgent.Grains.Providers;
 using AiAgent.OpenAIRealtime.Tests.Support;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AiAgent.OpenAIRealtime.Tests;
 
@@ -168,7 +169,7 @@ public sealed class ProtocolAuditTests
     {
         // The first session expires 10 s after it opens and says so in expires_at; rollover may start 6 s before. The
         // session cap runs on a fake clock shared by the emulator and the session: the test steps through it.
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = TestClock.StartingNow();
         await using var h = await Harness.StartAsync(e => e.SessionExpiresAfter = TimeSpan.FromSeconds(10), o => o.SessionRolloverMarginMs = 6_000, time);
         await using var session = h.CreateSession(AudioFormat.Slin8);
         var events = new EventReader(session);
@@ -225,7 +226,7 @@ public sealed class ProtocolAuditTests
         await Waits.UntilAsync(() => AppendCount(h) >= sent - 1, what: $"{sent - 1} of {sent} caller chunks received");
         await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
         await events.NextAsync<ProviderUsage>(u => u.Status == "completed");
-        time.Advance(TimeSpan.FromSeconds(30)); // the answer has played: its final transcript is released
+        time.Advance(TestClock.PastPlayout); // the answer has played: its final transcript is released
         var final = await events.NextAsync<AgentTranscript>(t => t.IsFinal && t.Text == VoiceAssets.ReplyText);
         Assert.NotNull(final);
         Assert.DoesNotContain(h.Emulator.ReceivedEvents, e => e.Connection == 2 && e.Type == "response.create");
@@ -236,8 +237,36 @@ public sealed class ProtocolAuditTests
         Assert.Equal(2, h.Emulator.Connections.Count);
         // One switch, and it was the planned one: no reconnect after a lost connection.
         Assert.Equal(0, Assert.Single(events.Seen.OfType<ProviderReconnected>()).Attempt);
-        var dropped = h.Logs.WithEventId(CallerAudioDroppedLog).Sum(l => (long)l.State["Chunks"]!);
-        Assert.True(dropped <= 1, $"{dropped} caller chunks dropped");
+        var dropped = h.Logs.WithEventId(CallerAudioDroppedLog).Sum(l => (long)l.State["Bytes"]!);
+        Assert.True(dropped <= session.Formats.Input.BytesFor(TimeSpan.FromMilliseconds(20)), $"{dropped} caller audio bytes dropped");
+    }
+
+    [Fact]
+    public async Task The_quiet_moment_for_a_rollover_follows_the_playout_estimate_and_the_grains_playout_reports()
+    {
+        var time = TestClock.StartingNow();
+        await using var h = await Harness.StartAsync(time: time);
+        await using var session = h.CreateSession(AudioFormat.Slin8);
+        var events = new EventReader(session);
+        await session.StartAsync(CancellationToken.None);
+        var greeting = await events.NextAsync<AgentAudioDone>();
+        await events.SeenOrNextAsync<ProviderUsage>();
+
+        // The greeting's 3.15 s arrived at once: by the estimate the caller is still hearing it.
+        Assert.False(session.IsQuiet);
+        time.Advance(TestClock.PastPlayout);
+        Assert.True(session.IsQuiet);
+
+        // The gateway reports it playing (e.g. behind a slow start): not quiet until it reports the end.
+        await session.OnPlayoutReportAsync(new PlayoutReport(greeting.UtteranceId, PlayoutEvent.Started, 0, DateTime.UtcNow, TimeSpan.Zero), CancellationToken.None);
+        Assert.False(session.IsQuiet);
+        await session.OnPlayoutReportAsync(new PlayoutReport(greeting.UtteranceId, PlayoutEvent.Completed, 3_150, DateTime.UtcNow, TimeSpan.Zero), CancellationToken.None);
+        Assert.True(session.IsQuiet);
+
+        // A caller turn is not quiet either.
+        await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
+        await events.NextAsync<UserSpeechStarted>();
+        Assert.False(session.IsQuiet);
     }
 
     private static int AppendCount(Harness h) => h.Emulator.ReceivedEvents.Count(e => e.Type == "input_audio_buffer.append");
@@ -263,11 +292,14 @@ public sealed class ProtocolAuditTests
     [InlineData("max_output_tokens")]
     public async Task An_incomplete_response_is_logged_with_its_reason_and_counted_as_a_provider_error(string reason)
     {
-        await using var h = await Harness.StartAsync(e =>
-        {
-            e.IncompleteOnResponse = 1;
-            e.IncompleteReason = reason;
-        });
+        var time = TestClock.StartingNow();
+        await using var h = await Harness.StartAsync(
+            e =>
+            {
+                e.IncompleteOnResponse = 1;
+                e.IncompleteReason = reason;
+            },
+            time: time);
         await using var session = h.CreateSession(AudioFormat.Slin8);
         var events = new EventReader(session);
         await session.StartAsync(CancellationToken.None);
@@ -281,6 +313,8 @@ public sealed class ProtocolAuditTests
 
         // The call goes on: a caller turn still gets an answer.
         await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
+        await events.NextAsync<ProviderUsage>(u => u.Status == "completed");
+        time.Advance(TestClock.PastPlayout);
         var final = await events.NextAsync<AgentTranscript>(t => t.IsFinal && t.Text == VoiceAssets.ReplyText);
         Assert.NotNull(final);
     }

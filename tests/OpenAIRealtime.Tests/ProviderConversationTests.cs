@@ -50,7 +50,8 @@ public sealed class ProviderConversationTests
     [MemberData(nameof(CallFormats))]
     public async Task Greeting_audio_arrives_in_the_declared_format(string callFormat)
     {
-        await using var h = await Harness.StartAsync();
+        var time = TestClock.StartingNow();
+        await using var h = await Harness.StartAsync(time: time);
         await using var session = h.CreateSession(Call(callFormat));
         var expected = Call(callFormat).SampleRate == 8_000
             ? (Call(callFormat).Encoding == AudioEncoding.Alaw ? AudioFormat.Alaw8 : AudioFormat.Mulaw8)
@@ -70,6 +71,8 @@ public sealed class ProviderConversationTests
         // Byte for byte what the emulator sent for the greeting in that format.
         var sent = RealtimeEmulatorAudio.FromPcm24k(VoiceAssets.Greeting, CallerAudio.ToEmulatorFormat(expected));
         Assert.Equal(sent, audio.SelectMany(a => a.Audio.ToArray()).ToArray());
+        await events.SeenOrNextAsync<ProviderUsage>();
+        time.Advance(TestClock.PastPlayout); // the greeting has played: its final line is released
         var transcript = await events.SeenOrNextAsync<AgentTranscript>(t => t.IsFinal);
         Assert.Equal(VoiceAssets.GreetingText, transcript.Text);
 
@@ -91,7 +94,8 @@ public sealed class ProviderConversationTests
     [InlineData("slin24")]
     public async Task A_caller_turn_produces_speech_events_transcripts_and_an_answer(string callFormat)
     {
-        await using var h = await Harness.StartAsync();
+        var time = TestClock.StartingNow();
+        await using var h = await Harness.StartAsync(time: time);
         await using var session = h.CreateSession(Call(callFormat));
         var events = new EventReader(session);
         await session.StartAsync(CancellationToken.None);
@@ -109,6 +113,8 @@ public sealed class ProviderConversationTests
         Assert.NotEqual(greeting.UtteranceId, answer.UtteranceId);
         var done = await events.NextAsync<AgentAudioDone>();
         Assert.Equal(answer.UtteranceId, done.UtteranceId);
+        await events.NextAsync<ProviderUsage>(); // the answer's response.done
+        time.Advance(TestClock.PastPlayout); // the answer has played: its final line is released
         var agentFinal = await events.SeenOrNextAsync<AgentTranscript>(t => t.IsFinal && t.Text != VoiceAssets.GreetingText);
         Assert.Equal(VoiceAssets.ReplyText, agentFinal.Text);
         var usage = await events.SeenOrNextAsync<ProviderUsage>(); // the answer's final line waits for its playout: usage may come first
@@ -188,7 +194,8 @@ public sealed class ProviderConversationTests
     [Fact]
     public async Task Dtmf_reaches_the_model_as_a_user_text_item_and_gets_an_answer()
     {
-        await using var h = await Harness.StartAsync(provider: o => o.Greeting = string.Empty);
+        var time = TestClock.StartingNow();
+        await using var h = await Harness.StartAsync(provider: o => o.Greeting = string.Empty, time: time);
         await using var session = h.CreateSession(AudioFormat.Slin8);
         var events = new EventReader(session);
         await session.StartAsync(CancellationToken.None);
@@ -210,6 +217,8 @@ public sealed class ProviderConversationTests
         await h.Emulator.WaitForClientEventAsync("response.create", Waits.Long);
         await events.NextAsync<AgentAudio>();
         await events.NextAsync<AgentAudioDone>();
+        await events.SeenOrNextAsync<ProviderUsage>();
+        time.Advance(TestClock.PastPlayout);
         var transcript = await events.SeenOrNextAsync<AgentTranscript>(t => t.IsFinal);
         Assert.Equal(VoiceAssets.ReplyText, transcript.Text);
         AssertAllClientEventsAreGa(h.Emulator);

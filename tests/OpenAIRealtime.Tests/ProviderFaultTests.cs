@@ -5,7 +5,6 @@ using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Providers;
 using AiAgent.Grains.Providers.OpenAIRealtime;
 using AiAgent.OpenAIRealtime.Tests.Support;
-using Microsoft.Extensions.Time.Testing;
 
 namespace AiAgent.OpenAIRealtime.Tests;
 
@@ -87,17 +86,21 @@ public sealed class ProviderFaultTests
     public async Task A_disconnect_mid_response_reconnects_and_reseeds_the_conversation()
     {
         // Response 1 is the greeting; response 2 (the answer to a DTMF digit) loses its connection after 2 deltas.
-        await using var h = await Harness.StartAsync(e =>
-        {
-            e.DisconnectDuringResponse = 2;
-            e.DisconnectAfterDeltas = 2;
-        });
+        var time = TestClock.StartingNow();
+        await using var h = await Harness.StartAsync(
+            e =>
+            {
+                e.DisconnectDuringResponse = 2;
+                e.DisconnectAfterDeltas = 2;
+            },
+            time: time);
         await using var session = h.CreateSession(AudioFormat.Slin8);
         var events = new EventReader(session);
         await session.StartAsync(CancellationToken.None);
         await events.NextAsync<AgentAudioDone>();
-        await events.SeenOrNextAsync<AgentTranscript>(t => t.IsFinal);
         await events.SeenOrNextAsync<ProviderUsage>();
+        time.Advance(TestClock.PastPlayout); // the greeting has played: it is re-seeded whole
+        await events.SeenOrNextAsync<AgentTranscript>(t => t.IsFinal);
 
         await session.SendDtmfAsync('3', CancellationToken.None);
 
@@ -143,7 +146,7 @@ public sealed class ProviderFaultTests
     {
         // Planning off: this is the unplanned path (the expiry error itself), whether or not the server closes after it.
         // The session limit runs on a fake clock: the test moves it past the expiry instead of waiting 5 s.
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = TestClock.StartingNow();
         await using var h = await Harness.StartAsync(
             e =>
             {
@@ -172,7 +175,7 @@ public sealed class ProviderFaultTests
         await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
         await events.NextAsync<UserSpeechStarted>();
         await events.NextAsync<ProviderUsage>(u => u.Status == "completed");
-        time.Advance(TimeSpan.FromSeconds(30)); // the answer has played: its final transcript is released
+        time.Advance(TestClock.PastPlayout); // the answer has played: its final transcript is released
         var final = await events.NextAsync<AgentTranscript>(t => t.IsFinal && t.Text == VoiceAssets.ReplyText);
         Assert.DoesNotContain(h.Emulator.ReceivedEvents, e => e.Connection == 2 && e.Type == "response.create");
         Assert.Contains(h.Emulator.ReceivedEvents, e => e.Connection == 2 && e.Type == "input_audio_buffer.append");
@@ -187,7 +190,7 @@ public sealed class ProviderFaultTests
     public async Task After_a_barge_in_only_the_heard_part_of_the_answer_is_reseeded()
     {
         // A 5 s session on a fake clock: the planned rollover (from half its life) moves the call to a new session.
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = TestClock.StartingNow();
         await using var h = await Harness.StartAsync(e => e.SessionExpiresAfter = TimeSpan.FromSeconds(5), time: time);
         await using var session = h.CreateSession(AudioFormat.Slin8);
         var events = new EventReader(session);
@@ -282,12 +285,16 @@ public sealed class ProviderFaultTests
     [Fact]
     public async Task The_key_never_appears_in_logs_or_events_of_a_whole_call()
     {
-        await using var h = await Harness.StartAsync();
+        var time = TestClock.StartingNow();
+        await using var h = await Harness.StartAsync(time: time);
         await using var session = h.CreateSession(AudioFormat.Slin8);
         var events = new EventReader(session);
         await session.StartAsync(CancellationToken.None);
         await events.NextAsync<AgentAudioDone>();
+        await events.SeenOrNextAsync<ProviderUsage>();
         await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
+        await events.NextAsync<ProviderUsage>(); // the answer's response.done
+        time.Advance(TestClock.PastPlayout);
         await events.NextAsync<AgentTranscript>(t => t.IsFinal && t.Text == VoiceAssets.ReplyText);
         await session.StopAsync(CancellationToken.None);
         await events.DrainAsync();

@@ -71,7 +71,7 @@ public sealed class RegressionCallLog(ITestOutputHelper output)
         output.WriteLine($"connect + session.update -> session.updated: {configured.TotalMilliseconds:0} ms; first greeting audio at {firstGreetingAt.TotalMilliseconds:0} ms");
         output.WriteLine($"greeting: {greetingChunks} chunks, {greetingBytes} bytes = {session.Formats.Output.MillisecondsOf(greetingBytes)} ms of audio ({VoiceAssets.GreetingText})");
         output.WriteLine($"caller turn: {session.Formats.Input.MillisecondsOf(callerAudio.Length)} ms sent; transcript '{userFinal.Text}'; first answer audio {(answerAt - sentAt).TotalMilliseconds:0} ms after the last caller byte was queued");
-        output.WriteLine($"responses: {responses}, caller chunks dropped: {h.Logs.WithEventId(ProtocolAuditTests.CallerAudioDroppedLog).Sum(l => (long)l.State["Chunks"]!)}");
+        output.WriteLine($"responses: {responses}, caller audio bytes dropped: {h.Logs.WithEventId(ProtocolAuditTests.CallerAudioDroppedLog).Sum(l => (long)l.State["Bytes"]!)}");
         output.WriteLine("log (Information and above):");
         foreach (var log in h.Logs.Entries.Where(l => l.Level >= LogLevel.Information))
         {

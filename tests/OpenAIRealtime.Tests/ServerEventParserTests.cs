@@ -92,7 +92,7 @@ public sealed class ServerEventParserTests
         {
             buffer.ResetWrittenCount();
             writer.Reset(buffer);
-            OpenAIRealtimeSession.WriteAppend(writer, audio);
+            RealtimeJson.WriteAppend(writer, audio);
         }
 
         var json = Encoding.UTF8.GetString(buffer.WrittenSpan);

@@ -49,7 +49,7 @@ internal static partial class OpenAIRealtimeLog
     [LoggerMessage(EventId = 4113, Level = LogLevel.Debug, Message = "Ignored benign OpenAI Realtime error for call {CallId}: {Code}")]
     public static partial void BenignError(ILogger logger, Guid callId, string code);
 
-    [LoggerMessage(EventId = 4114, Level = LogLevel.Warning, Message = "Caller audio queue of call {CallId} is full ({Capacity} chunks); dropping the oldest caller audio")]
+    [LoggerMessage(EventId = 4114, Level = LogLevel.Warning, Message = "Send queue of call {CallId} is full ({Capacity} items); dropping the oldest caller audio")]
     public static partial void AudioBacklog(ILogger logger, Guid callId, int capacity);
 
     [LoggerMessage(EventId = 4116, Level = LogLevel.Debug, Message = "Barge-in on call {CallId}: cancelling response {ResponseId}")]
@@ -70,8 +70,8 @@ internal static partial class OpenAIRealtimeLog
     [LoggerMessage(EventId = 4121, Level = LogLevel.Warning, Message = "DTMF on call {CallId} is not a telephone key (0-9, *, #, A-D); not forwarded to OpenAI Realtime")]
     public static partial void InvalidDtmf(ILogger logger, Guid callId);
 
-    [LoggerMessage(EventId = 4122, Level = LogLevel.Information, Message = "OpenAI Realtime session of call {CallId} dropped {Chunks} caller audio chunks (reconnecting, or the send queue was full)")]
-    public static partial void CallerAudioDropped(ILogger logger, Guid callId, long chunks);
+    [LoggerMessage(EventId = 4122, Level = LogLevel.Information, Message = "OpenAI Realtime session of call {CallId} dropped {Bytes} bytes of caller audio (no connection ready, or the send queue was full)")]
+    public static partial void CallerAudioDropped(ILogger logger, Guid callId, long bytes);
 
     [LoggerMessage(EventId = 4123, Level = LogLevel.Debug, Message = "OpenAI Realtime response {ResponseId} of call {CallId} created")]
     public static partial void ResponseCreated(ILogger logger, string? responseId, Guid callId);

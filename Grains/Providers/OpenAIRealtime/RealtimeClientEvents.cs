@@ -4,7 +4,7 @@ namespace AiAgent.Grains.Providers.OpenAIRealtime;
 
 // The client events this provider sends, in the GA shape (docs/protocols/openai-realtime.md, Client events). Nulls are omitted, so only the
 // fields we set reach the server ("only the fields you send are changed"). input_audio_buffer.append is not here:
-// it is written straight into a pooled buffer on the hot path (RealtimeWire.WriteAppend).
+// it is written straight into a pooled buffer on the hot path (RealtimeJson.WriteAppend).
 
 /// <summary><c>session.update</c>.</summary>
 internal sealed record SessionUpdateEvent(

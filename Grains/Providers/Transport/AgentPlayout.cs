@@ -19,8 +19,11 @@ internal sealed class AgentPlayout(TimeProvider time)
     private int _latestUtterance;
     private int _reportedPlaying;
 
-    /// <summary>Agent audio of <paramref name="utteranceId"/> arrived: it plays after whatever is still playing.</summary>
-    public void OnAudio(int utteranceId, AudioFormat format, int bytes)
+    /// <summary>
+    /// Agent audio of <paramref name="utteranceId"/> arrived: it plays after whatever is still playing. Returns when
+    /// it will have played (a <see cref="TimeProvider"/> timestamp), e.g. for a transcript shown once heard.
+    /// </summary>
+    public long OnAudio(int utteranceId, AudioFormat format, int bytes)
     {
         var duration = (long)(format.DurationOf(bytes).TotalSeconds * time.TimestampFrequency);
         lock (_gate)
@@ -28,6 +31,7 @@ internal sealed class AgentPlayout(TimeProvider time)
             var now = time.GetTimestamp();
             _estimatedEnd = Math.Max(now, _estimatedEnd) + duration;
             _latestUtterance = utteranceId;
+            return _estimatedEnd;
         }
     }
 

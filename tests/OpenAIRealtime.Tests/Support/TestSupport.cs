@@ -5,9 +5,22 @@ using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Providers;
 using AiAgent.Grains.Providers.OpenAIRealtime;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using AiAgent.Tests.Support;
 
 namespace AiAgent.OpenAIRealtime.Tests.Support;
+
+/// <summary>
+/// A fake clock for the sessions' timers (and the emulator's session limit), starting at the wall-clock time so
+/// <c>expires_at</c> reads as usual. Tests move it past an answer's playout instead of waiting for it.
+/// </summary>
+internal static class TestClock
+{
+    /// <summary>Longer than any test answer's playout plus the final transcript's grace.</summary>
+    public static readonly TimeSpan PastPlayout = TimeSpan.FromSeconds(30);
+
+    public static FakeTimeProvider StartingNow() => new(DateTimeOffset.UtcNow);
+}
 
 /// <summary>Reads a session's events in order, remembering all of them, and waits for the one a test needs.</summary>
 internal sealed class EventReader(IAgentSession session)
