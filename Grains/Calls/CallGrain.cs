@@ -54,6 +54,7 @@ public sealed class CallGrain(
     private AgentAudioPath? _agentAudio;
     private BargeInHandler? _bargeIn;
     private TurnLatencyTracker? _latency;
+    private PlayoutReportHandler? _playoutReports;
     private ProviderEventTelemetry? _telemetry;
     private CallPresence? _presence;
     private Activity? _callActivity;
@@ -118,6 +119,7 @@ public sealed class CallGrain(
             _agentAudio = new AgentAudioPath(AudioConverter.Create(session.Formats.Output, playout), new AudioFramer(playout, request.FrameDuration), _playout, _publisher, call);
             _bargeIn = new BargeInHandler(_playout, _agentAudio, session, options, call);
             _latency = new TurnLatencyTracker(call, _startedAtUtc.Value, _callActivity);
+            _playoutReports = new PlayoutReportHandler(_playout, _latency, session, call);
             _telemetry = new ProviderEventTelemetry(call);
             _session = session;
             _ = PumpProviderEventsAsync(session);
@@ -161,25 +163,8 @@ public sealed class CallGrain(
 
     /// <inheritdoc/>
     [NoProfiling]
-    public async Task ReportPlayoutAsync(PlayoutReport report)
-    {
-        if (_state == CallState.Active && _session is { } active)
-        {
-            // Every report reaches the session, so it knows when agent audio really ended for the caller.
-            await CallProviderAsync(() => active.OnPlayoutReportAsync(report, CallToken), "playout report");
-        }
-
-        switch (_playout.OnPlayoutReport(report))
-        {
-            case { } started when report.Event == PlayoutEvent.Started:
-                _latency?.OnPlayoutStarted(started, report.AtUtc);
-                break;
-            case { Interrupted: true } flushed when report.Event == PlayoutEvent.Flushed && _state == CallState.Active && _session is { } session:
-                // Barge-in cut it: the provider learns how much of it the caller heard.
-                await CallProviderAsync(() => session.NotifyPlayoutInterruptedAsync(flushed.Id, report.PlayedMilliseconds, CallToken), "playout interrupted");
-                break;
-        }
-    }
+    public Task ReportPlayoutAsync(PlayoutReport report) =>
+        _playoutReports?.OnReportAsync(report, _state == CallState.Active, CallToken) ?? Task.CompletedTask;
 
     /// <inheritdoc/>
     public Task HangupAsync(CallEndReason reason) => EndCallAsync(reason, notifyGateway: false);
@@ -333,18 +318,5 @@ public sealed class CallGrain(
         }
 
         return Task.CompletedTask;
-    }
-
-    /// <summary>Calls the session for something the call can live without: a failure is logged, not thrown.</summary>
-    private async Task CallProviderAsync(Func<ValueTask> call, string operation)
-    {
-        try
-        {
-            await call();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            CallLog.ProviderCallFailed(logger, ex, CallId, operation);
-        }
     }
 }

@@ -35,7 +35,7 @@ internal sealed class FakeAgentSession(ProviderAudioFormats formats) : IAgentSes
 
     public int CancelRequests { get; private set; }
 
-    /// <summary>Thrown by <see cref="SendAudioAsync"/> and <see cref="CancelResponseAsync"/> when set.</summary>
+    /// <summary>When set, thrown by every call the grain makes during the call (audio, cancel, playout reports and interruptions).</summary>
     public Exception? Failure { get; set; }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -59,6 +59,11 @@ internal sealed class FakeAgentSession(ProviderAudioFormats formats) : IAgentSes
 
     public ValueTask NotifyPlayoutInterruptedAsync(int utteranceId, long playedMilliseconds, CancellationToken cancellationToken)
     {
+        if (Failure is not null)
+        {
+            throw Failure;
+        }
+
         Interruptions.Add((utteranceId, playedMilliseconds));
         return ValueTask.CompletedTask;
     }
@@ -71,6 +76,11 @@ internal sealed class FakeAgentSession(ProviderAudioFormats formats) : IAgentSes
 
     public ValueTask OnPlayoutReportAsync(PlayoutReport report, CancellationToken cancellationToken)
     {
+        if (Failure is not null)
+        {
+            throw Failure;
+        }
+
         PlayoutReports.Add(report);
         return ValueTask.CompletedTask;
     }
