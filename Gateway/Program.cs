@@ -1,6 +1,8 @@
 using AiAgent.Gateway.Configuration;
 using AiAgent.Gateway.Hosting;
+using AiAgent.Grains.Interfaces.Configuration;
 using AiAgent.Grains.Interfaces.Diagnostics;
+using AiAgent.Telemetry;
 using Microsoft.AspNetCore.Builder;
 
 namespace AiAgent.Gateway;
@@ -15,37 +17,62 @@ public static class Program
     /// <summary>Runs the gateway until stopped; exit code 1 on invalid configuration.</summary>
     public static async Task<int> Main(string[] args)
     {
+        if (await BuildAsync(args, Console.Error) is not { } app)
+        {
+            return 1;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+
+    /// <summary>
+    /// Builds the gateway, or writes every configuration error to <paramref name="errors"/> and returns null: a missing
+    /// file, an unusable argument or variable (one that nothing in <see cref="Settings"/> reads), an invalid value.
+    /// </summary>
+    public static async Task<WebApplication?> BuildAsync(string[] args, TextWriter errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
         var builder = WebApplication.CreateBuilder(args);
         try
         {
             builder.AddAiAgentConfigFile(args);
+            AgentConfigFile.ThrowIfUnused(args, Settings());
         }
         catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException)
         {
-            return await FailAsync([ex.Message]);
+            await FailAsync(errors, [ex.Message]);
+            return null;
         }
 
-        if (GatewayConfigurationValidator.Validate(builder.Configuration) is { Count: > 0 } errors)
+        if (GatewayConfigurationValidator.Validate(builder.Configuration) is { Count: > 0 } invalid)
         {
-            return await FailAsync(errors);
+            await FailAsync(errors, invalid);
+            return null;
         }
 
         builder.AddGatewayOrleansClient().AddAudioSocketGateway().AddGatewayHttp();
         builder.AddAgentHostDefaults("aiagent-gateway", TelemetryNames.GatewayMeters, []);
         var app = builder.Build();
         app.MapAgentDefaultEndpoints();
-        await app.RunAsync();
-        return 0;
+        return app;
     }
 
-    private static async Task<int> FailAsync(IEnumerable<string> errors)
+    /// <summary>Every key the gateway reads: the options types it binds, <c>streams.queues</c> and the framework's keys.</summary>
+    public static ConfigurationSchema Settings() => new ConfigurationSchema()
+        .Bind(AudioSocketOptions.SectionName, typeof(AudioSocketOptions))
+        .Bind(GatewayInstanceOptions.SectionName, typeof(GatewayInstanceOptions))
+        .Bind(ClusteringOptions.SectionName, typeof(ClusteringOptions))
+        .Bind("telemetry", typeof(TelemetryOptions))
+        .Key("streams:queues") // read with GetValue for the Orleans client's stream partitions (GatewayHostExtensions)
+        .AddFrameworkKeys();
+
+    private static async Task FailAsync(TextWriter writer, IEnumerable<string> errors)
     {
-        await Console.Error.WriteLineAsync("Invalid configuration:");
+        await writer.WriteLineAsync("Invalid configuration:");
         foreach (var error in errors)
         {
-            await Console.Error.WriteLineAsync($"  {error}");
+            await writer.WriteLineAsync($"  {error}");
         }
-
-        return 1;
     }
 }

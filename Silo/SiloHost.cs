@@ -26,6 +26,8 @@ public static class SiloHost
             builder.AddAudioSocketGateway();
         }
 
+        builder.ThrowIfUnusedSettings(args);
+
         builder.WebHost.ConfigureKestrel(k => k.Listen(hosting.Silo.HttpEndPoint(), l => l.Protocols = HttpProtocols.Http1));
 
         var app = builder.Build();

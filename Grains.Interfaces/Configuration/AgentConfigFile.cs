@@ -1,3 +1,4 @@
+using System.Collections;
 using Microsoft.Extensions.Configuration;
 
 namespace AiAgent.Grains.Interfaces.Configuration;
@@ -70,7 +71,7 @@ public static class AgentConfigFile
         var arguments = CommandLineOverrides.Parse(args);
         var known = new HashSet<string>(KnownRoots.Concat(hostKeys).Concat(FileRoots(path)), StringComparer.OrdinalIgnoreCase);
         var errors = arguments.Errors
-            .Concat(arguments.Keys.Keys.Where(k => !known.Contains(Root(k))).Select(k => $"'--{k}': '{Root(k)}' is not a configuration key; known: {string.Join(", ", KnownRoots)}"))
+            .Concat(arguments.Keys.Keys.Where(k => !known.Contains(Root(k))).Select(k => $"'--{k}': '{Root(k)}' is not a configuration key{NearestRoot(Root(k))}; known: {string.Join(", ", KnownRoots)}"))
             .ToList();
         if (errors.Count > 0)
         {
@@ -83,12 +84,42 @@ public static class AgentConfigFile
         return path;
     }
 
+    /// <summary>
+    /// Stops the start-up when an argument or an <c>AIAGENT_</c> environment variable sets a key that nothing in
+    /// <paramref name="schema"/> (what the host binds) reads, naming each as given and the nearest known key
+    /// (<see cref="UnusedSettingCheck"/>). Call it once the host has registered everything it binds.
+    /// </summary>
+    /// <param name="args">The process arguments.</param>
+    /// <param name="schema">Every key the host reads (with <see cref="UnusedSettingCheck.AddFrameworkKeys"/>).</param>
+    /// <param name="environment">The environment variables (the process's when null; tests pass their own).</param>
+    /// <exception cref="InvalidDataException">Some key is read by nothing; the message names each.</exception>
+    public static void ThrowIfUnused(string[] args, ConfigurationSchema schema, IDictionary? environment = null)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var variables = (environment ?? Environment.GetEnvironmentVariables()).Keys.OfType<string>()
+            .Where(v => v.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) && v.Length > EnvironmentPrefix.Length)
+            .Order(StringComparer.Ordinal);
+        var errors = UnusedSettingCheck.Find(schema, CommandLineOverrides.Parse(args).Keys.Keys, variables, FileKeys(Locate(args)));
+        if (errors.Count > 0)
+        {
+            throw new InvalidDataException("settings that nothing reads (check the spelling):" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
+        }
+    }
+
+    private static string NearestRoot(string root) =>
+        KnownRoots.Where(k => EditDistance.Between(root.ToUpperInvariant(), k.ToUpperInvariant()) <= Math.Max(1, Math.Min(3, root.Length / 5)))
+            .OrderBy(k => EditDistance.Between(root.ToUpperInvariant(), k.ToUpperInvariant()))
+            .Select(k => $" (did you mean {k}?)")
+            .FirstOrDefault() ?? string.Empty;
+
     private static string Root(string key) => key.Split(ConfigurationPath.KeyDelimiter, 2)[0];
 
-    private static IEnumerable<string> FileRoots(string path)
+    private static IEnumerable<string> FileRoots(string path) => FileKeys(path).Select(Root);
+
+    private static List<string> FileKeys(string path)
     {
         using var stream = File.OpenRead(path);
-        return YamlConfigurationProvider.Parse(stream).Keys.Select(Root).ToList();
+        return [.. YamlConfigurationProvider.Parse(stream).Keys];
     }
 
     private static string? ArgumentValue(string[] args, string name)

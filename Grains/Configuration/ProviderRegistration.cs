@@ -23,6 +23,9 @@ public abstract class ProviderRegistration
     /// <summary>The YAML key its errors name, <c>providers.&lt;name&gt;</c>.</summary>
     public string KeyPrefix => $"providers.{Name}";
 
+    /// <summary>The type its block binds to (what the host's known-key check reads, <c>ConfigurationSchema</c>).</summary>
+    public abstract Type OptionsType { get; }
+
     /// <summary>Appends an error per invalid key of the provider's block in <paramref name="options"/>.</summary>
     public abstract void Validate(AgentOptions options, List<string> errors);
 }
@@ -40,6 +43,9 @@ public delegate void ProviderOptionsValidator<in TOptions>(TOptions options, Pro
 public sealed class ProviderRegistration<TOptions>(string name, ProviderOptionsValidator<TOptions> validate) : ProviderRegistration(name)
     where TOptions : class, new()
 {
+    /// <inheritdoc/>
+    public override Type OptionsType => typeof(TOptions);
+
     /// <inheritdoc/>
     public override void Validate(AgentOptions options, List<string> errors)
     {

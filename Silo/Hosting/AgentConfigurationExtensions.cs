@@ -1,3 +1,4 @@
+using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Interfaces.Configuration;
 using AiAgent.Silo.Operators;
 using Microsoft.Extensions.Primitives;
@@ -16,6 +17,35 @@ public static partial class AgentConfigurationExtensions
         var path = builder.Configuration.AddAgentConfigFile(args, reloadOnChange: true, OperatorAccess.TokenVariable);
         builder.Services.AddHostedService(sp => new ConfigFileWatcherLog(path, sp.GetRequiredService<IConfiguration>(), sp.GetRequiredService<ILogger<ConfigFileWatcherLog>>()));
         return HostingOptions.Load(builder.Configuration);
+    }
+
+    /// <summary>
+    /// Stops the start-up when an argument or an <c>AIAGENT_</c> variable sets a key that nothing reads
+    /// (<see cref="AgentConfigFile.ThrowIfUnused"/>); called once every feature, and so every provider, is registered.
+    /// </summary>
+    public static WebApplicationBuilder ThrowIfUnusedSettings(this WebApplicationBuilder builder, string[] args)
+    {
+        AgentConfigFile.ThrowIfUnused(args, Settings(builder.Services));
+        return builder;
+    }
+
+    /// <summary>
+    /// Every key the silo reads: the co-hosted gateway's (<see cref="Gateway.Program.Settings"/>), <see cref="AgentOptions"/>
+    /// and <see cref="HostingOptions"/> at the root, the API token, and the block of each provider registered in
+    /// <paramref name="services"/> (so <c>providers</c> accepts only registered names).
+    /// </summary>
+    public static ConfigurationSchema Settings(IServiceCollection services)
+    {
+        var schema = Gateway.Program.Settings()
+            .Bind(string.Empty, typeof(AgentOptions))
+            .Bind(string.Empty, typeof(HostingOptions))
+            .Key(OperatorAccess.TokenVariable);
+        foreach (var provider in services.Where(d => !d.IsKeyedService).Select(d => d.ImplementationInstance).OfType<ProviderRegistration>())
+        {
+            schema.Bind(provider.SectionPath, provider.OptionsType);
+        }
+
+        return schema;
     }
 
     /// <summary>Logs where the config came from and every edit the YAML parser rejected.</summary>
