@@ -21,8 +21,12 @@ public interface ICallGrain : IGrainWithGuidKey
     /// <summary>A DTMF digit the caller pressed (AudioSocket kind 0x03).</summary>
     Task SendDtmfAsync(char digit);
 
-    /// <summary>What the gateway actually played to the caller. One-way: it is a report, never awaited on the media path.</summary>
-    [OneWay]
+    /// <summary>
+    /// What the gateway actually played to the caller. Not one-way: the gateway's report pump (off the media path)
+    /// awaits each report before sending the next, because one-way calls are not delivered in send order
+    /// (docs/decisions.md, "One-way call ordering") and a <c>Completed</c> or <c>Flushed</c> ahead of its
+    /// <c>Started</c> would mislead the grain's playout tracker and the provider's playout estimate.
+    /// </summary>
     Task ReportPlayoutAsync(PlayoutReport report);
 
     /// <summary>Ends the call from the caller's side (socket closed, idle, malformed input) and writes its record.</summary>

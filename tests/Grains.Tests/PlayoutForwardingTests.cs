@@ -64,15 +64,14 @@ public sealed class PlayoutForwardingTests : IAsyncLifetime
             new(second, PlayoutEvent.Started, 0, at.AddMilliseconds(420), TimeSpan.FromMilliseconds(2)),
             new(second, PlayoutEvent.Flushed, 240, at.AddMilliseconds(660), TimeSpan.Zero),
         ];
-        for (var i = 0; i < sent.Length; i++)
+        // Back to back, as the gateway's report pump sends them: each call returns once the grain has taken the report,
+        // so the order holds without waiting in between (it did not while the method was one-way).
+        foreach (var report in sent)
         {
-            // One-way, as the gateway's reporter sends it. Orleans does not order one-way calls that were not awaited
-            // to completion, so each report lands before the next is sent: the test, not the transport, fixes the order.
-            await call.Grain.ReportPlayoutAsync(sent[i]);
-            var expected = i + 1;
-            await Waits.UntilAsync(() => session.PlayoutReports.Count >= expected, what: $"the session received playout report {expected} ({sent[i].Event})");
+            await call.Grain.ReportPlayoutAsync(report);
         }
 
+        await Waits.UntilAsync(() => session.PlayoutReports.Count >= sent.Length, what: "the session received all four playout reports");
         Assert.Equal([1, 2], [first, second]);
         Assert.Equal(
             [(1, PlayoutEvent.Started, 0L), (1, PlayoutEvent.Completed, 400L), (2, PlayoutEvent.Started, 0L), (2, PlayoutEvent.Flushed, 240L)],
