@@ -11,7 +11,8 @@ namespace AiAgent.Silo.Tests;
 /// The keys the silo reads, derived from the options types it binds, as a table per section; and the check that
 /// stops the start-up when an argument or an <c>AIAGENT_</c> variable sets a key nothing reads.
 /// </summary>
-public sealed class KnownSettingsTests
+[Collection(SiloCollection.Name)]
+public sealed class KnownSettingsTests(SiloHostFixture silo)
 {
     private static readonly ConfigurationSchema s_silo = AgentConfigurationExtensions.Settings(
         new ServiceCollection().AddAgentGrains(new ConfigurationBuilder().Build()));
@@ -166,14 +167,15 @@ public sealed class KnownSettingsTests
     }
 
     [Fact]
-    public async Task Valid_nested_keys_build_the_silo()
+    public void Valid_nested_keys_build_the_silo()
     {
         var config = TestSilo.WriteConfig("127.0.0.1", out _, out var audioSocketPort);
 
-        // Built, not started: a second running host would share the fixture's meters (SiloHostFixture).
-        await using var app = SiloHost.Build(
+        // Built, not started: a second running host would share the fixture's meters (SiloHostFixture); kept until
+        // the fixture ends, as disposing it mid-run would dispose those meters.
+        var app = silo.KeepUntilEnd(SiloHost.Build(
             ["--config", config, $"--audiosocket:port={audioSocketPort}", "--providers:deepgram:base_url", "ws://127.0.0.1:1",
-             "--providers:openai_realtime:turn_detection:threshold=0.4", "--Barge_In:Echo_Guard_Ms=250"]);
+             "--providers:openai_realtime:turn_detection:threshold=0.4", "--Barge_In:Echo_Guard_Ms=250"]));
 
         var configuration = app.Services.GetRequiredService<IConfiguration>();
         Assert.Equal("ws://127.0.0.1:1", configuration["providers:deepgram:base_url"]);

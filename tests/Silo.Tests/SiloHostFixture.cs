@@ -23,6 +23,8 @@ public sealed class SiloHostFixture : IAsyncLifetime
     /// <summary>The environment variable holding the Deepgram emulator's key (the config's <c>providers.deepgram.api_key_env</c>).</summary>
     public const string DeepgramKeyVariable = "SILO_TESTS_DEEPGRAM_KEY";
 
+    private readonly List<IAsyncDisposable> _keptUntilEnd = [];
+
     private WebApplication _tokenApp = null!;
 
     public WebApplication App { get; private set; } = null!;
@@ -44,6 +46,20 @@ public sealed class SiloHostFixture : IAsyncLifetime
 
     /// <summary>The Deepgram emulator that <c>providers.deepgram</c> of the first host points at.</summary>
     public DeepgramEmulator Deepgram { get; private set; } = null!;
+
+    /// <summary>
+    /// Keeps a host a test built until this fixture ends: disposing it mid-run disposes its identically named meters,
+    /// and the fixture's exporter then drops those instruments (seen as a gateway gauge that stays at 0).
+    /// </summary>
+    public T KeepUntilEnd<T>(T host) where T : IAsyncDisposable
+    {
+        lock (_keptUntilEnd)
+        {
+            _keptUntilEnd.Add(host);
+        }
+
+        return host;
+    }
 
     public async Task InitializeAsync()
     {
@@ -68,6 +84,11 @@ public sealed class SiloHostFixture : IAsyncLifetime
         await Task.WhenAll(App.StopAsync(), _tokenApp.StopAsync());
         await App.DisposeAsync();
         await _tokenApp.DisposeAsync();
+        foreach (var host in _keptUntilEnd)
+        {
+            await host.DisposeAsync();
+        }
+
         await Deepgram.DisposeAsync();
     }
 }
