@@ -56,7 +56,7 @@ public sealed class MixedFormatOpenAIFixture : IAsyncLifetime
     }
 }
 
-[Collection(PlatformCollection.Name)]
+[Collection(PlatformLanes.FormatLane)]
 public sealed class FormatPairCallTests(MixedFormatOpenAIFixture fixture) : IClassFixture<MixedFormatOpenAIFixture>
 {
     /// <summary>Provider output format × AudioSocket format, through the real grain, stream, gateway and socket.</summary>

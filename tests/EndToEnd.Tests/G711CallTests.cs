@@ -17,7 +17,7 @@ public sealed class UlawPlatformFixture() : PlatformFixture("""
 /// A <c>Dial(AudioSocket/.../c(ulaw))</c> channel, or one without <c>c()</c> from a G.711 caller: Asterisk sends
 /// µ-law bytes labelled 0x10 and decodes every 0x10 frame it receives as slin 8 kHz.
 /// </summary>
-[Collection(PlatformCollection.Name)]
+[Collection(PlatformLanes.CallerLane)]
 public sealed class G711CallTests(UlawPlatformFixture fixture) : IClassFixture<UlawPlatformFixture>
 {
     [Fact]

@@ -25,7 +25,7 @@ public sealed class LocalPlatformFixture() : PlatformFixture("""
     // DTMF digits may be a PIN, so the call logs them at Debug only: this platform shows Debug for the call grain.
     new Dictionary<string, string> { ["Logging__LogLevel__AiAgent.Grains.Calls.CallGrain"] = "Debug" });
 
-[Collection(PlatformCollection.Name)]
+[Collection(PlatformLanes.CallerLane)]
 public sealed class LocalProviderCallTests(LocalPlatformFixture fixture) : IClassFixture<LocalPlatformFixture>
 {
     private PlatformProcess Platform => fixture.Platform;
@@ -134,11 +134,4 @@ public sealed class LocalProviderCallTests(LocalPlatformFixture fixture) : IClas
 
         throw new Xunit.Sdk.XunitException("no hangup frame before the connection closed");
     }
-}
-
-[CollectionDefinition(Name)]
-public sealed class PlatformCollection
-{
-    // One platform process at a time: the calls measure real-time pacing on a 2-core machine.
-    public const string Name = "platform";
 }

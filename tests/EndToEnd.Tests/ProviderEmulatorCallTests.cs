@@ -44,7 +44,7 @@ public sealed class OpenAIPlatformFixture : IAsyncLifetime
     }
 }
 
-[Collection(PlatformCollection.Name)]
+[Collection(PlatformLanes.ProviderLane)]
 public sealed class OpenAIRealtimeCallTests(OpenAIPlatformFixture fixture) : IClassFixture<OpenAIPlatformFixture>
 {
     [Fact]
@@ -125,7 +125,7 @@ public sealed class DeepgramPlatformFixture : IAsyncLifetime
     }
 }
 
-[Collection(PlatformCollection.Name)]
+[Collection(PlatformLanes.ProviderLane)]
 public sealed class DeepgramCallTests(DeepgramPlatformFixture fixture) : IClassFixture<DeepgramPlatformFixture>
 {
     [Fact]

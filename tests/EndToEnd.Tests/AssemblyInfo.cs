@@ -1,0 +1,1 @@
+[assembly: CollectionBehavior(MaxParallelThreads = AiAgent.EndToEnd.Tests.PlatformLanes.Count)]
