@@ -146,9 +146,11 @@ public sealed class SimulatedCallTests
     {
         await using var server = new FakeAudioSocketServer(echo: true);
 
-        var result = await RunAsync(Settings(server.Port, speechMs: 200, record: true));
+        // A 1 s tail (not the default 100 ms) so that the echo of the last speech frame lands before our hangup even on a
+        // loaded machine: with 100 ms, one CI run received fewer than the 10 echoed speech frames. Echoed silence may still
+        // land after the hangup; everything before it is recorded in order.
+        var result = await RunAsync(Settings(server.Port, speechMs: 200, record: true) with { Tail = TimeSpan.FromSeconds(1) });
 
-        // The echo of the last frames may land after our hangup; everything before it is recorded in order.
         Assert.True(result.Summary.FramesReceived > 0);
         Assert.Equal(result.Summary.FramesReceived * 320, result.ReceivedAudio.Length);
         Assert.True(result.Summary.SpeechFrames >= 10);
