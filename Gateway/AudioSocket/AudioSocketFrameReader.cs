@@ -100,6 +100,8 @@ public sealed class AudioSocketFrameReader
                 throw Fail(AudioSocketProtocolError.BadUuidLength, kind, length, $"UUID frame of {length} bytes (expected {UuidLength})");
             case AudioSocketKind.Dtmf when length != 1:
                 throw Fail(AudioSocketProtocolError.BadDtmfLength, kind, length, $"DTMF frame of {length} bytes (expected 1)");
+            case >= AudioSocketKind.Slin8 and <= AudioSocketKind.Slin192 when length == 0:
+                throw Fail(AudioSocketProtocolError.EmptyAudio, kind, length, "audio frame with no payload (Asterisk treats one as an invalid message too)");
             case >= AudioSocketKind.Slin8 and <= AudioSocketKind.Slin192 when (length & 1) != 0:
                 throw Fail(AudioSocketProtocolError.OddAudioLength, kind, length, $"audio frame of odd length {length} (16-bit samples)");
         }

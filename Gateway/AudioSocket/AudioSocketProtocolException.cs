@@ -12,6 +12,9 @@ public enum AudioSocketProtocolError
     /// <summary>An audio frame with an odd number of bytes (16-bit samples cannot be split).</summary>
     OddAudioLength,
 
+    /// <summary>An audio frame with no payload: Asterisk itself rejects one as an invalid message and hangs up.</summary>
+    EmptyAudio,
+
     /// <summary>A UUID frame whose payload is not 16 bytes.</summary>
     BadUuidLength,
 

@@ -14,7 +14,7 @@ namespace AiAgent.Gateway.AudioSocket;
 /// </summary>
 /// <remarks>
 /// Asterisk behaviour this follows (docs/protocols/asterisk.md): frame sizes follow the channel's packetization
-/// (any even length); DTMF arrives between audio frames; Asterisk never sends a hangup frame, EOF is the hangup.
+/// (any even, non-zero length); DTMF arrives between audio frames; Asterisk never sends a hangup frame, EOF is the hangup.
 /// </remarks>
 internal sealed partial class CallerFrameRelay(
     PipeReader input, AudioSocketFrameReader reader, PlayoutCall call, ICallGrain grain, InboundLabelWatch labels,

@@ -82,7 +82,7 @@ public sealed class AudioSocketOptions
 
     /// <summary>
     /// <c>max_frame_bytes</c>: the largest inbound payload accepted; a larger header is a protocol error. The
-    /// default is the protocol's own limit (a 16-bit length): Asterisk may send any even length.
+    /// default is the protocol's own limit (a 16-bit length): Asterisk may send any even, non-zero length.
     /// </summary>
     [ConfigurationKeyName("max_frame_bytes")]
     public int MaxFrameBytes { get; set; } = 65_535;

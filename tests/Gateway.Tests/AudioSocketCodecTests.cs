@@ -163,6 +163,8 @@ public sealed class AudioSocketCodecTests
     }
 
     [Theory]
+    [InlineData("100000", AudioSocketProtocolError.EmptyAudio)]
+    [InlineData("180000", AudioSocketProtocolError.EmptyAudio)]
     [InlineData("100141", AudioSocketProtocolError.OddAudioLength)]
     [InlineData("120001", AudioSocketProtocolError.OddAudioLength)]
     [InlineData("01000F", AudioSocketProtocolError.BadUuidLength)]

@@ -270,7 +270,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
     }
 
     public static TheoryData<string> MalformedInputs =>
-        ["audio-before-uuid", "short-uuid", "odd-audio", "unknown-kind", "oversized", "second-uuid", "error-frame", "error-frame-without-code", "truncated"];
+        ["audio-before-uuid", "short-uuid", "odd-audio", "empty-audio", "empty-wideband-audio", "unknown-kind", "oversized", "second-uuid", "error-frame", "error-frame-without-code", "truncated"];
 
     [Theory]
     [MemberData(nameof(MalformedInputs))]
@@ -297,6 +297,8 @@ public sealed class GatewayTests(ClusterFixture fixture)
             "audio-before-uuid" => [0x10, 0x01, 0x40, .. new byte[320]],
             "short-uuid" => [0x01, 0x00, 0x0F, .. new byte[15]],
             "odd-audio" => [0x10, 0x00, 0x03, 1, 2, 3],
+            "empty-audio" => [0x10, 0x00, 0x00],
+            "empty-wideband-audio" => [0x12, 0x00, 0x00],
             "unknown-kind" => [0x02, 0x00, 0x00],
             "oversized" => [0x10, 0x40, 0x02],
             "second-uuid" => [0x01, 0x00, 0x10, .. Guid.NewGuid().ToByteArray(bigEndian: true)],
