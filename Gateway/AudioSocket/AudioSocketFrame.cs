@@ -17,7 +17,7 @@ public readonly struct AudioSocketFrame(AudioSocketKind kind, ReadOnlySequence<b
     /// <summary>The payload length in bytes.</summary>
     public int Length => (int)Payload.Length;
 
-    /// <summary>The call id of a <see cref="AudioSocketKind.Uuid"/> frame, decoded big-endian as RFC 4122 (equals the dialplan's <c>${UUID}</c>).</summary>
+    /// <summary>The call id of a <see cref="AudioSocketKind.Uuid"/> frame, decoded big-endian as RFC 4122 (equals the id the dialplan passed, e.g. <c>${UUID()}</c>).</summary>
     public Guid ReadUuid()
     {
         if (Kind != AudioSocketKind.Uuid || Payload.Length != AudioSocketFrameReader.UuidLength)
