@@ -131,17 +131,7 @@ internal sealed class DeepgramSession : IAgentSession
     }
 
     /// <inheritdoc/>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (!_transport.IsStarted)
-        {
-            _transport.Outbox.Complete();
-            _observer.End("stopped before start", hangUp: false, outcome: "stopped");
-            return;
-        }
-
-        await _transport.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _transport.StopAsync(cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -180,32 +180,14 @@ public sealed class OpenAIRealtimeSession : IAgentSession
     }
 
     /// <inheritdoc/>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (!_transport.IsStarted)
-        {
-            _transport.Outbox.Complete();
-            _observer.End("stopped", hangUp: false);
-            return;
-        }
-
-        await _transport.StopAsync(cancellationToken).ConfigureAwait(false);
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => _transport.StopAsync(cancellationToken);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         try
         {
-            if (_transport.IsStarted)
-            {
-                await StopAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            else
-            {
-                _transport.Outbox.Complete();
-                _observer.End("disposed", hangUp: false);
-            }
+            await StopAsync(CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {

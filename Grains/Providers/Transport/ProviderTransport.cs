@@ -89,13 +89,22 @@ internal sealed class ProviderTransport : IAsyncDisposable
     /// <summary>Queues a control text frame for whichever connection carries the call; never dropped for room.</summary>
     public bool SendControl(ReadOnlyMemory<byte> utf8Json) => Outbox.EnqueueControl(OutboundItem.ForControl(utf8Json));
 
-    /// <summary>Closes politely (the send loop closes the socket once the queue drains), aborting after <see cref="ProviderTransportOptions.StopTimeout"/>.</summary>
+    /// <summary>
+    /// Closes politely (the send loop closes the socket once the queue drains), aborting after
+    /// <see cref="ProviderTransportOptions.StopTimeout"/>. A transport that was never started ends here, so the
+    /// observer hears <see cref="ITransportObserver.OnEnded"/> (once) whether or not a supervisor ran.
+    /// </summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        Interlocked.Exchange(ref _stopping, 1);
+        var firstStop = Interlocked.Exchange(ref _stopping, 1) == 0;
         Outbox.Complete();
         if (_supervisor is null)
         {
+            if (firstStop)
+            {
+                Observer.OnEnded(new TransportEnd(TransportEndKind.Stopped, null));
+            }
+
             return;
         }
 

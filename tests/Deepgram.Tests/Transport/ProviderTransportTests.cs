@@ -85,6 +85,20 @@ public sealed class ProviderTransportTests
     }
 
     [Fact]
+    public async Task A_transport_stopped_before_it_started_tells_its_observer_once_and_takes_no_more_audio()
+    {
+        var observer = new RecordingObserver();
+        await using var transport = new ProviderTransport(new TestProtocol(new Uri("ws://127.0.0.1:9/")), observer, new ProviderTransportOptions(), new FakeTimeProvider());
+
+        await transport.StopAsync(CancellationToken.None);
+        await transport.StopAsync(CancellationToken.None);
+
+        Assert.Equal(TransportEndKind.Stopped, (await observer.Ended.Task.WaitAsync(Waits.Long)).Kind);
+        Assert.Equal(["ended Stopped "], observer.Calls);
+        Assert.False(transport.SendAudio(new byte[320]));
+    }
+
+    [Fact]
     public async Task No_ready_within_the_connect_budget_is_a_CONNECT_TIMEOUT()
     {
         await using var server = await LoopbackWebSocketServer.StartAsync();
