@@ -29,7 +29,7 @@ public sealed class CallGrain(
     IOptionsMonitor<AgentOptions> options,
     CallMetrics metrics,
     TimeProvider time,
-    [PersistentState("call", CallStorage.Name)] IPersistentState<CallRecord> record,
+    [PersistentState(CallStorage.RecordStateName, CallStorage.Name)] IPersistentState<CallRecord> record,
     ILogger<CallGrain> logger) : Grain, ICallGrain
 {
     /// <summary>Caller audio silent this long (no messages at all) means the gateway is gone.</summary>

@@ -19,4 +19,7 @@ public static class CallStorage
 {
     /// <summary>Call records (history).</summary>
     public const string Name = "calls";
+
+    /// <summary>The state name the call grain persists its <see cref="CallRecord"/> under (what a reader of the storage asks for).</summary>
+    public const string RecordStateName = "call";
 }

@@ -13,9 +13,6 @@ namespace AiAgent.Silo.Api;
 /// </summary>
 public static partial class CallApi
 {
-    /// <summary>The grain state name the call grain persists its record under (<c>[PersistentState("call", ...)]</c>).</summary>
-    private const string RecordStateName = "call";
-
     /// <summary>Source-generated JSON for the API's responses.</summary>
     public static WebApplicationBuilder AddCallApi(this WebApplicationBuilder builder)
     {
@@ -91,7 +88,7 @@ public static partial class CallApi
 
         var storage = services.GetRequiredKeyedService<IGrainStorage>(CallStorage.Name);
         var state = new GrainState<CallRecord>(new CallRecord());
-        await storage.ReadStateAsync(RecordStateName, grains.GetGrain<ICallGrain>(callId).GetGrainId(), state);
+        await storage.ReadStateAsync(CallStorage.RecordStateName, grains.GetGrain<ICallGrain>(callId).GetGrainId(), state);
         return state.State?.Snapshot switch
         {
             null => UnknownCall(callId),

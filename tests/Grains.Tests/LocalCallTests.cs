@@ -163,7 +163,7 @@ public sealed class LocalCallTests(TestClusterFixture fixture)
     {
         var storage = fixture.Cluster.GetSiloServiceProvider(fixture.Cluster.Silos[0].SiloAddress).GetRequiredKeyedService<IGrainStorage>(CallStorage.Name);
         var state = new GrainState<CallRecord>(new CallRecord());
-        await storage.ReadStateAsync("call", fixture.Client.GetGrain<ICallGrain>(callId).GetGrainId(), state);
+        await storage.ReadStateAsync(CallStorage.RecordStateName, fixture.Client.GetGrain<ICallGrain>(callId).GetGrainId(), state);
         return state.State?.Snapshot;
     }
 
