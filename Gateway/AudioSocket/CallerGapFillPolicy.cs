@@ -10,8 +10,8 @@ internal readonly record struct GapFillDecision(int Frames, bool GapStarted);
 /// <c>Wait()</c>: docs/protocols/asterisk.md, "What Asterisk sends"). It tracks how far the caller's audio reaches
 /// on the clock: each real frame extends it by its own duration, from its arrival or from where the audio
 /// already reached, whichever is later (a burst of frames stacks up). Once that end lies more than the
-/// threshold in the past, the gap from it to now is filled with whole frames, and from then on one frame per
-/// period keeps the grain's audio level with the clock; the first real frame stops it. Pure: times are
+/// threshold in the past, the gap from it through the current frame period is filled with whole frames, and from
+/// then on one frame per period keeps the grain's audio level with the clock; the first real frame stops it. Pure: times are
 /// timestamps of one clock, supplied by the caller; not thread-safe (<see cref="CallerAudioFeed"/> locks).
 /// </summary>
 /// <remarks>
@@ -36,7 +36,7 @@ internal sealed class CallerGapFillPolicy
         _threshold = threshold;
         _period = period;
         _audioEnd = start;
-        MaxBurst = (int)Math.Max(threshold / period, 0) + 2;
+        MaxBurst = (int)Math.Max(threshold / period, 0) + 3;
     }
 
     /// <summary>True when the fill is on.</summary>
@@ -71,7 +71,9 @@ internal sealed class CallerGapFillPolicy
             return default;
         }
 
-        var frames = missing / _period;
+        // Fill through the frame a phone would deliver now: a real frame arriving now reaches now + period too,
+        // so the grain's audio keeps the same time as with a caller that sends silence frames.
+        var frames = (missing + _period) / _period;
         if (frames <= 0)
         {
             return default;
@@ -80,7 +82,7 @@ internal sealed class CallerGapFillPolicy
         if (frames > MaxBurst)
         {
             // A stall: send a burst's worth and drop the rest rather than flood the grain.
-            _audioEnd = now - MaxBurst * _period;
+            _audioEnd = now + _period - (MaxBurst * _period);
             frames = MaxBurst;
         }
 

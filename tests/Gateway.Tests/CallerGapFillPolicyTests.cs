@@ -17,22 +17,22 @@ public sealed class CallerGapFillPolicyTests
         { "frames flowing with jitter", 40, "f0 t20=0 f20.2 t40=0 f40.1 t60=0 f65 t80=0 f80.3 t100=0 f139.5 f139.6 t140=0 t160=0 f160.2 t180=0 f180 t200=0" },
         // A frame 39 ms late is still not a gap; 41 ms is.
         { "late by less than the threshold", 40, "f0 t20=0 t40=0 t59=0 f59 t80=0 t100=0" },
-        { "late by more than the threshold", 40, "f0 t61=2+ f61.5! t80=0 t100=0" },
-        // The caller stops after three frames (audio to 60 ms): at 120 ms the 60 ms gap is filled, then a frame per tick.
-        { "caller stops", 40, "f0 f20 f40 t60=0 t80=0 t100=0 t120=3+ t140=1 t160=1 t180=1" },
+        { "late by more than the threshold", 40, "f0 t61=3+ f61.5! t80=0 t100=0" },
+        // The caller stops after three frames (audio to 60 ms): at 120 ms the 60 ms gap and the current frame are filled, then a frame per tick.
+        { "caller stops", 40, "f0 f20 f40 t60=0 t80=0 t100=0 t120=4+ t140=1 t160=1 t180=1" },
         // Frames flow again: the fill stops at once; the real frame follows the silence already sent.
-        { "caller resumes", 40, "f0 t80=3+ t100=1 f110! t120=0 t140=0 f130 t150=0 t160=0" },
+        { "caller resumes", 40, "f0 t80=4+ t100=1 f110! t120=0 t140=0 f130 t150=0 t160=0" },
         // A second gap after frames flowed again is a new gap.
-        { "two gaps", 40, "f0 t80=3+ f85! t100=0 t180=3+ t200=1" },
+        { "two gaps", 40, "f0 t80=4+ f85! t100=0 t180=4+ t200=1" },
         // A caller that never sends is filled from the call's start.
-        { "never sends", 40, "t20=0 t40=0 t60=3+ t80=1" },
+        { "never sends", 40, "t20=0 t40=0 t60=4+ t80=1" },
         // 60 ms packets every 60 ms: measured from the audio's end, never a gap.
         { "60 ms packetization", 40, "f0/60 t20=0 t40=0 t60=0 f60/60 t80=0 t100=0 t120=0 f120.4/60 t140=0 t160=0 t180=0 f180/60" },
-        // A pacer stall of a second: one burst (threshold/period + 2 frames), the rest skipped, then one per tick.
-        { "pacer stall", 40, "f0 t80=3+ t1080=4 t1100=1" },
+        // A pacer stall of a second: one burst (threshold/period + 3 frames), the rest skipped, then one per tick.
+        { "pacer stall", 40, "f0 t80=4+ t1080=5 t1100=1" },
         // Never while the call is ending, even in a gap.
         { "call ending", 40, "f0 t80=0e t100=0e" },
-        { "ending mid-gap", 40, "f0 t80=3+ t100=0e t120=0e" },
+        { "ending mid-gap", 40, "f0 t80=4+ t100=0e t120=0e" },
         // Off.
         { "off", 0, "f0 t80=0 t1000=0" },
     };
@@ -76,7 +76,7 @@ public sealed class CallerGapFillPolicyTests
             frames += policy.OnTick(now, ending: false).Frames;
         }
 
-        // Audio to 20, then 10 s of ticks: the silence supplied covers the time up to the last tick, to within a frame.
-        Assert.Equal(500, frames);
+        // Audio to 20, then 10 s of ticks: the silence supplied reaches one frame past the last tick (10,040), as a real frame would.
+        Assert.Equal(501, frames);
     }
 }
