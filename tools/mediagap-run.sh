@@ -41,13 +41,13 @@ import json, sys, glob, statistics
 name, d = sys.argv[1], sys.argv[2]
 rows = [json.load(open(f)) for f in sorted(glob.glob(d + "/*.json")) if open(f).read().strip()]
 lat = sorted(r["replyAfterSpeechMs"] for r in rows if r.get("replyAfterSpeechMs") is not None)
-def pct(p):
-    if not lat: return float("nan")
-    k = min(len(lat) - 1, max(0, round(p / 100 * len(lat) + 0.5) - 1))
-    return lat[k]
+def pct(p):  # nearest rank
+    if not lat: return "   none"
+    k = min(len(lat) - 1, max(0, -(-p * len(lat) // 100) - 1))
+    return f"{lat[k]:7.1f}"
 withheld = sum(r.get("framesWithheld", 0) for r in rows)
 passed = sum(1 for r in rows if r.get("outcome") in ("CallerHangup", "ServerHangupFrame", "ServerClosed"))
-print(f"{name:15} calls {len(rows)} ({passed} ended normally)  answered {len(lat)}  turn latency p50 {pct(50):7.1f} ms  p99 {pct(99):7.1f} ms  (frames withheld {withheld})")
+print(f"{name:15} calls {len(rows)} ({passed} ended normally)  answered {len(lat)}  turn latency p50 {pct(50)} ms  p99 {pct(99)} ms  (frames withheld {withheld})")
 PY
 }
 start_silo

@@ -199,6 +199,7 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         if (_feed is not null)
         {
             context.Pacer.Unregister(_feed);
+            _feed.LogSummary();
         }
 
         context.Pacer.Unregister(Call);

@@ -139,6 +139,15 @@ internal sealed partial class CallerAudioFeed : IPacedCall
         }
     }
 
+    /// <summary>Logs what the fill did in this call, once at its end (nothing when no gap was filled).</summary>
+    public void LogSummary()
+    {
+        if (Gaps > 0)
+        {
+            LogFillSummary(_call.CallId, Gaps, FilledFrames);
+        }
+    }
+
     private long ToTicks(TimeSpan duration) => (long)(duration.TotalSeconds * _time.TimestampFrequency);
 
     [LoggerMessage(EventId = 2350, Level = LogLevel.Debug, Message = "Call {CallId}: no caller frame: supplying silence on the clock (audiosocket.caller_gap_fill_ms)")]
@@ -146,6 +155,9 @@ internal sealed partial class CallerAudioFeed : IPacedCall
 
     [LoggerMessage(EventId = 2351, Level = LogLevel.Debug, Message = "Call {CallId}: caller frames flow again ({FilledFrames} silence frames supplied in this call)")]
     private partial void LogGapEnded(Guid callId, long filledFrames);
+
+    [LoggerMessage(EventId = 2353, Level = LogLevel.Information, Message = "Call {CallId}: the caller's media stopped {Gaps} times; {FilledFrames} silence frames were supplied (audiosocket.caller_gap_fill_ms)")]
+    private partial void LogFillSummary(Guid callId, long gaps, long filledFrames);
 
     [LoggerMessage(EventId = 2352, Level = LogLevel.Warning, Message = "Relaying to the call grain failed")]
     private partial void LogRelayFailed(Exception ex);
