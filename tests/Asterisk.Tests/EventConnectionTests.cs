@@ -53,6 +53,25 @@ public sealed class EventConnectionTests
     }
 
     [Fact]
+    public async Task Malformed_events_are_logged_and_skipped_and_unknown_types_arrive_as_UnknownAriEvent()
+    {
+        await using var h = await AriHarness.StartAsync();
+        Assert.True(h.Emulator.SendRawEvent(AriHarness.App, "not json at all"));
+        Assert.True(h.Emulator.SendRawEvent(AriHarness.App, """{"type":"ChannelDtmfReceived","digit":"9","duration_ms":"long"}"""));
+        Assert.True(h.Emulator.SendRawEvent(AriHarness.App, """{"type":"PlaybackStarted","application":"aiagent","playback":{"id":"p1"}}"""));
+        var call = await h.Emulator.PlaceCallAsync(AriHarness.App);
+
+        Assert.Equal("PlaybackStarted", (await h.NextAsync<UnknownAriEvent>()).Type);
+        Assert.Equal(call.ChannelId, (await h.NextAsync<StasisStartEvent>()).Channel.Id);
+        var malformed = h.Logs.WithEventId(6215);
+        Assert.Equal(2, malformed.Count);
+        Assert.Equal([1L, 2L], malformed.Select(l => (long)l.State["Sequence"]!));
+        // The skipped DTMF digit is not in any log.
+        Assert.DoesNotContain("\"9\"", h.Logs.AllText());
+        Assert.False(h.Pump.IsCompleted);
+    }
+
+    [Fact]
     public async Task Placing_a_call_with_no_socket_for_the_application_fails_like_Stasis_does()
     {
         await using var h = await AriHarness.StartAsync(connect: false);

@@ -138,6 +138,9 @@ public sealed partial class AriEmulator : IAsyncDisposable
     public Task<AriEmulatorCall> PlaceCallAsync(string app, IReadOnlyList<string>? args = null, AriCallOptions? callOptions = null) =>
         Task.FromResult(_core.PlaceCall(app, args ?? ["arg1"], callOptions ?? new AriCallOptions()));
 
+    /// <summary>Sends <paramref name="text"/> as one text message on the application's newest events socket (malformed or future events); false when none is connected.</summary>
+    public bool SendRawEvent(string app, string text) => _hub.Publish(app, text);
+
     /// <summary>Drops every events socket: a TCP reset, or a close frame when <paramref name="graceful"/>. Channels stay.</summary>
     public void DropEventConnections(bool graceful = false) => _hub.DropAll(graceful);
 
