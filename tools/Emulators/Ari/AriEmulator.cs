@@ -22,6 +22,7 @@ public sealed partial class AriEmulator : IAsyncDisposable
     private readonly AriEventHub _hub = new();
     private readonly AriEmulatorCore _core;
     private readonly List<AriEmulatorRequest> _requests = [];
+    private readonly Dictionary<string, AriEmulatorCall> _calls = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
     private int _rejected;
 
@@ -90,6 +91,7 @@ public sealed partial class AriEmulator : IAsyncDisposable
         var emulator = new AriEmulator(app, options, logger);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Map("/ari/{**path}", emulator.HandleAsync);
+        app.Map("/emulator/{**path}", emulator.HandleControlAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         emulator.Port = new Uri(address).Port;
@@ -120,7 +122,7 @@ public sealed partial class AriEmulator : IAsyncDisposable
         }
 
         await using var emulator = await StartAsync(options).ConfigureAwait(false);
-        await Console.Out.WriteLineAsync($"ARI emulator on {emulator.BaseUrl} (user {options.UserName}; password from ARI_EMULATOR_PASSWORD)").ConfigureAwait(false);
+        await Console.Out.WriteLineAsync($"ARI emulator on {emulator.BaseUrl} (user {options.UserName}; password from ARI_EMULATOR_PASSWORD); place a caller with POST http://{options.Host}:{emulator.Port}/emulator/calls?app=NAME (docs/ari.md)").ConfigureAwait(false);
         var stop = new TaskCompletionSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -135,8 +137,25 @@ public sealed partial class AriEmulator : IAsyncDisposable
     /// Places a caller into <c>Stasis(app, args…)</c>: state Ring, <c>StasisStart</c>. Throws when no events socket is
     /// connected for <paramref name="app"/> (Asterisk's Stasis() fails then).
     /// </summary>
-    public Task<AriEmulatorCall> PlaceCallAsync(string app, IReadOnlyList<string>? args = null, AriCallOptions? callOptions = null) =>
-        Task.FromResult(_core.PlaceCall(app, args ?? ["arg1"], callOptions ?? new AriCallOptions()));
+    public Task<AriEmulatorCall> PlaceCallAsync(string app, IReadOnlyList<string>? args = null, AriCallOptions? callOptions = null)
+    {
+        var call = _core.PlaceCall(app, args ?? ["arg1"], callOptions ?? new AriCallOptions());
+        lock (_calls)
+        {
+            _calls[call.ChannelId] = call;
+        }
+
+        return Task.FromResult(call);
+    }
+
+    /// <summary>The caller placed with channel id <paramref name="channelId"/>, if any.</summary>
+    public AriEmulatorCall? FindCall(string channelId)
+    {
+        lock (_calls)
+        {
+            return _calls.GetValueOrDefault(channelId);
+        }
+    }
 
     /// <summary>Sends <paramref name="text"/> as one text message on the application's newest events socket (malformed or future events); false when none is connected.</summary>
     public bool SendRawEvent(string app, string text) => _hub.Publish(app, text);
@@ -269,6 +288,15 @@ public sealed partial class AriEmulator : IAsyncDisposable
             _ => RestResult.Error(404, "Resource not found"),
         };
         await WriteAsync(context, path, answer).ConfigureAwait(false);
+    }
+
+    private async Task HandleControlAsync(HttpContext context)
+    {
+        var path = "/emulator/" + (context.Request.RouteValues["path"] as string ?? string.Empty).TrimEnd('/');
+        var result = IsAuthorized(context.Request)
+            ? await AriEmulatorControl.HandleAsync(this, context.Request.Method, path.Split('/', StringSplitOptions.RemoveEmptyEntries)[1..], context.Request.Query).ConfigureAwait(false)
+            : RestResult.Error(401, "Authentication required");
+        await WriteAsync(context, path, result).ConfigureAwait(false);
     }
 
     private async Task WriteAsync(HttpContext context, string path, RestResult result)
