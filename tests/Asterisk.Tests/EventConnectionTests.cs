@@ -72,6 +72,21 @@ public sealed class EventConnectionTests
     }
 
     [Fact]
+    public async Task Reading_events_is_cancelled_by_its_token()
+    {
+        await using var h = await AriHarness.StartAsync(connect: false);
+        await using var connection = await AriEventConnection.ConnectAsync(h.Endpoint);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var e in connection.ReadEventsAsync(cancel.Token))
+            {
+                Assert.Fail($"no event expected, got {e.Type}");
+            }
+        });
+    }
+
+    [Fact]
     public async Task Placing_a_call_with_no_socket_for_the_application_fails_like_Stasis_does()
     {
         await using var h = await AriHarness.StartAsync(connect: false);
