@@ -87,6 +87,20 @@ public sealed class EventConnectionTests
     }
 
     [Fact]
+    public async Task An_unreachable_Asterisk_is_AriConnectionLostException_without_the_key_in_the_message()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        probe.Start();
+        var port = ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
+        probe.Stop();
+        var endpoint = new AriEndpoint(new Uri($"http://127.0.0.1:{port}/ari"), "aiagent", "user", "s3cret-value");
+        var e = await Assert.ThrowsAsync<AriConnectionLostException>(() => AriEventConnection.ConnectAsync(endpoint));
+        Assert.DoesNotContain("s3cret-value", e.ToString());
+        Assert.Equal($"ws://127.0.0.1:{port}/ari/events?app=aiagent", endpoint.EventsUriForLog());
+        Assert.Equal($"ws://127.0.0.1:{port}/ari/events?app=aiagent&api_key=user:s3cret-value", endpoint.EventsUri().AbsoluteUri);
+    }
+
+    [Fact]
     public async Task Placing_a_call_with_no_socket_for_the_application_fails_like_Stasis_does()
     {
         await using var h = await AriHarness.StartAsync(connect: false);
