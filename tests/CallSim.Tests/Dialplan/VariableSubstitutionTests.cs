@@ -84,4 +84,11 @@ public sealed class VariableSubstitutionTests
     [InlineData("a\\,b,c", new[] { "a,b", "c" })] // a backslash escapes
     public void Splits_arguments_like_AST_STANDARD_APP_ARGS(string text, string[] expected) =>
         Assert.Equal(expected, ApplicationArguments.Split(text));
+
+    [Theory]
+    [InlineData("1,a, b, c", new[] { "1", "a, b, c" })]
+    [InlineData("1", new[] { "1" })]
+    [InlineData("1,\"x,y\",z", new[] { "1", "x,y,z" })]
+    public void The_last_declared_argument_takes_the_rest(string text, string[] expected) =>
+        Assert.Equal(expected, ApplicationArguments.Split(text, 2));
 }

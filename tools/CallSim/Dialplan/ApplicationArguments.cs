@@ -9,8 +9,11 @@ namespace AiAgent.CallSim.Dialplan;
 /// </summary>
 public static class ApplicationArguments
 {
-    /// <summary>The arguments; empty text is one empty argument.</summary>
-    public static IReadOnlyList<string> Split(string text)
+    /// <summary>
+    /// The arguments; empty text is one empty argument. With <paramref name="max"/>, the last argument takes the rest
+    /// of the text, commas included, as an application declaring that many arguments gets it.
+    /// </summary>
+    public static IReadOnlyList<string> Split(string text, int max = int.MaxValue)
     {
         var parts = new List<string>();
         var current = new StringBuilder();
@@ -31,7 +34,7 @@ public static class ApplicationArguments
             {
                 current.Append(c);
             }
-            else if (c == ',' && depth == 0)
+            else if (c == ',' && depth == 0 && parts.Count < max - 1)
             {
                 parts.Add(current.ToString());
                 current.Clear();

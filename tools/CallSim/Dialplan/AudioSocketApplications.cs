@@ -171,7 +171,7 @@ internal sealed class AudioSocketApplications
     private static ApplicationResult Fail(DialplanChannel channel, string detail)
     {
         channel.Error(detail);
-        return DialplanApplications.Hangup(channel, detail);
+        return DialplanApplications.Hangup(channel, detail, logged: true);
     }
 
     /// <summary>A Dial option letter outside any parenthesised option argument.</summary>

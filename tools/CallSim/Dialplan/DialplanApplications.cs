@@ -24,7 +24,7 @@ internal sealed class DialplanApplications
             case "NOOP":
                 return ApplicationResult.Next;
             case "VERBOSE":
-                var parts = ApplicationArguments.Split(arguments);
+                var parts = ApplicationArguments.Split(arguments, 2);
                 channel.Note(parts.Count > 1 ? parts[1] : parts[0]);
                 return ApplicationResult.Next;
             case "SET":
@@ -51,10 +51,14 @@ internal sealed class DialplanApplications
         }
     }
 
-    public static ApplicationResult Hangup(DialplanChannel channel, string detail, string? cause = null)
+    public static ApplicationResult Hangup(DialplanChannel channel, string detail, string? cause = null, bool logged = false)
     {
         channel.SetVariable("HANGUPCAUSE", cause is { Length: > 0 } ? cause : "16");
-        channel.Note(detail);
+        if (!logged)
+        {
+            channel.Note(detail);
+        }
+
         return ApplicationResult.Stop(new DialplanOutcome(DialplanEnd.HungUp, channel.Location, detail));
     }
 
