@@ -17,7 +17,8 @@ public sealed class DialplanInterpreterTests
     /// <summary>The documented app dialplan and destinations, exactly as docs/asterisk.md has them.</summary>
     private static Plan Documented() => Plan.Parse(string.Join("\n", DialplanDocument.TestedBlocks(File.ReadAllText(AdminGuide.Path)).Values));
 
-    private static async Task<DialplanRunResult> RunAsync(Plan plan, string exten, int gatewayPort, int httpPort = 1, AsteriskVersion? version = null, TimeSpan? patience = null)
+    private static async Task<DialplanRunResult> RunAsync(
+        Plan plan, string exten, int gatewayPort, int httpPort = 1, AsteriskVersion? version = null, TimeSpan? patience = null, CallFormat? callerFormat = null)
     {
         var settings = new DialplanRunSettings
         {
@@ -27,6 +28,7 @@ public sealed class DialplanInterpreterTests
             LeadingSilence = TimeSpan.FromMilliseconds(100),
             CallerSpeech = static f => CallAudio.Silence(TimeSpan.FromMilliseconds(100), f),
             CallerPatience = patience ?? TimeSpan.FromSeconds(10),
+            CallerFormat = callerFormat ?? CallFormat.Slin,
             Endpoints = new EndpointMap().Add("gateway-host", 8090, "127.0.0.1", gatewayPort).Add("platform-host", 8080, "127.0.0.1", httpPort),
         };
         return await new DialplanInterpreter(plan).RunAsync(settings).WaitAsync(s_wait);
@@ -239,6 +241,18 @@ public sealed class DialplanInterpreterTests
 
         Assert.Equal("done", result.Outcome.At?.Label);
         Assert.All((await gateway.FirstConnection).Frames.Skip(1), static f => Assert.Equal((0x10, 640), (f.Kind, f.Payload.Length)));
+    }
+
+    [Fact]
+    public async Task Dial_without_c_speaks_the_callers_first_format()
+    {
+        await using var gateway = new FakeAudioSocketServer(HangUpAtOnce);
+        var plan = Plan.Parse("[aiagent-inbound]\nexten => 1,1,Answer()\n same => n,Dial(AudioSocket/gateway-host:8090/${UUID()},,g)\n same => n,Hangup()");
+
+        var result = await RunAsync(plan, "1", gateway.Port, callerFormat: CallFormat.All.Single(static f => f.Name == "ulaw"));
+
+        Assert.Equal(3, result.Outcome.At?.Priority);
+        Assert.All((await gateway.FirstConnection).Frames.Skip(1), static f => Assert.Equal((0x10, 160), (f.Kind, f.Payload.Length)));
     }
 
     [Fact]

@@ -69,7 +69,7 @@ internal sealed class AudioSocketApplications
         var parts = destination.Split('/');
         var service = parts.Length > 1 ? parts[1] : "";
         var uuidText = parts.Length > 2 ? parts[2] : "";
-        var format = CallFormat.Slin; // without c(): the caller's first format; the simulated caller speaks slin 8 kHz
+        var format = channel.Settings.CallerFormat; // without c(): the caller's first format
         string? problem = null;
         if (!EndpointMap.TrySplitService(service, out var host, out var port))
         {

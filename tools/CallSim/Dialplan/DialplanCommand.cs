@@ -24,6 +24,8 @@ public static class DialplanCommand
           --asterisk-version V     the Asterisk imitated (default 22.10.0); before 20.14/21.9/22.4/23.0 the
                                    dialplan does not continue after the server ends the session
           --wav PATH               the caller's speech in each AudioSocket session (default: 1 s of silence)
+          --caller-format F        the caller channel's first format, which Dial(AudioSocket/...) without c()
+                                   speaks (default slin; ulaw for a G.711 caller)
           --patience SEC           how long the caller stays on after speaking before hanging up (default 30)
 
         exit code: 0 the call ended as Asterisk would end it, with no warning; 1 a warning, or a step the
@@ -60,6 +62,7 @@ public static class DialplanCommand
     {
         string? file = null, block = null, context = null, exten = null, wav = null;
         var version = AsteriskVersion.Default;
+        var callerFormat = CallFormat.Slin;
         var patience = TimeSpan.FromSeconds(30);
         var endpoints = new EndpointMap();
         for (var i = 0; i < args.Count; i++)
@@ -79,6 +82,10 @@ public static class DialplanCommand
                 case "--asterisk-version":
                     var given = Value();
                     version = AsteriskVersion.TryParse(given, out var parsed) ? parsed : throw new FormatException($"{name}: '{given}' is not a version such as 22.4.0");
+                    break;
+                case "--caller-format":
+                    var formatName = Value();
+                    callerFormat = CallFormat.TryParse(formatName, out var f) ? f : throw new FormatException($"{name}: '{formatName}' is not a format such as slin, slin16 or ulaw");
                     break;
                 case "--patience":
                     var seconds = Value();
@@ -106,6 +113,7 @@ public static class DialplanCommand
             Version = version,
             Endpoints = endpoints,
             CallerPatience = patience,
+            CallerFormat = callerFormat,
         };
         if (wav is not null)
         {

@@ -20,6 +20,12 @@ public sealed record DialplanRunSettings
     /// </summary>
     public Func<CallFormat, CallAudio> CallerSpeech { get; init; } = static format => CallAudio.Silence(TimeSpan.FromSeconds(1), format);
 
+    /// <summary>
+    /// The first format of the caller channel's capabilities: what <c>Dial(AudioSocket/…)</c> without <c>c()</c> speaks
+    /// (a G.711 caller gives <c>ulaw</c> bytes labelled 0x10). The application always speaks slin 8 kHz.
+    /// </summary>
+    public CallFormat CallerFormat { get; init; } = CallFormat.Slin;
+
     /// <summary>Silence before the caller speaks, in each AudioSocket session.</summary>
     public TimeSpan LeadingSilence { get; init; } = TimeSpan.FromSeconds(0.5);
 
