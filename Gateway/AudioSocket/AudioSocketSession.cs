@@ -25,6 +25,7 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
     private readonly ILogger _logger = context.SessionLogger;
     private readonly string? _remote = connection.RemoteEndPoint?.ToString();
     private PlayoutCall? _call;
+    private CallerAudioFeed? _feed;
     private ICallGrain? _grain;
     private StreamSubscriptionHandle<AgentStreamEvent>? _subscription;
     private string _provider = "unknown";
@@ -125,7 +126,16 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
             context.Pacer.Register(Call);
             await StartAsync();
             _reportPump = PumpReportsAsync();
-            _end = await new CallerFrameRelay(Input, context.FrameReader, Call, Grain, labels, context.Metrics, context.RelayLogger).RunAsync();
+            _feed = new CallerAudioFeed(
+                Grain, Call, TimeSpan.FromMilliseconds(context.Options.CallerGapFillMs), TimeSpan.FromMilliseconds(context.Options.FrameMs),
+                context.Time, context.Metrics, context.RelayLogger);
+            if (_feed.FillEnabled)
+            {
+                // Gaps in the caller's media are filled on the shared pacer's clock, not a timer per call.
+                context.Pacer.Register(_feed);
+            }
+
+            _end = await new CallerFrameRelay(Input, context.FrameReader, Call, Grain, _feed, labels, context.Metrics, context.RelayLogger).RunAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -186,6 +196,12 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
     /// <summary>Stops playout, closes the socket, then releases the stream and tells the grain.</summary>
     private async Task EndCallAsync()
     {
+        if (_feed is not null)
+        {
+            context.Pacer.Unregister(_feed);
+            _feed.LogSummary();
+        }
+
         context.Pacer.Unregister(Call);
         await CloseAsync(Call.Close(), _end.SendHangup);
         await _reportPump;

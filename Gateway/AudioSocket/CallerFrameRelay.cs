@@ -10,17 +10,16 @@ namespace AiAgent.Gateway.AudioSocket;
 
 /// <summary>
 /// The inbound half of a started call: reads the caller's frames until the call ends, relays audio (numbered
-/// from 0) and DTMF to the grain, and says how the call ended.
+/// from 0 by the <see cref="CallerAudioFeed"/>, which fills gaps in them) and DTMF to the grain, and says how the call ended.
 /// </summary>
 /// <remarks>
 /// Asterisk behaviour this follows (docs/protocols/asterisk.md): frame sizes follow the channel's packetization
 /// (any even, non-zero length); DTMF arrives between audio frames; Asterisk never sends a hangup frame, EOF is the hangup.
 /// </remarks>
 internal sealed partial class CallerFrameRelay(
-    PipeReader input, AudioSocketFrameReader reader, PlayoutCall call, ICallGrain grain, InboundLabelWatch labels,
+    PipeReader input, AudioSocketFrameReader reader, PlayoutCall call, ICallGrain grain, CallerAudioFeed feed, InboundLabelWatch labels,
     GatewayMetrics metrics, ILogger logger)
 {
-    private long _sequence;
     private bool _unknownKindLogged;
 
     /// <summary>Relays until the peer or the platform ends the call (<see cref="PlayoutCall.RequestEnd"/> cancels the pending read).</summary>
@@ -115,30 +114,7 @@ internal sealed partial class CallerFrameRelay(
             LogLabelMismatch(call.CallId, (byte)frame.Kind, (byte)labels.First.GetValueOrDefault(), call.CallerFormat.ToString(), (byte)call.OutboundKind);
         }
 
-        try
-        {
-            var push = grain.PushCallerAudioAsync(new CallerAudio(_sequence++, audio));
-            if (!push.IsCompletedSuccessfully)
-            {
-                _ = ObserveAsync(push);
-            }
-        }
-        catch (Exception ex)
-        {
-            LogRelayFailed(ex);
-        }
-    }
-
-    private async Task ObserveAsync(Task push)
-    {
-        try
-        {
-            await push;
-        }
-        catch (Exception ex)
-        {
-            LogRelayFailed(ex);
-        }
+        feed.Push(audio);
     }
 
     private async Task RelayDtmfAsync(char digit)

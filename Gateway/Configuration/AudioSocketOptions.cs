@@ -58,6 +58,15 @@ public sealed class AudioSocketOptions
     [ConfigurationKeyName("keepalive_ms")]
     public int KeepaliveMs { get; set; } = 1_000;
 
+    /// <summary>
+    /// <c>caller_gap_fill_ms</c>: when the caller's next frame is this late (measured from the end of the audio it
+    /// has sent), silence frames in the caller's format are supplied to the grain at the frame rate until a real
+    /// frame comes, so end of turn and provider VAD see time pass with a caller that sends nothing while silent
+    /// (silence suppression, DTX). 0 turns it off. The default, two 20 ms frames, is far above Asterisk's jitter.
+    /// </summary>
+    [ConfigurationKeyName("caller_gap_fill_ms")]
+    public int CallerGapFillMs { get; set; } = 40;
+
     /// <summary><c>playout_lead_ms</c>: agent audio written ahead of real time when playout starts, so a late tick does not starve the caller.</summary>
     [ConfigurationKeyName("playout_lead_ms")]
     public int PlayoutLeadMs { get; set; } = 40;

@@ -44,6 +44,12 @@ public sealed class AudioSocketOptionsValidator : IValidateOptions<AudioSocketOp
             errors.Add($"{p}.keepalive_ms: {options.KeepaliveMs} must be 0 (off) or between 100 and 1900 (Asterisk drops the call after 2000 ms without frames)");
         }
 
+        if (options.CallerGapFillMs != 0 && (options.CallerGapFillMs < options.FrameMs || options.CallerGapFillMs > 2_000))
+        {
+            // Below one frame period ordinary jitter would trigger it; above 2 s the fill comes too late to matter.
+            errors.Add($"{p}.caller_gap_fill_ms: {options.CallerGapFillMs} must be 0 (off) or between frame_ms ({options.FrameMs}) and 2000");
+        }
+
         Range(errors, $"{p}.playout_lead_ms", options.PlayoutLeadMs, 0, 200);
         Range(errors, $"{p}.max_queue_seconds", options.MaxQueueSeconds, 1, 600);
         Range(errors, $"{p}.max_frame_bytes", options.MaxFrameBytes, 320, 65_535);

@@ -17,6 +17,8 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _framesIn;
     private readonly Counter<long> _framesOut;
     private readonly Counter<long> _keepaliveFrames;
+    private readonly Counter<long> _gapFillFrames;
+    private readonly Counter<long> _callerGaps;
     private readonly Counter<long> _lateFrames;
     private readonly Counter<long> _droppedFrames;
     private readonly Counter<long> _underruns;
@@ -36,6 +38,8 @@ public sealed class GatewayMetrics
         _framesIn = meter.CreateCounter<long>("ai_agent_gateway_frames_in", "{frame}", "Audio frames received from Asterisk");
         _framesOut = meter.CreateCounter<long>("ai_agent_gateway_frames_out", "{frame}", "Agent audio frames written to Asterisk");
         _keepaliveFrames = meter.CreateCounter<long>("ai_agent_gateway_frames_keepalive", "{frame}", "Silence frames written to keep an idle line alive");
+        _gapFillFrames = meter.CreateCounter<long>("ai_agent_gateway_caller_gap_fill_frames", "{frame}", "Silence frames supplied to the grain while the caller sent no frames (audiosocket.caller_gap_fill_ms)");
+        _callerGaps = meter.CreateCounter<long>("ai_agent_gateway_caller_gaps", "{gap}", "Gaps in the caller's media that were filled with silence");
         _lateFrames = meter.CreateCounter<long>("ai_agent_gateway_frames_late", "{frame}", "Frames written more than 5 ms after their deadline (reason=deadline), or held back because the socket was still flushing (reason=backpressure)");
         _droppedFrames = meter.CreateCounter<long>("ai_agent_gateway_frames_dropped", "{frame}", "Agent audio frames dropped because a playout queue was full");
         _underruns = meter.CreateCounter<long>("ai_agent_gateway_playout_underruns", "{event}", "Times a playing utterance ran out of audio before its end");
@@ -63,6 +67,12 @@ public sealed class GatewayMetrics
 
     /// <summary>An outbound keepalive silence frame.</summary>
     public void KeepaliveFrame(in KeyValuePair<string, object?> provider) => _keepaliveFrames.Add(1, provider);
+
+    /// <summary>Silence frames supplied to the grain across a caller media gap.</summary>
+    public void CallerGapFillFrames(int count, in KeyValuePair<string, object?> provider) => _gapFillFrames.Add(count, provider);
+
+    /// <summary>A caller media gap began to be filled.</summary>
+    public void CallerGap(in KeyValuePair<string, object?> provider) => _callerGaps.Add(1, provider);
 
     private static readonly KeyValuePair<string, object?> s_lateByDeadline = new("reason", "deadline");
     private static readonly KeyValuePair<string, object?> s_lateByBackpressure = new("reason", "backpressure");

@@ -1,3 +1,4 @@
+using AiAgent.CallSim.Audio;
 using AiAgent.CallSim.Cli;
 using AiAgent.CallSim.Simulation;
 
@@ -17,6 +18,7 @@ public sealed class CommandLineTests
         Assert.Equal(TimeSpan.FromSeconds(8), options.Tail);
         Assert.Equal(TimeSpan.FromSeconds(2), options.ConnectTimeout);
         Assert.False(options.SendHangupFrame);
+        Assert.False(options.SilentGaps);
     }
 
     [Fact]
@@ -25,7 +27,7 @@ public sealed class CommandLineTests
         var options = CommandLine.Parse(
             ["--wav", "in.wav", "--out", "reply.wav", "--host", "gw", "--port", "9092", "--uuid", "40325ec2-5efd-4bd3-805f-53576e581d13",
              "--format", "slin16", "--label-legacy", "--leading-silence", "0", "--tail", "3.5", "--dtmf", "1@2.5,#@4",
-             "--send-hangup-frame", "--json", "--connect-timeout", "1", "--close-wait", "0.5"],
+             "--send-hangup-frame", "--silent-gaps", "--json", "--connect-timeout", "1", "--close-wait", "0.5"],
             "default.wav")!;
 
         Assert.Equal("in.wav", options.Wav);
@@ -39,6 +41,8 @@ public sealed class CommandLineTests
         Assert.Equal(TimeSpan.FromSeconds(3.5), options.Tail);
         Assert.Equal([new DtmfEvent('1', TimeSpan.FromSeconds(2.5)), new DtmfEvent('#', TimeSpan.FromSeconds(4))], options.Dtmf);
         Assert.True(options.SendHangupFrame);
+        Assert.True(options.SilentGaps);
+        Assert.True(options.ToCallSettings(CallAudio.Silence(TimeSpan.FromSeconds(1), CallFormat.Slin))[0].SilentGaps);
         Assert.True(options.Json);
         Assert.Equal(TimeSpan.FromSeconds(1), options.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(0.5), options.CloseWait);

@@ -388,6 +388,82 @@ public sealed class SimulatedCallTests
         await connection.Eof.WaitAsync(s_wait);
     }
 
+    [Theory]
+    [InlineData("slin")]
+    [InlineData("ulaw")]
+    [InlineData("alaw")]
+    public async Task SilentGapsSendOnlyTheSpeechFramesAndKeepItsTiming(string name)
+    {
+        Assert.True(CallFormat.TryParse(name, out var format));
+        await using var server = new FakeAudioSocketServer();
+        // 200 ms tone, 200 ms digital silence, 200 ms tone: the pause and the leading and trailing silence are withheld.
+        var tone = Tone(format, 200);
+        var speech = tone.Concat(new short[format.SampleRate / 5]).Concat(tone).ToArray();
+        var settings = Settings(server.Port, speechMs: 0, format) with { Audio = CallAudio.FromSamples(speech, format), SilentGaps = true };
+
+        var result = await RunAsync(settings);
+
+        var connection = await server.FirstConnection;
+        await connection.Eof.WaitAsync(s_wait);
+        var audio = connection.Frames.Skip(1).ToList();
+        Assert.Equal(20, audio.Count);
+        Assert.Equal(20, result.Summary.FramesSent);
+        Assert.Equal(settings.TotalFrames - 20, result.Summary.FramesWithheld);
+        Assert.All(audio, f => Assert.Contains(f.Payload, b => b != format.SilenceByte));
+
+        // The pause is time that passed without frames: ~200 ms between the two halves, not a burst.
+        var pauseMs = (audio[10].ArrivedAt - audio[9].ArrivedAt) * 1000.0 / Stopwatch.Frequency;
+        Assert.True(pauseMs >= 150, $"the pause lasted {pauseMs:0.0} ms on the wire");
+        Assert.True(result.Summary.Passed);
+    }
+
+    [Fact]
+    public void SilentFramesAreTheLeadingSilenceTheTailAndTheQuietSpeechFrames()
+    {
+        var format = CallFormat.Slin;
+        var quiet = Enumerable.Repeat((short)20, format.SampleRate / 50).ToArray(); // about -64 dBFS: silence
+        var speech = Tone(format, 40).Concat(quiet).Concat(Tone(format, 20)).ToArray();
+        var settings = new CallSettings
+        {
+            Audio = CallAudio.FromSamples(speech, format),
+            LeadingSilence = TimeSpan.FromMilliseconds(60),
+            Tail = TimeSpan.FromMilliseconds(40),
+        };
+
+        var silent = SilentFrames.Of(settings);
+
+        bool[] expected = [true, true, true, false, false, true, false, true, true];
+        Assert.Equal(expected.Length, settings.TotalFrames);
+        Assert.Equal(expected, Enumerable.Range(0, expected.Length).Select(silent.IsSilent));
+        Assert.Equal(6, silent.LastSpeechFrame);
+    }
+
+    [Fact]
+    public async Task ReplyAfterSpeechIsMeasuredFromTheEndOfTheCallersSpeech()
+    {
+        // The server answers each audio frame with itself: the reply to the last speech frame comes right after it.
+        await using var server = new FakeAudioSocketServer(echo: true);
+
+        var result = await RunAsync(Settings(server.Port, speechMs: 200) with { Tail = TimeSpan.FromMilliseconds(400) });
+
+        // An echo's speech frames all arrive while the caller still speaks, so only silence follows: no reply.
+        Assert.Null(result.Summary.ReplyAfterSpeechMs);
+
+        await using var replying = new FakeAudioSocketServer(onUuid: async c =>
+        {
+            // Speech comes 500 ms in (100 ms lead + 200 ms speech ends at ~300 ms): a reply ~200 ms after the turn.
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+            var frame = Tone(CallFormat.Slin, 20).SelectMany(BitConverter.GetBytes).ToArray();
+            await c.SendFrameAsync(0x10, frame);
+        });
+        var answered = await RunAsync(Settings(replying.Port, speechMs: 200) with { Tail = TimeSpan.FromMilliseconds(800) });
+        Assert.NotNull(answered.Summary.ReplyAfterSpeechMs);
+        Assert.InRange(answered.Summary.ReplyAfterSpeechMs!.Value, 0, 800);
+    }
+
+    private static short[] Tone(CallFormat format, int ms) =>
+        Enumerable.Range(0, format.SampleRate * ms / 1000).Select(i => (short)(8000 * Math.Sin(2 * Math.PI * 440 * i / format.SampleRate))).ToArray();
+
     private static Task<CallResult> RunAsync(CallSettings settings) =>
         AsteriskSimulator.RunCallAsync(settings).WaitAsync(s_wait);
 

@@ -26,7 +26,7 @@ public sealed class LocalPlatformFixture() : PlatformFixture("""
     new Dictionary<string, string> { ["Logging__LogLevel__AiAgent.Grains.Calls.CallGrain"] = "Debug" });
 
 [Collection(PlatformLanes.CallerLane)]
-public sealed class LocalProviderCallTests(LocalPlatformFixture fixture) : IClassFixture<LocalPlatformFixture>
+public sealed partial class LocalProviderCallTests(LocalPlatformFixture fixture) : IClassFixture<LocalPlatformFixture>
 {
     private PlatformProcess Platform => fixture.Platform;
 

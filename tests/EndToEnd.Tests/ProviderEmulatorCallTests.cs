@@ -45,7 +45,7 @@ public sealed class OpenAIPlatformFixture : IAsyncLifetime
 }
 
 [Collection(PlatformLanes.ProviderLane)]
-public sealed class OpenAIRealtimeCallTests(OpenAIPlatformFixture fixture) : IClassFixture<OpenAIPlatformFixture>
+public sealed partial class OpenAIRealtimeCallTests(OpenAIPlatformFixture fixture) : IClassFixture<OpenAIPlatformFixture>
 {
     [Fact]
     public async Task A_call_talks_to_the_realtime_api_in_mulaw_and_the_caller_gets_exact_frames()
@@ -126,7 +126,7 @@ public sealed class DeepgramPlatformFixture : IAsyncLifetime
 }
 
 [Collection(PlatformLanes.ProviderLane)]
-public sealed class DeepgramCallTests(DeepgramPlatformFixture fixture) : IClassFixture<DeepgramPlatformFixture>
+public sealed partial class DeepgramCallTests(DeepgramPlatformFixture fixture) : IClassFixture<DeepgramPlatformFixture>
 {
     [Fact]
     public async Task A_call_gets_the_greeting_and_an_answer_and_barges_in()

@@ -34,7 +34,9 @@ public sealed class CallerFrameRelayTests : IDisposable
     public void Dispose() => _services.Dispose();
 
     private CallerFrameRelay NewRelay(AudioSocketKind? firstLabel = AudioSocketKind.Slin8, bool ignoreUnknownKinds = false) =>
-        new(_inbound.Reader, new AudioSocketFrameReader(passUnknownKinds: ignoreUnknownKinds), _call, _grain, new InboundLabelWatch(firstLabel), Metrics, _log);
+        new(_inbound.Reader, new AudioSocketFrameReader(passUnknownKinds: ignoreUnknownKinds), _call, _grain,
+            new CallerAudioFeed(_grain, _call, TimeSpan.Zero, TimeSpan.FromMilliseconds(20), new FakeTimeProvider(), Metrics, _log),
+            new InboundLabelWatch(firstLabel), Metrics, _log);
 
     public static TheoryData<string, CallEndReason, bool, int> Endings => new()
     {

@@ -30,6 +30,9 @@ public sealed class FakeCallRecord
     public Channel<PlayoutReport> Reports { get; } = Channel.CreateUnbounded<PlayoutReport>();
 
     public ConcurrentQueue<long> AudioSequences { get; } = new();
+
+    /// <summary>Every caller audio message: its sequence, its bytes and when it arrived (<see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
+    public ConcurrentQueue<(long Sequence, byte[] Audio, long ReceivedAt)> Audio { get; } = new();
 }
 
 /// <summary>The fake calls' records, shared by the in-process silo and the test.</summary>
@@ -71,6 +74,7 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
     public async Task PushCallerAudioAsync(CallerAudio audio)
     {
         Record.AudioSequences.Enqueue(audio.Sequence);
+        Record.Audio.Enqueue((audio.Sequence, audio.Audio.ToArray(), System.Diagnostics.Stopwatch.GetTimestamp()));
 
         // Digital silence is not echoed (as a VAD would not), so load runs can stream inbound frames.
         if (_stream is not null && audio.Audio.Span.IndexOfAnyExcept((byte)0) >= 0)

@@ -37,6 +37,9 @@ public sealed class GatewayHost : IAsyncDisposable
             ["audiosocket:host"] = "127.0.0.1",
             ["audiosocket:port"] = "0",
             ["gateway:id"] = "test-gateway",
+            // These tests count the frames the grain receives from a caller that sends a few and stops, which is a
+            // media gap: the fill is off unless a test turns it on (CallerGapFillTests).
+            ["audiosocket:caller_gap_fill_ms"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

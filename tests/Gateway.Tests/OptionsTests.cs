@@ -46,6 +46,26 @@ public sealed class OptionsTests
         Assert.Equal(8, failures.Count);
     }
 
+    [Theory]
+    [InlineData(0, 20, true)]
+    [InlineData(40, 20, true)]
+    [InlineData(20, 20, true)]
+    [InlineData(2_000, 20, true)]
+    [InlineData(10, 20, false)]
+    [InlineData(-1, 20, false)]
+    [InlineData(2_001, 20, false)]
+    [InlineData(40, 60, false)] // below one 60 ms frame: every frame would look late
+    public void Caller_gap_fill_is_off_or_at_least_a_frame_period(int fillMs, int frameMs, bool valid)
+    {
+        var result = new AudioSocketOptionsValidator().Validate(null, new AudioSocketOptions { CallerGapFillMs = fillMs, FrameMs = frameMs });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.StartsWith("audiosocket.caller_gap_fill_ms:", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public void Snake_case_keys_bind()
     {

@@ -36,6 +36,9 @@ public sealed record CliOptions
     /// <summary>DTMF digits to send.</summary>
     public IReadOnlyList<DtmfEvent> Dtmf { get; init; } = [];
 
+    /// <summary>Withhold silent frames (silence suppression / DTX).</summary>
+    public bool SilentGaps { get; init; }
+
     /// <summary>Send 00 00 00 before closing.</summary>
     public bool SendHangupFrame { get; init; }
 
@@ -77,6 +80,7 @@ public sealed record CliOptions
                 Tail = Tail,
                 Dtmf = Dtmf,
                 SendHangupFrame = SendHangupFrame,
+                SilentGaps = SilentGaps,
                 Record = i == 0 && Out is not null,
                 ConnectTimeout = ConnectTimeout,
                 CloseWait = CloseWait,

@@ -26,6 +26,8 @@ public static class CommandLine
           --leading-silence SEC   silence before the speech (default 0.5)
           --tail SEC              silence streamed after the speech while the reply arrives (default 8)
           --dtmf LIST             DTMF digits at times from the start of streaming, e.g. "1@2.5,#@4"
+          --silent-gaps           send no frame while the caller is silent (silence suppression / DTX): the
+                                  leading silence, the tail and speech frames below -50 dBFS are withheld
           --send-hangup-frame     send 00 00 00 before closing (Asterisk never does; EOF is its hangup)
           --calls N               run N concurrent calls from one shared pacer, print aggregate figures
           --ramp SEC              spread call starts over SEC (default 0.005 x N)
@@ -74,6 +76,7 @@ public static class CommandLine
                 "--tail" => options with { Tail = Seconds(name, Value()) },
                 "--dtmf" => options with { Dtmf = Dtmf(name, Value()) },
                 "--send-hangup-frame" => options with { SendHangupFrame = true },
+                "--silent-gaps" => options with { SilentGaps = true },
                 "--calls" => options with { Calls = Int(name, Value(), 1, 100_000) },
                 "--ramp" => options with { Ramp = Seconds(name, Value()) },
                 "--connect-timeout" => options with { ConnectTimeout = Seconds(name, Value()) },

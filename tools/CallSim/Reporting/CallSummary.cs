@@ -21,6 +21,15 @@ public sealed record CallSummary
     /// <summary>Audio frames sent to the server.</summary>
     public int FramesSent { get; init; }
 
+    /// <summary>Silent frames not sent (<c>--silent-gaps</c>): ticks that passed with no frame.</summary>
+    public int FramesWithheld { get; init; }
+
+    /// <summary>
+    /// The turn latency: from the end of the caller's speech (the tick after its last frame above -50 dBFS) to the
+    /// first non-silent frame received after it; null when no reply came.
+    /// </summary>
+    public double? ReplyAfterSpeechMs { get; init; }
+
     /// <summary>DTMF frames sent.</summary>
     public int DtmfSent { get; init; }
 

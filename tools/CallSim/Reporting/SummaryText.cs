@@ -24,6 +24,7 @@ public static class SummaryText
         }
 
         Line(text, "first agent audio", $"{Ms(s.FirstAudioMs)} after connect (first speech {Ms(s.FirstSpeechMs)})");
+        Line(text, "reply after speech", $"{Ms(s.ReplyAfterSpeechMs)} after the caller's last speech frame ({s.FramesWithheld} silent frames withheld)");
         Line(text, "received gaps", Gaps(s.Gaps));
         Line(text, "server close", s.ServerCloseTimedOut
             ? "FAILED: still open after our hangup"

@@ -32,6 +32,13 @@ public sealed record CallSettings
     /// <summary>DTMF digits and when to send them (from the start of streaming).</summary>
     public IReadOnlyList<DtmfEvent> Dtmf { get; init; } = [];
 
+    /// <summary>
+    /// Send no frame while the caller is silent, as a phone with silence suppression or DTX does through Asterisk
+    /// (docs/protocols/asterisk.md): the leading silence, the tail and the quiet frames of the speech
+    /// (<see cref="SilentFrames"/>) are withheld, the ticks still pass. DTMF still goes out.
+    /// </summary>
+    public bool SilentGaps { get; init; }
+
     /// <summary>Send <c>00 00 00</c> before closing, as a non-Asterisk client might (Asterisk never does).</summary>
     public bool SendHangupFrame { get; init; }
 

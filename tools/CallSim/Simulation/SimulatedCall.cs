@@ -43,6 +43,7 @@ internal sealed class SimulatedCall
     private readonly int _leadingFrames;
     private readonly int _totalFrames;
     private readonly int[] _dtmfFrames;
+    private readonly SilentFrames _silence;
     private readonly char[] _dtmfDigits;
     private readonly byte[] _sendBuffer;
     private readonly List<long> _arrivals;
@@ -67,6 +68,9 @@ internal sealed class SimulatedCall
     private long _eofAt;
 
     private int _framesSent;
+    private int _framesWithheld;
+    private long _speechEndAt;
+    private long _replyAt;
     private int _dtmfSent;
     private int _sendStalls;
     private long _sendLateMax;
@@ -92,6 +96,7 @@ internal sealed class SimulatedCall
         _audioKind = settings.AudioKind;
         _leadingFrames = CallSettings.FramesIn(settings.LeadingSilence);
         _totalFrames = settings.TotalFrames;
+        _silence = SilentFrames.Of(settings);
         _dtmfFrames = new int[settings.Dtmf.Count];
         _dtmfDigits = new char[settings.Dtmf.Count];
         var ordered = settings.Dtmf.OrderBy(static d => d.At).ToArray();
@@ -178,9 +183,29 @@ internal sealed class SimulatedCall
             _dtmfSent++;
         }
 
-        length += AudioSocketCodec.WriteHeader(_sendBuffer.AsSpan(length), _audioKind, _format.FrameBytes);
-        FillFrame(_sendBuffer.AsSpan(length, _format.FrameBytes), _nextFrame);
-        length += _format.FrameBytes;
+        if (_nextFrame == _silence.LastSpeechFrame + 1)
+        {
+            // The caller's last speech frame went out one tick ago and has now played: its turn is over.
+            Volatile.Write(ref _speechEndAt, Stopwatch.GetTimestamp());
+        }
+
+        var withhold = _settings.SilentGaps && _silence.IsSilent(_nextFrame);
+        if (withhold)
+        {
+            // Silence suppression: no frame at all for this tick (DTMF due now still goes).
+            _framesWithheld++;
+            if (length == 0)
+            {
+                _nextFrame++;
+                return true;
+            }
+        }
+        else
+        {
+            length += AudioSocketCodec.WriteHeader(_sendBuffer.AsSpan(length), _audioKind, _format.FrameBytes);
+            FillFrame(_sendBuffer.AsSpan(length, _format.FrameBytes), _nextFrame);
+            length += _format.FrameBytes;
+        }
 
         _sendLateMax = Math.Max(_sendLateMax, Stopwatch.GetTimestamp() - deadline);
         try
@@ -207,7 +232,11 @@ internal sealed class SimulatedCall
             return false;
         }
 
-        _framesSent++;
+        if (!withhold)
+        {
+            _framesSent++;
+        }
+
         _nextFrame++;
         return true;
     }
@@ -537,6 +566,11 @@ internal sealed class SimulatedCall
             {
                 _firstSpeechAt = arrivedAt;
             }
+
+            if (_replyAt == 0 && Volatile.Read(ref _speechEndAt) is var speechEnd and not 0 && arrivedAt >= speechEnd)
+            {
+                _replyAt = arrivedAt;
+            }
         }
 
         _recording?.Write(bytes);
@@ -599,6 +633,8 @@ internal sealed class SimulatedCall
             Error = _error,
             DurationMs = _connectedAt == 0 ? 0 : Milliseconds(_finishingAt - _connectedAt),
             FramesSent = _framesSent,
+            FramesWithheld = _framesWithheld,
+            ReplyAfterSpeechMs = _replyAt == 0 ? null : Milliseconds(_replyAt - Volatile.Read(ref _speechEndAt)),
             DtmfSent = _dtmfSent,
             SendStalls = _sendStalls,
             SendLateMaxMs = Milliseconds(_sendLateMax),

@@ -1,0 +1,164 @@
+using AiAgent.Gateway.Diagnostics;
+using AiAgent.Gateway.Playout;
+using AiAgent.Grains.Interfaces.Audio;
+using AiAgent.Grains.Interfaces.Calls;
+using Microsoft.Extensions.Logging;
+
+namespace AiAgent.Gateway.AudioSocket;
+
+/// <summary>
+/// The caller's audio as the grain receives it: real frames from the connection's read loop and, across a gap
+/// in the caller's media, silence on the pacer's clock (<see cref="CallerGapFillPolicy"/>), numbered in one
+/// sequence so the grain, its provider and VAD see continuous time. Registered with the shared
+/// <see cref="PlayoutPacer"/> only when <c>audiosocket.caller_gap_fill_ms</c> is on: no timer of its own.
+/// </summary>
+/// <remarks>
+/// Fill frames do not touch the call's idle monitor or keepalive (<see cref="PlayoutCall.OnCallerAudio"/> is
+/// only told about real frames): the idle timeout stays about the caller's real media.
+/// </remarks>
+internal sealed partial class CallerAudioFeed : IPacedCall
+{
+    private readonly Lock _lock = new();
+    private readonly ICallGrain _grain;
+    private readonly PlayoutCall _call;
+    private readonly TimeProvider _time;
+    private readonly GatewayMetrics _metrics;
+    private readonly ILogger _logger;
+    private readonly CallerGapFillPolicy _policy;
+    private readonly AudioFormat _format;
+    private readonly ReadOnlyMemory<byte> _silence;
+    private long _sequence;
+    private long _filledFrames;
+    private long _gaps;
+
+    /// <param name="grain">The call's grain.</param>
+    /// <param name="call">The call's playout (its end signal stops the fill).</param>
+    /// <param name="fillThreshold">How late the caller's next frame may be before silence is supplied; zero turns the fill off.</param>
+    /// <param name="framePeriod">The call's frame period: the duration of one fill frame.</param>
+    /// <param name="time">The pacer's clock.</param>
+    /// <param name="metrics">The gateway's metrics.</param>
+    /// <param name="logger">The log.</param>
+    public CallerAudioFeed(
+        ICallGrain grain, PlayoutCall call, TimeSpan fillThreshold, TimeSpan framePeriod, TimeProvider time, GatewayMetrics metrics, ILogger logger)
+    {
+        _grain = grain;
+        _call = call;
+        _time = time;
+        _metrics = metrics;
+        _logger = logger;
+        _format = call.CallerFormat;
+        _silence = SilenceFrames.Get(_format.Encoding, _format.BytesFor(framePeriod));
+        _policy = new CallerGapFillPolicy(time.GetTimestamp(), ToTicks(fillThreshold), ToTicks(framePeriod));
+    }
+
+    /// <summary>True when gaps are filled (<c>audiosocket.caller_gap_fill_ms</c> is not 0).</summary>
+    public bool FillEnabled => _policy.Enabled;
+
+    /// <summary>Silence frames supplied in this call.</summary>
+    public long FilledFrames => Interlocked.Read(ref _filledFrames);
+
+    /// <summary>Gaps filled in this call.</summary>
+    public long Gaps => Interlocked.Read(ref _gaps);
+
+    /// <summary>Relays a real caller frame (from the read loop).</summary>
+    public void Push(ReadOnlyMemory<byte> audio)
+    {
+        long sequence;
+        bool gapEnded;
+        lock (_lock)
+        {
+            gapEnded = _policy.OnCallerFrame(_time.GetTimestamp(), ToTicks(_format.DurationOf(audio.Length)));
+            sequence = _sequence++;
+        }
+
+        if (gapEnded)
+        {
+            LogGapEnded(_call.CallId, FilledFrames);
+        }
+
+        Send(new CallerAudio(sequence, audio));
+    }
+
+    /// <inheritdoc/>
+    public void OnTick(long deadline)
+    {
+        GapFillDecision decision;
+        long first;
+        lock (_lock)
+        {
+            decision = _policy.OnTick(_time.GetTimestamp(), ending: _call.EndReason is not null);
+            first = _sequence;
+            _sequence += decision.Frames;
+        }
+
+        if (decision.Frames == 0)
+        {
+            return;
+        }
+
+        if (decision.GapStarted)
+        {
+            Interlocked.Increment(ref _gaps);
+            _metrics.CallerGap(_call.ProviderTag);
+            LogGapStarted(_call.CallId);
+        }
+
+        Interlocked.Add(ref _filledFrames, decision.Frames);
+        _metrics.CallerGapFillFrames(decision.Frames, _call.ProviderTag);
+        for (var i = 0; i < decision.Frames; i++)
+        {
+            Send(new CallerAudio(first + i, _silence));
+        }
+    }
+
+    private void Send(CallerAudio audio)
+    {
+        try
+        {
+            var push = _grain.PushCallerAudioAsync(audio);
+            if (!push.IsCompletedSuccessfully)
+            {
+                _ = ObserveAsync(push);
+            }
+        }
+        catch (Exception ex)
+        {
+            LogRelayFailed(ex);
+        }
+    }
+
+    private async Task ObserveAsync(Task push)
+    {
+        try
+        {
+            await push;
+        }
+        catch (Exception ex)
+        {
+            LogRelayFailed(ex);
+        }
+    }
+
+    /// <summary>Logs what the fill did in this call, once at its end (nothing when no gap was filled).</summary>
+    public void LogSummary()
+    {
+        if (Gaps > 0)
+        {
+            LogFillSummary(_call.CallId, Gaps, FilledFrames);
+        }
+    }
+
+    private long ToTicks(TimeSpan duration) => (long)(duration.TotalSeconds * _time.TimestampFrequency);
+
+    [LoggerMessage(EventId = 2350, Level = LogLevel.Debug, Message = "Call {CallId}: no caller frame: supplying silence on the clock (audiosocket.caller_gap_fill_ms)")]
+    private partial void LogGapStarted(Guid callId);
+
+    [LoggerMessage(EventId = 2351, Level = LogLevel.Debug, Message = "Call {CallId}: caller frames flow again ({FilledFrames} silence frames supplied in this call)")]
+    private partial void LogGapEnded(Guid callId, long filledFrames);
+
+    [LoggerMessage(EventId = 2353, Level = LogLevel.Information, Message = "Call {CallId}: the caller's media stopped {Gaps} times; {FilledFrames} silence frames were supplied (audiosocket.caller_gap_fill_ms)")]
+    private partial void LogFillSummary(Guid callId, long gaps, long filledFrames);
+
+    [LoggerMessage(EventId = 2352, Level = LogLevel.Warning, Message = "Relaying to the call grain failed")]
+    private partial void LogRelayFailed(Exception ex);
+}
