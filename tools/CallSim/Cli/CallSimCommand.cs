@@ -20,6 +20,11 @@ public static class CallSimCommand
     /// <summary>Runs the command; Ctrl+C (the token) hangs up the calls in progress and still prints the summary.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        if (args.Contains("--dialplan"))
+        {
+            return await Dialplan.DialplanCommand.RunAsync(args, output, error, cancellationToken).ConfigureAwait(false);
+        }
+
         CliOptions? options;
         IReadOnlyList<CallSettings> calls;
         try

@@ -37,6 +37,7 @@ public static class CommandLine
           --metrics URL           the platform's /metrics (e.g. http://127.0.0.1:8080/metrics): scraped before and
                                   after the run to print its platform-added and turn latency for these calls
           --json                  print the summary as one JSON object
+          --dialplan FILE         run one call through a dialplan instead (see --dialplan --help, docs/callsim.md)
           --help                  this text
 
         exit code: 0 every call passed; 1 a call failed (violation, wrong-size or mislabelled frame, connect
