@@ -20,6 +20,7 @@ public static class SiloHost
         builder.AddAgentHealth(hosting);
         builder.AddAgentHostDefaults("aiagent-silo", TelemetryNames.SiloMeters, TelemetryNames.SiloActivitySources);
         builder.AddCallApi();
+        builder.AddCallDispositionApi();
         builder.AddOperatorsDashboard(access);
         if (hosting.Gateway.Enabled)
         {
@@ -34,6 +35,7 @@ public static class SiloHost
         app.UseOperatorAccess();
         app.MapAgentDefaultEndpoints();
         app.MapCallApi();
+        app.MapCallDispositionApi();
         app.MapOperatorsPage();
         app.MapOperatorsDashboard();
         return app;

@@ -147,4 +147,5 @@ public sealed record CallSnapshot(
     [property: Id(9)] CallCounters Counters,
     [property: Id(10)] IReadOnlyList<double> TurnLatenciesMs,
     [property: Id(11)] IReadOnlyList<TranscriptLine> Transcript,
-    [property: Id(12)] string? GatewayId);
+    [property: Id(12)] string? GatewayId,
+    [property: Id(13)] CallDisposition? Disposition = null);

@@ -32,6 +32,13 @@ public interface ICallGrain : IGrainWithGuidKey
     /// <summary>Ends the call from the caller's side (socket closed, idle, malformed input) and writes its record.</summary>
     Task HangupAsync(CallEndReason reason);
 
+    /// <summary>
+    /// The platform ends a live call with <paramref name="disposition"/> (an operator, later an agent's tool): queued
+    /// agent audio plays out, then the gateway sends the hangup frame and the dialplan reads the disposition. False
+    /// when the call is not live.
+    /// </summary>
+    Task<bool> EndAsync(CallDisposition disposition);
+
     /// <summary>A snapshot for operators: state, provider, formats, counters, transcript so far.</summary>
     [AlwaysInterleave]
     Task<CallSnapshot> GetSnapshotAsync();

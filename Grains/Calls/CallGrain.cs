@@ -47,6 +47,7 @@ public sealed class CallGrain(
     private DateTime? _startedAtUtc;
     private DateTime? _endedAtUtc;
     private CallEndReason? _endReason;
+    private CallDisposition? _disposition;
     private CallContext? _call;
     private IAgentSession? _session;
     private AgentStreamPublisher? _publisher;
@@ -170,6 +171,21 @@ public sealed class CallGrain(
     public Task HangupAsync(CallEndReason reason) => EndCallAsync(reason, notifyGateway: false);
 
     /// <inheritdoc/>
+    public async Task<bool> EndAsync(CallDisposition disposition)
+    {
+        ArgumentNullException.ThrowIfNull(disposition);
+        if (_state != CallState.Active)
+        {
+            return false;
+        }
+
+        // The platform ends it as the agent does: the gateway plays out what was queued, then sends the hangup frame.
+        _disposition = disposition;
+        await EndCallAsync(CallEndReason.AgentHangup, notifyGateway: true);
+        return true;
+    }
+
+    /// <inheritdoc/>
     public Task<CallSnapshot> GetSnapshotAsync() =>
         Task.FromResult(_startedAtUtc is null && _recorder.Saved is { } saved ? saved : Snapshot());
 
@@ -191,7 +207,8 @@ public sealed class CallGrain(
                 _telemetry?.Errors ?? 0, _telemetry?.Reconnects ?? 0, _recorder.DtmfDigits),
             [.. _latency?.LatenciesMs ?? []],
             [.. _recorder.Transcript],
-            _request?.GatewayId);
+            _request?.GatewayId,
+            _disposition);
     }
 
     /// <summary>Reads provider events on the grain scheduler until the session ends.</summary>
@@ -244,8 +261,8 @@ public sealed class CallGrain(
                 _recorder.AgentSaid(agent.Text);
                 _recorder.Save(Snapshot());
                 break;
-            case SessionEnded { HangUp: true } when active:
-                await EndCallAsync(CallEndReason.AgentHangup, notifyGateway: true);
+            case SessionEnded { HangUp: true } ended when active:
+                await EndCallAsync(ended.Failed ? CallEndReason.ProviderError : CallEndReason.AgentHangup, notifyGateway: true);
                 break;
         }
     }
@@ -261,6 +278,7 @@ public sealed class CallGrain(
         _state = CallState.Ended;
         _endedAtUtc = time.GetUtcNow().UtcDateTime;
         _endReason = reason;
+        _disposition ??= CallDisposition.ForEndReason(reason);
         if (notifyGateway)
         {
             _publisher?.CallEnding(reason, drainPlayout: reason == CallEndReason.AgentHangup);

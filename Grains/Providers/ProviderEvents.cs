@@ -71,5 +71,8 @@ public sealed record ProviderError(ProviderErrorKind Kind, string Code, string M
 /// </summary>
 public sealed record ProviderReconnected(int Attempt) : ProviderEvent;
 
-/// <summary>The session is over. <paramref name="HangUp"/> asks the platform to end the call.</summary>
-public sealed record SessionEnded(string Reason, bool HangUp) : ProviderEvent;
+/// <summary>
+/// The session is over. <paramref name="HangUp"/> asks the platform to end the call; <paramref name="Failed"/> says the
+/// session could not go on (the call ends with the <c>error</c> disposition), as opposed to the agent ending it (<c>hangup</c>).
+/// </summary>
+public sealed record SessionEnded(string Reason, bool HangUp, bool Failed = false) : ProviderEvent;

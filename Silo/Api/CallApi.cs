@@ -29,6 +29,7 @@ public static partial class CallApi
         calls.MapGet("/", ListLiveCallsAsync).WithName("ListLiveCalls");
         calls.MapGet("/{id}", GetCallAsync).WithName("GetCall");
         calls.MapGet("/{id}/history", GetCallHistoryAsync).WithName("GetCallHistory");
+        calls.MapPost("/{id}/end", EndCallAsync).WithName("EndCall");
         return calls;
     }
 
@@ -95,6 +96,36 @@ public static partial class CallApi
             { State: CallState.Ended } ended => TypedResults.Ok(CallDetails.From(ended, clock.GetUtcNow().UtcDateTime)),
             _ => TypedResults.Problem($"call {callId} has not ended; see /api/calls/{callId}", statusCode: StatusCodes.Status409Conflict, title: "Call is live"),
         };
+    }
+
+    /// <summary>
+    /// <c>POST /api/calls/{id}/end</c> with <c>{"disposition":"transfer:sales"}</c>: ends a live call with that
+    /// disposition once its queued agent audio has played (400 bad disposition, 404 unknown call, 409 not live).
+    /// </summary>
+    internal static async Task<Results<NoContent, ProblemHttpResult>> EndCallAsync(string id, EndCallRequest request, IGrainFactory grains, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(id, out var callId))
+        {
+            return BadId(id);
+        }
+
+        if (!CallDisposition.TryParse(request.Disposition, out var disposition))
+        {
+            return TypedResults.Problem(
+                $"'{request.Disposition}' is not a disposition: hangup, transfer:<name> (1-64 of A-Z a-z 0-9 _ . -), reconnect or error",
+                statusCode: StatusCodes.Status400BadRequest, title: "Bad disposition");
+        }
+
+        var call = grains.GetGrain<ICallGrain>(callId);
+        if (await call.EndAsync(disposition).WaitAsync(cancellationToken))
+        {
+            return TypedResults.NoContent();
+        }
+
+        var snapshot = await call.GetSnapshotAsync().WaitAsync(cancellationToken);
+        return snapshot.State == CallState.New
+            ? UnknownCall(callId)
+            : TypedResults.Problem($"call {callId} is not live ({snapshot.State})", statusCode: StatusCodes.Status409Conflict, title: "Call not live");
     }
 
     private static async Task<CallSnapshot?> TrySnapshotAsync(IGrainFactory grains, Guid callId, ILoggerFactory loggers)

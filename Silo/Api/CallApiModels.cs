@@ -52,7 +52,8 @@ public sealed record CallDetails(
     IReadOnlyList<double> TurnLatenciesMs,
     double? LastTurnLatencyMs,
     IReadOnlyList<TranscriptLine> Transcript,
-    string? GatewayId)
+    string? GatewayId,
+    string? Disposition)
 {
     /// <summary>Maps a grain snapshot.</summary>
     public static CallDetails From(CallSnapshot s, DateTime nowUtc) => new(
@@ -70,11 +71,17 @@ public sealed record CallDetails(
         s.TurnLatenciesMs,
         s.TurnLatenciesMs.Count > 0 ? s.TurnLatenciesMs[^1] : null,
         s.Transcript,
-        s.GatewayId);
+        s.GatewayId,
+        s.Disposition?.ToString());
 }
 
 /// <summary>Source-generated JSON for the call API (camelCase, enums as names).</summary>
+/// <summary>The body of <c>POST /api/calls/{id}/end</c>.</summary>
+/// <param name="Disposition">The wire text: <c>hangup</c>, <c>transfer:&lt;name&gt;</c>, <c>reconnect</c> or <c>error</c>.</param>
+public sealed record EndCallRequest(string? Disposition);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UseStringEnumConverter = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(LiveCall[]))]
 [JsonSerializable(typeof(CallDetails))]
+[JsonSerializable(typeof(EndCallRequest))]
 internal sealed partial class CallApiJsonContext : JsonSerializerContext;

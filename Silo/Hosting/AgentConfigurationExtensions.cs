@@ -1,3 +1,4 @@
+using AiAgent.Silo.Api;
 using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Interfaces.Configuration;
 using AiAgent.Silo.Operators;
@@ -39,6 +40,7 @@ public static partial class AgentConfigurationExtensions
         var schema = Gateway.Program.Settings()
             .Bind(string.Empty, typeof(AgentOptions))
             .Bind(string.Empty, typeof(HostingOptions))
+            .Bind(DispositionAccessOptions.SectionName, typeof(DispositionAccessOptions))
             .Key(OperatorAccess.TokenVariable);
         foreach (var provider in services.Where(d => !d.IsKeyedService).Select(d => d.ImplementationInstance).OfType<ProviderRegistration>())
         {

@@ -26,6 +26,7 @@ public sealed class ProviderFaultTests
         Assert.True(error.Fatal);
         var ended = await h.WaitForAsync<SessionEnded>();
         Assert.True(ended.HangUp);
+        Assert.True(ended.Failed); // the call ends with the error disposition, not the agent's hangup
         await h.WaitForCompletionAsync();
 
         Assert.Equal(1, h.Emulator.RejectedAuthentications); // no retry with a rejected key

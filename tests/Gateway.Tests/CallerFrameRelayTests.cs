@@ -157,6 +157,8 @@ public sealed class CallerFrameRelayTests : IDisposable
 
         public Task HangupAsync(CallEndReason reason) => throw new NotSupportedException();
 
+        public Task<bool> EndAsync(CallDisposition disposition) => throw new NotSupportedException();
+
         public Task<CallSnapshot> GetSnapshotAsync() => throw new NotSupportedException();
     }
 }

@@ -95,6 +95,9 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
         return Task.CompletedTask;
     }
 
+    public Task<bool> EndAsync(CallDisposition disposition) => throw new NotSupportedException("the gateway never ends a call with a disposition");
+
+    /// <inheritdoc/>
     public Task HangupAsync(CallEndReason reason)
     {
         Record.HungUp.TrySetResult(reason);

@@ -122,7 +122,7 @@ internal sealed class DeepgramTransportObserver(DeepgramCall call, DeepgramTurns
         turns.CloseUtterance();
         DeepgramLog.SessionEnded(call.Logger, call.CallId, reason, hangUp);
         call.Metrics.SessionEnded(outcome);
-        call.Emit(new SessionEnded(reason, hangUp));
+        call.Emit(new SessionEnded(reason, hangUp, Failed: outcome is "failed" or "auth_failed"));
         call.CompleteEvents();
     }
 }

@@ -150,6 +150,11 @@ internal sealed partial class LocalAgentSession : IAgentSession
         Emit(new UserTranscript($"[caller turn {_turns}: {turnMs / 1000.0:0.0} s of speech]", IsFinal: true));
         Speak(_turn.AsSpan(0, _turnLength), $"(echo of your {turnMs / 1000.0:0.0} s turn)");
         _turnLength = 0;
+        if (_options.EndCallAfterTurns > 0 && _turns == _options.EndCallAfterTurns)
+        {
+            // The agent's last reply is queued ahead of this: the platform plays it out before hanging up.
+            Emit(new SessionEnded($"the local agent ends the call after {_turns} turns", HangUp: true));
+        }
     }
 
     private void Append(ReadOnlySpan<byte> audio)

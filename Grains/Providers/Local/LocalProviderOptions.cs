@@ -31,6 +31,13 @@ public sealed class LocalProviderOptions
     [ConfigurationKeyName("chunk_ms")]
     public int ChunkMs { get; set; } = 200;
 
+    /// <summary>
+    /// <c>end_call_after_turns</c>: after answering this many caller turns the agent ends the call itself (the
+    /// <c>hangup</c> disposition, after its last reply has played); 0 never does.
+    /// </summary>
+    [ConfigurationKeyName("end_call_after_turns")]
+    public int EndCallAfterTurns { get; set; }
+
     /// <summary>Appends an error per invalid key to <paramref name="errors"/>.</summary>
     public void Validate(string path, List<string> errors)
     {
@@ -52,6 +59,11 @@ public sealed class LocalProviderOptions
         if (MaxTurnMs is < 1_000 or > 120_000)
         {
             errors.Add($"{path}.max_turn_ms: {MaxTurnMs} must be between 1000 and 120000");
+        }
+
+        if (EndCallAfterTurns is < 0 or > 10_000)
+        {
+            errors.Add($"{path}.end_call_after_turns: {EndCallAfterTurns} must be between 0 (never) and 10000");
         }
 
         if (ChunkMs is < 20 or > 2_000)

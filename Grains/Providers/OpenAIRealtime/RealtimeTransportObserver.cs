@@ -153,7 +153,7 @@ internal sealed class RealtimeTransportObserver(RealtimeCall call) : ITransportO
             OpenAIRealtimeLog.CallerAudioDropped(call.Logger, call.CallId, DroppedBytes);
         }
 
-        call.Publish(new SessionEnded(reason, hangUp));
+        call.Publish(new SessionEnded(reason, hangUp, Failed: hangUp)); // this session hangs up only when it failed
         call.CompleteEvents();
     }
 }
