@@ -1,3 +1,4 @@
+using AiAgent.Grains.Asterisk;
 using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Interfaces.Configuration;
 using AiAgent.Silo.Operators;
@@ -39,6 +40,7 @@ public static partial class AgentConfigurationExtensions
         var schema = Gateway.Program.Settings()
             .Bind(string.Empty, typeof(AgentOptions))
             .Bind(string.Empty, typeof(HostingOptions))
+            .Bind(AsteriskModeOptions.SectionName, typeof(AsteriskModeOptions))
             .Key(OperatorAccess.TokenVariable);
         foreach (var provider in services.Where(d => !d.IsKeyedService).Select(d => d.ImplementationInstance).OfType<ProviderRegistration>())
         {
