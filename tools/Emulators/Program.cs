@@ -1,6 +1,6 @@
 namespace AiAgent.Emulators;
 
-/// <summary>Entry point: <c>openai</c> or <c>deepgram</c>, then the emulator's own options.</summary>
+/// <summary>Entry point: <c>openai</c>, <c>deepgram</c> or <c>ari</c>, then the emulator's own options.</summary>
 public static class Program
 {
     /// <summary>Runs the chosen emulator until Ctrl+C.</summary>
@@ -16,8 +16,11 @@ public static class Program
             case "deepgram":
                 await Deepgram.DeepgramEmulator.RunAsync(rest).ConfigureAwait(false);
                 return 0;
+            case "ari":
+                await Ari.AriEmulator.RunAsync(rest).ConfigureAwait(false);
+                return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: Emulators openai|deepgram [--port N] [--api-key KEY]").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync("usage: Emulators openai|deepgram [--port N] [--api-key KEY] | ari [--port N] [--user U]").ConfigureAwait(false);
                 return 2;
         }
     }

@@ -1,0 +1,95 @@
+using AiAgent.CallSim.Protocol;
+using AiAgent.Emulators.Ari;
+using AiAgent.Grains.Asterisk.Ari;
+
+namespace AiAgent.Asterisk.Tests;
+
+/// <summary>External media really dials a loopback AudioSocket server: UUID first, then the format's frames, both ways through the bridge.</summary>
+public sealed class ExternalMediaTests
+{
+    [Theory]
+    [InlineData("slin16", AudioSocketKind.AudioSlin16, 640)]
+    [InlineData("slin", AudioSocketKind.Audio, 320)]
+    public async Task The_gateway_gets_the_UUID_then_the_callers_audio_and_the_caller_hears_the_gateway(string format, byte kind, int frameBytes)
+    {
+        await using var h = await AriHarness.StartAsync();
+        await using var gateway = new LoopbackGateway();
+        var speech = new byte[frameBytes * 3];
+        for (var i = 0; i < speech.Length; i++)
+        {
+            speech[i] = (byte)(i % 251 + 1);
+        }
+
+        var call = await h.Emulator.PlaceCallAsync(AriHarness.App, ["arg1"], new AriCallOptions { Audio = speech });
+        await h.Client.AnswerAsync(call.ChannelId);
+        var callId = Guid.NewGuid();
+        var external = await h.Client.CreateExternalMediaAsync(AriHarness.App, gateway.HostPort, format, callId);
+
+        var uuid = await gateway.NextFrameAsync();
+        Assert.Equal(AudioSocketKind.Uuid, uuid.Kind);
+        Assert.Equal(callId, new Guid(uuid.Payload, bigEndian: true));
+
+        await h.UntilAsync<StasisStartEvent>(s => s.Channel.Id == external.Id);
+        var bridge = await h.Client.CreateBridgeAsync();
+        await h.Client.AddChannelsAsync(bridge.Id, [call.ChannelId, external.Id]);
+
+        var received = new List<byte>();
+        for (var i = 0; i < 4; i++)
+        {
+            var frame = await gateway.NextFrameAsync();
+            Assert.Equal((kind, frameBytes), (frame.Kind, frame.Payload.Length));
+            received.AddRange(frame.Payload);
+        }
+
+        Assert.Equal(speech, received.Take(speech.Length));
+        Assert.All(received.Skip(speech.Length), b => Assert.Equal(0, b));
+
+        var reply = Enumerable.Repeat((byte)0x42, frameBytes).ToArray();
+        await gateway.SendAsync(kind, reply);
+        await gateway.SendAsync(kind, reply);
+        await Waits.UntilAsync(() => call.HeardFrames == 2, what: "the caller heard the gateway's two frames");
+        Assert.Equal([.. reply, .. reply], call.HeardAudio());
+        Assert.True(h.Emulator.Channels.Single(c => c.Id == external.Id).FramesToGateway >= 4);
+    }
+
+    [Fact]
+    public async Task When_the_gateway_closes_the_external_leg_ends_and_the_caller_stays_in_the_bridge()
+    {
+        await using var h = await AriHarness.StartAsync();
+        var gateway = new LoopbackGateway();
+        var call = await h.Emulator.PlaceCallAsync(AriHarness.App);
+        await h.Client.AnswerAsync(call.ChannelId);
+        var external = await h.Client.CreateExternalMediaAsync(AriHarness.App, gateway.HostPort, "slin16", Guid.NewGuid());
+        await h.UntilAsync<StasisStartEvent>(s => s.Channel.Id == external.Id);
+        var bridge = await h.Client.CreateBridgeAsync();
+        await h.Client.AddChannelsAsync(bridge.Id, [call.ChannelId, external.Id]);
+        await gateway.NextFrameAsync();
+
+        await gateway.DisposeAsync();
+        var events = await h.UntilAsync<ChannelDestroyedEvent>(d => d.Channel.Id == external.Id);
+        var destroyed = (ChannelDestroyedEvent)events[^1];
+        Assert.Equal((0, "Unknown"), (destroyed.Cause, destroyed.CauseTxt));
+        Assert.DoesNotContain(events, e => e is ChannelHangupRequestEvent);
+        Assert.Contains(events, e => e is ChannelLeftBridgeEvent l && l.Channel.Id == external.Id);
+        Assert.Equal([call.ChannelId], h.Emulator.Bridges.Single().ChannelIds);
+        Assert.Equal("Up", call.State);
+    }
+
+    [Fact]
+    public async Task Requests_are_counted_per_call_id_and_per_caller()
+    {
+        await using var h = await AriHarness.StartAsync();
+        await using var gateway = new LoopbackGateway();
+        var call = await h.Emulator.PlaceCallAsync(AriHarness.App);
+        var callId = Guid.NewGuid();
+        var external = await h.Client.CreateExternalMediaAsync(AriHarness.App, gateway.HostPort, "slin", callId);
+        await h.UntilAsync<StasisStartEvent>(s => s.Channel.Id == external.Id);
+        var bridge = await h.Client.CreateBridgeAsync();
+        await h.Client.AddChannelsAsync(bridge.Id, [call.ChannelId, external.Id]);
+        Assert.Equal(1, h.Emulator.ExternalMediaRequestsFor(callId));
+        Assert.Equal(0, h.Emulator.ExternalMediaRequestsFor(Guid.NewGuid()));
+        Assert.Equal((1, 1, 1), (h.Emulator.ExternalMediaRequests, h.Emulator.BridgeRequests, h.Emulator.AddChannelRequests));
+        Assert.Equal(1, call.AddChannelRequests);
+        Assert.Equal(bridge.Id, call.BridgeId);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Buffers;
+
+namespace AiAgent.Emulators.Ari;
+
+/// <summary>
+/// A caller the test placed into Stasis (<see cref="AriEmulator.PlaceCallAsync"/>): press keys, hang up, see what the
+/// application did to it and what it heard from the gateway through the bridge.
+/// </summary>
+public sealed class AriEmulatorCall
+{
+    private readonly AriEmulatorCore _core;
+    private readonly ReadOnlyMemory<byte> _audio;
+    private readonly object _heardGate = new();
+    private readonly ArrayBufferWriter<byte> _heard = new();
+    private int _answers;
+    private int _addChannels;
+    private int _hangups;
+    private long _heardFrames;
+
+    internal AriEmulatorCall(AriEmulatorCore core, string channelId, string channelName, string application, ReadOnlyMemory<byte> audio)
+    {
+        _core = core;
+        ChannelId = channelId;
+        ChannelName = channelName;
+        Application = application;
+        _audio = audio;
+    }
+
+    /// <summary>The caller's channel id, e.g. <c>1796186398.9</c>.</summary>
+    public string ChannelId { get; }
+
+    /// <summary>Its name, e.g. <c>Local/300@ari-00000000;2</c>.</summary>
+    public string ChannelName { get; }
+
+    /// <summary>The Stasis application it entered.</summary>
+    public string Application { get; }
+
+    /// <summary>Ring, Up; empty once the channel is gone.</summary>
+    public string State => _core.Read(ChannelId, c => c?.State ?? string.Empty);
+
+    /// <summary>True while it is in the Stasis application.</summary>
+    public bool InStasis => _core.Read(ChannelId, c => c?.StasisApp is not null);
+
+    /// <summary>True once the channel is gone (hung up by either side).</summary>
+    public bool IsGone => _core.Read(ChannelId, c => c is null);
+
+    /// <summary>The bridge it is in, if any.</summary>
+    public string? BridgeId => _core.Read(ChannelId, c => c?.Bridge?.Id);
+
+    /// <summary>Where <c>continue</c> sent it (<c>context,exten,priority</c>), if it did.</summary>
+    public string? ContinuedTo => _core.Read(ChannelId, c => c?.ContinuedTo);
+
+    /// <summary>True while hold music is on.</summary>
+    public bool OnHold => _core.Read(ChannelId, c => c?.OnHold ?? false);
+
+    /// <summary>Its channel variables (empty once gone).</summary>
+    public IReadOnlyDictionary<string, string> Variables => _core.Read(ChannelId, c => c is null ? new Dictionary<string, string>() : new Dictionary<string, string>(c.Variables));
+
+    /// <summary><c>POST /channels/{id}/answer</c> requests for this caller.</summary>
+    public int AnswerRequests => Volatile.Read(ref _answers);
+
+    /// <summary><c>addChannel</c> requests naming this caller.</summary>
+    public int AddChannelRequests => Volatile.Read(ref _addChannels);
+
+    /// <summary><c>DELETE /channels/{id}</c> requests for this caller.</summary>
+    public int HangupRequests => Volatile.Read(ref _hangups);
+
+    /// <summary>Audio frames the gateway sent while bridged with this caller.</summary>
+    public long HeardFrames => Interlocked.Read(ref _heardFrames);
+
+    /// <summary>What the caller heard: the gateway's audio payloads, in order.</summary>
+    public byte[] HeardAudio()
+    {
+        lock (_heardGate)
+        {
+            return _heard.WrittenSpan.ToArray();
+        }
+    }
+
+    /// <summary>The caller presses <paramref name="digit"/>: <c>ChannelDtmfReceived</c>.</summary>
+    public Task SendDtmfAsync(char digit, int durationMs = 100)
+    {
+        _core.SendDtmf(ChannelId, digit, durationMs);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The caller hangs up: <c>ChannelHangupRequest</c> cause 16, <c>ChannelLeftBridge</c>, <c>StasisEnd</c>.</summary>
+    public Task HangUpAsync()
+    {
+        _core.CallerHangsUp(ChannelId);
+        return Task.CompletedTask;
+    }
+
+    internal void CountAnswer() => Interlocked.Increment(ref _answers);
+
+    internal void CountAddChannel() => Interlocked.Increment(ref _addChannels);
+
+    internal void CountHangup() => Interlocked.Increment(ref _hangups);
+
+    /// <summary>The next 20 ms of the caller's audio at <paramref name="offset"/>, silence after its end.</summary>
+    internal void FillFrame(ref int offset, Span<byte> frame)
+    {
+        var audio = _audio.Span;
+        var take = Math.Clamp(audio.Length - offset, 0, frame.Length);
+        audio.Slice(offset, take).CopyTo(frame);
+        frame[take..].Clear();
+        offset += take;
+    }
+
+    internal void Hear(ReadOnlySequence<byte> payload)
+    {
+        lock (_heardGate)
+        {
+            foreach (var segment in payload)
+            {
+                _heard.Write(segment.Span);
+            }
+        }
+
+        Interlocked.Increment(ref _heardFrames);
+    }
+}
