@@ -172,4 +172,20 @@ public sealed class AriClientRestTests
         var unknownSource = await Assert.ThrowsAsync<AriException>(() => h.Client.SubscribeAsync(AriHarness.App, "channel:1.999"));
         Assert.Equal(HttpStatusCode.UnprocessableEntity, unknownSource.StatusCode);
     }
+
+    [Theory]
+    [InlineData("?reason=bogus", 400)]
+    [InlineData("?reason=normal&reason_code=16", 400)]
+    [InlineData("?reason=busy", 204)]
+    public async Task Delete_validates_reason_and_reason_code(string query, int status)
+    {
+        await using var h = await AriHarness.StartAsync();
+        var call = await h.Emulator.PlaceCallAsync(AriHarness.App);
+        using var http = new HttpClient();
+        using var request = new HttpRequestMessage(HttpMethod.Delete, $"{h.Emulator.BaseUrl}/channels/{call.ChannelId}{query}");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", h.Endpoint.BasicAuthorization()["Basic ".Length..]);
+        using var response = await http.SendAsync(request);
+        Assert.Equal(status, (int)response.StatusCode);
+        Assert.Equal(status == 204, call.IsGone);
+    }
 }

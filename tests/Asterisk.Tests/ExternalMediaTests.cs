@@ -92,4 +92,26 @@ public sealed class ExternalMediaTests
         Assert.Equal(1, call.AddChannelRequests);
         Assert.Equal(bridge.Id, call.BridgeId);
     }
+
+    [Fact]
+    public async Task The_offline_control_API_places_a_caller_presses_a_key_and_hangs_up()
+    {
+        await using var h = await AriHarness.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(h.Emulator.BaseUrl.Replace("/ari", "/", StringComparison.Ordinal)) };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", h.Endpoint.BasicAuthorization()["Basic ".Length..]);
+        using var placed = await http.PostAsync("emulator/calls?app=aiagent&args=a,b", null);
+        Assert.Equal(200, (int)placed.StatusCode);
+        var start = await h.NextAsync<StasisStartEvent>();
+        Assert.Equal(["a", "b"], start.Args);
+        Assert.Contains(start.Channel.Id, await placed.Content.ReadAsStringAsync());
+
+        Assert.Equal(204, (int)(await http.PostAsync($"emulator/calls/{start.Channel.Id}/dtmf?digit=5", null)).StatusCode);
+        Assert.Equal("5", (await h.NextAsync<ChannelDtmfReceivedEvent>()).Digit);
+        Assert.Equal(204, (int)(await http.PostAsync($"emulator/calls/{start.Channel.Id}/hangup", null)).StatusCode);
+        Assert.Equal(16, (await h.NextAsync<ChannelHangupRequestEvent>()).Cause);
+        Assert.Contains("\"gone\":true", await http.GetStringAsync($"emulator/calls/{start.Channel.Id}"));
+
+        using var anonymous = new HttpClient();
+        Assert.Equal(401, (int)(await anonymous.PostAsync(new Uri(http.BaseAddress!, "emulator/calls?app=aiagent"), null)).StatusCode);
+    }
 }

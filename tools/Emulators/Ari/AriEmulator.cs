@@ -21,7 +21,10 @@ public sealed partial class AriEmulator : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly AriEventHub _hub = new();
     private readonly AriEmulatorCore _core;
+    private readonly AriChannelRest _channelRest;
+    private readonly AriBridgeRest _bridgeRest;
     private readonly List<AriEmulatorRequest> _requests = [];
+    private readonly Dictionary<string, AriEmulatorCall> _calls = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
     private int _rejected;
 
@@ -31,6 +34,8 @@ public sealed partial class AriEmulator : IAsyncDisposable
         _options = options;
         _logger = logger;
         _core = new AriEmulatorCore(options, _hub, logger, NotifyChanged);
+        _channelRest = new AriChannelRest(_core);
+        _bridgeRest = new AriBridgeRest(_core);
     }
 
     /// <summary>The ARI root for the client, e.g. <c>http://127.0.0.1:41234/ari</c>.</summary>
@@ -90,6 +95,7 @@ public sealed partial class AriEmulator : IAsyncDisposable
         var emulator = new AriEmulator(app, options, logger);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Map("/ari/{**path}", emulator.HandleAsync);
+        app.Map("/emulator/{**path}", emulator.HandleControlAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         emulator.Port = new Uri(address).Port;
@@ -120,7 +126,7 @@ public sealed partial class AriEmulator : IAsyncDisposable
         }
 
         await using var emulator = await StartAsync(options).ConfigureAwait(false);
-        await Console.Out.WriteLineAsync($"ARI emulator on {emulator.BaseUrl} (user {options.UserName}; password from ARI_EMULATOR_PASSWORD)").ConfigureAwait(false);
+        await Console.Out.WriteLineAsync($"ARI emulator on {emulator.BaseUrl} (user {options.UserName}; password from ARI_EMULATOR_PASSWORD); place a caller with POST http://{options.Host}:{emulator.Port}/emulator/calls?app=NAME (docs/ari.md)").ConfigureAwait(false);
         var stop = new TaskCompletionSource();
         Console.CancelKeyPress += (_, e) =>
         {
@@ -135,8 +141,28 @@ public sealed partial class AriEmulator : IAsyncDisposable
     /// Places a caller into <c>Stasis(app, args…)</c>: state Ring, <c>StasisStart</c>. Throws when no events socket is
     /// connected for <paramref name="app"/> (Asterisk's Stasis() fails then).
     /// </summary>
-    public Task<AriEmulatorCall> PlaceCallAsync(string app, IReadOnlyList<string>? args = null, AriCallOptions? callOptions = null) =>
-        Task.FromResult(_core.PlaceCall(app, args ?? ["arg1"], callOptions ?? new AriCallOptions()));
+    public Task<AriEmulatorCall> PlaceCallAsync(string app, IReadOnlyList<string>? args = null, AriCallOptions? callOptions = null)
+    {
+        var call = _core.PlaceCall(app, args ?? ["arg1"], callOptions ?? new AriCallOptions());
+        lock (_calls)
+        {
+            _calls[call.ChannelId] = call;
+        }
+
+        return Task.FromResult(call);
+    }
+
+    /// <summary>The caller placed with channel id <paramref name="channelId"/>, if any.</summary>
+    public AriEmulatorCall? FindCall(string channelId)
+    {
+        lock (_calls)
+        {
+            return _calls.GetValueOrDefault(channelId);
+        }
+    }
+
+    /// <summary>Sends <paramref name="text"/> as one text message on the application's newest events socket (malformed or future events); false when none is connected.</summary>
+    public bool SendRawEvent(string app, string text) => _hub.Publish(app, text);
 
     /// <summary>Drops every events socket: a TCP reset, or a close frame when <paramref name="graceful"/>. Channels stay.</summary>
     public void DropEventConnections(bool graceful = false) => _hub.DropAll(graceful);
@@ -234,12 +260,12 @@ public sealed partial class AriEmulator : IAsyncDisposable
         var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         if (method == "POST" && path == "/channels/externalMedia")
         {
-            var (result, channel) = await _core.CreateExternalMediaAsync(query, context.RequestAborted).ConfigureAwait(false);
+            var (result, channel) = await _channelRest.CreateExternalMediaAsync(query, context.RequestAborted).ConfigureAwait(false);
             await WriteAsync(context, path, result).ConfigureAwait(false);
             if (channel is not null)
             {
                 await context.Response.CompleteAsync().ConfigureAwait(false);
-                await _core.ActivateExternalMediaAsync(channel).ConfigureAwait(false);
+                await _channelRest.ActivateExternalMediaAsync(channel).ConfigureAwait(false);
             }
 
             return;
@@ -247,25 +273,34 @@ public sealed partial class AriEmulator : IAsyncDisposable
 
         var answer = (method, parts) switch
         {
-            ("GET", ["channels"]) => _core.ListChannels(),
-            ("GET", ["channels", var id]) => _core.GetChannel(id),
-            ("DELETE", ["channels", var id]) => _core.Hangup(id, Q("reason"), Q("reason_code")),
-            ("POST", ["channels", var id, "answer"]) => _core.Answer(id),
-            ("POST", ["channels", var id, "continue"]) => _core.Continue(id, Q("context"), Q("extension"), Q("priority")),
-            ("POST", ["channels", var id, "variable"]) => _core.SetChannelVariable(id, Q("variable"), Q("value")),
-            ("GET", ["channels", var id, "variable"]) => _core.GetChannelVariable(id, Q("variable")),
-            ("POST", ["channels", var id, "moh"]) => _core.Moh(id, on: true),
-            ("DELETE", ["channels", var id, "moh"]) => _core.Moh(id, on: false),
+            ("GET", ["channels"]) => _channelRest.ListChannels(),
+            ("GET", ["channels", var id]) => _channelRest.GetChannel(id),
+            ("DELETE", ["channels", var id]) => _channelRest.Hangup(id, Q("reason"), Q("reason_code")),
+            ("POST", ["channels", var id, "answer"]) => _channelRest.Answer(id),
+            ("POST", ["channels", var id, "continue"]) => _channelRest.Continue(id, Q("context"), Q("extension"), Q("priority")),
+            ("POST", ["channels", var id, "variable"]) => _channelRest.SetChannelVariable(id, Q("variable"), Q("value")),
+            ("GET", ["channels", var id, "variable"]) => _channelRest.GetChannelVariable(id, Q("variable")),
+            ("POST", ["channels", var id, "moh"]) => _channelRest.Moh(id, on: true),
+            ("DELETE", ["channels", var id, "moh"]) => _channelRest.Moh(id, on: false),
             ("POST", ["channels", _, "redirect"]) => Q("endpoint") is null ? RestResult.Error(400, "Required parameter endpoint not provided") : RestResult.Error(501, "redirect is not emulated"),
-            ("POST", ["bridges"]) => _core.CreateBridge(Q("type")),
-            ("GET", ["bridges"]) => _core.ListBridges(),
-            ("GET", ["bridges", var id]) => _core.GetBridge(id),
-            ("DELETE", ["bridges", var id]) => _core.DestroyBridge(id),
-            ("POST", ["bridges", var id, "addChannel"]) => _core.AddChannels(id, Q("channel")),
-            ("POST", ["applications", var app, "subscription"]) => _core.Subscribe(app, Q("eventSource")),
+            ("POST", ["bridges"]) => _bridgeRest.CreateBridge(Q("type")),
+            ("GET", ["bridges"]) => _bridgeRest.ListBridges(),
+            ("GET", ["bridges", var id]) => _bridgeRest.GetBridge(id),
+            ("DELETE", ["bridges", var id]) => _bridgeRest.DestroyBridge(id),
+            ("POST", ["bridges", var id, "addChannel"]) => _bridgeRest.AddChannels(id, Q("channel")),
+            ("POST", ["applications", var app, "subscription"]) => _bridgeRest.Subscribe(app, Q("eventSource")),
             _ => RestResult.Error(404, "Resource not found"),
         };
         await WriteAsync(context, path, answer).ConfigureAwait(false);
+    }
+
+    private async Task HandleControlAsync(HttpContext context)
+    {
+        var path = "/emulator/" + (context.Request.RouteValues["path"] as string ?? string.Empty).TrimEnd('/');
+        var result = IsAuthorized(context.Request)
+            ? await AriEmulatorControl.HandleAsync(this, context.Request.Method, path.Split('/', StringSplitOptions.RemoveEmptyEntries)[1..], context.Request.Query).ConfigureAwait(false)
+            : RestResult.Error(401, "Authentication required");
+        await WriteAsync(context, path, result).ConfigureAwait(false);
     }
 
     private async Task WriteAsync(HttpContext context, string path, RestResult result)

@@ -19,11 +19,26 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
     private int _nextChannel;
     private int _localCounter;
 
-    public int ExternalMediaRequests { get; private set; }
+    public int ExternalMediaRequests { get; set; }
 
-    public int BridgeRequests { get; private set; }
+    public int BridgeRequests { get; set; }
 
-    public int AddChannelRequests { get; private set; }
+    public int AddChannelRequests { get; set; }
+
+    /// <summary>The one lock over all state (REST operations take it too).</summary>
+    public object Gate => _gate;
+
+    public Dictionary<string, EmulatedChannel> ChannelMap => _channels;
+
+    public Dictionary<string, EmulatedBridge> BridgeMap => _bridges;
+
+    public Dictionary<Guid, int> ExternalMediaByData => _externalMediaByData;
+
+    public AriEventHub Hub => hub;
+
+    public AriEmulatorOptions Options => options;
+
+    public ILogger Logger => logger;
 
     public IReadOnlyList<AriEmulatorEvent> Events { get { lock (_gate) { return [.. _events]; } } }
 
@@ -158,7 +173,7 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
         }
     }
 
-    private static void WriteChannel(Utf8JsonWriter w, EmulatedChannel channel)
+    internal static void WriteChannel(Utf8JsonWriter w, EmulatedChannel channel)
     {
         w.WritePropertyName("channel");
         AriEventJson.WriteChannel(w, channel);
@@ -183,13 +198,13 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
         _ => "Unknown",
     };
 
-    private string NewChannelId() => $"{_epoch}.{_nextChannel++}";
+    internal string NewChannelId() => $"{_epoch}.{_nextChannel++}";
 
     private EmulatedChannel Live(string channelId) =>
         _channels.TryGetValue(channelId, out var channel) ? channel : throw new InvalidOperationException($"channel {channelId} is gone");
 
     /// <summary>Records and queues one event (under the lock, so order is kept).</summary>
-    private void Emit(string? app, string type, EmulatedChannel? channel, Action<Utf8JsonWriter> body)
+    internal void Emit(string? app, string type, EmulatedChannel? channel, Action<Utf8JsonWriter> body)
     {
         if (app is null)
         {
@@ -202,7 +217,7 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
         changed();
     }
 
-    private void SetVariable(EmulatedChannel channel, string variable, string value)
+    internal void SetVariable(EmulatedChannel channel, string variable, string value)
     {
         channel.Variables[variable] = value;
         Emit(channel.EventApp, "ChannelVarset", channel, w =>
@@ -218,7 +233,7 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
     /// subscription <c>STASISSTATUS=SUCCESS</c>, (a dialplan caller deleted by us: a second soft request) and
     /// <c>ChannelDestroyed</c>. External media is always subscribed by the application that created it.
     /// </summary>
-    private void EndChannel(EmulatedChannel channel, int destroyedCause, bool secondHangupRequest)
+    internal void EndChannel(EmulatedChannel channel, int destroyedCause, bool secondHangupRequest)
     {
         var subscribedApp = channel.SubscribedApp;
         LeaveBridge(channel);
@@ -265,7 +280,7 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
         LogChannelGone(logger, channel.Id, destroyedCause);
     }
 
-    private void LeaveBridge(EmulatedChannel channel)
+    internal void LeaveBridge(EmulatedChannel channel)
     {
         if (channel.Bridge is not { } bridge)
         {
@@ -323,5 +338,5 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
     private static partial void LogChannelGone(ILogger logger, string channelId, int cause);
 
     [LoggerMessage(6291, LogLevel.Information, "ARI emulator: external media {ChannelId} ended by the AudioSocket server: {Reason}")]
-    private static partial void LogServerEnded(ILogger logger, string channelId, string reason);
+    internal static partial void LogServerEnded(ILogger logger, string channelId, string reason);
 }

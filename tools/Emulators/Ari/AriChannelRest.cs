@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace AiAgent.Emulators.Ari;
 
 /// <summary>REST on channels (docs/protocols/asterisk.md#rest-on-a-channel-in-stasis and #external-media-over-audiosocket).</summary>
-internal sealed partial class AriEmulatorCore
+internal sealed class AriChannelRest(AriEmulatorCore core)
 {
     private static readonly Dictionary<string, int> HangupReasons = new(StringComparer.Ordinal)
     {
@@ -15,12 +15,12 @@ internal sealed partial class AriEmulatorCore
 
     public RestResult ListChannels()
     {
-        lock (_gate)
+        lock (core.Gate)
         {
             return new(200, AriEventJson.Object(w =>
             {
                 w.WriteStartArray();
-                foreach (var channel in _channels.Values)
+                foreach (var channel in core.ChannelMap.Values)
                 {
                     AriEventJson.WriteChannel(w, channel);
                 }
@@ -32,9 +32,9 @@ internal sealed partial class AriEmulatorCore
 
     public RestResult GetChannel(string id)
     {
-        lock (_gate)
+        lock (core.Gate)
         {
-            return _channels.TryGetValue(id, out var channel)
+            return core.ChannelMap.TryGetValue(id, out var channel)
                 ? new(200, AriEventJson.Object(w => AriEventJson.WriteChannel(w, channel)))
                 : RestResult.ChannelNotFound;
         }
@@ -42,9 +42,9 @@ internal sealed partial class AriEmulatorCore
 
     public RestResult Answer(string id)
     {
-        lock (_gate)
+        lock (core.Gate)
         {
-            if (!_channels.TryGetValue(id, out var channel))
+            if (!core.ChannelMap.TryGetValue(id, out var channel))
             {
                 return RestResult.ChannelNotFound;
             }
@@ -58,7 +58,7 @@ internal sealed partial class AriEmulatorCore
             if (channel.State != "Up")
             {
                 channel.State = "Up";
-                Emit(channel.EventApp, "ChannelStateChange", channel, w => WriteChannel(w, channel));
+                core.Emit(channel.EventApp, "ChannelStateChange", channel, w => AriEmulatorCore.WriteChannel(w, channel));
             }
 
             return RestResult.NoContent;
@@ -83,9 +83,9 @@ internal sealed partial class AriEmulatorCore
             return RestResult.Error(400, "Invalid reason for hangup provided");
         }
 
-        lock (_gate)
+        lock (core.Gate)
         {
-            if (!_channels.TryGetValue(id, out var channel))
+            if (!core.ChannelMap.TryGetValue(id, out var channel))
             {
                 return RestResult.ChannelNotFound;
             }
@@ -93,22 +93,22 @@ internal sealed partial class AriEmulatorCore
             channel.Call?.CountHangup();
             var app = channel.EventApp;
             // Our own DELETE: the soft-hangup flag (32) in cause, with soft (docs/protocols/asterisk.md#connection-and-events).
-            Emit(app, "ChannelHangupRequest", channel, w =>
+            core.Emit(app, "ChannelHangupRequest", channel, w =>
             {
                 w.WriteNumber("cause", 32);
                 w.WriteBoolean("soft", true);
-                WriteChannel(w, channel);
+                AriEmulatorCore.WriteChannel(w, channel);
             });
-            EndChannel(channel, cause, secondHangupRequest: channel.ExternalUuid is null);
+            core.EndChannel(channel, cause, secondHangupRequest: channel.ExternalUuid is null);
             return RestResult.NoContent;
         }
     }
 
     public RestResult Continue(string id, string? context, string? extension, string? priority)
     {
-        lock (_gate)
+        lock (core.Gate)
         {
-            if (!_channels.TryGetValue(id, out var channel))
+            if (!core.ChannelMap.TryGetValue(id, out var channel))
             {
                 return RestResult.ChannelNotFound;
             }
@@ -118,8 +118,8 @@ internal sealed partial class AriEmulatorCore
                 return RestResult.NotInStasis;
             }
 
-            LeaveBridge(channel);
-            Emit(app, "StasisEnd", channel, w => WriteChannel(w, channel));
+            core.LeaveBridge(channel);
+            core.Emit(app, "StasisEnd", channel, w => AriEmulatorCore.WriteChannel(w, channel));
             channel.StasisApp = null;
             channel.Context = context ?? channel.Context;
             channel.Exten = extension ?? channel.Exten;
@@ -127,7 +127,7 @@ internal sealed partial class AriEmulatorCore
             channel.ContinuedTo = $"{channel.Context},{channel.Exten},{channel.Priority}";
             if (channel.SubscribedApp is not null)
             {
-                SetVariable(channel, "STASISSTATUS", "SUCCESS");
+                core.SetVariable(channel, "STASISSTATUS", "SUCCESS");
             }
 
             return RestResult.NoContent;
@@ -141,9 +141,9 @@ internal sealed partial class AriEmulatorCore
             return RestResult.Error(400, "Variable name is required");
         }
 
-        lock (_gate)
+        lock (core.Gate)
         {
-            if (!_channels.TryGetValue(id, out var channel))
+            if (!core.ChannelMap.TryGetValue(id, out var channel))
             {
                 return RestResult.ChannelNotFound;
             }
@@ -153,7 +153,7 @@ internal sealed partial class AriEmulatorCore
                 return RestResult.NotInStasis;
             }
 
-            SetVariable(channel, variable, value ?? string.Empty);
+            core.SetVariable(channel, variable, value ?? string.Empty);
             return RestResult.NoContent;
         }
     }
@@ -165,9 +165,9 @@ internal sealed partial class AriEmulatorCore
             return RestResult.Error(400, "Variable name is required");
         }
 
-        lock (_gate)
+        lock (core.Gate)
         {
-            if (!_channels.TryGetValue(id, out var channel))
+            if (!core.ChannelMap.TryGetValue(id, out var channel))
             {
                 return RestResult.ChannelNotFound;
             }
@@ -185,9 +185,9 @@ internal sealed partial class AriEmulatorCore
 
     public RestResult Moh(string id, bool on)
     {
-        lock (_gate)
+        lock (core.Gate)
         {
-            if (!_channels.TryGetValue(id, out var channel))
+            if (!core.ChannelMap.TryGetValue(id, out var channel))
             {
                 return RestResult.ChannelNotFound;
             }
@@ -238,12 +238,12 @@ internal sealed partial class AriEmulatorCore
             return (RestResult.Error(400, "Provided format is not supported"), null);
         }
 
-        lock (_gate)
+        lock (core.Gate)
         {
-            ExternalMediaRequests++;
+            core.ExternalMediaRequests++;
             if (Guid.TryParse(data, out var counted))
             {
-                _externalMediaByData[counted] = _externalMediaByData.GetValueOrDefault(counted) + 1;
+                core.ExternalMediaByData[counted] = core.ExternalMediaByData.GetValueOrDefault(counted) + 1;
             }
         }
 
@@ -262,18 +262,18 @@ internal sealed partial class AriEmulatorCore
         ExternalMediaLink link;
         try
         {
-            link = await ExternalMediaLink.ConnectAsync(host[..colon].Trim('[', ']'), port, wire.Kind, wire.FrameBytes, options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
+            link = await ExternalMediaLink.ConnectAsync(host[..colon].Trim('[', ']'), port, wire.Kind, wire.FrameBytes, core.Options.ConnectTimeout, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
         {
             return (RestResult.Error(500, "Failed to create channel"), null);
         }
 
-        lock (_gate)
+        lock (core.Gate)
         {
             var channel = new EmulatedChannel
             {
-                Id = NewChannelId(),
+                Id = core.NewChannelId(),
                 Name = $"AudioSocket/{host}-{uuid:D}",
                 CreationTime = AriEventJson.Timestamp(DateTimeOffset.UtcNow),
                 State = "Down",
@@ -286,7 +286,7 @@ internal sealed partial class AriEmulatorCore
             };
             channel.Variables["AUDIOSOCKET_UUID"] = uuid.ToString("D");
             channel.Variables["AUDIOSOCKET_SERVICE"] = host;
-            _channels.Add(channel.Id, channel);
+            core.ChannelMap.Add(channel.Id, channel);
             return (new(200, AriEventJson.Object(w => AriEventJson.WriteChannel(w, channel, withChannelVars: true))), channel);
         }
     }
@@ -300,8 +300,8 @@ internal sealed partial class AriEmulatorCore
         {
             await link.StartAsync(
                 channel.ExternalUuid!.Value,
-                frame => NextCallerFrame(channel.Id, ref offset, frame),
-                payload => FromGateway(channel.Id, payload),
+                frame => core.NextCallerFrame(channel.Id, ref offset, frame),
+                payload => core.FromGateway(channel.Id, payload),
                 reason => ServerEnded(channel.Id, reason)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
@@ -310,7 +310,7 @@ internal sealed partial class AriEmulatorCore
             return;
         }
 
-        lock (_gate)
+        lock (core.Gate)
         {
             if (channel.Destroyed)
             {
@@ -319,7 +319,7 @@ internal sealed partial class AriEmulatorCore
 
             var app = channel.SubscribedApp!;
             var dialString = $"{channel.ExternalHost}/{channel.ExternalUuid:D}";
-            void Dial(string status) => Emit(app, "Dial", channel, w =>
+            void Dial(string status) => core.Emit(app, "Dial", channel, w =>
             {
                 w.WriteString("dialstatus", status);
                 w.WriteString("forward", string.Empty);
@@ -329,18 +329,18 @@ internal sealed partial class AriEmulatorCore
             });
             Dial(string.Empty);
             channel.State = "Up";
-            Emit(app, "ChannelStateChange", channel, w => WriteChannel(w, channel));
+            core.Emit(app, "ChannelStateChange", channel, w => AriEmulatorCore.WriteChannel(w, channel));
             Dial("ANSWER");
             channel.StasisApp = app;
             channel.AppName = "Stasis";
             channel.AppData = $"{app},{channel.ExternalUuid:D}";
-            SetVariable(channel, "STASISSTATUS", string.Empty);
-            Emit(app, "StasisStart", channel, w =>
+            core.SetVariable(channel, "STASISSTATUS", string.Empty);
+            core.Emit(app, "StasisStart", channel, w =>
             {
                 w.WriteStartArray("args");
                 w.WriteStringValue(channel.ExternalUuid!.Value.ToString("D"));
                 w.WriteEndArray();
-                WriteChannel(w, channel);
+                AriEmulatorCore.WriteChannel(w, channel);
             });
         }
     }
@@ -348,15 +348,15 @@ internal sealed partial class AriEmulatorCore
     /// <summary>The AudioSocket server sent <c>00 00 00</c> or closed: <c>StasisEnd</c>, <c>ChannelDestroyed</c> cause 0, no hangup request.</summary>
     private void ServerEnded(string channelId, string reason)
     {
-        lock (_gate)
+        lock (core.Gate)
         {
-            if (!_channels.TryGetValue(channelId, out var channel))
+            if (!core.ChannelMap.TryGetValue(channelId, out var channel))
             {
                 return;
             }
 
-            LogServerEnded(logger, channelId, reason);
-            EndChannel(channel, destroyedCause: 0, secondHangupRequest: false);
+            AriEmulatorCore.LogServerEnded(core.Logger, channelId, reason);
+            core.EndChannel(channel, destroyedCause: 0, secondHangupRequest: false);
         }
     }
 }

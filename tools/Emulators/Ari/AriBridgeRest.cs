@@ -1,7 +1,7 @@
 namespace AiAgent.Emulators.Ari;
 
 /// <summary>REST on bridges and application subscriptions.</summary>
-internal sealed partial class AriEmulatorCore
+internal sealed class AriBridgeRest(AriEmulatorCore core)
 {
     public RestResult CreateBridge(string? type)
     {
@@ -11,25 +11,25 @@ internal sealed partial class AriEmulatorCore
             return RestResult.Error(400, "Invalid bridge type");
         }
 
-        lock (_gate)
+        lock (core.Gate)
         {
-            BridgeRequests++;
+            core.BridgeRequests++;
             // The application that asked gets the bridge's events (Asterisk subscribes the creator).
-            var app = hub.NewestApplication ?? "unknown";
+            var app = core.Hub.NewestApplication ?? "unknown";
             var bridge = new EmulatedBridge(Guid.NewGuid().ToString("D"), bridgeType.Split(',')[0], AriEventJson.Timestamp(DateTimeOffset.UtcNow), app);
-            _bridges.Add(bridge.Id, bridge);
+            core.BridgeMap.Add(bridge.Id, bridge);
             return new(200, AriEventJson.Object(w => AriEventJson.WriteBridge(w, bridge)));
         }
     }
 
     public RestResult ListBridges()
     {
-        lock (_gate)
+        lock (core.Gate)
         {
             return new(200, AriEventJson.Object(w =>
             {
                 w.WriteStartArray();
-                foreach (var bridge in _bridges.Values)
+                foreach (var bridge in core.BridgeMap.Values)
                 {
                     AriEventJson.WriteBridge(w, bridge);
                 }
@@ -41,9 +41,9 @@ internal sealed partial class AriEmulatorCore
 
     public RestResult GetBridge(string id)
     {
-        lock (_gate)
+        lock (core.Gate)
         {
-            return _bridges.TryGetValue(id, out var bridge)
+            return core.BridgeMap.TryGetValue(id, out var bridge)
                 ? new(200, AriEventJson.Object(w => AriEventJson.WriteBridge(w, bridge)))
                 : RestResult.BridgeNotFound;
         }
@@ -57,19 +57,19 @@ internal sealed partial class AriEmulatorCore
             return RestResult.Error(400, "Missing parameter channel");
         }
 
-        lock (_gate)
+        lock (core.Gate)
         {
-            AddChannelRequests++;
+            core.AddChannelRequests++;
             var ids = channelList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             foreach (var id in ids)
             {
-                if (_channels.TryGetValue(id, out var named))
+                if (core.ChannelMap.TryGetValue(id, out var named))
                 {
                     named.Call?.CountAddChannel();
                 }
             }
 
-            if (!_bridges.TryGetValue(bridgeId, out var bridge))
+            if (!core.BridgeMap.TryGetValue(bridgeId, out var bridge))
             {
                 return RestResult.BridgeNotFound;
             }
@@ -77,9 +77,9 @@ internal sealed partial class AriEmulatorCore
             var channels = new List<EmulatedChannel>(ids.Length);
             foreach (var id in ids)
             {
-                if (!_channels.TryGetValue(id, out var channel))
+                if (!core.ChannelMap.TryGetValue(id, out var channel))
                 {
-                    // From source (resource_bridges.c), not observed.
+                    // From source (resourcecore.BridgeMap.c), not observed.
                     return RestResult.Error(400, "Channel not found");
                 }
 
@@ -98,22 +98,22 @@ internal sealed partial class AriEmulatorCore
                     continue;
                 }
 
-                LeaveBridge(channel);
+                core.LeaveBridge(channel);
                 bridge.Channels.Add(channel);
                 channel.Bridge = bridge;
-                Emit(bridge.Application, "ChannelEnteredBridge", channel, w =>
+                core.Emit(bridge.Application, "ChannelEnteredBridge", channel, w =>
                 {
                     w.WritePropertyName("bridge");
                     AriEventJson.WriteBridge(w, bridge);
-                    WriteChannel(w, channel);
+                    AriEmulatorCore.WriteChannel(w, channel);
                 });
             }
 
             if (bridge.Channels.Count == 2)
             {
                 var (a, b) = (bridge.Channels[0], bridge.Channels[1]);
-                SetVariable(a, "BRIDGEPEER", b.Name);
-                SetVariable(b, "BRIDGEPEER", a.Name);
+                core.SetVariable(a, "BRIDGEPEER", b.Name);
+                core.SetVariable(b, "BRIDGEPEER", a.Name);
             }
 
             return RestResult.NoContent;
@@ -123,19 +123,19 @@ internal sealed partial class AriEmulatorCore
     /// <summary><c>DELETE /bridges/{id}</c>: the channels leave, then <c>BridgeDestroyed</c>.</summary>
     public RestResult DestroyBridge(string id)
     {
-        lock (_gate)
+        lock (core.Gate)
         {
-            if (!_bridges.Remove(id, out var bridge))
+            if (!core.BridgeMap.Remove(id, out var bridge))
             {
                 return RestResult.BridgeNotFound;
             }
 
             foreach (var channel in bridge.Channels.ToArray())
             {
-                LeaveBridge(channel);
+                core.LeaveBridge(channel);
             }
 
-            Emit(bridge.Application, "BridgeDestroyed", null, w =>
+            core.Emit(bridge.Application, "BridgeDestroyed", null, w =>
             {
                 w.WritePropertyName("bridge");
                 AriEventJson.WriteBridge(w, bridge);
@@ -152,9 +152,9 @@ internal sealed partial class AriEmulatorCore
             return RestResult.Error(400, "Missing parameter eventSource");
         }
 
-        lock (_gate)
+        lock (core.Gate)
         {
-            if (!hub.IsKnown(app))
+            if (!core.Hub.IsKnown(app))
             {
                 return RestResult.Error(404, "Application not found");
             }
@@ -162,7 +162,7 @@ internal sealed partial class AriEmulatorCore
             var channels = new List<EmulatedChannel>();
             foreach (var source in eventSource.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                if (!source.StartsWith("channel:", StringComparison.Ordinal) || !_channels.TryGetValue(source["channel:".Length..], out var channel))
+                if (!source.StartsWith("channel:", StringComparison.Ordinal) || !core.ChannelMap.TryGetValue(source["channel:".Length..], out var channel))
                 {
                     // From source (resource_applications.c), not observed; the emulator only knows channel sources.
                     return RestResult.Error(422, "Event source was not found");
@@ -176,7 +176,7 @@ internal sealed partial class AriEmulatorCore
                 channel.SubscribedApp = app;
             }
 
-            var subscribed = _channels.Values.Where(c => c.SubscribedApp == app).Select(c => c.Id).ToArray();
+            var subscribed = core.ChannelMap.Values.Where(c => c.SubscribedApp == app).Select(c => c.Id).ToArray();
             return new(200, AriEventJson.Object(w =>
             {
                 w.WriteStartObject();

@@ -1,0 +1,71 @@
+using AiAgent.CallSim.Audio;
+
+namespace AiAgent.Emulators.Ari;
+
+/// <summary>
+/// The test API over HTTP for offline trials (<c>dotnet run --project tools/Emulators -- ari</c>), same credentials as
+/// ARI: <c>POST /emulator/calls?app=NAME[&amp;args=a,b][&amp;wav=PATH&amp;format=slin16]</c> places a caller (answer:
+/// <c>{"channel_id":…}</c>); <c>POST /emulator/calls/{id}/dtmf?digit=5</c>; <c>POST /emulator/calls/{id}/hangup</c>;
+/// <c>GET /emulator/calls/{id}</c>; <c>POST /emulator/drop-events[?graceful=true]</c>.
+/// </summary>
+internal static class AriEmulatorControl
+{
+    public static async Task<RestResult> HandleAsync(AriEmulator emulator, string method, string[] parts, IQueryCollection query)
+    {
+        string? Q(string name) => query.TryGetValue(name, out var v) ? v.ToString() : null;
+        switch (method, parts)
+        {
+            case ("POST", ["calls"]):
+                var options = new AriCallOptions();
+                if (Q("wav") is { Length: > 0 } wav)
+                {
+                    // The caller's audio must be at the rate of the external media it will be bridged with.
+                    if (!CallFormat.TryParse(Q("format") ?? "slin16", out var format))
+                    {
+                        return RestResult.Error(400, "format must be a slin format, e.g. slin16");
+                    }
+
+                    options.Audio = CallAudio.FromWav(wav, format).Bytes;
+                }
+
+                try
+                {
+                    var call = await emulator.PlaceCallAsync(Q("app") ?? "aiagent", (Q("args") ?? "arg1").Split(','), options).ConfigureAwait(false);
+                    return new(200, AriEventJson.Object(w =>
+                    {
+                        w.WriteStartObject();
+                        w.WriteString("channel_id", call.ChannelId);
+                        w.WriteEndObject();
+                    }));
+                }
+                catch (InvalidOperationException e)
+                {
+                    return RestResult.Error(409, e.Message);
+                }
+
+            case ("POST", ["calls", var id, "dtmf"]) when emulator.FindCall(id) is { } call && Q("digit") is { Length: 1 } digit:
+                await call.SendDtmfAsync(digit[0]).ConfigureAwait(false);
+                return RestResult.NoContent;
+            case ("POST", ["calls", var id, "hangup"]) when emulator.FindCall(id) is { } call:
+                await call.HangUpAsync().ConfigureAwait(false);
+                return RestResult.NoContent;
+            case ("GET", ["calls", var id]) when emulator.FindCall(id) is { } call:
+                return new(200, AriEventJson.Object(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteString("channel_id", call.ChannelId);
+                    w.WriteString("state", call.State);
+                    w.WriteBoolean("in_stasis", call.InStasis);
+                    w.WriteBoolean("gone", call.IsGone);
+                    w.WriteString("bridge_id", call.BridgeId);
+                    w.WriteNumber("heard_frames", call.HeardFrames);
+                    w.WriteEndObject();
+                }));
+            case ("POST", ["drop-events"]):
+                emulator.DropEventConnections(graceful: Q("graceful") == "true");
+                return RestResult.NoContent;
+            default:
+                return RestResult.Error(404, "Unknown emulator control request");
+        }
+    }
+}
