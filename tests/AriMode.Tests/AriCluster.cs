@@ -1,6 +1,7 @@
 using AiAgent.Emulators.Ari;
 using AiAgent.Grains;
 using AiAgent.Grains.Asterisk;
+using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Grains.Interfaces.Configuration;
 using AiAgent.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -14,14 +15,17 @@ internal sealed class AriCluster : IAsyncDisposable
 {
     private const string PasswordVariable = "AIAGENT_ARIMODE_TEST_PASSWORD";
 
-    private AriCluster(AriEmulator emulator, StandInGateway gateway, InProcessTestCluster cluster)
+    private AriCluster(AriEmulator emulator, StandInGateway gateway, InProcessTestCluster cluster, RealGateway? realGateway = null)
     {
+        _realGateway = realGateway;
         Emulator = emulator;
         Gateway = gateway;
         Cluster = cluster;
     }
 
     public const string App = "aiagent";
+
+    private readonly RealGateway? _realGateway;
 
     public AriEmulator Emulator { get; }
 
@@ -31,10 +35,11 @@ internal sealed class AriCluster : IAsyncDisposable
 
     public string EndpointKey => Emulator.BaseUrl.TrimEnd('/') + "|" + App;
 
-    public static async Task<AriCluster> StartAsync(int silos)
+    public static async Task<AriCluster> StartAsync(int silos, bool realGateway = false)
     {
         var emulator = await AriEmulator.StartAsync(new AriEmulatorOptions());
         var gateway = new StandInGateway();
+        var realPort = realGateway ? RealGateway.FreePort() : 0;
         Environment.SetEnvironmentVariable(PasswordVariable, emulator.Options.Password);
         var keys = new Dictionary<string, string?>
         {
@@ -44,7 +49,8 @@ internal sealed class AriCluster : IAsyncDisposable
             ["asterisk:ari:app"] = App,
             ["asterisk:ari:username"] = emulator.Options.UserName,
             ["asterisk:ari:password_env"] = PasswordVariable,
-            ["asterisk:ari:external_host"] = gateway.HostPort,
+            ["asterisk:ari:external_host"] = realGateway ? $"127.0.0.1:{realPort}" : gateway.HostPort,
+            ["providers:local:greeting"] = "true",
             ["asterisk:ari:format"] = "slin16",
             ["asterisk:ari:transfer_context"] = "aiagent-transfer",
         };
@@ -55,9 +61,11 @@ internal sealed class AriCluster : IAsyncDisposable
             host.Configuration.AddInMemoryCollection(keys);
             host.Services.AddAgentGrains(host.Configuration);
         });
+        builder.ConfigureClient(client => client.AddMemoryStreams(CallStreams.ProviderName));
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        return new AriCluster(emulator, gateway, cluster);
+        var real = realGateway ? await RealGateway.StartAsync(cluster.Client, realPort) : null;
+        return new AriCluster(emulator, gateway, cluster, real);
     }
 
     /// <summary>The connection service of each running silo.</summary>
@@ -71,6 +79,11 @@ internal sealed class AriCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_realGateway is not null)
+        {
+            await _realGateway.DisposeAsync();
+        }
+
         await Cluster.DisposeAsync();
         await Gateway.DisposeAsync();
         await Emulator.DisposeAsync();
