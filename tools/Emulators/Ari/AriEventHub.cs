@@ -61,7 +61,11 @@ internal sealed class AriEventHub
                 var result = await webSocket.ReceiveAsync(buffer, context.RequestAborted).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
-                    await webSocket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+                    if (webSocket.State == WebSocketState.CloseReceived)
+                    {
+                        await webSocket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).ConfigureAwait(false);
+                    }
+
                     break;
                 }
             }
@@ -69,7 +73,7 @@ internal sealed class AriEventHub
             socket.Outbox.Writer.TryComplete();
             await writer.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ConnectionAbortedException)
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ConnectionAbortedException or ObjectDisposedException)
         {
             // The client went, or a test dropped the socket.
         }
@@ -106,7 +110,14 @@ internal sealed class AriEventHub
             }
             else
             {
-                socket.Context.Abort();
+                try
+                {
+                    socket.Context.Abort();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The request ended between the snapshot and here: that socket is gone already.
+                }
             }
         }
     }
