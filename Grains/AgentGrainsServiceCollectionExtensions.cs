@@ -1,3 +1,4 @@
+using AiAgent.Grains.Asterisk;
 using AiAgent.Grains.Calls;
 using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Providers.Local;
@@ -31,6 +32,7 @@ public static class AgentGrainsServiceCollectionExtensions
         services.AddLocalProvider();
         services.AddOpenAIRealtimeProvider();
         services.AddDeepgramProvider();
+        services.AddAriMode(configuration);
         return services;
     }
 }

@@ -1,6 +1,7 @@
-using AiAgent.Silo.Api;
+using AiAgent.Grains.Asterisk;
 using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Interfaces.Configuration;
+using AiAgent.Silo.Api;
 using AiAgent.Silo.Operators;
 using Microsoft.Extensions.Primitives;
 
@@ -41,6 +42,7 @@ public static partial class AgentConfigurationExtensions
             .Bind(string.Empty, typeof(AgentOptions))
             .Bind(string.Empty, typeof(HostingOptions))
             .Bind(DispositionAccessOptions.SectionName, typeof(DispositionAccessOptions))
+            .Bind(AsteriskModeOptions.SectionName, typeof(AsteriskModeOptions))
             .Key(OperatorAccess.TokenVariable);
         foreach (var provider in services.Where(d => !d.IsKeyedService).Select(d => d.ImplementationInstance).OfType<ProviderRegistration>())
         {

@@ -1,0 +1,34 @@
+using AiAgent.Grains.Interfaces.Calls;
+
+namespace AiAgent.AriMode.Tests;
+
+/// <summary>ARI mode end to end in process: emulator → external media → the real gateway → CallGrain with the local provider.</summary>
+public sealed class AriModeConversationTests : IAsyncLifetime
+{
+    private AriCluster _ari = null!;
+
+    public async Task InitializeAsync()
+    {
+        _ari = await AriCluster.StartAsync(silos: 1, realGateway: true);
+        await Waits.UntilAsync(() => _ari.Emulator.IsRegistered(AriCluster.App), what: "the lease holder's events connection");
+    }
+
+    public async Task DisposeAsync() => await _ari.DisposeAsync();
+
+    [Fact]
+    public async Task A_bridged_caller_hears_the_greeting_its_dtmf_reaches_the_call_and_its_hangup_ends_the_call_and_cleans_up()
+    {
+        var call = await _ari.Emulator.PlaceCallAsync(AriCluster.App);
+        var callGrain = _ari.Cluster.Client.GetGrain<ICallGrain>(_ari.CallIdOf(call));
+        await Waits.UntilAsync(() => call.HeardAudio().Any(b => b != 0), what: "the agent's greeting audio at the caller");
+        Assert.Equal(CallState.Active, (await callGrain.GetSnapshotAsync()).State);
+
+        await call.SendDtmfAsync('5'); // ChannelDtmfReceived on the caller reaches the CallGrain
+        await Waits.UntilAsync(() => callGrain.GetSnapshotAsync().Result.Counters.DtmfDigits == 1, what: "the digit counted by the call");
+
+        await call.HangUpAsync();
+
+        await Waits.UntilAsync(() => _ari.NothingLeft, what: "no channel and no bridge left");
+        await Waits.UntilAsync(() => callGrain.GetSnapshotAsync().Result.State == CallState.Ended, what: "the call ended");
+    }
+}
