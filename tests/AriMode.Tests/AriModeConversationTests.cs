@@ -31,4 +31,33 @@ public sealed class AriModeConversationTests : IAsyncLifetime
         await Waits.UntilAsync(() => _ari.NothingLeft, what: "no channel and no bridge left");
         await Waits.UntilAsync(() => callGrain.GetSnapshotAsync().Result.State == CallState.Ended, what: "the call ended");
     }
+
+    [Fact]
+    public async Task The_platform_ending_with_hangup_plays_out_then_hangs_the_caller_up_and_cleans_up()
+    {
+        var call = await _ari.Emulator.PlaceCallAsync(AriCluster.App);
+        var callGrain = _ari.Cluster.Client.GetGrain<ICallGrain>(_ari.CallIdOf(call));
+        await Waits.UntilAsync(() => call.HeardAudio().Any(b => b != 0), what: "the agent's greeting audio at the caller");
+
+        Assert.True(await callGrain.EndAsync(CallDisposition.Hangup)); // the gateway sends 00 00 00; the media leg ends
+
+        await Waits.UntilAsync(() => call.IsGone, what: "the caller hung up by ARI mode");
+        await Waits.UntilAsync(() => _ari.NothingLeft, what: "no channel and no bridge left");
+        Assert.Null(call.ContinuedTo);
+    }
+
+    [Fact]
+    public async Task The_platform_ending_with_a_transfer_continues_the_caller_into_the_transfer_context()
+    {
+        var call = await _ari.Emulator.PlaceCallAsync(AriCluster.App);
+        var callGrain = _ari.Cluster.Client.GetGrain<ICallGrain>(_ari.CallIdOf(call));
+        await Waits.UntilAsync(() => call.HeardAudio().Any(b => b != 0), what: "the agent's greeting audio at the caller");
+
+        Assert.True(await callGrain.EndAsync(CallDisposition.TransferTo("sales")));
+
+        await Waits.UntilAsync(() => call.ContinuedTo is not null, what: "the caller continued into the dialplan");
+        Assert.Contains("aiagent-transfer", call.ContinuedTo, StringComparison.Ordinal);
+        Assert.Contains("sales", call.ContinuedTo, StringComparison.Ordinal);
+        await Waits.UntilAsync(() => _ari.Emulator.Bridges.Count == 0, what: "the bridge destroyed");
+    }
 }

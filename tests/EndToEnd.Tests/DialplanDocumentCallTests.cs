@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using AiAgent.CallSim.Audio;
 using AiAgent.CallSim.Dialplan;
 using Plan = AiAgent.CallSim.Dialplan.Dialplan;
@@ -5,18 +6,16 @@ using Plan = AiAgent.CallSim.Dialplan.Dialplan;
 namespace AiAgent.EndToEnd.Tests;
 
 /// <summary>
-/// The platform ending each call on its own: no greeting, and a caller silent for 1 s after the agent's echo is hung
-/// up (idle timeout, <c>00 00 00</c>), so the dialplan sees the server end the session, as for any disposition.
+/// The local provider ending every call after one caller turn, so the platform sends <c>00 00 00</c> and serves
+/// the <c>hangup</c> disposition; no greeting, to keep each call short.
 /// </summary>
-public sealed class DialplanPlatformFixture() : PlatformFixture("""
+public sealed class DispositionPlatformFixture() : PlatformFixture("""
     default_provider: local
-    audiosocket:
-      idle_timeout_seconds: 1
-      idle_grace_seconds: 0
     providers:
       local:
         greeting: false
         silence_ms: 600
+        end_call_after_turns: 1
     """);
 
 /// <summary>
@@ -25,31 +24,61 @@ public sealed class DialplanPlatformFixture() : PlatformFixture("""
 /// dialplan text is used exactly; only the host names resolve to this platform's ports (as /etc/hosts would).
 /// </summary>
 [Collection(PlatformLanes.CallerLane)]
-public sealed class DialplanDocumentCallTests(DialplanPlatformFixture fixture) : IClassFixture<DialplanPlatformFixture>
+public sealed class DialplanDocumentCallTests(DispositionPlatformFixture fixture) : IClassFixture<DispositionPlatformFixture>
 {
     private static readonly TimeSpan s_callTimeout = TimeSpan.FromSeconds(60);
 
     private PlatformProcess Platform => fixture.Platform;
 
     [Theory]
-    [InlineData("100")]
-    [InlineData("101")]
-    public async Task The_documented_dialplan_goes_on_to_read_the_disposition_after_the_platform_ends_the_call(string exten)
+    [InlineData("100", "app-disposition")]
+    [InlineData("101", "dial-disposition")]
+    public async Task The_agent_ending_the_call_reaches_the_hangup_branch(string exten, string block)
     {
         var result = await RunAsync(Documented(), exten, SpeakOnce);
 
+        Assert.True(result.Outcome.End == DialplanEnd.HungUp, result.Describe());
+        Assert.Equal("done", result.Outcome.At?.Label);
+        Assert.Equal("hangup", result.Variables["NEXT"]);
+        Assert.Empty(result.Warnings);
+        Assert.Contains(result.Steps, s => s.Application.StartsWith(exten == "100" ? "AudioSocket" : "Dial", StringComparison.Ordinal));
         var session = Assert.Single(result.Sessions).Summary;
         Assert.Equal(CallSim.Reporting.CallOutcome.ServerHangupFrame, session.Outcome);
-        Assert.True(session.FramesReceived > 0, "no agent audio before the hangup frame");
+        Assert.True(session.FramesReceived > 0, $"{block}: no agent audio before the hangup");
         Assert.Equal(0, session.Violations);
-        Assert.True(result.Outcome.End == DialplanEnd.HungUp, result.Describe());
-        Assert.Contains(result.Steps, static s => s.Application == "Set" && s.Arguments.StartsWith("NEXT=", StringComparison.Ordinal));
-        Assert.True(result.Variables.ContainsKey("NEXT"), result.Describe());
         if (exten == "101")
         {
             Assert.Equal("ANSWER", result.Variables["DIALSTATUS"]);
             Assert.Equal("16", result.Variables["HANGUPCAUSE"]);
         }
+    }
+
+    [Fact]
+    public async Task An_operator_transfer_reaches_the_sales_destination()
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Platform.HttpPort}") };
+        var ended = new TaskCompletionSource<HttpResponseMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = RunAsync(Documented(), "100", Silent, onStarted: callId => _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Platform.WaitForLogAsync(l => l.Contains($"Call {callId} started", StringComparison.Ordinal));
+                ended.TrySetResult(await http.PostAsJsonAsync($"/api/calls/{callId}/end", new { disposition = "transfer:sales" }));
+            }
+            catch (Exception ex)
+            {
+                ended.TrySetException(ex);
+            }
+        }));
+
+        var result = await run;
+        using var response = await ended.Task;
+
+        Assert.True(response.IsSuccessStatusCode, $"POST /end: {(int)response.StatusCode}");
+        Assert.True(result.Outcome.End == DialplanEnd.Dialled, result.Describe());
+        Assert.Equal("PJSIP/sales-desk", result.Outcome.Destination);
+        Assert.Equal(new DialplanLocation("aiagent-transfer", "sales", 2), result.Outcome.At);
+        Assert.Equal("transfer:sales", result.Variables["NEXT"]);
     }
 
     [Fact]
@@ -103,6 +132,8 @@ public sealed class DialplanDocumentCallTests(DialplanPlatformFixture fixture) :
         return CallAudio.FromSamples(
             System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(speech.Bytes.Span[..(int)(format.BytesPerSecond * 1.5)]), format);
     }
+
+    private static CallAudio Silent(CallFormat format) => CallAudio.Silence(TimeSpan.FromSeconds(0.5), format);
 
     private static string DocumentedText()
     {
