@@ -30,6 +30,12 @@ public sealed record CallSummary
     /// </summary>
     public double? ReplyAfterSpeechMs { get; init; }
 
+    /// <summary>
+    /// From the last audio frame received to the server's hangup frame (<c>00 00 00</c>), in ms; null when the server
+    /// did not send one. How long a dialplan waits, after the agent's last word, before it runs its next step.
+    /// </summary>
+    public double? HangupAfterLastFrameMs { get; init; }
+
     /// <summary>DTMF frames sent.</summary>
     public int DtmfSent { get; init; }
 

@@ -71,6 +71,7 @@ internal sealed class SimulatedCall
     private int _framesWithheld;
     private long _speechEndAt;
     private long _replyAt;
+    private long _hangupFrameAt;
     private int _dtmfSent;
     private int _sendStalls;
     private long _sendLateMax;
@@ -491,6 +492,7 @@ internal sealed class SimulatedCall
                 return true;
             }
 
+            _hangupFrameAt = arrivedAt;
             RequestEnd(CallOutcome.ServerHangupFrame, null);
             return false;
         }
@@ -635,6 +637,7 @@ internal sealed class SimulatedCall
             FramesSent = _framesSent,
             FramesWithheld = _framesWithheld,
             ReplyAfterSpeechMs = _replyAt == 0 ? null : Milliseconds(_replyAt - Volatile.Read(ref _speechEndAt)),
+            HangupAfterLastFrameMs = _hangupFrameAt == 0 || _arrivals.Count == 0 ? null : Milliseconds(_hangupFrameAt - _arrivals[^1]),
             DtmfSent = _dtmfSent,
             SendStalls = _sendStalls,
             SendLateMaxMs = Milliseconds(_sendLateMax),
