@@ -28,6 +28,7 @@ public static class AgentGrainsServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<CallMetrics>();
+        services.TryAddSingleton<CallRecords>();
         services.TryAddSingleton<ProviderRegistry>();
         services.AddLocalProvider();
         services.AddOpenAIRealtimeProvider();

@@ -4,14 +4,14 @@ using AiAgent.Grains.Interfaces.Calls;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
-using Orleans.Streams;
 
 namespace AiAgent.Gateway.AudioSocket;
 
 /// <summary>
 /// One AudioSocket connection from Asterisk, from its UUID to its close: the handshake, the format probe, the
-/// call's start on its <see cref="ICallGrain"/> (agent audio subscribed and paced), the caller's frames relayed
-/// until someone hangs up, and a clean end whatever the peer does.
+/// call's attach to its <see cref="ICallGrain"/> (agent audio observed and paced), the caller's frames relayed
+/// until someone hangs up, a restore on a live silo when the call's activation is lost or hands over, and a clean end
+/// whatever the peer does.
 /// </summary>
 /// <remarks>
 /// Asterisk tears the session down on anything we send but audio kinds and <c>00 00 00</c>; whenever we end the
@@ -24,19 +24,26 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
 
     private readonly ILogger _logger = context.SessionLogger;
     private readonly string? _remote = connection.RemoteEndPoint?.ToString();
+    private readonly CancellationTokenSource _connectionEnd = new();
     private PlayoutCall? _call;
     private CallerAudioFeed? _feed;
-    private ICallGrain? _grain;
-    private StreamSubscriptionHandle<AgentStreamEvent>? _subscription;
+    private CallAttachment? _attachment;
+    private AgentOutputObserver? _output;
+    private IAgentOutput? _outputReference;
+    private CallStartRequest? _start;
     private string _provider = "unknown";
     private Task _reportPump = Task.CompletedTask;
+    private Task _watch = Task.CompletedTask;
     private CallEnd _end = CallEnd.ByCaller;
 
     private PipeReader Input => connection.Transport.Input;
 
     private PlayoutCall Call => _call ?? throw new InvalidOperationException("no call before the handshake");
 
-    private ICallGrain Grain => _grain ?? throw new InvalidOperationException("no call before the handshake");
+    private CallAttachment Attachment => _attachment ?? throw new InvalidOperationException("no call before the handshake");
+
+    /// <summary>The activation followed now (attached before the relay starts).</summary>
+    private ICallGrain Grain => Attachment.Grain ?? throw new InvalidOperationException("no call before the attach");
 
     /// <summary>Runs the connection to its end; whatever happens on it stays there.</summary>
     public async Task RunAsync()
@@ -78,8 +85,18 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         _call = new PlayoutCall(
             handshake.CallId, formats.Caller, formats.Playout, connection.Transport.Output, Input,
             context.Options, context.Time, context.Metrics, context.PlayoutLogger);
-        _grain = context.Client.GetGrain<ICallGrain>(handshake.CallId);
-        await RunCallAsync(new InboundLabelWatch(label));
+        _output = new AgentOutputObserver(_call, context.Metrics, context.StreamLogger);
+        _outputReference = context.Client.CreateObjectReference<IAgentOutput>(_output);
+        _attachment = new CallAttachment(context.Client, handshake.CallId, _outputReference, context.Time, _logger);
+        try
+        {
+            await RunCallAsync(new InboundLabelWatch(label));
+        }
+        finally
+        {
+            context.Client.DeleteObjectReference<IAgentOutput>(_outputReference);
+            _connectionEnd.Dispose();
+        }
     }
 
     private async Task RejectAsync(HandshakeResult handshake)
@@ -120,22 +137,30 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         using var stopping = context.Lifetime.ApplicationStopping.Register(static c => ((PlayoutCall)c!).RequestEnd(CallEndReason.Shutdown), Call);
         try
         {
-            // Subscribe first: the grain may publish the greeting before StartAsync returns. Pace from now on:
-            // while the provider connects, keepalive silence holds Asterisk's inactivity timeout off.
-            await SubscribeAsync();
+            // Pace from now on: while the call attaches and the provider connects, keepalive silence holds Asterisk's
+            // inactivity timeout off. The observer exists before the attach: the greeting may come before it returns.
             context.Pacer.Register(Call);
-            await StartAsync();
+            if (!await AttachAsync())
+            {
+                _end = new CallEnd(CallEndReason.AgentHangup, SendHangup: true);
+                return;
+            }
+
             _reportPump = PumpReportsAsync();
             _feed = new CallerAudioFeed(
                 Grain, Call, TimeSpan.FromMilliseconds(context.Options.CallerGapFillMs), TimeSpan.FromMilliseconds(context.Options.FrameMs),
-                context.Time, context.Metrics, context.RelayLogger);
+                TimeSpan.FromMilliseconds(context.Options.FailoverReplayMs), context.Time, context.Metrics, context.RelayLogger);
+            _output!.AgentAudioArrived += _feed.OnAgentAudio;
+            _output.HandoverRequested += next => _ = RestoreAsync(Attachment.Epoch, next, CallAttachReason.Handover);
             if (_feed.FillEnabled)
             {
                 // Gaps in the caller's media are filled on the shared pacer's clock, not a timer per call.
                 context.Pacer.Register(_feed);
             }
 
-            _end = await new CallerFrameRelay(Input, context.FrameReader, Call, Grain, _feed, labels, context.Metrics, context.RelayLogger).RunAsync();
+            _watch = new ActivationWatch(Attachment, TimeSpan.FromMilliseconds(context.Options.LivenessMs), context.Time, _logger)
+                .RunAsync(lost => RestoreAsync(lost, lost + 1, CallAttachReason.SiloLost), _connectionEnd.Token);
+            _end = await new CallerFrameRelay(Input, context.FrameReader, Call, () => Grain, _feed, labels, context.Metrics, context.RelayLogger).RunAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -148,28 +173,76 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         }
     }
 
-    private async Task SubscribeAsync()
-    {
-        var stream = context.Client.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(Call.CallId));
-        _subscription = await stream.SubscribeAsync(new AgentStreamObserver(Call, context.Metrics, context.StreamLogger));
-    }
-
-    private async Task StartAsync()
+    /// <summary>Attaches the connection to its call; false when the call is already over.</summary>
+    private async Task<bool> AttachAsync()
     {
         var call = Call;
-        var request = new CallStartRequest(call.CallerFormat, context.GatewayId, _remote, TimeSpan.FromMilliseconds(context.Options.FrameMs))
+        _start = new CallStartRequest(call.CallerFormat, context.GatewayId, _remote, TimeSpan.FromMilliseconds(context.Options.FrameMs))
         {
             PlayoutFormat = call.Format == call.CallerFormat ? null : call.Format,
         };
-        var started = await Grain.StartAsync(request);
-        _provider = started.Provider;
-        call.SetProvider(_provider);
-        if (started.Format != call.Format)
+        var attached = await Attachment.ConnectAsync(_start, _connectionEnd.Token);
+        if (!attached.IsAttached)
         {
-            LogGrainFormatDiffers(started.Format.ToString(), call.Format.ToString());
+            LogCallAlreadyEnded(_remote, attached.Epoch);
+            return false;
         }
 
-        LogCallStarted(_remote, call.CallerFormat.ToString(), call.Format.ToString(), _provider);
+        OnAttached(attached);
+        LogCallStarted(_remote, call.CallerFormat.ToString(), call.Format.ToString(), _provider, attached.Outcome, attached.Epoch);
+        return true;
+    }
+
+    private void OnAttached(CallAttached attached)
+    {
+        _output!.Follow(attached.Epoch);
+        _provider = attached.Provider ?? _provider;
+        Call.SetProvider(_provider);
+        if (attached.Format != Call.Format)
+        {
+            LogGrainFormatDiffers(attached.Format.ToString(), Call.Format.ToString());
+        }
+    }
+
+    /// <summary>
+    /// The activation at <paramref name="lostEpoch"/> is gone or handing over: restore the call at the next epoch and
+    /// carry the caller's unanswered audio over. Agent audio already queued keeps playing meanwhile.
+    /// </summary>
+    private async Task RestoreAsync(int lostEpoch, int nextEpoch, CallAttachReason reason)
+    {
+        if (Call.IsEndSignalled || _start is null)
+        {
+            return;
+        }
+
+        var started = context.Time.GetTimestamp();
+        try
+        {
+            var attached = await Attachment.RestoreAsync(lostEpoch, nextEpoch, _start, reason, _connectionEnd.Token);
+            if (attached is null)
+            {
+                return; // another restore got there first
+            }
+
+            if (!attached.IsAttached)
+            {
+                Call.RequestEnd(CallEndReason.AgentHangup, byPlatform: true);
+                return;
+            }
+
+            OnAttached(attached);
+            var replayedMs = _feed?.Retarget(Grain, replay: true) ?? 0;
+            context.Metrics.Failover(reason == CallAttachReason.Handover ? "silo_drained" : "silo_lost", _provider);
+            LogRestored(lostEpoch, attached.Epoch, reason, context.Time.GetElapsedTime(started).TotalMilliseconds, replayedMs);
+        }
+        catch (OperationCanceledException) when (_connectionEnd.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogRestoreFailed(ex, lostEpoch);
+            Call.RequestEnd(CallEndReason.ProviderError);
+        }
     }
 
     /// <summary>Forwards the pacer's playout reports to the grain (never from the pacer thread).</summary>
@@ -193,9 +266,11 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         }
     }
 
-    /// <summary>Stops playout, closes the socket, then releases the stream and tells the grain.</summary>
+    /// <summary>Stops playout, closes the socket, then tells the grain (it ends the call, or keeps it for a reconnect).</summary>
     private async Task EndCallAsync()
     {
+        await _connectionEnd.CancelAsync();
+        await _watch;
         if (_feed is not null)
         {
             context.Pacer.Unregister(_feed);
@@ -205,39 +280,29 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         context.Pacer.Unregister(Call);
         await CloseAsync(Call.Close(), _end.SendHangup);
         await _reportPump;
-        if (_subscription is not null)
-        {
-            // Explicit subscriptions are persisted in the PubSubStore: always remove them.
-            await UnsubscribeAsync(_subscription);
-        }
-
-        if (!Call.EndedByPlatform)
+        if (!Call.EndedByPlatform && Attachment.Grain is not null)
         {
             // When the grain ended the call it already knows.
-            await HangUpGrainAsync();
+            await TellGrainAsync();
         }
 
         context.Metrics.CallEnded(_end.Reason, _provider);
         LogCallEnded(_end.Reason, _end.SendHangup);
     }
 
-    private async Task UnsubscribeAsync(StreamSubscriptionHandle<AgentStreamEvent> subscription)
+    private async Task TellGrainAsync()
     {
         try
         {
-            await subscription.UnsubscribeAsync();
-        }
-        catch (Exception ex)
-        {
-            LogUnsubscribeFailed(ex);
-        }
-    }
-
-    private async Task HangUpGrainAsync()
-    {
-        try
-        {
-            await Grain.HangupAsync(_end.Reason);
+            if (_end.Reason == CallEndReason.Shutdown)
+            {
+                // This gateway is going away, not the caller: the dialplan reads `reconnect` and connects again.
+                await Grain.DetachAsync();
+            }
+            else
+            {
+                await Grain.HangupAsync(_end.Reason);
+            }
         }
         catch (Exception ex)
         {
@@ -285,8 +350,17 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "Connection from {Remote}: invalid first frame ({Error}: {Detail}); hanging up")]
     private partial void LogProtocolErrorBeforeUuid(string? remote, AudioSocketProtocolError error, string detail);
 
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Call started from {Remote}: caller audio {Format}, replies {PlayoutFormat}, provider {Provider}")]
-    private partial void LogCallStarted(string? remote, string format, string playoutFormat, string provider);
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Call started from {Remote}: caller audio {Format}, replies {PlayoutFormat}, provider {Provider} ({Outcome} at epoch {Epoch})")]
+    private partial void LogCallStarted(string? remote, string format, string playoutFormat, string provider, CallAttachOutcome outcome, int epoch);
+
+    [LoggerMessage(EventId = 2022, Level = LogLevel.Information, Message = "Connection from {Remote} is for a call that has ended (epoch {Epoch}); hanging up")]
+    private partial void LogCallAlreadyEnded(string? remote, int epoch);
+
+    [LoggerMessage(EventId = 2363, Level = LogLevel.Warning, Message = "Call restored: epoch {LostEpoch} -> {Epoch} ({Reason}) in {ElapsedMs:0} ms, {ReplayedMs} ms of caller audio replayed")]
+    private partial void LogRestored(int lostEpoch, int epoch, CallAttachReason reason, double elapsedMs, long replayedMs);
+
+    [LoggerMessage(EventId = 2364, Level = LogLevel.Error, Message = "Call could not be restored after epoch {LostEpoch}; hanging up")]
+    private partial void LogRestoreFailed(Exception ex, int lostEpoch);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Call ended: {Reason} (hangup frame sent: {HangupSent})")]
     private partial void LogCallEnded(CallEndReason reason, bool hangupSent);
@@ -299,9 +373,6 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
 
     [LoggerMessage(EventId = 2015, Level = LogLevel.Warning, Message = "Telling the call grain about the hangup failed")]
     private partial void LogGrainHangupFailed(Exception ex);
-
-    [LoggerMessage(EventId = 2016, Level = LogLevel.Warning, Message = "Unsubscribing from the call's agent stream failed")]
-    private partial void LogUnsubscribeFailed(Exception ex);
 
     [LoggerMessage(EventId = 2018, Level = LogLevel.Debug, Message = "Closing the connection did not complete cleanly: {Detail}")]
     private partial void LogCloseFailed(string detail);

@@ -31,7 +31,7 @@ public sealed class AudioSocketSessionContext
         SessionLogger = loggerFactory.CreateLogger<AudioSocketSession>();
         RelayLogger = loggerFactory.CreateLogger<CallerFrameRelay>();
         PlayoutLogger = loggerFactory.CreateLogger<PlayoutCall>();
-        StreamLogger = loggerFactory.CreateLogger<AgentStreamObserver>();
+        StreamLogger = loggerFactory.CreateLogger<AgentOutputObserver>();
     }
 
     internal IClusterClient Client { get; }

@@ -14,12 +14,15 @@ namespace AiAgent.Gateway.AudioSocket;
 /// </summary>
 /// <remarks>
 /// Fill frames do not touch the call's idle monitor or keepalive (<see cref="PlayoutCall.OnCallerAudio"/> is
-/// only told about real frames): the idle timeout stays about the caller's real media.
+/// only told about real frames): the idle timeout stays about the caller's real media. When the call moves to another
+/// activation (<see cref="Retarget"/>) the numbering starts again at 0 and the caller's unanswered audio
+/// (<see cref="CallerAudioReplay"/>) goes to it first.
 /// </remarks>
 internal sealed partial class CallerAudioFeed : IPacedCall
 {
     private readonly Lock _lock = new();
-    private readonly ICallGrain _grain;
+    private readonly CallerAudioReplay _replay;
+    private ICallGrain _grain;
     private readonly PlayoutCall _call;
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
@@ -31,15 +34,16 @@ internal sealed partial class CallerAudioFeed : IPacedCall
     private long _filledFrames;
     private long _gaps;
 
-    /// <param name="grain">The call's grain.</param>
+    /// <param name="grain">The call's grain (the activation the gateway follows now).</param>
     /// <param name="call">The call's playout (its end signal stops the fill).</param>
     /// <param name="fillThreshold">How late the caller's next frame may be before silence is supplied; zero turns the fill off.</param>
     /// <param name="framePeriod">The call's frame period: the duration of one fill frame.</param>
+    /// <param name="replayLimit">How much unanswered caller audio is kept for a restored activation.</param>
     /// <param name="time">The pacer's clock.</param>
     /// <param name="metrics">The gateway's metrics.</param>
     /// <param name="logger">The log.</param>
     public CallerAudioFeed(
-        ICallGrain grain, PlayoutCall call, TimeSpan fillThreshold, TimeSpan framePeriod, TimeProvider time, GatewayMetrics metrics, ILogger logger)
+        ICallGrain grain, PlayoutCall call, TimeSpan fillThreshold, TimeSpan framePeriod, TimeSpan replayLimit, TimeProvider time, GatewayMetrics metrics, ILogger logger)
     {
         _grain = grain;
         _call = call;
@@ -49,6 +53,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
         _format = call.CallerFormat;
         _silence = SilenceFrames.Get(_format.Encoding, _format.BytesFor(framePeriod));
         _policy = new CallerGapFillPolicy(time.GetTimestamp(), ToTicks(fillThreshold), ToTicks(framePeriod));
+        _replay = new CallerAudioReplay(_format.BytesFor(replayLimit));
     }
 
     /// <summary>True when gaps are filled (<c>audiosocket.caller_gap_fill_ms</c> is not 0).</summary>
@@ -65,10 +70,13 @@ internal sealed partial class CallerAudioFeed : IPacedCall
     {
         long sequence;
         bool gapEnded;
+        ICallGrain grain;
         lock (_lock)
         {
             gapEnded = _policy.OnCallerFrame(_time.GetTimestamp(), ToTicks(_format.DurationOf(audio.Length)));
             sequence = _sequence++;
+            _replay.Add(audio);
+            grain = _grain;
         }
 
         if (gapEnded)
@@ -76,7 +84,42 @@ internal sealed partial class CallerAudioFeed : IPacedCall
             LogGapEnded(_call.CallId, FilledFrames);
         }
 
-        Send(new CallerAudio(sequence, audio));
+        Send(grain, new CallerAudio(sequence, audio));
+    }
+
+    /// <summary>Agent audio arrived: the caller's audio so far has been answered.</summary>
+    public void OnAgentAudio()
+    {
+        lock (_lock)
+        {
+            _replay.Clear();
+        }
+    }
+
+    /// <summary>
+    /// The call moved to <paramref name="grain"/> (a restored activation, or the same one re-attached): numbering starts
+    /// at 0 and the caller's audio since the agent last answered goes to it first, so the turn the lost activation never
+    /// answered is heard.
+    /// </summary>
+    /// <returns>The milliseconds of caller audio replayed.</returns>
+    public long Retarget(ICallGrain grain, bool replay)
+    {
+        ReadOnlyMemory<byte>[] frames;
+        lock (_lock)
+        {
+            _grain = grain;
+            frames = replay ? _replay.Frames() : [];
+            _sequence = frames.Length;
+        }
+
+        var bytes = 0L;
+        for (var i = 0; i < frames.Length; i++)
+        {
+            bytes += frames[i].Length;
+            Send(grain, new CallerAudio(i, frames[i]));
+        }
+
+        return _format.MillisecondsOf(bytes);
     }
 
     /// <inheritdoc/>
@@ -84,11 +127,18 @@ internal sealed partial class CallerAudioFeed : IPacedCall
     {
         GapFillDecision decision;
         long first;
+        ICallGrain grain;
         lock (_lock)
         {
             decision = _policy.OnTick(_time.GetTimestamp(), ending: _call.EndReason is not null);
             first = _sequence;
             _sequence += decision.Frames;
+            for (var i = 0; i < decision.Frames; i++)
+            {
+                _replay.Add(_silence);
+            }
+
+            grain = _grain;
         }
 
         if (decision.Frames == 0)
@@ -107,15 +157,15 @@ internal sealed partial class CallerAudioFeed : IPacedCall
         _metrics.CallerGapFillFrames(decision.Frames, _call.ProviderTag);
         for (var i = 0; i < decision.Frames; i++)
         {
-            Send(new CallerAudio(first + i, _silence));
+            Send(grain, new CallerAudio(first + i, _silence));
         }
     }
 
-    private void Send(CallerAudio audio)
+    private void Send(ICallGrain grain, CallerAudio audio)
     {
         try
         {
-            var push = _grain.PushCallerAudioAsync(audio);
+            var push = grain.PushCallerAudioAsync(audio);
             if (!push.IsCompletedSuccessfully)
             {
                 _ = ObserveAsync(push);

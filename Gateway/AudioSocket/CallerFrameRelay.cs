@@ -17,7 +17,7 @@ namespace AiAgent.Gateway.AudioSocket;
 /// (any even, non-zero length); DTMF arrives between audio frames; Asterisk never sends a hangup frame, EOF is the hangup.
 /// </remarks>
 internal sealed partial class CallerFrameRelay(
-    PipeReader input, AudioSocketFrameReader reader, PlayoutCall call, ICallGrain grain, CallerAudioFeed feed, InboundLabelWatch labels,
+    PipeReader input, AudioSocketFrameReader reader, PlayoutCall call, Func<ICallGrain> grain, CallerAudioFeed feed, InboundLabelWatch labels,
     GatewayMetrics metrics, ILogger logger)
 {
     private bool _unknownKindLogged;
@@ -128,7 +128,7 @@ internal sealed partial class CallerFrameRelay(
         LogDtmf(digit);
         try
         {
-            await grain.SendDtmfAsync(digit);
+            await grain().SendDtmfAsync(digit);
         }
         catch (Exception ex)
         {

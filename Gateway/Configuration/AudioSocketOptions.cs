@@ -75,6 +75,21 @@ public sealed class AudioSocketOptions
     [ConfigurationKeyName("max_queue_seconds")]
     public int MaxQueueSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// <c>liveness_ms</c>: how often the gateway asks the activation carrying each call whether it still does. Caller
+    /// audio is one-way and reports no failure, so this bounds how long a call stays silent after its silo is lost:
+    /// at most this plus the ping's 1 s timeout before the call is restored on a live silo.
+    /// </summary>
+    [ConfigurationKeyName("liveness_ms")]
+    public int LivenessMs { get; set; } = 500;
+
+    /// <summary>
+    /// <c>failover_replay_ms</c>: the most caller audio kept since the agent last answered, replayed to a restored
+    /// activation so the turn the lost one never answered is heard. 0 = none.
+    /// </summary>
+    [ConfigurationKeyName("failover_replay_ms")]
+    public int FailoverReplayMs { get; set; } = 5_000;
+
     /// <summary>Allowed <see cref="UnknownKind"/> values.</summary>
     public static readonly IReadOnlyList<string> UnknownKindPolicies = ["hangup", "ignore"];
 

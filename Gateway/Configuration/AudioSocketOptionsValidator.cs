@@ -53,6 +53,8 @@ public sealed class AudioSocketOptionsValidator : IValidateOptions<AudioSocketOp
         Range(errors, $"{p}.playout_lead_ms", options.PlayoutLeadMs, 0, 200);
         Range(errors, $"{p}.max_queue_seconds", options.MaxQueueSeconds, 1, 600);
         Range(errors, $"{p}.max_frame_bytes", options.MaxFrameBytes, 320, 65_535);
+        Range(errors, $"{p}.liveness_ms", options.LivenessMs, 100, 10_000);
+        Range(errors, $"{p}.failover_replay_ms", options.FailoverReplayMs, 0, 30_000);
         if (!AudioSocketOptions.UnknownKindPolicies.Contains(options.UnknownKind, StringComparer.OrdinalIgnoreCase))
         {
             errors.Add($"{p}.unknown_kind: '{options.UnknownKind}' is not a policy; allowed values: {string.Join(", ", AudioSocketOptions.UnknownKindPolicies)}");

@@ -24,6 +24,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _underruns;
     private readonly Counter<long> _pacerStalls;
     private readonly Counter<long> _streamAnomalies;
+    private readonly Counter<long> _failovers;
     private readonly Counter<long> _protocolErrors;
     private readonly Counter<long> _callsEnded;
     private readonly UpDownCounter<long> _activeConnections;
@@ -44,7 +45,8 @@ public sealed class GatewayMetrics
         _droppedFrames = meter.CreateCounter<long>("ai_agent_gateway_frames_dropped", "{frame}", "Agent audio frames dropped because a playout queue was full");
         _underruns = meter.CreateCounter<long>("ai_agent_gateway_playout_underruns", "{event}", "Times a playing utterance ran out of audio before its end");
         _pacerStalls = meter.CreateCounter<long>("ai_agent_gateway_pacer_stalls", "{event}", "Times the pacer woke more than two frame periods late and resynchronised");
-        _streamAnomalies = meter.CreateCounter<long>("ai_agent_gateway_stream_anomalies", "{event}", "Agent stream events out of sequence (gap or duplicate)");
+        _streamAnomalies = meter.CreateCounter<long>("ai_agent_gateway_stream_anomalies", "{event}", "Agent output events out of sequence (gap, duplicate) or from a replaced activation (stale_epoch)");
+        _failovers = meter.CreateCounter<long>("ai_agent_gateway_call_restores", "{call}", "Calls this gateway restored on a live silo, by kind (silo_lost, silo_drained)");
         _protocolErrors = meter.CreateCounter<long>("ai_agent_gateway_protocol_errors", "{error}", "AudioSocket sessions ended by invalid input");
         _callsEnded = meter.CreateCounter<long>("ai_agent_gateway_calls_ended", "{call}", "Calls ended, by reason");
         _activeConnections = meter.CreateUpDownCounter<long>("ai_agent_gateway_connections_active", "{connection}", "Open AudioSocket connections");
@@ -101,6 +103,10 @@ public sealed class GatewayMetrics
 
     /// <summary>A stream sequence anomaly.</summary>
     public void StreamAnomaly(string kind) => _streamAnomalies.Add(1, new KeyValuePair<string, object?>("kind", kind));
+
+    /// <summary>A call restored on another activation (<paramref name="kind"/>: silo_lost, silo_drained).</summary>
+    public void Failover(string kind, string provider) =>
+        _failovers.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("provider", provider));
 
     /// <summary>A session ended by invalid input.</summary>
     public void ProtocolError(AudioSocketProtocolError error) => _protocolErrors.Add(1, new KeyValuePair<string, object?>("error", error.ToString()));

@@ -22,16 +22,16 @@ internal static class PlayoutWarmup
         var formats = CallFormats.Resolve(null, AudioSocketFormats.Parse(options.Format));
         var call = new PlayoutCall(Guid.Empty, formats.Caller, formats.Playout, pipe.Writer, pipe.Reader,
             options, TimeProvider.System, metrics, NullLogger.Instance);
-        var stream = new AgentStreamObserver(call, metrics, NullLogger.Instance);
+        var output = new AgentOutputObserver(call, metrics, NullLogger.Instance);
         var frame = call.FrameBytes;
-        stream.OnNextAsync(new AgentAudioChunk(0, 1, new byte[frame * 4], DateTime.UtcNow)).GetAwaiter().GetResult();
-        stream.OnNextAsync(new AgentUtteranceDone(1, 1)).GetAwaiter().GetResult();
+        output.OnAgentEventAsync(new AgentAudioChunk(0, 1, new byte[frame * 4], DateTime.UtcNow)).GetAwaiter().GetResult();
+        output.OnAgentEventAsync(new AgentUtteranceDone(1, 1)).GetAwaiter().GetResult();
         for (var i = 0; i < 4; i++)
         {
             call.OnTick(TimeProvider.System.GetTimestamp());
         }
 
-        stream.OnNextAsync(new FlushPlayout(2, 1)).GetAwaiter().GetResult();
+        output.OnAgentEventAsync(new FlushPlayout(2, 1)).GetAwaiter().GetResult();
         call.Close();
         pipe.Writer.Complete();
         pipe.Reader.Complete();

@@ -1,11 +1,18 @@
 namespace AiAgent.Grains.Interfaces.Calls;
 
 /// <summary>
-/// An event on a call's outbound stream, from the <see cref="ICallGrain"/> to the gateway holding the socket.
-/// <see cref="Sequence"/> increases by one per event so the gateway can check order.
+/// An event on a call's agent output, from the <see cref="ICallGrain"/> to the gateway holding the socket
+/// (<see cref="IAgentOutput"/>). <see cref="Sequence"/> increases by one per event within an <see cref="Epoch"/>, so
+/// the gateway can check order; a higher epoch is a newer activation of the call (after a failover), whose numbering
+/// starts again, and a lower one is an activation that has been replaced, whose events are refused.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AiAgent.AgentStreamEvent")]
-public abstract record AgentStreamEvent([property: Id(0)] long Sequence);
+public abstract record AgentStreamEvent([property: Id(0)] long Sequence)
+{
+    /// <summary>The activation epoch of the call grain that sent it (<see cref="CallGrainKeys"/>).</summary>
+    [Id(1)]
+    public int Epoch { get; init; }
+}
 
 /// <summary>
 /// One converted provider chunk: audio already in the call's AudioSocket format and a whole number of
@@ -39,3 +46,12 @@ public sealed record CallEnding(
     long Sequence,
     [property: Id(0)] CallEndReason Reason,
     [property: Id(1)] bool DrainPlayout) : AgentStreamEvent(Sequence);
+
+/// <summary>
+/// The activation is leaving (its silo shuts down): the gateway re-attaches the call at <see cref="NextEpoch"/> now, on
+/// another silo, and keeps playing what it has queued meanwhile. The record is saved before this is sent.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("AiAgent.CallHandover")]
+public sealed record CallHandover(
+    long Sequence,
+    [property: Id(0)] int NextEpoch) : AgentStreamEvent(Sequence);

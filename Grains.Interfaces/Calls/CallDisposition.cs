@@ -65,7 +65,7 @@ public sealed partial record CallDisposition
     public static CallDisposition ForEndReason(CallEndReason reason) => reason switch
     {
         CallEndReason.CallerHangup or CallEndReason.AgentHangup or CallEndReason.IdleTimeout => Hangup,
-        CallEndReason.Shutdown or CallEndReason.GatewayLost => Reconnect,
+        CallEndReason.Shutdown or CallEndReason.GatewayLost or CallEndReason.Superseded => Reconnect,
         _ => Error,
     };
 

@@ -26,13 +26,63 @@ public sealed record CallStartRequest(
     public AudioFormat EffectivePlayoutFormat => PlayoutFormat ?? Format;
 }
 
-/// <summary>The call's answer to <see cref="ICallGrain.StartAsync"/>.</summary>
-/// <param name="Provider">The provider name chosen for this call (e.g. <c>local</c>, <c>openai_realtime</c>).</param>
-/// <param name="Format">The AudioSocket format agent audio will be published in.</param>
-[GenerateSerializer, Immutable, Alias("AiAgent.CallStarted")]
-public sealed record CallStarted(
-    [property: Id(0)] string Provider,
-    [property: Id(1)] AudioFormat Format);
+/// <summary>A gateway connecting to a call (<see cref="ICallGrain.AttachAsync"/>).</summary>
+/// <param name="Start">The call as this gateway's connection sees it (formats, gateway, frame duration).</param>
+/// <param name="Output">Where agent audio goes: the gateway's observer for this connection.</param>
+/// <param name="Reason">Why the gateway attaches (what a restore is counted as).</param>
+[GenerateSerializer, Immutable, Alias("AiAgent.CallAttachRequest")]
+public sealed record CallAttachRequest(
+    [property: Id(0)] CallStartRequest Start,
+    [property: Id(1)] IAgentOutput Output,
+    [property: Id(2)] CallAttachReason Reason = CallAttachReason.Connect);
+
+/// <summary>Why a gateway attaches to a call.</summary>
+public enum CallAttachReason
+{
+    /// <summary>A connection from Asterisk: a new call, or the dialplan connecting again with the same call id.</summary>
+    Connect = 0,
+
+    /// <summary>The call's activation stopped answering (its silo was lost): restore it at the next epoch.</summary>
+    SiloLost = 1,
+
+    /// <summary>The call's activation handed the call over (its silo shuts down).</summary>
+    Handover = 2,
+}
+
+/// <summary>What <see cref="ICallGrain.AttachAsync"/> did.</summary>
+public enum CallAttachOutcome
+{
+    /// <summary>A new call: the provider session opened and the greeting is on its way.</summary>
+    Started = 0,
+
+    /// <summary>The call was restored from its record at this epoch, its provider session primed with the conversation.</summary>
+    Restored = 1,
+
+    /// <summary>The call was live here: agent audio now goes to this gateway.</summary>
+    Reattached = 2,
+
+    /// <summary>A newer activation carries the call (<see cref="CallAttached.Epoch"/>): attach there.</summary>
+    Superseded = 3,
+
+    /// <summary>The call is over: hang up.</summary>
+    Ended = 4,
+}
+
+/// <summary>The call's answer to <see cref="ICallGrain.AttachAsync"/>.</summary>
+/// <param name="Outcome">What happened.</param>
+/// <param name="Epoch">The epoch carrying the call (for <see cref="CallAttachOutcome.Superseded"/>: the newer one).</param>
+/// <param name="Provider">The provider name serving the call (e.g. <c>local</c>, <c>openai_realtime</c>); null unless attached.</param>
+/// <param name="Format">The AudioSocket format agent audio is sent in.</param>
+[GenerateSerializer, Immutable, Alias("AiAgent.CallAttached")]
+public sealed record CallAttached(
+    [property: Id(0)] CallAttachOutcome Outcome,
+    [property: Id(1)] int Epoch,
+    [property: Id(2)] string? Provider,
+    [property: Id(3)] AudioFormat Format)
+{
+    /// <summary>True when this activation now carries the call for the gateway.</summary>
+    public bool IsAttached => Outcome is CallAttachOutcome.Started or CallAttachOutcome.Restored or CallAttachOutcome.Reattached;
+}
 
 /// <summary>
 /// One or more caller frames in the call's AudioSocket format. <see cref="Sequence"/> increases by one
@@ -93,6 +143,12 @@ public enum CallEndReason
 
     /// <summary>Caller audio stopped arriving without a hangup (the gateway holding the socket is gone).</summary>
     GatewayLost = 6,
+
+    /// <summary>
+    /// This activation was replaced by a newer one (a failover took the call over): it stops without touching the
+    /// caller or the record. Never the end of the call itself.
+    /// </summary>
+    Superseded = 7,
 }
 
 /// <summary>A call's lifecycle state.</summary>
@@ -148,4 +204,17 @@ public sealed record CallSnapshot(
     [property: Id(10)] IReadOnlyList<double> TurnLatenciesMs,
     [property: Id(11)] IReadOnlyList<TranscriptLine> Transcript,
     [property: Id(12)] string? GatewayId,
-    [property: Id(13)] CallDisposition? Disposition = null);
+    [property: Id(13)] CallDisposition? Disposition = null)
+{
+    /// <summary>The activation epoch that wrote this snapshot (<see cref="CallGrainKeys"/>).</summary>
+    [Id(14)]
+    public int Epoch { get; init; }
+
+    /// <summary>The silo hosting that activation.</summary>
+    [Id(15)]
+    public string? Silo { get; init; }
+
+    /// <summary>Times the call was restored on another activation (silo lost or shut down).</summary>
+    [Id(16)]
+    public int Failovers { get; init; }
+}

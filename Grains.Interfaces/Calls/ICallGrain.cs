@@ -1,18 +1,20 @@
 using Orleans.Concurrency;
-using AiAgent.Grains.Interfaces.Audio;
 
 namespace AiAgent.Grains.Interfaces.Calls;
 
 /// <summary>
-/// One live call, keyed by the AudioSocket call UUID (the id the dialplan passes to <c>AudioSocket()</c>, usually from <c>${UUID()}</c>).
-/// It owns the provider session, converts audio and publishes agent audio on the call's
-/// outbound stream (<see cref="CallStreams"/>).
+/// One activation of a live call, keyed by the AudioSocket call UUID (the id the dialplan passes to
+/// <c>AudioSocket()</c>, from <c>${UUID()}</c>) and an activation epoch (<see cref="CallGrainKeys"/>). It owns the
+/// provider session, converts audio and sends agent audio to the gateway's <see cref="IAgentOutput"/>.
 /// </summary>
-public interface ICallGrain : IGrainWithGuidKey
+public interface ICallGrain : IGrainWithGuidCompoundKey
 {
-    /// <summary>Starts the call: picks the provider, opens its session, and begins publishing on the call's stream.</summary>
-    /// <remarks>The gateway subscribes to the call's stream before calling this, so no event is missed.</remarks>
-    Task<CallStarted> StartAsync(CallStartRequest request);
+    /// <summary>
+    /// Connects a gateway to the call: starts it (no record yet), restores it from its record at this epoch (the
+    /// activation before it was lost or handed over), or re-attaches a live call to another gateway (the dialplan
+    /// connected again with the same call id). Idempotent: a repeated attach by the same gateway changes nothing.
+    /// </summary>
+    Task<CallAttached> AttachAsync(CallAttachRequest request);
 
     /// <summary>Caller audio, in the call's AudioSocket format. One-way: ordering and loss are checked by sequence number.</summary>
     [OneWay]
@@ -33,11 +35,25 @@ public interface ICallGrain : IGrainWithGuidKey
     Task HangupAsync(CallEndReason reason);
 
     /// <summary>
+    /// The gateway lets go of the call without ending it (it is draining, or the dialplan is to connect again): the
+    /// provider session stays open and the call waits for a gateway to <see cref="AttachAsync"/> again, up to a bound.
+    /// </summary>
+    Task DetachAsync();
+
+    /// <summary>
     /// The platform ends a live call with <paramref name="disposition"/> (an operator, later an agent's tool): queued
     /// agent audio plays out, then the gateway sends the hangup frame and the dialplan reads the disposition. False
     /// when the call is not live.
     /// </summary>
     Task<bool> EndAsync(CallDisposition disposition);
+
+    /// <summary>
+    /// The gateway's liveness probe, not one-way and with a short timeout so a lost silo shows as a failed call within
+    /// a bound. True while this activation carries the call; false when it does not (a fresh activation of an old
+    /// epoch, an ended call): the gateway then restores the call at the next epoch.
+    /// </summary>
+    [AlwaysInterleave, ResponseTimeout("00:00:01")]
+    Task<bool> PingAsync();
 
     /// <summary>A snapshot for operators: state, provider, formats, counters, transcript so far.</summary>
     [AlwaysInterleave]

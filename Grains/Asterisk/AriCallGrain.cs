@@ -132,7 +132,10 @@ public sealed class AriCallGrain(
     {
         if (S.Phase == AriCallPhase.Connected && S.CallerChannelId == callerChannelId)
         {
-            await GrainFactory.GetGrain<ICallGrain>(CallId).SendDtmfAsync(digit);
+            if (await GrainFactory.FindCallGrainAsync(CallId) is { } call)
+            {
+                await call.SendDtmfAsync(digit);
+            }
         }
     }
 

@@ -19,14 +19,20 @@ public sealed record AriEndAction(string Kind, string? Destination = null)
 
 /// <summary>
 /// The one seam between ARI mode and the call's outcome: the call's disposition (docs/api.md, "Call disposition"),
-/// read from its grain when the media leg ended. A call whose grain is still live lost its gateway: <c>reconnect</c>.
+/// read from the call when the media leg ended. A call whose grain is still live lost its gateway: <c>reconnect</c>.
 /// </summary>
 public static class AriDispositionReader
 {
     /// <summary>Reads the call's disposition and maps it to an action.</summary>
     public static async Task<AriEndAction> ReadAsync(IGrainFactory grains, Guid callId)
     {
-        var snapshot = await grains.GetGrain<ICallGrain>(callId).GetSnapshotAsync();
+        var snapshot = await grains.ReadCallSnapshotAsync(callId);
+        if (snapshot is null)
+        {
+            // The media leg never reached a gateway that started the call.
+            return AriEndAction.Error;
+        }
+
         var disposition = snapshot.State == CallState.Ended
             ? snapshot.Disposition ?? CallDisposition.ForEndReason(snapshot.EndReason ?? CallEndReason.ProviderError)
             : CallDisposition.Reconnect;

@@ -8,7 +8,7 @@ namespace AiAgent.Grains.Calls;
 /// frames (the remainder waits for the next chunk; the utterance's end is padded with silence) and publishes one
 /// stream event per provider chunk, never per 20 ms frame.
 /// </summary>
-internal sealed class AgentAudioPath(AudioConverter toCall, AudioFramer framer, PlayoutTracker playout, AgentStreamPublisher publisher, CallContext call)
+internal sealed class AgentAudioPath(AudioConverter toCall, AudioFramer framer, PlayoutTracker playout, AgentOutputPublisher publisher, CallContext call)
 {
     /// <summary>Audio chunks published.</summary>
     public long ChunksOut { get; private set; }

@@ -12,45 +12,59 @@ using Orleans.Placement;
 namespace AiAgent.Grains.Calls;
 
 /// <summary>
-/// One live call: a shell over its lifecycle and the parts that do the work. It owns the provider session and wires
-/// caller audio through <see cref="CallerAudioPath"/>, agent audio through <see cref="AgentAudioPath"/> (published in
-/// order by <see cref="AgentStreamPublisher"/>), the caller's speech through <see cref="BargeInHandler"/>, playout
-/// reports into <see cref="PlayoutTracker"/> and <see cref="TurnLatencyTracker"/>, and the conversation into
-/// <see cref="CallRecorder"/>, which persists it at start, at every turn's end and at hang-up.
+/// One activation of a live call: a shell over its lifecycle and the parts that do the work. It owns the provider
+/// session and wires caller audio through <see cref="CallerAudioPath"/>, agent audio through <see cref="AgentAudioPath"/>
+/// (sent in order to the gateway by <see cref="AgentOutputPublisher"/>), the caller's speech through
+/// <see cref="BargeInHandler"/>, playout reports into <see cref="PlayoutTracker"/> and <see cref="TurnLatencyTracker"/>,
+/// and the conversation into <see cref="CallRecorder"/>, which persists it at start, at every turn's end and at hang-up.
 /// </summary>
 /// <remarks>
-/// Not reentrant: the provider's socket I/O runs off the grain scheduler inside the session; its events are read by
-/// a pump that runs on this activation's scheduler, so all state is touched by one thread at a time.
-/// Immovable: the activation holds a live provider WebSocket, so the rebalancer must not migrate it.
+/// <para>Keyed by call id and epoch (<see cref="CallGrainKeys"/>). An activation at a higher epoch than the record's
+/// restores the call from it (its silo was lost or shut down) and claims the record on its ETag, so two activations never
+/// both carry the call: the older one's next record write, or its next event to the gateway, is refused and it stops
+/// quietly (docs/Architecture.md, "Failover").</para>
+/// <para>Not reentrant: the provider's socket I/O runs off the grain scheduler inside the session; its events are read
+/// by a pump that runs on this activation's scheduler, so all state is touched by one thread at a time.
+/// Immovable: the activation holds a live provider WebSocket, so the rebalancer must not migrate it. Placed on the silo
+/// that receives the attach: the gateway reaches the cluster through live silos only, so a restore never lands on the
+/// silo just lost, which membership may still list as active.</para>
 /// </remarks>
-[Immovable]
+[Immovable, PreferLocalPlacement]
 public sealed class CallGrain(
     IEnumerable<IAgentProvider> providers,
     IOptionsMonitor<AgentOptions> options,
     CallMetrics metrics,
     TimeProvider time,
-    [PersistentState(CallStorage.RecordStateName, CallStorage.Name)] IPersistentState<CallRecord> record,
+    CallRecords records,
     ILogger<CallGrain> logger) : Grain, ICallGrain
 {
     /// <summary>Caller audio silent this long (no messages at all) means the gateway is gone.</summary>
     private static readonly TimeSpan GatewayLostAfter = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromSeconds(10);
+
+    /// <summary>A detached call waits this long for a gateway to attach again (the dialplan's reconnect loop).</summary>
+    private static readonly TimeSpan ReattachWait = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan HandoverTimeout = TimeSpan.FromSeconds(2);
 
     private readonly CancellationTokenSource _callCancellation = new();
     private readonly PlayoutTracker _playout = new();
     private CallRecorder _recorder = null!; // opened in OnActivateAsync, from the persisted record
 
+    private int _epoch;
     private CallState _state = CallState.New;
     private CallStartRequest? _request;
+    private IAgentOutput? _output;
     private AudioFormat _playoutFormat;
     private DateTime? _startedAtUtc;
     private DateTime? _endedAtUtc;
+    private DateTime? _detachedAtUtc;
     private CallEndReason? _endReason;
     private CallDisposition? _disposition;
+    private int _failovers;
     private CallContext? _call;
     private IAgentSession? _session;
-    private AgentStreamPublisher? _publisher;
+    private AgentOutputPublisher? _publisher;
     private CallerAudioPath? _callerAudio;
     private AgentAudioPath? _agentAudio;
     private BargeInHandler? _bargeIn;
@@ -61,17 +75,22 @@ public sealed class CallGrain(
     private Activity? _callActivity;
     private IGrainTimer? _watchdog;
 
-    private Guid CallId => this.GetPrimaryKey();
+    private Guid CallId => this.GetPrimaryKey(out _);
 
     private CancellationToken CallToken => _callCancellation.Token;
 
     /// <inheritdoc/>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _recorder = new CallRecorder(record, time, logger, CallId);
+        _ = this.GetPrimaryKey(out var keyExtension);
+        _epoch = CallGrainKeys.EpochOf(keyExtension);
+        var store = records.Open(CallId);
+        await store.ReadAsync();
+        _recorder = new CallRecorder(store, time, logger, CallId, _epoch);
+        _recorder.Fenced += OnSuperseded;
         if (_recorder.Saved?.State == CallState.Ended)
         {
-            // An ended call stays ended: a late or repeated StartAsync must not bring it back.
+            // An ended call stays ended: a late or repeated attach must not bring it back.
             _state = CallState.Ended;
         }
 
@@ -81,7 +100,13 @@ public sealed class CallGrain(
     /// <inheritdoc/>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (_state is CallState.Active or CallState.Connecting)
+        if (_state is CallState.Active)
+        {
+            // The silo shuts down (a rolling update) or the runtime needs the activation gone: the call is not over,
+            // it moves. Hand it to the gateway to restore at the next epoch on another silo.
+            await HandOverAsync();
+        }
+        else if (_state is CallState.Connecting)
         {
             await EndCallAsync(CallEndReason.Shutdown, notifyGateway: true);
         }
@@ -92,56 +117,29 @@ public sealed class CallGrain(
     }
 
     /// <inheritdoc/>
-    public async Task<CallStarted> StartAsync(CallStartRequest request)
+    public async Task<CallAttached> AttachAsync(CallAttachRequest request)
     {
-        if (_state == CallState.Active && _call is not null)
+        ArgumentNullException.ThrowIfNull(request);
+        switch (_state)
         {
-            // A gateway retrying StartAsync: the call is already up.
-            return new CallStarted(_call.Provider, _playoutFormat);
+            case CallState.Active:
+                return Reattach(request);
+            case CallState.Ended:
+                return new CallAttached(CallAttachOutcome.Ended, _epoch, null, default);
+            case CallState.Connecting:
+                // Not reentrant, so only reached after a failed start left the activation behind: let the gateway move on.
+                return new CallAttached(CallAttachOutcome.Superseded, _epoch, null, default);
         }
 
-        var playout = CallStartValidation.Validate(CallId, _state, request);
-        var provider = CallStartValidation.SelectProvider(providers, options.CurrentValue.DefaultProvider);
-
-        _state = CallState.Connecting;
-        _request = request;
-        _playoutFormat = playout;
-        _startedAtUtc = time.GetUtcNow().UtcDateTime;
-        var call = _call = new CallContext(CallId, provider.Name, metrics, logger, time);
-        _callActivity = CallTracing.StartCall(CallId, provider.Name, request.Format.ToString());
-        var stream = this.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(CallId));
-        _publisher = new AgentStreamPublisher(stream, call);
-
-        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = CallId });
-        var session = provider.CreateSession(new AgentSessionContext(CallId, request.Format));
-        try
+        if (_recorder.Record is { } record && record.Epoch >= _epoch)
         {
-            _callerAudio = new CallerAudioPath(AudioConverter.Create(request.Format, session.Formats.Input), session, call);
-            _agentAudio = new AgentAudioPath(AudioConverter.Create(session.Formats.Output, playout), new AudioFramer(playout, request.FrameDuration), _playout, _publisher, call);
-            _bargeIn = new BargeInHandler(_playout, _agentAudio, session, options, call);
-            _latency = new TurnLatencyTracker(call, _startedAtUtc.Value, _callActivity);
-            _playoutReports = new PlayoutReportHandler(_playout, _latency, session, call);
-            _telemetry = new ProviderEventTelemetry(call);
-            _session = session;
-            _ = PumpProviderEventsAsync(session);
-            await session.StartAsync(CallToken);
-        }
-        catch (Exception ex)
-        {
-            CallLog.StartFailed(logger, ex, CallId, provider.Name);
-            metrics.CallStarted(provider.Name);
-            await EndCallAsync(CallEndReason.ProviderError, notifyGateway: false);
-            throw new InvalidOperationException($"call {CallId} could not start its '{provider.Name}' session: {ex.Message}");
+            // This epoch already carried the call and was lost (this is a fresh activation of its key), or a newer
+            // one carries it: the gateway attaches there or restores at the next epoch.
+            CallLog.AttachSuperseded(logger, CallId, _epoch, record.Epoch);
+            return new CallAttached(CallAttachOutcome.Superseded, record.Epoch, null, default);
         }
 
-        _state = CallState.Active;
-        metrics.CallStarted(provider.Name);
-        CallLog.CallStarted(logger, CallId, provider.Name, request.Format, playout, session.Formats.Input, session.Formats.Output, request.GatewayId);
-        _watchdog = this.RegisterGrainTimer(WatchdogAsync, new GrainTimerCreationOptions(WatchdogPeriod, WatchdogPeriod) { Interleave = true });
-        _presence = new CallPresence(GrainFactory.GetGrain<ICallDirectoryGrain>(0), new CallListing(CallId, provider.Name, _startedAtUtc.Value, null));
-        _presence.Announce();
-        await _recorder.SaveAsync(Snapshot());
-        return new CallStarted(provider.Name, playout);
+        return await StartAsync(request, restoring: _recorder.Record is not null);
     }
 
     /// <inheritdoc/>
@@ -171,6 +169,20 @@ public sealed class CallGrain(
     public Task HangupAsync(CallEndReason reason) => EndCallAsync(reason, notifyGateway: false);
 
     /// <inheritdoc/>
+    public Task DetachAsync()
+    {
+        if (_state == CallState.Active && _detachedAtUtc is null)
+        {
+            _detachedAtUtc = time.GetUtcNow().UtcDateTime;
+            _output = null;
+            _publisher?.Retarget(null);
+            CallLog.CallDetached(logger, CallId, _epoch, ReattachWait.TotalSeconds);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
     public async Task<bool> EndAsync(CallDisposition disposition)
     {
         ArgumentNullException.ThrowIfNull(disposition);
@@ -186,15 +198,114 @@ public sealed class CallGrain(
     }
 
     /// <inheritdoc/>
+    public Task<bool> PingAsync() => Task.FromResult(_state == CallState.Active);
+
+    /// <inheritdoc/>
     public Task<CallSnapshot> GetSnapshotAsync() =>
         Task.FromResult(_startedAtUtc is null && _recorder.Saved is { } saved ? saved : Snapshot());
+
+    private async Task<CallAttached> StartAsync(CallAttachRequest attach, bool restoring)
+    {
+        var request = attach.Start;
+        var playout = CallStartValidation.Validate(CallId, _state, request);
+        var saved = restoring ? _recorder.Saved : null;
+        var provider = CallStartValidation.SelectProvider(providers, saved?.Provider, options.CurrentValue.DefaultProvider);
+
+        _state = CallState.Connecting;
+        _request = request;
+        _output = attach.Output;
+        _playoutFormat = playout;
+        _startedAtUtc = saved?.StartedAtUtc ?? time.GetUtcNow().UtcDateTime;
+        _failovers = (saved?.Failovers ?? 0) + (restoring ? 1 : 0);
+        if (restoring)
+        {
+            _recorder.ContinueFromRecord();
+        }
+
+        // Claim the call before opening a provider session: only one activation may carry it.
+        if (!await _recorder.ClaimAsync(request, Snapshot()))
+        {
+            _state = CallState.New;
+            var newer = _recorder.Record?.Epoch ?? _epoch;
+            CallLog.AttachSuperseded(logger, CallId, _epoch, newer);
+            DeactivateOnIdle();
+            return new CallAttached(CallAttachOutcome.Superseded, newer, null, default);
+        }
+
+        var call = _call = new CallContext(CallId, provider.Name, metrics, logger, time);
+        _callActivity = CallTracing.StartCall(CallId, provider.Name, request.Format.ToString());
+        _publisher = new AgentOutputPublisher(attach.Output, _epoch, call);
+        _publisher.Refused += OnSuperseded;
+
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = CallId });
+        var session = provider.CreateSession(new AgentSessionContext(CallId, request.Format)
+        {
+            PriorConversation = restoring ? [.. _recorder.Transcript] : [],
+            ResumedWithoutHistory = restoring,
+        });
+        try
+        {
+            _callerAudio = new CallerAudioPath(AudioConverter.Create(request.Format, session.Formats.Input), session, call);
+            _agentAudio = new AgentAudioPath(AudioConverter.Create(session.Formats.Output, playout), new AudioFramer(playout, request.FrameDuration), _playout, _publisher, call);
+            _bargeIn = new BargeInHandler(_playout, _agentAudio, session, options, call);
+            _latency = new TurnLatencyTracker(call, _startedAtUtc.Value, _callActivity);
+            _playoutReports = new PlayoutReportHandler(_playout, _latency, session, call);
+            _telemetry = new ProviderEventTelemetry(call);
+            _session = session;
+            _ = PumpProviderEventsAsync(session);
+            await session.StartAsync(CallToken);
+        }
+        catch (Exception ex)
+        {
+            CallLog.StartFailed(logger, ex, CallId, provider.Name);
+            metrics.CallStarted(provider.Name);
+            await EndCallAsync(CallEndReason.ProviderError, notifyGateway: false);
+            throw new InvalidOperationException($"call {CallId} could not start its '{provider.Name}' session: {ex.Message}");
+        }
+
+        _state = CallState.Active;
+        if (restoring)
+        {
+            metrics.CallMovedIn(provider.Name);
+            metrics.Failover(provider.Name, attach.Reason == CallAttachReason.Handover ? "silo_drained" : "silo_lost");
+            CallLog.CallRestored(logger, CallId, _epoch, provider.Name, _recorder.Transcript.Count, request.GatewayId);
+        }
+        else
+        {
+            metrics.CallStarted(provider.Name);
+            CallLog.CallStarted(logger, CallId, provider.Name, request.Format, playout, session.Formats.Input, session.Formats.Output, request.GatewayId);
+        }
+
+        _watchdog = this.RegisterGrainTimer(WatchdogAsync, new GrainTimerCreationOptions(WatchdogPeriod, WatchdogPeriod) { Interleave = true });
+        _presence = new CallPresence(GrainFactory.GetGrain<ICallDirectoryGrain>(0), new CallListing(CallId, provider.Name, _startedAtUtc.Value, null));
+        _presence.Announce();
+        _recorder.Save(Snapshot());
+        return new CallAttached(restoring ? CallAttachOutcome.Restored : CallAttachOutcome.Started, _epoch, provider.Name, playout);
+    }
+
+    private CallAttached Reattach(CallAttachRequest attach)
+    {
+        if (!ReferenceEquals(attach.Output, _output) && !Equals(attach.Output, _output))
+        {
+            _output = attach.Output;
+            _publisher?.Retarget(attach.Output);
+            _request = _request! with { GatewayId = attach.Start.GatewayId, RemoteEndpoint = attach.Start.RemoteEndpoint };
+            _detachedAtUtc = null;
+            _callerAudio?.Restart();
+            metrics.Failover(_call!.Provider, "gateway_reattach");
+            CallLog.CallReattached(logger, CallId, _epoch, attach.Start.GatewayId);
+            _recorder.Save(Snapshot());
+        }
+
+        return new CallAttached(CallAttachOutcome.Reattached, _epoch, _call!.Provider, _playoutFormat);
+    }
 
     private CallSnapshot Snapshot()
     {
         var frames = _callerAudio?.Frames;
         return new CallSnapshot(
             CallId,
-            _state,
+            _state == CallState.Connecting ? CallState.Active : _state,
             _call?.Provider,
             _request?.Format ?? default,
             _session?.Formats.Input,
@@ -208,7 +319,12 @@ public sealed class CallGrain(
             [.. _latency?.LatenciesMs ?? []],
             [.. _recorder.Transcript],
             _request?.GatewayId,
-            _disposition);
+            _disposition)
+        {
+            Epoch = _epoch,
+            Silo = RuntimeIdentity,
+            Failovers = _failovers,
+        };
     }
 
     /// <summary>Reads provider events on the grain scheduler until the session ends.</summary>
@@ -267,6 +383,51 @@ public sealed class CallGrain(
         }
     }
 
+    /// <summary>
+    /// Leaves the call to the next epoch: the record saved as it stands (the fence for the next activation to claim),
+    /// the gateway told to restore at once, the provider session closed. Not an end: nothing is counted as one.
+    /// </summary>
+    private async Task HandOverAsync()
+    {
+        CallLog.HandingOver(logger, CallId, _epoch, _epoch + 1);
+        await _recorder.SaveAsync(Snapshot());
+        _publisher?.Handover(_epoch + 1);
+        await LeaveAsync(CallEndReason.Shutdown, HandoverTimeout);
+    }
+
+    /// <summary>A newer activation carries the call (the record or the gateway said so): stop without touching either.</summary>
+    private void OnSuperseded()
+    {
+        if (_state is CallState.Active or CallState.Connecting)
+        {
+            _ = LeaveAsync(CallEndReason.Superseded, TimeSpan.Zero);
+        }
+    }
+
+    /// <summary>Stops this activation's part of a call that goes on elsewhere.</summary>
+    private async Task LeaveAsync(CallEndReason reason, TimeSpan drain)
+    {
+        _state = CallState.Ended;
+        _endReason = reason;
+        _watchdog?.Dispose();
+        _publisher?.Complete();
+        if (drain > TimeSpan.Zero && _publisher is not null)
+        {
+            await _publisher.DrainAsync(drain);
+        }
+
+        await StopSessionAsync();
+        await _callCancellation.CancelAsync();
+        if (_call is not null)
+        {
+            metrics.CallMovedOut(_call.Provider);
+        }
+
+        CallTracing.Stop(_callActivity, reason.ToString(), status: ActivityStatusCode.Ok);
+        _callActivity = null;
+        DeactivateOnIdle();
+    }
+
     private async Task EndCallAsync(CallEndReason reason, bool notifyGateway)
     {
         if (_state is CallState.Ended or CallState.New)
@@ -286,20 +447,7 @@ public sealed class CallGrain(
 
         _publisher?.Complete();
         _watchdog?.Dispose();
-        if (_session is { } session)
-        {
-            using var stopTimeout = new CancellationTokenSource(StopTimeout, time);
-            try
-            {
-                await session.StopAsync(stopTimeout.Token);
-                await session.DisposeAsync();
-            }
-            catch (Exception ex)
-            {
-                CallLog.ProviderCallFailed(logger, ex, CallId, "stop");
-            }
-        }
-
+        await StopSessionAsync();
         await _callCancellation.CancelAsync();
         if (_publisher is not null)
         {
@@ -322,19 +470,46 @@ public sealed class CallGrain(
         DeactivateOnIdle();
     }
 
+    private async Task StopSessionAsync()
+    {
+        if (_session is not { } session)
+        {
+            return;
+        }
+
+        using var stopTimeout = new CancellationTokenSource(StopTimeout, time);
+        try
+        {
+            await session.StopAsync(stopTimeout.Token);
+            await session.DisposeAsync();
+        }
+        catch (Exception ex)
+        {
+            CallLog.ProviderCallFailed(logger, ex, CallId, "stop");
+        }
+    }
+
     private Task WatchdogAsync(CancellationToken cancellationToken)
     {
         _callerAudio?.ReportCounters();
-        if (_state == CallState.Active && _callerAudio is { } caller && time.GetUtcNow().UtcDateTime - caller.LastAudioUtc > GatewayLostAfter)
+        if (_state != CallState.Active)
+        {
+            return Task.CompletedTask;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        if (_detachedAtUtc is { } detached && now - detached > ReattachWait)
+        {
+            // Nobody attached again: the caller is gone (the dialplan did not loop back).
+            return EndCallAsync(CallEndReason.GatewayLost, notifyGateway: false);
+        }
+
+        if (_detachedAtUtc is null && _callerAudio is { } caller && now - caller.LastAudioUtc > GatewayLostAfter)
         {
             return EndCallAsync(CallEndReason.GatewayLost, notifyGateway: true);
         }
 
-        if (_state == CallState.Active)
-        {
-            _presence?.Announce(); // the heartbeat: the directory heals if its silo was lost
-        }
-
+        _presence?.Announce(); // the heartbeat: the directory heals if its silo was lost
         return Task.CompletedTask;
     }
 }

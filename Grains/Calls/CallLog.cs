@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace AiAgent.Grains.Calls;
 
 /// <summary>
-/// Source-generated log messages of a call (event ids 2001-2017), written by the call grain and its parts under the
+/// Source-generated log messages of a call (event ids 2001-2017, failover 2030-2039), written by the call grain and its parts under the
 /// grain's category. DTMF digits, transcripts and tool arguments are personal data: never above Debug.
 /// </summary>
 internal static partial class CallLog
@@ -62,4 +62,28 @@ internal static partial class CallLog
 
     [LoggerMessage(EventId = 2017, Level = LogLevel.Information, Message = "Call {CallId}: barge-in before the answer played, response cancelled")]
     public static partial void BargeInBeforePlayout(ILogger logger, Guid callId);
+
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Warning, Message = "Call {CallId}: epoch {Epoch} stops: a newer activation carries the call (the record was written by it)")]
+    public static partial void RecordFenced(ILogger logger, Guid callId, int epoch);
+
+    [LoggerMessage(EventId = 2031, Level = LogLevel.Information, Message = "Call {CallId} restored at epoch {Epoch} on {Provider} from its record ({Lines} transcript lines), gateway {GatewayId}")]
+    public static partial void CallRestored(ILogger logger, Guid callId, int epoch, string provider, int lines, string gatewayId);
+
+    [LoggerMessage(EventId = 2032, Level = LogLevel.Information, Message = "Call {CallId} re-attached at epoch {Epoch} to gateway {GatewayId}")]
+    public static partial void CallReattached(ILogger logger, Guid callId, int epoch, string gatewayId);
+
+    [LoggerMessage(EventId = 2033, Level = LogLevel.Information, Message = "Call {CallId}: gateway detached at epoch {Epoch}; waiting up to {WaitSeconds} s for a gateway to attach again")]
+    public static partial void CallDetached(ILogger logger, Guid callId, int epoch, double waitSeconds);
+
+    [LoggerMessage(EventId = 2034, Level = LogLevel.Information, Message = "Call {CallId}: silo shutting down: handing over from epoch {Epoch} to {NextEpoch}")]
+    public static partial void HandingOver(ILogger logger, Guid callId, int epoch, int nextEpoch);
+
+    [LoggerMessage(EventId = 2035, Level = LogLevel.Warning, Message = "Call {CallId}: attach at epoch {Epoch} refused: epoch {RecordEpoch} carries the call")]
+    public static partial void AttachSuperseded(ILogger logger, Guid callId, int epoch, int recordEpoch);
+
+    [LoggerMessage(EventId = 2036, Level = LogLevel.Warning, Message = "Call {CallId}: the gateway did not take agent output event {Sequence}")]
+    public static partial void OutputFailed(ILogger logger, Exception exception, Guid callId, long sequence);
+
+    [LoggerMessage(EventId = 2037, Level = LogLevel.Warning, Message = "Call {CallId}: the gateway follows a newer activation; epoch {Epoch} stops")]
+    public static partial void OutputRefused(ILogger logger, Guid callId, int epoch);
 }

@@ -30,6 +30,7 @@ public sealed class CallMetrics
     private readonly Histogram<double> _providerLatency;
     private readonly Counter<long> _providerTokens;
     private readonly Counter<long> _providerResponses;
+    private readonly Counter<long> _failovers;
 
     /// <summary>Creates the instruments on a meter from <paramref name="meterFactory"/>.</summary>
     public CallMetrics(IMeterFactory meterFactory)
@@ -53,6 +54,7 @@ public sealed class CallMetrics
         _providerReconnects = meter.CreateCounter<long>("ai_agent_provider_reconnects", "{reconnect}", "Provider sessions reconnected mid-call.");
         _providerTokens = meter.CreateCounter<long>("ai_agent_provider_tokens", "{token}", "Tokens the provider billed, by kind (input, cached_input, output).");
         _providerResponses = meter.CreateCounter<long>("ai_agent_provider_responses", "{response}", "Agent responses the provider finished, by status.");
+        _failovers = meter.CreateCounter<long>("ai_agent_call_failovers", "{call}", "Calls carried on by another activation or gateway, by kind (silo_lost, silo_drained, gateway_reattach).");
         _providerLatency = meter.CreateHistogram<double>("ai_agent_provider_latency", "s", "Latency the provider reports for a turn, by stage (total, think, speak).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
@@ -67,6 +69,12 @@ public sealed class CallMetrics
         _activeCalls.Add(1, Provider(provider));
         _callsStarted.Add(1, Provider(provider));
     }
+
+    /// <summary>A live call's activation arrived on this silo (restored or handed over): live here, not a new call.</summary>
+    public void CallMovedIn(string provider) => _activeCalls.Add(1, Provider(provider));
+
+    /// <summary>A live call's activation left this silo (handed over or replaced): no longer live here, not ended.</summary>
+    public void CallMovedOut(string provider) => _activeCalls.Add(-1, Provider(provider));
 
     /// <summary>A call ended with <paramref name="outcome"/>.</summary>
     public void CallEnded(string provider, string outcome)
@@ -134,4 +142,7 @@ public sealed class CallMetrics
 
     /// <summary>Counts a provider reconnect.</summary>
     public void ProviderReconnect(string provider) => _providerReconnects.Add(1, Provider(provider));
+
+    /// <summary>A call carried on after losing its activation or its gateway (<paramref name="kind"/>: silo_lost, silo_drained, gateway_reattach).</summary>
+    public void Failover(string provider, string kind) => _failovers.Add(1, Provider(provider), new("kind", kind));
 }

@@ -4,7 +4,7 @@ using AiAgent.Grains.Providers;
 
 namespace AiAgent.Grains.Calls;
 
-/// <summary>The checks of <see cref="ICallGrain.StartAsync"/> before anything is opened, and the provider choice.</summary>
+/// <summary>The checks of a call's start (<see cref="ICallGrain.AttachAsync"/>) before anything is opened, and the provider choice.</summary>
 internal static class CallStartValidation
 {
     /// <summary>
@@ -31,6 +31,13 @@ internal static class CallStartValidation
 
         return playout;
     }
+
+    /// <summary>
+    /// The provider a restored call carries on with (<paramref name="restored"/>, when still registered), else the
+    /// registered provider named <paramref name="name"/> (the current <c>default_provider</c>).
+    /// </summary>
+    public static IAgentProvider SelectProvider(IEnumerable<IAgentProvider> providers, string? restored, string name) =>
+        (restored is null ? null : providers.FirstOrDefault(p => p.Name == restored)) ?? SelectProvider(providers, name);
 
     /// <summary>The registered provider named <paramref name="name"/> (the current <c>default_provider</c>).</summary>
     public static IAgentProvider SelectProvider(IEnumerable<IAgentProvider> providers, string name) =>

@@ -60,6 +60,13 @@ internal sealed class CallerAudioPath
         }
     }
 
+    /// <summary>Another gateway connection carries the caller now: its numbering starts at 0.</summary>
+    public void Restart()
+    {
+        _sequence.Restart();
+        LastAudioUtc = _call.UtcNow;
+    }
+
     /// <summary>Adds the frame counters accumulated since the last report to the metrics (not per frame: cheap).</summary>
     public void ReportCounters()
     {

@@ -97,6 +97,17 @@ public sealed class CallerFrameSequencer(TimeSpan maxHold, int maxHeld = 256)
         }
     }
 
+    /// <summary>
+    /// A new sender numbers from 0 again (another gateway connection took the call): frames held from the old one are
+    /// dropped, the counters kept.
+    /// </summary>
+    public void Restart()
+    {
+        _held.Clear();
+        _next = 0;
+        _delivered = 0;
+    }
+
     private void Deliver(CallerAudio frame, List<CallerAudio> ready)
     {
         ready.Add(frame);

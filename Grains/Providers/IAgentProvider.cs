@@ -22,7 +22,17 @@ public interface IAgentProvider
 /// <summary>What a provider needs to know about the call it serves.</summary>
 /// <param name="CallId">The call id (AudioSocket UUID).</param>
 /// <param name="CallFormat">The call's AudioSocket format; providers pick the formats that avoid resampling for it.</param>
-public sealed record AgentSessionContext(Guid CallId, AudioFormat CallFormat);
+public sealed record AgentSessionContext(Guid CallId, AudioFormat CallFormat)
+{
+    /// <summary>The conversation so far, when the session carries on a call restored from its record (oldest first).</summary>
+    public IReadOnlyList<TranscriptLine> PriorConversation { get; init; } = [];
+
+    /// <summary>True when the session carries on a call already under way: no greeting, primed with <see cref="PriorConversation"/>.</summary>
+    public bool Resumed => PriorConversation.Count > 0 || ResumedWithoutHistory;
+
+    /// <summary>A call already under way whose conversation has no lines yet (restored before its first turn ended).</summary>
+    public bool ResumedWithoutHistory { get; init; }
+}
 
 /// <summary>The audio formats a session speaks, declared by the provider (its codec/sample-rate metadata).</summary>
 /// <param name="Input">The format the provider wants caller audio in.</param>

@@ -70,8 +70,8 @@ public static partial class CallApi
             return BadId(id);
         }
 
-        var snapshot = await grains.GetGrain<ICallGrain>(callId).GetSnapshotAsync().WaitAsync(cancellationToken);
-        return snapshot.State == CallState.New
+        var snapshot = await grains.ReadCallSnapshotAsync(callId, cancellationToken);
+        return snapshot is null or { State: CallState.New }
             ? UnknownCall(callId)
             : TypedResults.Ok(CallDetails.From(snapshot, clock.GetUtcNow().UtcDateTime));
     }
@@ -89,7 +89,7 @@ public static partial class CallApi
 
         var storage = services.GetRequiredKeyedService<IGrainStorage>(CallStorage.Name);
         var state = new GrainState<CallRecord>(new CallRecord());
-        await storage.ReadStateAsync(CallStorage.RecordStateName, grains.GetGrain<ICallGrain>(callId).GetGrainId(), state);
+        await storage.ReadStateAsync(CallStorage.RecordStateName, CallStorage.RecordId(callId), state);
         return state.State?.Snapshot switch
         {
             null => UnknownCall(callId),
@@ -116,14 +116,13 @@ public static partial class CallApi
                 statusCode: StatusCodes.Status400BadRequest, title: "Bad disposition");
         }
 
-        var call = grains.GetGrain<ICallGrain>(callId);
-        if (await call.EndAsync(disposition).WaitAsync(cancellationToken))
+        if (await grains.FindCallGrainAsync(callId, cancellationToken) is { } call && await call.EndAsync(disposition).WaitAsync(cancellationToken))
         {
             return TypedResults.NoContent();
         }
 
-        var snapshot = await call.GetSnapshotAsync().WaitAsync(cancellationToken);
-        return snapshot.State == CallState.New
+        var snapshot = await grains.ReadCallSnapshotAsync(callId, cancellationToken);
+        return snapshot is null or { State: CallState.New }
             ? UnknownCall(callId)
             : TypedResults.Problem($"call {callId} is not live ({snapshot.State})", statusCode: StatusCodes.Status409Conflict, title: "Call not live");
     }
@@ -132,7 +131,7 @@ public static partial class CallApi
     {
         try
         {
-            return await grains.GetGrain<ICallGrain>(callId).GetSnapshotAsync().WaitAsync(TimeSpan.FromSeconds(5));
+            return await grains.ReadCallSnapshotAsync(callId).WaitAsync(TimeSpan.FromSeconds(5));
         }
         catch (Exception ex) when (ex is TimeoutException or OrleansException)
         {

@@ -43,10 +43,10 @@ public static partial class CallDispositionApi
             return Results.Text($"'{id}' is not a call id", PlainText, statusCode: StatusCodes.Status400BadRequest);
         }
 
-        var snapshot = await grains.GetGrain<ICallGrain>(callId).GetSnapshotAsync().WaitAsync(cancellationToken);
+        var snapshot = await grains.ReadCallSnapshotAsync(callId, cancellationToken);
         return snapshot switch
         {
-            { State: CallState.New } => Results.Text("unknown", PlainText, statusCode: StatusCodes.Status404NotFound),
+            null or { State: CallState.New } => Results.Text("unknown", PlainText, statusCode: StatusCodes.Status404NotFound),
             { State: CallState.Ended } ended => Results.Text(Of(ended).ToString(), PlainText),
             _ => Results.Text(CallDisposition.Reconnect.ToString(), PlainText),
         };

@@ -38,6 +38,11 @@ public static class AgentSiloExtensions
         {
             silo.ConfigureEndpoints(clustering.SiloPort, clustering.GatewayPort, listenOnAnyHostAddress: true);
             silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(clustering.Redis));
+
+            // Grain registrations in Redis, not in the silos' in-memory directory: a call restored after its silo is
+            // lost registers at once, while the default directory's partition on the lost silo would hold it until
+            // membership declares that silo dead (docs/Architecture.md, "Failover").
+            silo.UseRedisGrainDirectoryAsDefault(o => o.ConfigurationOptions = ConfigurationOptions.Parse(clustering.Redis));
             if (clustering.UsesKubernetesHosting && Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is not null)
             {
                 // Pod hosting (silo names, cluster ids from pod labels, dead-pod cleanup); membership stays on Redis.

@@ -11,9 +11,9 @@ public sealed class AgentAudioPathTests : IDisposable
     private readonly CallPartsHarness _h = new();
     private readonly RecordingStream _stream = new();
     private readonly PlayoutTracker _playout = new();
-    private readonly AgentStreamPublisher _publisher;
+    private readonly AgentOutputPublisher _publisher;
 
-    public AgentAudioPathTests() => _publisher = new AgentStreamPublisher(_stream, _h.Call);
+    public AgentAudioPathTests() => _publisher = new AgentOutputPublisher(_stream, _h.Call);
 
     public void Dispose() => _h.Dispose();
 

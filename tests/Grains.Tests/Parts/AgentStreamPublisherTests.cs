@@ -4,7 +4,7 @@ using AiAgent.Tests.Support;
 
 namespace AiAgent.Grains.Tests.Parts;
 
-public sealed class AgentStreamPublisherTests : IDisposable
+public sealed class AgentOutputPublisherTests : IDisposable
 {
     private readonly CallPartsHarness _h = new();
     private readonly RecordingStream _stream = new();
@@ -15,7 +15,7 @@ public sealed class AgentStreamPublisherTests : IDisposable
     public async Task Events_are_published_in_queue_order_with_consecutive_sequence_numbers()
     {
         _stream.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var publisher = new AgentStreamPublisher(_stream, _h.Call);
+        var publisher = new AgentOutputPublisher(_stream, _h.Call);
 
         publisher.AudioChunk(1, new byte[320], _h.Now);
         publisher.AudioChunk(1, new byte[640], _h.Now);
@@ -39,7 +39,7 @@ public sealed class AgentStreamPublisherTests : IDisposable
     public async Task An_event_that_cannot_be_published_is_logged_and_the_rest_still_go()
     {
         _stream.Fails = e => e.Sequence == 2;
-        var publisher = new AgentStreamPublisher(_stream, _h.Call);
+        var publisher = new AgentOutputPublisher(_stream, _h.Call);
 
         publisher.UtteranceDone(1);
         publisher.UtteranceDone(2);
@@ -56,7 +56,7 @@ public sealed class AgentStreamPublisherTests : IDisposable
     public async Task Draining_gives_up_after_its_timeout_when_the_stream_hangs()
     {
         _stream.Gate = new TaskCompletionSource(); // never opens
-        var publisher = new AgentStreamPublisher(_stream, _h.Call);
+        var publisher = new AgentOutputPublisher(_stream, _h.Call);
         publisher.UtteranceDone(1);
         publisher.Complete();
 

@@ -14,13 +14,13 @@ public sealed class BargeInHandlerTests : IDisposable
     private readonly PlayoutTracker _playout = new();
     private readonly FakeAgentSession _session = new();
     private readonly TestOptionsMonitor<AgentOptions> _options = new(new AgentOptions { BargeIn = { Enabled = true, GreetingProtectionMs = 1500, EchoGuardMs = 300 } });
-    private readonly AgentStreamPublisher _publisher;
+    private readonly AgentOutputPublisher _publisher;
     private readonly AgentAudioPath _agentAudio;
     private readonly BargeInHandler _handler;
 
     public BargeInHandlerTests()
     {
-        _publisher = new AgentStreamPublisher(_stream, _h.Call);
+        _publisher = new AgentOutputPublisher(_stream, _h.Call);
         _agentAudio = new AgentAudioPath(AudioConverter.Create(AudioFormat.Slin8, AudioFormat.Slin8), new AudioFramer(AudioFormat.Slin8, TimeSpan.FromMilliseconds(20)), _playout, _publisher, _h.Call);
         _handler = new BargeInHandler(_playout, _agentAudio, _session, _options, _h.Call);
     }

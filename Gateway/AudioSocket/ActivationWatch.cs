@@ -1,0 +1,52 @@
+using AiAgent.Grains.Interfaces.Calls;
+using Microsoft.Extensions.Logging;
+
+namespace AiAgent.Gateway.AudioSocket;
+
+/// <summary>
+/// Watches that the activation carrying a call still answers: caller audio is one-way and reports nothing, so every
+/// <c>audiosocket.liveness_ms</c> a ping (not one-way, with a short timeout) asks it. A failed, late or negative answer
+/// means its silo is gone (or the activation is a fresh one that does not carry the call): the connection restores the
+/// call at the next epoch. Detection takes at most one period plus the ping's timeout.
+/// </summary>
+internal sealed partial class ActivationWatch(CallAttachment attachment, TimeSpan period, TimeProvider time, ILogger logger)
+{
+    /// <summary>Pings until <paramref name="cancellationToken"/> fires; calls <paramref name="onLost"/> (awaited) with the lost epoch.</summary>
+    public async Task RunAsync(Func<int, Task> onLost, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(period, time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                if (attachment.Grain is not { } grain)
+                {
+                    continue;
+                }
+
+                var epoch = attachment.Epoch;
+                bool live;
+                try
+                {
+                    live = await grain.PingAsync().WaitAsync(cancellationToken);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    LogPingFailed(epoch, ex.GetType().Name, ex.Message);
+                    live = false;
+                }
+
+                if (!live && !cancellationToken.IsCancellationRequested)
+                {
+                    await onLost(epoch);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 2362, Level = LogLevel.Warning, Message = "The call's activation at epoch {Epoch} did not answer its liveness ping ({Error}: {Detail})")]
+    private partial void LogPingFailed(int epoch, string error, string detail);
+}

@@ -1,0 +1,99 @@
+using AiAgent.Grains.Interfaces.Calls;
+
+namespace AiAgent.Grains.Calls;
+
+/// <summary>
+/// Sends a call's agent output events to the gateway's <see cref="IAgentOutput"/> one at a time, in the order they are
+/// queued, each with the next sequence number and this activation's epoch (the gateway checks both). Queuing never
+/// waits; the sending loop runs on the scheduler that created this publisher (the grain's), so it interleaves with the
+/// grain's turns but never runs beside them. A re-attached call swaps the target; events already queued go to the new one.
+/// </summary>
+internal sealed class AgentOutputPublisher
+{
+    private readonly Channel<AgentStreamEvent> _outbound = Channel.CreateUnbounded<AgentStreamEvent>(new() { SingleReader = true });
+    private readonly CallContext _call;
+    private readonly int _epoch;
+    private readonly Task _publishing;
+    private IAgentOutput? _output;
+    private long _sequence;
+
+    /// <summary>Starts sending to <paramref name="output"/> (null: none yet, events wait for <see cref="Retarget"/>'s target).</summary>
+    public AgentOutputPublisher(IAgentOutput? output, int epoch, CallContext call)
+    {
+        _output = output;
+        _epoch = epoch;
+        _call = call;
+        _publishing = PublishAsync();
+    }
+
+    /// <summary>Raised (on the grain's scheduler) when the gateway answers that it follows a newer activation.</summary>
+    public event Action? Refused;
+
+    /// <summary>Events the gateway did not take (it was gone or did not answer in time).</summary>
+    public long Failed { get; private set; }
+
+    /// <summary>Sends what follows to <paramref name="output"/> (another gateway took the call).</summary>
+    public void Retarget(IAgentOutput? output) => _output = output;
+
+    /// <summary>Queues converted agent audio of one provider chunk.</summary>
+    public void AudioChunk(int utteranceId, ReadOnlyMemory<byte> audio, DateTime providerReceivedAtUtc) =>
+        Queue(new AgentAudioChunk(NextSequence(), utteranceId, audio, providerReceivedAtUtc) { Epoch = _epoch });
+
+    /// <summary>Queues the end of an utterance's audio.</summary>
+    public void UtteranceDone(int utteranceId) => Queue(new AgentUtteranceDone(NextSequence(), utteranceId) { Epoch = _epoch });
+
+    /// <summary>Queues a barge-in flush of an utterance.</summary>
+    public void Flush(int utteranceId) => Queue(new FlushPlayout(NextSequence(), utteranceId) { Epoch = _epoch });
+
+    /// <summary>Queues the end of the call.</summary>
+    public void CallEnding(CallEndReason reason, bool drainPlayout) => Queue(new CallEnding(NextSequence(), reason, drainPlayout) { Epoch = _epoch });
+
+    /// <summary>Queues the hand-over to <paramref name="nextEpoch"/> (this activation is leaving).</summary>
+    public void Handover(int nextEpoch) => Queue(new CallHandover(NextSequence(), nextEpoch) { Epoch = _epoch });
+
+    /// <summary>No more events: the loop ends once the queued ones are sent.</summary>
+    public void Complete() => _outbound.Writer.TryComplete();
+
+    /// <summary>Waits (at most <paramref name="timeout"/>) for the queued events to be sent, after <see cref="Complete"/>.</summary>
+    public async Task DrainAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _publishing.WaitAsync(timeout, _call.Time);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    private long NextSequence() => ++_sequence;
+
+    private void Queue(AgentStreamEvent e) => _outbound.Writer.TryWrite(e);
+
+    private async Task PublishAsync()
+    {
+        await foreach (var e in _outbound.Reader.ReadAllAsync())
+        {
+            if (_output is not { } output)
+            {
+                // Detached: no gateway holds the caller, so there is no one to play this to.
+                continue;
+            }
+
+            try
+            {
+                if (!await output.OnAgentEventAsync(e))
+                {
+                    CallLog.OutputRefused(_call.Logger, _call.CallId, _epoch);
+                    _output = null;
+                    Refused?.Invoke();
+                }
+            }
+            catch (Exception ex)
+            {
+                Failed++;
+                CallLog.OutputFailed(_call.Logger, ex, _call.CallId, e.Sequence);
+            }
+        }
+    }
+}
