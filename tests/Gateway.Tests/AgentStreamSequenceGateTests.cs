@@ -26,17 +26,42 @@ public sealed class AgentStreamSequenceGateTests
     {
         var gate = new AgentStreamSequenceGate();
 
-        Assert.Equal(expected, sequences.Select(s => gate.Admit(s).ToString()));
+        Assert.Equal(expected, sequences.Select(s => gate.Admit(1, s).ToString()));
     }
 
     [Fact]
     public void Expected_is_one_after_the_last_admitted()
     {
         var gate = new AgentStreamSequenceGate();
-        gate.Admit(0);
-        gate.Admit(5);
-        gate.Admit(2);
+        gate.Admit(1, 0);
+        gate.Admit(1, 5);
+        gate.Admit(1, 2);
 
         Assert.Equal(6, gate.Expected);
+    }
+
+    [Fact]
+    public void A_newer_epoch_starts_again_and_an_older_one_is_stale()
+    {
+        var gate = new AgentStreamSequenceGate();
+
+        Assert.Equal(SequenceVerdict.InOrder, gate.Admit(1, 1));
+        Assert.Equal(SequenceVerdict.InOrder, gate.Admit(1, 2));
+        Assert.Equal(SequenceVerdict.InOrder, gate.Admit(2, 1));
+        Assert.Equal(SequenceVerdict.Stale, gate.Admit(1, 3));
+        Assert.Equal(SequenceVerdict.InOrder, gate.Admit(2, 2));
+        Assert.Equal(2, gate.Epoch);
+    }
+
+    [Fact]
+    public void Following_an_epoch_makes_every_older_one_stale()
+    {
+        var gate = new AgentStreamSequenceGate();
+        gate.Admit(1, 1);
+
+        gate.Follow(3);
+
+        Assert.Equal(SequenceVerdict.Stale, gate.Admit(2, 1));
+        Assert.Equal(SequenceVerdict.InOrder, gate.Admit(3, 1));
     }
 }

@@ -34,8 +34,8 @@ public sealed class CallerFrameRelayTests : IDisposable
     public void Dispose() => _services.Dispose();
 
     private CallerFrameRelay NewRelay(AudioSocketKind? firstLabel = AudioSocketKind.Slin8, bool ignoreUnknownKinds = false) =>
-        new(_inbound.Reader, new AudioSocketFrameReader(passUnknownKinds: ignoreUnknownKinds), _call, _grain,
-            new CallerAudioFeed(_grain, _call, TimeSpan.Zero, TimeSpan.FromMilliseconds(20), new FakeTimeProvider(), Metrics, _log),
+        new(_inbound.Reader, new AudioSocketFrameReader(passUnknownKinds: ignoreUnknownKinds), _call, () => _grain,
+            new CallerAudioFeed(_grain, _call, TimeSpan.Zero, TimeSpan.FromMilliseconds(20), TimeSpan.Zero, new FakeTimeProvider(), Metrics, _log),
             new InboundLabelWatch(firstLabel), Metrics, _log);
 
     public static TheoryData<string, CallEndReason, bool, int> Endings => new()
@@ -151,7 +151,11 @@ public sealed class CallerFrameRelayTests : IDisposable
             return Task.CompletedTask;
         }
 
-        public Task<CallStarted> StartAsync(CallStartRequest request) => throw new NotSupportedException();
+        public Task<CallAttached> AttachAsync(CallAttachRequest request) => throw new NotSupportedException();
+
+        public Task DetachAsync() => throw new NotSupportedException();
+
+        public Task<bool> PingAsync() => Task.FromResult(true);
 
         public Task ReportPlayoutAsync(PlayoutReport report) => throw new NotSupportedException();
 

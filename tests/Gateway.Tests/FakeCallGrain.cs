@@ -2,12 +2,11 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
-using Orleans.Streams;
 
 namespace AiAgent.Gateway.Tests;
 
-/// <summary>Lets a test make the fake call publish on its agent stream, as a real call grain would.</summary>
-public interface IFakeCallControl : IGrainWithGuidKey
+/// <summary>Lets a test make the fake call send agent output, as a real call grain would.</summary>
+public interface IFakeCallControl : IGrainWithGuidCompoundKey
 {
     Task PublishAudioAsync(int utteranceId, byte[] audio);
 
@@ -49,27 +48,39 @@ public sealed class FakeCallLog
 /// </summary>
 public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCallControl
 {
+    /// <summary>The fake call's control, at the epoch the gateway attaches (a new call: the first).</summary>
+    public static IFakeCallControl Control(IGrainFactory grains, Guid callId) =>
+        grains.GetGrain<IFakeCallControl>(callId, CallGrainKeys.FirstEpoch.ToString(System.Globalization.CultureInfo.InvariantCulture), null);
+
     /// <summary>The greeting's fill byte (recognisable on the wire).</summary>
     public const byte GreetingByte = 0x47;
     public const int GreetingUtterance = 1;
     public const int EchoUtterance = 2;
     public static readonly TimeSpan GreetingDuration = TimeSpan.FromMilliseconds(200);
 
-    private IAsyncStream<AgentStreamEvent>? _stream;
+    private IAgentOutput? _output;
     private long _sequence;
     private AudioFormat _format;
-    private FakeCallRecord Record => log.For(this.GetPrimaryKey());
+    private FakeCallRecord Record => log.For(this.GetPrimaryKey(out _));
 
-    public async Task<CallStarted> StartAsync(CallStartRequest request)
+    public async Task<CallAttached> AttachAsync(CallAttachRequest request)
     {
-        _format = request.EffectivePlayoutFormat;
-        _stream = this.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(this.GetPrimaryKey()));
-        Record.Started.TrySetResult(request);
+        _format = request.Start.EffectivePlayoutFormat;
+        _output = request.Output;
+        Record.Started.TrySetResult(request.Start);
         var greeting = Enumerable.Repeat(GreetingByte, _format.BytesFor(GreetingDuration)).ToArray();
         await PublishAsync(new AgentAudioChunk(_sequence++, GreetingUtterance, greeting, DateTime.UtcNow));
         await PublishAsync(new AgentUtteranceDone(_sequence++, GreetingUtterance));
-        return new CallStarted("fake", _format);
+        return new CallAttached(CallAttachOutcome.Started, CallGrainKeys.FirstEpoch, "fake", _format);
     }
+
+    public Task DetachAsync()
+    {
+        Record.HungUp.TrySetResult(CallEndReason.Shutdown);
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> PingAsync() => Task.FromResult(true);
 
     public async Task PushCallerAudioAsync(CallerAudio audio)
     {
@@ -77,7 +88,7 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
         Record.Audio.Enqueue((audio.Sequence, audio.Audio.ToArray(), System.Diagnostics.Stopwatch.GetTimestamp()));
 
         // Digital silence is not echoed (as a VAD would not), so load runs can stream inbound frames.
-        if (_stream is not null && audio.Audio.Span.IndexOfAnyExcept((byte)0) >= 0)
+        if (_output is not null && audio.Audio.Span.IndexOfAnyExcept((byte)0) >= 0)
         {
             await PublishAsync(new AgentAudioChunk(_sequence++, EchoUtterance, audio.Audio, DateTime.UtcNow));
         }
@@ -115,5 +126,13 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
     public Task PublishEndingAsync(CallEndReason reason, bool drain) => PublishAsync(new CallEnding(_sequence++, reason, drain));
 
     private Task PublishAsync(AgentStreamEvent item) =>
-        (_stream ?? throw new InvalidOperationException("call not started")).OnNextAsync(item);
+        (_output ?? throw new InvalidOperationException("call not started")).OnAgentEventAsync(item with { Epoch = CallGrainKeys.FirstEpoch });
+}
+
+/// <summary>TEST-ONLY locator: every call is new (the gateway starts it at the first epoch).</summary>
+public sealed class FakeCallLocatorGrain : Grain, ICallLocatorGrain
+{
+    public Task<CallLocation?> LocateAsync(Guid callId) => Task.FromResult<CallLocation?>(null);
+
+    public Task<CallSnapshot?> ReadSnapshotAsync(Guid callId) => Task.FromResult<CallSnapshot?>(null);
 }

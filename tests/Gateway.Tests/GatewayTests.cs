@@ -134,10 +134,6 @@ public sealed class GatewayTests(ClusterFixture fixture)
         }
 
         Assert.Equal(CallEndReason.CallerHangup, await record.HungUp.Task.WaitAsync(s_timeout));
-
-        // The gateway unsubscribes before it reports the hangup: no explicit subscription is left in the PubSubStore.
-        var stream = fixture.Cluster.Client.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(callId));
-        Assert.Empty(await stream.GetAllSubscriptionHandles());
     }
 
     [Fact]
@@ -229,7 +225,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
         await using var gateway = await GatewayHost.StartAsync(fixture);
         var callId = Guid.NewGuid();
         var record = fixture.Calls.For(callId);
-        var control = fixture.Cluster.Client.GetGrain<IFakeCallControl>(callId);
+        var control = FakeCallGrain.Control(fixture.Cluster.Client, callId);
         await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
         await asterisk.SendUuidAsync(callId);
         await record.Started.Task.WaitAsync(s_timeout);
@@ -256,7 +252,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
         await using var gateway = await GatewayHost.StartAsync(fixture);
         var callId = Guid.NewGuid();
         var record = fixture.Calls.For(callId);
-        var control = fixture.Cluster.Client.GetGrain<IFakeCallControl>(callId);
+        var control = FakeCallGrain.Control(fixture.Cluster.Client, callId);
         await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
         await asterisk.SendUuidAsync(callId);
         await record.Started.Task.WaitAsync(s_timeout);
@@ -312,7 +308,8 @@ public sealed class GatewayTests(ClusterFixture fixture)
             badCall.ShutdownSend();
         }
 
-        await badCall.ReadUntilClosedAsync(expectHangup: true);
+        // Agent audio (the fake's greeting) may reach the socket before the bad frame is read: a 0x12 call is answered in slin16.
+        await badCall.ReadUntilClosedAsync(expectHangup: true, expectedAudioBytes: input == "empty-wideband-audio" ? 640 : 320);
         if (afterUuid)
         {
             Assert.Equal(CallEndReason.ProtocolError, await fixture.Calls.For(badId).HungUp.Task.WaitAsync(s_timeout));
@@ -385,7 +382,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
         using var metrics = new MetricRecorder(gateway.Services);
         var callId = Guid.NewGuid();
         var record = fixture.Calls.For(callId);
-        var control = fixture.Cluster.Client.GetGrain<IFakeCallControl>(callId);
+        var control = FakeCallGrain.Control(fixture.Cluster.Client, callId);
         await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
         await asterisk.SendUuidAsync(callId);
         await asterisk.SendAudioAsync(new byte[320]);
@@ -432,7 +429,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
         await fixture.Calls.For(stalledId).Started.Task.WaitAsync(s_timeout);
         await fixture.Calls.For(healthyId).Started.Task.WaitAsync(s_timeout);
 
-        var stalledControl = fixture.Cluster.Client.GetGrain<IFakeCallControl>(stalledId);
+        var stalledControl = FakeCallGrain.Control(fixture.Cluster.Client, stalledId);
         for (var second = 0; second < 5; second++)
         {
             await stalledControl.PublishAudioAsync(3, Filled(format.BytesFor(TimeSpan.FromSeconds(1)), 0x33));
@@ -441,7 +438,7 @@ public sealed class GatewayTests(ClusterFixture fixture)
         // The stalled call's flush is pending: its frames are held back (and counted), never awaited by the pacer.
         await metrics.WaitForAsync("ai_agent_gateway_frames_late", "reason", "backpressure").WaitAsync(s_timeout);
 
-        await fixture.Cluster.Client.GetGrain<IFakeCallControl>(healthyId).PublishAudioAsync(4, Filled(format.BytesFor(TimeSpan.FromSeconds(2)), 0x34));
+        await FakeCallGrain.Control(fixture.Cluster.Client, healthyId).PublishAudioAsync(4, Filled(format.BytesFor(TimeSpan.FromSeconds(2)), 0x34));
         var frames = await healthy.ReadAudioUntilAsync(f => f.Count(x => IsFilled(x, 0x34)) == 100, frameBytes, AudioSocketKind.Slin192);
 
         Assert.Equal(10, frames.Count(f => IsFilled(f, FakeCallGrain.GreetingByte)));
