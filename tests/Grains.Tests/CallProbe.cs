@@ -1,23 +1,24 @@
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
-using Orleans.Streams;
 using System.Threading.Channels;
 
 namespace AiAgent.Grains.Tests;
 
-/// <summary>Plays the gateway's part against a real call grain: subscribes to the call's stream and feeds frames.</summary>
-public sealed class CallProbe : IAsyncObserver<AgentStreamEvent>, IAsyncDisposable
+/// <summary>Plays the gateway's part against a real call grain: observes the call's agent output and feeds frames.</summary>
+public sealed class CallProbe : IAgentOutput, IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
 
     private readonly Channel<AgentStreamEvent> _events = Channel.CreateUnbounded<AgentStreamEvent>();
-    private StreamSubscriptionHandle<AgentStreamEvent>? _subscription;
+    private readonly IClusterClient _client;
+    private IAgentOutput? _reference;
     private long _sequence;
 
     private CallProbe(IClusterClient client, Guid callId)
     {
+        _client = client;
         CallId = callId;
-        Grain = client.GetGrain<ICallGrain>(callId);
+        Grain = client.GetCallGrain(callId, CallGrainKeys.FirstEpoch);
     }
 
     public Guid CallId { get; }
@@ -27,16 +28,21 @@ public sealed class CallProbe : IAsyncObserver<AgentStreamEvent>, IAsyncDisposab
     public static async Task<CallProbe> StartAsync(IClusterClient client, AudioFormat? format = null, AudioFormat? playoutFormat = null)
     {
         var probe = new CallProbe(client, Guid.NewGuid());
-        var stream = client.GetStreamProvider(CallStreams.ProviderName).GetStream<AgentStreamEvent>(CallStreams.AgentOutput(probe.CallId));
-        probe._subscription = await stream.SubscribeAsync(probe);
-        probe.Started = await probe.Grain.StartAsync(new CallStartRequest(format ?? AudioFormat.Slin8, "test-gateway", "127.0.0.1:1", TimeSpan.FromMilliseconds(20))
+        probe._reference = client.CreateObjectReference<IAgentOutput>(probe);
+        probe.Request = new CallStartRequest(format ?? AudioFormat.Slin8, "test-gateway", "127.0.0.1:1", TimeSpan.FromMilliseconds(20))
         {
             PlayoutFormat = playoutFormat,
-        });
+        };
+        probe.Started = await probe.Grain.AttachAsync(new CallAttachRequest(probe.Request, probe._reference));
         return probe;
     }
 
-    public CallStarted Started { get; private set; } = null!;
+    public CallAttached Started { get; private set; } = null!;
+
+    public CallStartRequest Request { get; private set; } = null!;
+
+    /// <summary>This probe's observer reference (what the gateway would pass in an attach).</summary>
+    public IAgentOutput Output => _reference ?? throw new InvalidOperationException("not started");
 
     /// <summary>Sends PCM16 audio as 20 ms frames with consecutive sequence numbers.</summary>
     public async Task SendAsync(short[] samples, int frameSamples = 160)
@@ -104,18 +110,20 @@ public sealed class CallProbe : IAsyncObserver<AgentStreamEvent>, IAsyncDisposab
         return (done.UtteranceId, chunks);
     }
 
-    public Task OnNextAsync(AgentStreamEvent item, StreamSequenceToken? token = null) => _events.Writer.WriteAsync(item).AsTask();
-
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
-
-    public async ValueTask DisposeAsync()
+    public async Task<bool> OnAgentEventAsync(AgentStreamEvent e)
     {
-        if (_subscription is not null)
+        await _events.Writer.WriteAsync(e);
+        return true;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (_reference is not null)
         {
-            await _subscription.UnsubscribeAsync();
+            _client.DeleteObjectReference<IAgentOutput>(_reference);
         }
+
+        return ValueTask.CompletedTask;
     }
 }
 

@@ -9,11 +9,11 @@ namespace AiAgent.Grains.Tests.Parts;
 public sealed class AgentAudioPathTests : IDisposable
 {
     private readonly CallPartsHarness _h = new();
-    private readonly RecordingStream _stream = new();
+    private readonly RecordingOutput _stream = new();
     private readonly PlayoutTracker _playout = new();
     private readonly AgentOutputPublisher _publisher;
 
-    public AgentAudioPathTests() => _publisher = new AgentOutputPublisher(_stream, _h.Call);
+    public AgentAudioPathTests() => _publisher = new AgentOutputPublisher(_stream, 1, _h.Call);
 
     public void Dispose() => _h.Dispose();
 

@@ -10,7 +10,7 @@ namespace AiAgent.Grains.Tests.Parts;
 public sealed class BargeInHandlerTests : IDisposable
 {
     private readonly CallPartsHarness _h = new();
-    private readonly RecordingStream _stream = new();
+    private readonly RecordingOutput _stream = new();
     private readonly PlayoutTracker _playout = new();
     private readonly FakeAgentSession _session = new();
     private readonly TestOptionsMonitor<AgentOptions> _options = new(new AgentOptions { BargeIn = { Enabled = true, GreetingProtectionMs = 1500, EchoGuardMs = 300 } });
@@ -20,7 +20,7 @@ public sealed class BargeInHandlerTests : IDisposable
 
     public BargeInHandlerTests()
     {
-        _publisher = new AgentOutputPublisher(_stream, _h.Call);
+        _publisher = new AgentOutputPublisher(_stream, 1, _h.Call);
         _agentAudio = new AgentAudioPath(AudioConverter.Create(AudioFormat.Slin8, AudioFormat.Slin8), new AudioFramer(AudioFormat.Slin8, TimeSpan.FromMilliseconds(20)), _playout, _publisher, _h.Call);
         _handler = new BargeInHandler(_playout, _agentAudio, _session, _options, _h.Call);
     }

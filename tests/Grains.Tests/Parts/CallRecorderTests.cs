@@ -8,11 +8,16 @@ namespace AiAgent.Grains.Tests.Parts;
 public sealed class CallRecorderTests : IDisposable
 {
     private readonly CallPartsHarness _h = new();
-    private readonly FakePersistentState<CallRecord> _state = new(new CallRecord()) { Copy = r => new CallRecord { Snapshot = r.Snapshot } };
+    private readonly FakeCallStorage _state = new();
 
     public void Dispose() => _h.Dispose();
 
-    private CallRecorder Recorder() => new(_state, _h.Time, _h.Logger, _h.CallId);
+    private CallRecorder Recorder(int epoch = 1)
+    {
+        var store = new CallRecordStore(_state, _h.CallId);
+        store.ReadAsync().GetAwaiter().GetResult();
+        return new CallRecorder(store, _h.Time, _h.Logger, _h.CallId, epoch);
+    }
 
     private CallSnapshot Snapshot(CallState state, IReadOnlyList<TranscriptLine> transcript) => new(
         _h.CallId, state, CallPartsHarness.Provider, AudioFormat.Slin8, null, null, _h.Now, null, null,
@@ -48,10 +53,10 @@ public sealed class CallRecorderTests : IDisposable
     [Fact]
     public void A_call_whose_activation_was_lost_continues_its_saved_transcript()
     {
-        _state.State.Snapshot = Snapshot(CallState.Active, [new TranscriptLine(_h.Now, "caller", "my order"), new TranscriptLine(_h.Now, "agent", "which one?")]);
-        var state = new FakePersistentState<CallRecord>(_state.State, recordExists: true);
+        _state.Put(new CallRecord { Epoch = 1, Snapshot = Snapshot(CallState.Active, [new TranscriptLine(_h.Now, "caller", "my order"), new TranscriptLine(_h.Now, "agent", "which one?")]) });
 
-        var recorder = new CallRecorder(state, _h.Time, _h.Logger, _h.CallId);
+        var recorder = Recorder(epoch: 2);
+        recorder.ContinueFromRecord();
         recorder.CallerSaid("the blue one");
 
         Assert.Equal(["my order", "which one?", "the blue one"], recorder.Transcript.Select(l => l.Text));
@@ -59,13 +64,47 @@ public sealed class CallRecorderTests : IDisposable
     }
 
     [Fact]
-    public void An_ended_call_is_not_continued()
+    public void A_new_activation_does_not_continue_a_record_it_was_not_asked_to()
     {
-        _state.State.Snapshot = Snapshot(CallState.Ended, [new TranscriptLine(_h.Now, "caller", "bye")]);
-        var recorder = new CallRecorder(new FakePersistentState<CallRecord>(_state.State, recordExists: true), _h.Time, _h.Logger, _h.CallId);
+        _state.Put(new CallRecord { Epoch = 1, Snapshot = Snapshot(CallState.Ended, [new TranscriptLine(_h.Now, "caller", "bye")]) });
+        var recorder = Recorder();
 
         Assert.Empty(recorder.Transcript);
         Assert.Equal(CallState.Ended, recorder.Saved?.State);
+    }
+
+    [Fact]
+    public async Task Claiming_writes_the_epoch_and_a_second_claim_on_a_stale_read_is_fenced()
+    {
+        var first = Recorder(epoch: 2);
+        var second = Recorder(epoch: 3);
+        var start = new CallStartRequest(AudioFormat.Slin8, "gw", null, TimeSpan.FromMilliseconds(20));
+
+        Assert.True(await second.ClaimAsync(start, Snapshot(CallState.Active, [])));
+        Assert.False(await first.ClaimAsync(start, Snapshot(CallState.Active, [])));
+
+        Assert.Equal(3, _state.Stored?.Epoch);
+        Assert.True(first.IsFenced);
+        Assert.Equal(3, first.Record?.Epoch); // it re-read: it knows who carries the call
+    }
+
+    [Fact]
+    public async Task A_write_after_another_activation_took_the_call_is_refused_once_and_nothing_more_is_written()
+    {
+        var recorder = Recorder(epoch: 1);
+        await recorder.ClaimAsync(new CallStartRequest(AudioFormat.Slin8, "gw", null, TimeSpan.FromMilliseconds(20)), Snapshot(CallState.Active, []));
+        var fenced = 0;
+        recorder.Fenced += () => fenced++;
+        _state.Put(new CallRecord { Epoch = 2, Snapshot = Snapshot(CallState.Active, [new TranscriptLine(_h.Now, "agent", "epoch 2")]) });
+
+        await recorder.SaveAsync(Snapshot(CallState.Active, [new TranscriptLine(_h.Now, "agent", "epoch 1 late")]));
+        await recorder.SaveAsync(Snapshot(CallState.Ended, []));
+
+        Assert.Equal(1, fenced);
+        Assert.True(recorder.IsFenced);
+        Assert.Equal(2, _state.Stored?.Epoch);
+        Assert.Equal("epoch 2", _state.Stored?.Snapshot?.Transcript[^1].Text);
+        Assert.Contains(2030, _h.EventIds());
     }
 
     [Fact]
@@ -104,6 +143,7 @@ public sealed class CallRecorderTests : IDisposable
 
         Assert.Single(_state.Writes);
         Assert.True(_state.RecordExists);
+        Assert.Equal(1, _state.Stored?.Epoch);
     }
 
     [Fact]

@@ -1,10 +1,9 @@
 using AiAgent.Grains.Interfaces.Calls;
-using Orleans.Streams;
 
 namespace AiAgent.Grains.Tests.Parts;
 
-/// <summary>Stands in for the call's agent-output stream: keeps what is published, or fails the events it is told to.</summary>
-internal sealed class RecordingStream : IAsyncObserver<AgentStreamEvent>
+/// <summary>Stands in for the gateway's agent output: keeps what is sent, fails the events it is told to, or refuses them as a newer epoch's gateway would.</summary>
+internal sealed class RecordingOutput : IAgentOutput
 {
     private readonly List<AgentStreamEvent> _events = [];
 
@@ -25,7 +24,10 @@ internal sealed class RecordingStream : IAsyncObserver<AgentStreamEvent>
         }
     }
 
-    public async Task OnNextAsync(AgentStreamEvent item, StreamSequenceToken? token = null)
+    /// <summary>When true, events are refused (the gateway follows a newer activation).</summary>
+    public bool Refuse { get; set; }
+
+    public async Task<bool> OnAgentEventAsync(AgentStreamEvent item)
     {
         if (Gate is { } gate)
         {
@@ -37,13 +39,16 @@ internal sealed class RecordingStream : IAsyncObserver<AgentStreamEvent>
             throw new InvalidOperationException("stream unavailable");
         }
 
+        if (Refuse)
+        {
+            return false;
+        }
+
         lock (_events)
         {
             _events.Add(item);
         }
+
+        return true;
     }
-
-    public Task OnCompletedAsync() => Task.CompletedTask;
-
-    public Task OnErrorAsync(Exception ex) => Task.CompletedTask;
 }

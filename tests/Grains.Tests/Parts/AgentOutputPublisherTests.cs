@@ -7,7 +7,7 @@ namespace AiAgent.Grains.Tests.Parts;
 public sealed class AgentOutputPublisherTests : IDisposable
 {
     private readonly CallPartsHarness _h = new();
-    private readonly RecordingStream _stream = new();
+    private readonly RecordingOutput _stream = new();
 
     public void Dispose() => _h.Dispose();
 
@@ -15,7 +15,7 @@ public sealed class AgentOutputPublisherTests : IDisposable
     public async Task Events_are_published_in_queue_order_with_consecutive_sequence_numbers()
     {
         _stream.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var publisher = new AgentOutputPublisher(_stream, _h.Call);
+        var publisher = new AgentOutputPublisher(_stream, 1, _h.Call);
 
         publisher.AudioChunk(1, new byte[320], _h.Now);
         publisher.AudioChunk(1, new byte[640], _h.Now);
@@ -39,7 +39,7 @@ public sealed class AgentOutputPublisherTests : IDisposable
     public async Task An_event_that_cannot_be_published_is_logged_and_the_rest_still_go()
     {
         _stream.Fails = e => e.Sequence == 2;
-        var publisher = new AgentOutputPublisher(_stream, _h.Call);
+        var publisher = new AgentOutputPublisher(_stream, 1, _h.Call);
 
         publisher.UtteranceDone(1);
         publisher.UtteranceDone(2);
@@ -48,7 +48,7 @@ public sealed class AgentOutputPublisherTests : IDisposable
         await publisher.DrainAsync(Waits.Long);
 
         Assert.Equal([1L, 3], _stream.Events.Select(e => e.Sequence));
-        var failure = Assert.Single(_h.Logger.Collector.GetSnapshot(), r => r.Id.Id == 2015);
+        var failure = Assert.Single(_h.Logger.Collector.GetSnapshot(), r => r.Id.Id == 2036);
         Assert.Equal("2", failure.GetStructuredStateValue("Sequence"));
     }
 
@@ -56,7 +56,7 @@ public sealed class AgentOutputPublisherTests : IDisposable
     public async Task Draining_gives_up_after_its_timeout_when_the_stream_hangs()
     {
         _stream.Gate = new TaskCompletionSource(); // never opens
-        var publisher = new AgentOutputPublisher(_stream, _h.Call);
+        var publisher = new AgentOutputPublisher(_stream, 1, _h.Call);
         publisher.UtteranceDone(1);
         publisher.Complete();
 
@@ -67,4 +67,54 @@ public sealed class AgentOutputPublisherTests : IDisposable
 
         Assert.Empty(_stream.Events);
     }
+
+    [Fact]
+    public async Task Every_event_carries_the_activation_epoch()
+    {
+        var publisher = new AgentOutputPublisher(_stream, 4, _h.Call);
+
+        publisher.AudioChunk(1, new byte[320], _h.Now);
+        publisher.Handover(5);
+        publisher.Complete();
+        await publisher.DrainAsync(Waits.Long);
+
+        Assert.All(_stream.Events, e => Assert.Equal(4, e.Epoch));
+        Assert.Equal(5, Assert.IsType<CallHandover>(_stream.Events[^1]).NextEpoch);
+    }
+
+    [Fact]
+    public async Task A_refusal_stops_sending_and_is_reported_once()
+    {
+        var publisher = new AgentOutputPublisher(_stream, 1, _h.Call);
+        var refused = 0;
+        publisher.Refused += () => refused++;
+        _stream.Refuse = true;
+
+        publisher.UtteranceDone(1);
+        publisher.UtteranceDone(2);
+        publisher.Complete();
+        await publisher.DrainAsync(Waits.Long);
+
+        Assert.Equal(1, refused);
+        Assert.Contains(_h.Logger.Collector.GetSnapshot(), r => r.Id.Id == 2037);
+    }
+
+    [Fact]
+    public async Task Events_queued_after_a_retarget_go_to_the_new_gateway()
+    {
+        var other = new RecordingOutput();
+        var publisher = new AgentOutputPublisher(_stream, 1, _h.Call);
+        publisher.UtteranceDone(1);
+        await WaitsFor(() => _stream.Events.Count == 1);
+
+        publisher.Retarget(other);
+        publisher.UtteranceDone(2);
+        publisher.Complete();
+        await publisher.DrainAsync(Waits.Long);
+
+        Assert.Equal([1L], _stream.Events.Select(e => e.Sequence));
+        Assert.Equal([2L], other.Events.Select(e => e.Sequence));
+    }
+
+    private static Task WaitsFor(Func<bool> condition) => Waits.UntilAsync(condition, Waits.Long, "the event");
 }
