@@ -19,7 +19,7 @@ public sealed class AriModeConversationTests : IAsyncLifetime
     public async Task A_bridged_caller_hears_the_greeting_its_dtmf_reaches_the_call_and_its_hangup_ends_the_call_and_cleans_up()
     {
         var call = await _ari.Emulator.PlaceCallAsync(AriCluster.App);
-        var callGrain = _ari.Cluster.Client.GetGrain<ICallGrain>(_ari.CallIdOf(call));
+        var callGrain = _ari.Cluster.Client.GetCallGrain(_ari.CallIdOf(call), CallGrainKeys.FirstEpoch);
         await Waits.UntilAsync(() => call.HeardAudio().Any(b => b != 0), what: "the agent's greeting audio at the caller");
         Assert.Equal(CallState.Active, (await callGrain.GetSnapshotAsync()).State);
 
@@ -36,7 +36,7 @@ public sealed class AriModeConversationTests : IAsyncLifetime
     public async Task The_platform_ending_with_hangup_plays_out_then_hangs_the_caller_up_and_cleans_up()
     {
         var call = await _ari.Emulator.PlaceCallAsync(AriCluster.App);
-        var callGrain = _ari.Cluster.Client.GetGrain<ICallGrain>(_ari.CallIdOf(call));
+        var callGrain = _ari.Cluster.Client.GetCallGrain(_ari.CallIdOf(call), CallGrainKeys.FirstEpoch);
         await Waits.UntilAsync(() => call.HeardAudio().Any(b => b != 0), what: "the agent's greeting audio at the caller");
 
         Assert.True(await callGrain.EndAsync(CallDisposition.Hangup)); // the gateway sends 00 00 00; the media leg ends
@@ -50,7 +50,7 @@ public sealed class AriModeConversationTests : IAsyncLifetime
     public async Task The_platform_ending_with_a_transfer_continues_the_caller_into_the_transfer_context()
     {
         var call = await _ari.Emulator.PlaceCallAsync(AriCluster.App);
-        var callGrain = _ari.Cluster.Client.GetGrain<ICallGrain>(_ari.CallIdOf(call));
+        var callGrain = _ari.Cluster.Client.GetCallGrain(_ari.CallIdOf(call), CallGrainKeys.FirstEpoch);
         await Waits.UntilAsync(() => call.HeardAudio().Any(b => b != 0), what: "the agent's greeting audio at the caller");
 
         Assert.True(await callGrain.EndAsync(CallDisposition.TransferTo("sales")));
