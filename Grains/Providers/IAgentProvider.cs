@@ -22,15 +22,22 @@ public interface IAgentProvider
 /// <summary>What a provider needs to know about the call it serves.</summary>
 /// <param name="CallId">The call id (AudioSocket UUID).</param>
 /// <param name="CallFormat">The call's AudioSocket format; providers pick the formats that avoid resampling for it.</param>
+/// <remarks>
+/// A call resumed on another silo after its own was lost gets a fresh session primed with the conversation so far:
+/// the provider seeds its first connection with <see cref="PriorConversation"/> and never greets the caller again.
+/// </remarks>
 public sealed record AgentSessionContext(Guid CallId, AudioFormat CallFormat)
 {
-    /// <summary>The conversation so far, when the session carries on a call restored from its record (oldest first).</summary>
+    /// <summary>
+    /// The persisted transcript of a resumed call, oldest first (<see cref="TranscriptLine.Role"/> <c>caller</c>,
+    /// <c>agent</c> or <c>dtmf</c>, the digit as its text); empty for a new call.
+    /// </summary>
     public IReadOnlyList<TranscriptLine> PriorConversation { get; init; } = [];
 
-    /// <summary>True when the session carries on a call already under way: no greeting, primed with <see cref="PriorConversation"/>.</summary>
+    /// <summary>The call was already under way: no greeting, and the prior conversation (if any) is seeded.</summary>
     public bool Resumed => PriorConversation.Count > 0 || ResumedWithoutHistory;
 
-    /// <summary>A call already under way whose conversation has no lines yet (restored before its first turn ended).</summary>
+    /// <summary>A resumed call whose record holds no transcript yet (the caller was greeted, nothing said since).</summary>
     public bool ResumedWithoutHistory { get; init; }
 }
 

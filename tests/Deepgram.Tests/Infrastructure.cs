@@ -51,7 +51,7 @@ internal sealed class Harness : IAsyncDisposable
 
     public IReadOnlyList<ProviderEvent> Events { get { lock (_events) { return _events.ToArray(); } } }
 
-    /// <summary>Starts an emulator and creates (not starts) a session against it.</summary>
+    /// <summary>Starts an emulator and creates (not starts) a session against it (<paramref name="context"/> may make it a resumed call's).</summary>
     public static async Task<Harness> CreateAsync(
         AudioFormat callFormat,
         DeepgramEmulatorOptions? emulatorOptions = null,
@@ -59,7 +59,8 @@ internal sealed class Harness : IAsyncDisposable
         string? clientKey = null,
         bool setKey = true,
         TimeProvider? time = null,
-        bool proxied = false)
+        bool proxied = false,
+        Func<AgentSessionContext, AgentSessionContext>? context = null)
     {
         emulatorOptions ??= new DeepgramEmulatorOptions();
         emulatorOptions.ApiKey ??= "emulator-key";
@@ -87,7 +88,8 @@ internal sealed class Harness : IAsyncDisposable
             .AddDeepgramProvider()
             .BuildServiceProvider();
         var provider = services.GetServices<IAgentProvider>().Single(p => p.Name == DeepgramOptions.Name);
-        var session = provider.CreateSession(new AgentSessionContext(Guid.NewGuid(), callFormat));
+        var call = new AgentSessionContext(Guid.NewGuid(), callFormat);
+        var session = provider.CreateSession(context?.Invoke(call) ?? call);
         return new Harness(emulator, services, session, envVar, key, logs) { Proxy = proxy };
     }
 

@@ -1,3 +1,4 @@
+using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Grains.Providers.Transport;
 using Microsoft.Extensions.Logging;
 
@@ -22,7 +23,21 @@ internal sealed class DeepgramCall
         Time = time;
         Formats = DeepgramSettingsBuilder.ResolveFormats(options, context.CallFormat);
         Playout = new AgentPlayout(time);
+        Resumed = context.Resumed;
+        foreach (var line in context.PriorConversation)
+        {
+            if (PriorHistoryItem(line) is { } item)
+            {
+                _history.Add(item);
+            }
+        }
     }
+
+    /// <summary>The call resumes after its silo was lost: the first <c>Settings</c> carries the prior conversation and no greeting.</summary>
+    public bool Resumed { get; }
+
+    /// <summary>What a live key press tells the agent (<c>InjectUserMessage</c>), and how a prior one is re-seeded.</summary>
+    public static string DtmfNote(string key) => $"The caller pressed the telephone key {key}.";
 
     public DeepgramOptions Options { get; }
 
@@ -72,6 +87,15 @@ internal sealed class DeepgramCall
             _history.Add(new HistoryItem(role, content));
         }
     }
+
+    /// <summary>A persisted transcript line as a <c>History</c> item: caller → user, agent → assistant, a key → the DTMF note.</summary>
+    private static HistoryItem? PriorHistoryItem(TranscriptLine line) => string.IsNullOrWhiteSpace(line.Text) ? null : line.Role switch
+    {
+        "caller" => new HistoryItem("user", line.Text),
+        "agent" => new HistoryItem("assistant", line.Text),
+        "dtmf" => new HistoryItem("user", DtmfNote(line.Text)),
+        _ => null,
+    };
 
     /// <summary>The conversation so far.</summary>
     public HistoryItem[] History()

@@ -73,4 +73,7 @@ internal static partial class DeepgramLog
 
     [LoggerMessage(5122, LogLevel.Warning, "Deepgram rollover of call {CallId} failed ({Reason}); the session goes on until the server closes it")]
     public static partial void RolloverFailed(ILogger logger, Guid callId, string reason);
+
+    [LoggerMessage(5130, LogLevel.Information, "Deepgram session of call {CallId} resumes the call, request_id {RequestId}: {HistoryItems} prior history items seeded, no greeting")]
+    public static partial void Resumed(ILogger logger, Guid callId, string? requestId, int historyItems);
 }

@@ -118,6 +118,11 @@ internal sealed class DeepgramMessageHandler(DeepgramCall call, DeepgramTurns tu
         {
             call.EverReady = true;
             DeepgramLog.SessionStarted(call.Logger, call.CallId, call.RequestId);
+            if (call.Resumed)
+            {
+                DeepgramLog.Resumed(call.Logger, call.CallId, call.RequestId, state.HistorySeeded);
+            }
+
             call.Emit(new SessionStarted(call.RequestId));
         }
         else

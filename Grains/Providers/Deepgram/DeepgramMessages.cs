@@ -48,7 +48,7 @@ internal sealed record SpeakSettings(SpeakProvider Provider);
 /// <summary><c>agent.speak.provider</c>: V1 (Aura) named explicitly, as for listen.</summary>
 internal sealed record SpeakProvider(string Type, string Version, string Model);
 
-/// <summary><c>agent.context</c>: conversation to seed after a reconnect.</summary>
+/// <summary><c>agent.context</c>: conversation to seed after a reconnect, or from the start for a resumed call.</summary>
 internal sealed record AgentContext(IReadOnlyList<HistoryItem> Messages);
 
 /// <summary>One <c>History</c> item of <c>agent.context.messages</c>.</summary>

@@ -9,7 +9,8 @@ namespace AiAgent.Grains.Providers.Deepgram;
 /// <summary>
 /// The Deepgram Voice Agent v1 wire protocol on the shared transport (docs/protocols/deepgram.md):
 /// <c>{base_url}/v1/agent/converse</c> with <c>Authorization: Token …</c>, a <c>Settings</c> frame first and once
-/// (re-seeded with the conversation and without the greeting after a reconnect or rollover), binary audio both ways,
+/// (re-seeded with the conversation and without the greeting after a reconnect or rollover, and from the start for a
+/// call resumed on another silo), binary audio both ways,
 /// <c>KeepAlive</c> only while no caller audio flows.
 /// </summary>
 internal sealed class DeepgramProtocol(DeepgramCall call, string apiKey, DeepgramMessageHandler messages, DeepgramTurns turns) : IProviderProtocol
@@ -69,10 +70,11 @@ internal sealed class DeepgramProtocol(DeepgramCall call, string apiKey, Deepgra
     public async ValueTask OnConnectedAsync(ProviderConnection connection, CancellationToken cancellationToken)
     {
         // Settings is the first frame on the socket; nothing else may precede SettingsApplied (the transport holds it).
-        var first = connection.Purpose == ConnectPurpose.First;
-        var history = first ? [] : call.History();
+        // A call resumed on another silo is no first contact: it is seeded with the prior conversation, never greeted.
+        var greet = connection.Purpose == ConnectPurpose.First && !call.Resumed;
+        var history = greet ? [] : call.History();
         DeepgramConnectionState.Of(connection).HistorySeeded = history.Length;
-        var settings = DeepgramSettingsBuilder.Build(call.Options, call.Formats, history, includeGreeting: first);
+        var settings = DeepgramSettingsBuilder.Build(call.Options, call.Formats, history, includeGreeting: greet);
         var json = JsonSerializer.SerializeToUtf8Bytes(settings, DeepgramJsonContext.Default.SettingsMessage);
         await connection.SendDirectAsync(json, WebSocketMessageType.Text, cancellationToken).ConfigureAwait(false);
     }

@@ -111,7 +111,7 @@ internal sealed class DeepgramSession : IAgentSession
             return ValueTask.CompletedTask;
         }
 
-        var message = new InjectUserMessage($"The caller pressed the telephone key {digit}.");
+        var message = new InjectUserMessage(DeepgramCall.DtmfNote($"{digit}"));
         _transport.SendControl(JsonSerializer.SerializeToUtf8Bytes(message, DeepgramJsonContext.Default.InjectUserMessage));
         return ValueTask.CompletedTask;
     }

@@ -8,7 +8,7 @@ namespace AiAgent.Grains.Providers.Deepgram;
 /// </summary>
 internal static class DeepgramSettingsBuilder
 {
-    /// <summary>Most history items re-seeded after a reconnect (the newest are kept).</summary>
+    /// <summary>Most history items re-seeded after a reconnect or for a resumed call (the newest are kept).</summary>
     public const int MaxHistoryItems = 50;
 
     /// <summary>
@@ -22,8 +22,8 @@ internal static class DeepgramSettingsBuilder
     /// <summary>Builds the <c>Settings</c> message.</summary>
     /// <param name="options">The options read when the session was created.</param>
     /// <param name="formats">The session's formats (declared exactly, never left to server defaults).</param>
-    /// <param name="history">Conversation so far, re-seeded after a reconnect; empty on the first connection.</param>
-    /// <param name="includeGreeting">False after a reconnect: the caller has already been greeted.</param>
+    /// <param name="history">Conversation so far, re-seeded after a reconnect or for a resumed call; empty on a new call's first connection.</param>
+    /// <param name="includeGreeting">False after a reconnect or for a resumed call: the caller has already been greeted.</param>
     public static SettingsMessage Build(DeepgramOptions options, ProviderAudioFormats formats, IReadOnlyList<HistoryItem> history, bool includeGreeting)
     {
         var greeting = includeGreeting && !string.IsNullOrWhiteSpace(options.Greeting) ? options.Greeting : null;

@@ -53,7 +53,8 @@ internal sealed partial class LocalAgentSession : IAgentSession
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Emit(new SessionStarted($"local-{_context.CallId:N}"));
-        if (_options.Greeting)
+        // A call resumed on another silo was greeted before: it goes on with the next caller turn.
+        if (_options.Greeting && !_context.Resumed)
         {
             var greeting = LocalGreeting.For(_context.CallFormat);
             Speak(greeting, LocalGreeting.Text);

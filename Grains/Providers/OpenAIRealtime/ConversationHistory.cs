@@ -1,4 +1,5 @@
 using System.Text;
+using AiAgent.Grains.Interfaces.Calls;
 
 namespace AiAgent.Grains.Providers.OpenAIRealtime;
 
@@ -14,6 +15,37 @@ internal sealed class ConversationHistory
 
     private readonly List<HistoryEntry> _entries = [];
     private readonly Dictionary<string, StringBuilder> _userTranscripts = new(StringComparer.Ordinal);
+
+    /// <summary>The user text item that tells the model the caller pressed <paramref name="key"/>.</summary>
+    public static string DtmfNote(string key) => $"The caller pressed the phone key '{key}'.";
+
+    /// <summary>
+    /// The persisted conversation of a resumed call, oldest first: caller lines become user text, agent lines assistant
+    /// text (what the caller heard), DTMF lines the same note a live key press gives. Capped like everything else.
+    /// </summary>
+    public void AddPrior(IReadOnlyList<TranscriptLine> lines)
+    {
+        foreach (var line in lines)
+        {
+            if (string.IsNullOrWhiteSpace(line.Text))
+            {
+                continue;
+            }
+
+            switch (line.Role)
+            {
+                case "caller":
+                    AddUserText(line.Text);
+                    break;
+                case "agent":
+                    Add(new HistoryEntry("assistant", line.Text));
+                    break;
+                case "dtmf":
+                    AddUserText(DtmfNote(line.Text));
+                    break;
+            }
+        }
+    }
 
     /// <summary>A user text item (a DTMF note).</summary>
     public void AddUserText(string text) => Add(new HistoryEntry("user", text));

@@ -76,6 +76,9 @@ internal static partial class OpenAIRealtimeLog
     [LoggerMessage(EventId = 4123, Level = LogLevel.Debug, Message = "OpenAI Realtime response {ResponseId} of call {CallId} created")]
     public static partial void ResponseCreated(ILogger logger, string? responseId, Guid callId);
 
+    [LoggerMessage(EventId = 4130, Level = LogLevel.Information, Message = "OpenAI Realtime session of call {CallId} resumes the call: {Items} prior conversation items seeded, no greeting, answer asked for {AnswerAsked}, session {SessionId}")]
+    public static partial void Resumed(ILogger logger, Guid callId, int items, bool answerAsked, string? sessionId);
+
     [LoggerMessage(EventId = 4115, Level = LogLevel.Error, Message = "OpenAI Realtime applied formats {InputFormat}/{OutputFormat} for call {CallId}, not the declared {DeclaredInput}/{DeclaredOutput}")]
     public static partial void FormatMismatch(ILogger logger, string inputFormat, string outputFormat, Guid callId, AudioFormat declaredInput, AudioFormat declaredOutput);
 }

@@ -114,7 +114,7 @@ public sealed class OpenAIRealtimeSession : IAgentSession
             return ValueTask.CompletedTask;
         }
 
-        var text = $"The caller pressed the phone key '{digit}'.";
+        var text = ConversationHistory.DtmfNote(digit.ToString());
         // A response.create while one is active is an API error: then it is answered after the current response.
         var createNow = _call.Conversation.AddUserText(text);
         var item = new RealtimeMessageItem("user", [new RealtimeContentPart("input_text", text)]);

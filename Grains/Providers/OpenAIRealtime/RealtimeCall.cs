@@ -27,7 +27,15 @@ internal sealed class RealtimeCall
         Formats = options.ResolveFormats(context.CallFormat);
         Playout = new AgentPlayout(time);
         Conversation = new RealtimeConversation(Formats.Output, time);
+        Resumed = context.Resumed;
+        if (Resumed)
+        {
+            Conversation.Resume(context.PriorConversation);
+        }
     }
+
+    /// <summary>The call resumes after its silo was lost: the first connection is seeded and never greets.</summary>
+    public bool Resumed { get; }
 
     public OpenAIRealtimeOptions Options { get; }
 

@@ -1,4 +1,5 @@
 using AiAgent.Grains.Interfaces.Audio;
+using AiAgent.Grains.Interfaces.Calls;
 
 namespace AiAgent.Grains.Providers.OpenAIRealtime;
 
@@ -23,6 +24,7 @@ internal sealed class RealtimeConversation
     private int _epoch;
     private readonly ResponseState _responses = new();
     private bool _userSpeaking;
+    private bool _resumed;
 
     /// <summary>A conversation whose agent audio arrives in <paramref name="output"/>, timed on <paramref name="time"/>.</summary>
     public RealtimeConversation(AudioFormat output, TimeProvider time)
@@ -30,6 +32,27 @@ internal sealed class RealtimeConversation
         _output = output;
         _time = time;
         _items = new AssistantItems(_history);
+    }
+
+    /// <summary>
+    /// The call resumes a conversation its lost silo was holding: every connection, the first included, is seeded
+    /// with <paramref name="prior"/> (and what follows); none greets. When the caller had the last word (a line or a
+    /// key) the answer is still owed, and the first connection asks for it. Returns whether it does.
+    /// </summary>
+    public bool Resume(IReadOnlyList<TranscriptLine> prior)
+    {
+        lock (_gate)
+        {
+            _resumed = true;
+            _history.AddPrior(prior);
+            var answerOwed = prior.Count > 0 && prior[^1].Role is "caller" or "dtmf" && !string.IsNullOrWhiteSpace(prior[^1].Text);
+            if (answerOwed)
+            {
+                _responses.OweAnswerAtStart();
+            }
+
+            return answerOwed;
+        }
     }
 
     /// <summary>
@@ -332,15 +355,15 @@ internal sealed class RealtimeConversation
 
     /// <summary>
     /// A new connection is configured: its epoch, the conversation so far as text items to re-seed it with (none on
-    /// the first connection; never the greeting again), and whether an answer a dropped connection cut off is asked
-    /// for again.
+    /// the first connection of a new call; never the greeting again), and whether an answer a dropped connection cut
+    /// off (or a resumed call still owes) is asked for.
     /// </summary>
     public (int Epoch, List<RealtimeMessageItem> Seed, bool Resume) BeginConnection(int attempt, bool rollover)
     {
         lock (_gate)
         {
             var epoch = ++_epoch;
-            var seed = attempt == 0 && !rollover ? [] : _history.BuildSeed();
+            var seed = attempt == 0 && !rollover && !_resumed ? [] : _history.BuildSeed();
             return (epoch, seed, _responses.BeginConnection(attempt, rollover));
         }
     }

@@ -11,7 +11,8 @@ namespace AiAgent.Grains.Providers.OpenAIRealtime;
 /// <c>{base_url}/realtime?model=…</c> with <c>Authorization: Bearer</c>; <c>session.created</c>, then our
 /// <c>session.update</c>, then <c>session.updated</c> (the only confirmation, its formats checked) makes the socket
 /// ready; a reconnect or rollover re-seeds the conversation so far as text items first (and after a drop asks again
-/// for an answer it cut off), the first connection greets. Caller audio goes out as <c>input_audio_buffer.append</c>;
+/// for an answer it cut off), the first connection greets (or, for a call resumed on another silo, is seeded with the
+/// prior conversation and asks for the answer the caller is owed). Caller audio goes out as <c>input_audio_buffer.append</c>;
 /// keepalive is WebSocket pings (the API rejects unknown JSON events such as a "ping").
 /// </summary>
 internal sealed class RealtimeProtocol(RealtimeCall call, RealtimeServerEventHandler events, RealtimeTransportObserver observer) : IProviderProtocol
@@ -222,7 +223,12 @@ internal sealed class RealtimeProtocol(RealtimeCall call, RealtimeServerEventHan
             case ConnectPurpose.First:
                 call.Publish(new SessionStarted(state.SessionId));
                 OpenAIRealtimeLog.SessionStarted(call.Logger, call.CallId, call.Options.Model, call.Formats.Input, call.Formats.Output, state.SessionId);
-                if (call.Options.Greeting.Length > 0)
+                if (call.Resumed)
+                {
+                    // The caller was greeted on the lost silo: the seed (and an owed answer) is all this session says.
+                    OpenAIRealtimeLog.Resumed(call.Logger, call.CallId, seed.Count, resume, state.SessionId);
+                }
+                else if (call.Options.Greeting.Length > 0)
                 {
                     call.Conversation.ResponseRequested();
                     await SendAsync(connection, ResponseCreate(new ResponseCreateParams(RealtimeSessionSettings.GreetingInstructions(call.Options))), cancellationToken).ConfigureAwait(false);

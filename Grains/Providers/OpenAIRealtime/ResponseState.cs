@@ -10,6 +10,7 @@ internal sealed class ResponseState
     private bool _requested;
     private bool _pending;
     private bool _resumeAfterReconnect;
+    private bool _answerOwedAtStart;
 
     /// <summary>Between <c>response.created</c> and <c>response.done</c>.</summary>
     public string? Active { get; private set; }
@@ -94,10 +95,16 @@ internal sealed class ResponseState
         }
     }
 
-    /// <summary>A new connection is configured; true when an answer a dropped connection cut off is asked for again.</summary>
+    /// <summary>A resumed call whose caller spoke last: the first connection asks for the answer once seeded.</summary>
+    public void OweAnswerAtStart() => _answerOwedAtStart = true;
+
+    /// <summary>
+    /// A new connection is configured; true when an answer a dropped connection cut off is asked for again, or (on the
+    /// first connection of a resumed call, each try until one is ready) the answer the lost silo still owed.
+    /// </summary>
     public bool BeginConnection(int attempt, bool rollover)
     {
-        var resume = attempt > 0 && _resumeAfterReconnect;
+        var resume = attempt > 0 ? _resumeAfterReconnect : !rollover && _answerOwedAtStart;
         if (!rollover)
         {
             _resumeAfterReconnect = false;

@@ -150,7 +150,11 @@ internal sealed class Harness : IAsyncDisposable
     }
 
     public OpenAIRealtimeSession CreateSession(AudioFormat callFormat, Guid? callId = null) =>
-        (OpenAIRealtimeSession)Provider.CreateSession(new AgentSessionContext(callId ?? Guid.NewGuid(), callFormat));
+        CreateSession(new AgentSessionContext(callId ?? Guid.NewGuid(), callFormat));
+
+    /// <summary>A session for <paramref name="context"/> (e.g. a call resumed with its prior conversation).</summary>
+    public OpenAIRealtimeSession CreateSession(AgentSessionContext context) =>
+        (OpenAIRealtimeSession)Provider.CreateSession(context);
 
     public async ValueTask DisposeAsync()
     {
