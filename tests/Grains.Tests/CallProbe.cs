@@ -14,11 +14,21 @@ public sealed class CallProbe : IAgentOutput, IAsyncDisposable
     private IAgentOutput? _reference;
     private long _sequence;
 
-    private CallProbe(IClusterClient client, Guid callId)
+    private CallProbe(IClusterClient client, Guid callId, int epoch = CallGrainKeys.FirstEpoch)
     {
         _client = client;
         CallId = callId;
-        Grain = client.GetCallGrain(callId, CallGrainKeys.FirstEpoch);
+        Grain = client.GetCallGrain(callId, epoch);
+    }
+
+    /// <summary>Attaches a new probe to <paramref name="callId"/> at <paramref name="epoch"/>, as a gateway restoring the call would.</summary>
+    public static async Task<CallProbe> AttachAsync(IClusterClient client, Guid callId, int epoch, CallStartRequest request, CallAttachReason reason)
+    {
+        var probe = new CallProbe(client, callId, epoch);
+        probe._reference = client.CreateObjectReference<IAgentOutput>(probe);
+        probe.Request = request;
+        probe.Started = await probe.Grain.AttachAsync(new CallAttachRequest(request, probe._reference, reason));
+        return probe;
     }
 
     public Guid CallId { get; }
