@@ -40,4 +40,39 @@ public sealed class RedisTests(RenderedManifests rendered)
 
         Assert.Equal("redis", config["storage.mode"]);
     }
+
+    [Fact]
+    public async Task The_external_Redis_component_drops_the_in_cluster_Redis_and_points_both_hosts_at_the_secret()
+    {
+        var site = Directory.CreateTempSubdirectory("aiagent-site-").FullName;
+        try
+        {
+            // A site overlay as docs/deploy.md describes it (kustomize takes only relative paths).
+            var k8s = Path.GetRelativePath(site, RepositoryRoot.PathTo("k8s"));
+            await File.WriteAllTextAsync(Path.Combine(site, "kustomization.yaml"),
+                $"resources:\n  - {k8s}\ncomponents:\n  - {k8s}/components/external-redis\n");
+
+            var manifests = await Manifests.RenderAsync(site);
+
+            Assert.Empty(manifests.All<V1StatefulSet>());
+            Assert.DoesNotContain(manifests.All<V1Service>(), s => s.Metadata.Name.StartsWith("redis", StringComparison.Ordinal));
+            Assert.DoesNotContain(manifests.All<V1NetworkPolicy>(), p => p.Metadata.Name == "redis-ingress");
+            var config = MountedConfiguration.From(manifests);
+            foreach (var (deployment, keys) in new[] { ("ai-agent-silo", new[] { "clustering.redis", "storage.redis" }), ("ai-agent-gateway", new[] { "clustering.redis" }) })
+            {
+                var env = manifests.Container(deployment).Env.ToDictionary(e => e.Name);
+                foreach (var key in keys)
+                {
+                    Assert.True(config.Contains(key), $"{key} is not a key of the mounted configuration");
+                    var variable = env["AIAGENT_" + key.Replace(".", "__", StringComparison.Ordinal).ToUpperInvariant()];
+                    Assert.Equal("ai-agent-redis", variable.ValueFrom.SecretKeyRef.Name);
+                    Assert.Equal("configuration", variable.ValueFrom.SecretKeyRef.Key);
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(site, recursive: true);
+        }
+    }
 }
