@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test in the repository. On a fresh Debian/Ubuntu machine it first installs what the tests use
-# (redis-server for the Redis tests, sox for audio references, chromium for the operators' page test).
+# (redis-server for the Redis tests, sox for audio references, chromium for the operators' page test, kubectl for
+# the Kubernetes manifests' test, which renders k8s/ with `kubectl kustomize`: it needs kubectl 1.27+ (kustomize 5);
+# the machine image has one, and Debian's kubernetes-client is the fallback when none is installed).
 # Tests start their own Redis on a free port; nothing global is left running.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,6 +11,7 @@ missing=()
 command -v redis-server >/dev/null || missing+=(redis-server)
 command -v sox >/dev/null || missing+=(sox)
 command -v chromium >/dev/null || missing+=(chromium)
+command -v kubectl >/dev/null || missing+=(kubernetes-client)
 if ((${#missing[@]})); then
   echo "test.sh: installing ${missing[*]}"
   sudo_cmd=""
