@@ -32,8 +32,8 @@ public sealed record ConversationSummary
 
     /// <summary>
     /// The longest gap between consecutive received frames (any content, keepalive silence included) with no caller
-    /// turn starting between them: a stall inside a greeting or reply. The pause between a reply and the next one is
-    /// never counted (a caller turn lies between), so a healthy call stays near 20 ms.
+    /// turn starting or ending between them: a stall inside a greeting or reply. The pause between a reply and the next
+    /// one is never counted (a caller turn lies between), so a healthy call stays near 20 ms.
     /// </summary>
     public double? MaxPlayoutGapMs { get; init; }
 

@@ -17,7 +17,7 @@ public sealed class ConversationTimeline
 
     private long _owedSince;
     private long _lastFrameAt;
-    private bool _turnStartedSinceLastFrame;
+    private bool _turnStartedSinceLastFrame; // or ended: a playout gap never spans a caller turn's edge
     private long _lastSpeechAt;
     private long _maxPlayoutGap = -1;
     private long _maxPlayoutGapAt;
@@ -75,6 +75,7 @@ public sealed class ConversationTimeline
             }
 
             _cycles[^1].SpeechEndAt = at;
+            _turnStartedSinceLastFrame = true;
             if (_owedSince == 0)
             {
                 _owedSince = at;
