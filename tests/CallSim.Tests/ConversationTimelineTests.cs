@@ -60,6 +60,28 @@ public sealed class ConversationTimelineTests
     }
 
     [Fact]
+    public void AroundAnEventTheBaselineWaitsEndBeforeItAndTheSpanningWaitIsTheLongestStillOpenAtItOrLater()
+    {
+        var timeline = new ConversationTimeline(Frequency);
+        Turn(timeline, startMs: 0, endMs: 1_000, replyMs: 1_600);     // wait 600, before the event
+        Turn(timeline, startMs: 3_000, endMs: 4_000, replyMs: 4_700); // wait 700, before the event
+        timeline.CallerTurnStarted(At(6_000));
+        timeline.CallerTurnEnded(At(7_000));                         // owed from 7 s; the silo dies at 7.5 s
+        timeline.TurnGivenUp();
+        Turn(timeline, startMs: 13_000, endMs: 14_000, replyMs: 14_900); // the answer comes at 14.9 s: a 7.9 s wait
+        Turn(timeline, startMs: 16_000, endMs: 17_000, replyMs: 17_600);
+
+        var impact = timeline.Summarize(Origin, At(20_000), earlyEnd: null).Around(7_500);
+
+        Assert.Equal(new EventImpact(LongestWaitBeforeMs: 700, LongestWaitSpanningMs: 7_900, TurnsAfter: 2, UnansweredAfter: 0), impact);
+        var beforeAnything = timeline.Summarize(Origin, At(20_000), earlyEnd: null).Around(100);
+        Assert.Null(beforeAnything.LongestWaitBeforeMs);
+        Assert.Equal(7_900, beforeAnything.LongestWaitSpanningMs);
+        Assert.Equal(1, beforeAnything.UnansweredAfter);
+        Assert.Equal(new EventImpact(7_900, null, 0, 0), timeline.Summarize(Origin, At(20_000), earlyEnd: null).Around(19_000));
+    }
+
+    [Fact]
     public void AWaitStillOpenWhenTheCallEndsLastsToTheEndAndAnEarlyEndDropsTheCall()
     {
         var timeline = new ConversationTimeline(Frequency);
@@ -109,6 +131,9 @@ public sealed class ConversationTimelineTests
         Assert.Equal(70, summary.MaxPlayoutGapMs);
         Assert.Equal(350, summary.MaxPlayoutGapAtMs);
         Assert.Equal(1, summary.PlayoutGapsOverLimit);
+        Assert.Equal(new PlayoutGap(350, 70), Assert.Single(summary.GapsOverLimit));
+        Assert.Equal(1, summary.Around(300).GapsOverLimitAfter);
+        Assert.Equal(0, summary.Around(400).GapsOverLimitAfter);
     }
 
     [Fact]

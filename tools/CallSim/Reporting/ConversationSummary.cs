@@ -43,6 +43,12 @@ public sealed record ConversationSummary
     /// <summary>Gaps counted like <see cref="MaxPlayoutGapMs"/> that are longer than <see cref="PlayoutGapLimitMs"/>.</summary>
     public int PlayoutGapsOverLimit { get; init; }
 
+    /// <summary>The first of those gaps (at most <see cref="MaxListedGaps"/>), with when each ended: a stutter before a failover is not the failover's.</summary>
+    public IReadOnlyList<PlayoutGap> GapsOverLimit { get; init; } = [];
+
+    /// <summary>How many gaps over the limit <see cref="GapsOverLimit"/> lists.</summary>
+    public const int MaxListedGaps = 100;
+
     /// <summary>
     /// The call was lost: it ended before its planned end (the server closed, hung up or reset it) or a turn went
     /// unanswered within the reply timeout.
@@ -51,7 +57,39 @@ public sealed record ConversationSummary
 
     /// <summary>Why <see cref="Dropped"/> is true (the first reason), else null.</summary>
     public string? DropReason { get; init; }
+
+    /// <summary>
+    /// What the caller heard around an event at <paramref name="eventMs"/> (ms from the connect, like every time here):
+    /// the waits that had closed before it (the baseline), and the longest one still open at it or begun after it.
+    /// </summary>
+    public EventImpact Around(double eventMs)
+    {
+        double? Longest(IEnumerable<AnswerWait> waits) => waits.Select(static w => (double?)w.DurationMs).Max();
+        var after = Cycles.Where(c => c.SpeechEndMs >= eventMs).ToList();
+        return new EventImpact(
+            LongestWaitBeforeMs: Longest(Waits.Where(w => w.ToMs < eventMs)),
+            LongestWaitSpanningMs: Longest(Waits.Where(w => w.ToMs >= eventMs)),
+            TurnsAfter: after.Count,
+            UnansweredAfter: after.Count(static c => c.ReplyMs is null),
+            GapsOverLimitAfter: GapsOverLimit.Count(g => g.AtMs >= eventMs));
+    }
 }
+
+/// <summary>A conversation seen around an event (a silo lost, a restart).</summary>
+/// <param name="LongestWaitBeforeMs">The longest wait for an answer that ended before the event: the call's normal turn latency.</param>
+/// <param name="LongestWaitSpanningMs">
+/// The longest wait still open at the event or begun after it: the silence the caller heard because of it (null when
+/// no turn was owed an answer from then on).
+/// </param>
+/// <param name="TurnsAfter">Turns whose speech ended at or after the event.</param>
+/// <param name="UnansweredAfter">Of those, the turns never answered.</param>
+/// <param name="GapsOverLimitAfter">Playout gaps over the limit that ended at or after the event.</param>
+public sealed record EventImpact(double? LongestWaitBeforeMs, double? LongestWaitSpanningMs, int TurnsAfter, int UnansweredAfter, int GapsOverLimitAfter = 0);
+
+/// <summary>A playout gap over the limit.</summary>
+/// <param name="AtMs">When the frame ending it arrived.</param>
+/// <param name="GapMs">How long it was.</param>
+public sealed record PlayoutGap(double AtMs, double GapMs);
 
 /// <summary>One caller turn.</summary>
 /// <param name="Index">1 for the first turn.</param>

@@ -14,6 +14,7 @@ public sealed class ConversationTimeline
     private readonly long _frequency;
     private readonly List<Cycle> _cycles = [];
     private readonly List<(long From, long To)> _waits = [];
+    private readonly List<(long At, long Gap)> _gapsOverLimit = [];
 
     private long _owedSince;
     private long _lastFrameAt;
@@ -112,6 +113,10 @@ public sealed class ConversationTimeline
                 if (gap * 1000.0 / _frequency > ConversationSummary.PlayoutGapLimitMs)
                 {
                     _playoutGapsOverLimit++;
+                    if (_gapsOverLimit.Count < ConversationSummary.MaxListedGaps)
+                    {
+                        _gapsOverLimit.Add((at, gap));
+                    }
                 }
             }
 
@@ -190,6 +195,7 @@ public sealed class ConversationTimeline
                 MaxPlayoutGapMs = _maxPlayoutGap < 0 ? null : Span(_maxPlayoutGap),
                 MaxPlayoutGapAtMs = _maxPlayoutGap < 0 ? null : Ms(_maxPlayoutGapAt),
                 PlayoutGapsOverLimit = _playoutGapsOverLimit,
+                GapsOverLimit = _gapsOverLimit.Select(g => new PlayoutGap(Ms(g.At), Span(g.Gap))).ToArray(),
                 Dropped = reason is not null,
                 DropReason = reason,
             };
