@@ -48,7 +48,32 @@ public sealed class CommandLineTests
         Assert.Equal(TimeSpan.FromSeconds(0.5), options.CloseWait);
     }
 
+    [Fact]
+    public void CyclesAndDurationMakeEveryCallAConversation()
+    {
+        var options = CommandLine.Parse(
+            ["--calls", "2", "--cycles", "4", "--duration", "60", "--reply-timeout", "3", "--reply-quiet", "0.8", "--cycle-pause", "0.2", "--greeting-wait", "0"],
+            "x.wav")!;
+
+        var calls = options.ToCallSettings(CallAudio.Silence(TimeSpan.FromSeconds(1), CallFormat.Slin));
+        Assert.All(calls, static c => Assert.Equal(
+            new ConversationSettings
+            {
+                Cycles = 4,
+                Duration = TimeSpan.FromSeconds(60),
+                ReplyTimeout = TimeSpan.FromSeconds(3),
+                ReplyQuiet = TimeSpan.FromSeconds(0.8),
+                Pause = TimeSpan.FromSeconds(0.2),
+                GreetingWait = TimeSpan.Zero,
+            },
+            c.Conversation));
+        Assert.Null(CommandLine.Parse([], "x.wav")!.ToCallSettings(CallAudio.Silence(TimeSpan.FromSeconds(1), CallFormat.Slin))[0].Conversation);
+    }
+
     [Theory]
+    [InlineData("--cycles", "0", "--cycles")]
+    [InlineData("--duration", "0", "--duration")]
+    [InlineData("--reply-timeout", "0", "--reply-timeout")]
     [InlineData("--format", "slin7", "--format")]
     [InlineData("--port", "70000", "--port")]
     [InlineData("--dtmf", "E@1", "--dtmf")]

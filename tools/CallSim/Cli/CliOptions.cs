@@ -60,6 +60,37 @@ public sealed record CliOptions
     /// <summary>Wait for the server's close after our hangup.</summary>
     public TimeSpan CloseWait { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Talk in cycles: this many turns.</summary>
+    public int? Cycles { get; init; }
+
+    /// <summary>Talk in cycles: start no turn after this long.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>A turn unanswered this long is given up (the call is dropped).</summary>
+    public TimeSpan ReplyTimeout { get; init; } = new ConversationSettings().ReplyTimeout;
+
+    /// <summary>The reply has finished after this long without agent speech.</summary>
+    public TimeSpan ReplyQuiet { get; init; } = new ConversationSettings().ReplyQuiet;
+
+    /// <summary>Pause between a reply's end and the next turn.</summary>
+    public TimeSpan CyclePause { get; init; } = new ConversationSettings().Pause;
+
+    /// <summary>Longest wait for a greeting that has not started before the first turn.</summary>
+    public TimeSpan GreetingWait { get; init; } = new ConversationSettings().GreetingWait;
+
+    /// <summary>The conversation the calls hold, or null for classic calls.</summary>
+    public ConversationSettings? Conversation => Cycles is null && Duration is null
+        ? null
+        : new ConversationSettings
+        {
+            Cycles = Cycles,
+            Duration = Duration,
+            ReplyTimeout = ReplyTimeout,
+            ReplyQuiet = ReplyQuiet,
+            Pause = CyclePause,
+            GreetingWait = GreetingWait,
+        };
+
     /// <summary>The ramp actually used: as given, else 5 ms per call (1,000 calls start over 5 s).</summary>
     public TimeSpan EffectiveRamp => Ramp ?? TimeSpan.FromMilliseconds(Calls <= 1 ? 0 : 5.0 * Calls);
 
@@ -67,6 +98,7 @@ public sealed record CliOptions
     public IReadOnlyList<CallSettings> ToCallSettings(CallAudio audio)
     {
         var calls = new CallSettings[Calls];
+        var conversation = Conversation;
         for (var i = 0; i < calls.Length; i++)
         {
             calls[i] = new CallSettings
@@ -84,6 +116,7 @@ public sealed record CliOptions
                 Record = i == 0 && Out is not null,
                 ConnectTimeout = ConnectTimeout,
                 CloseWait = CloseWait,
+                Conversation = conversation,
             };
         }
 

@@ -29,6 +29,14 @@ public static class CommandLine
           --silent-gaps           send no frame while the caller is silent (silence suppression / DTX): the
                                   leading silence, the tail and speech frames below -50 dBFS are withheld
           --send-hangup-frame     send 00 00 00 before closing (Asterisk never does; EOF is its hangup)
+          --cycles N              talk in cycles: speak, stay silent until the agent's reply has finished, pause,
+                                  again, N times; per turn: end of speech -> first agent speech, the longest wait
+                                  for an answer, playout gaps, dropped or not (--tail does not apply)
+          --duration SEC          talk in cycles until SEC have passed (with --cycles: whichever ends first)
+          --reply-timeout SEC     a turn with no agent speech within SEC is unanswered: the call is dropped (default 5)
+          --reply-quiet SEC       the reply has finished after SEC without agent speech (default 1)
+          --cycle-pause SEC       pause between the reply's end and the next turn (default 0.5)
+          --greeting-wait SEC     before the first turn, wait up to SEC for a greeting to start (default 3)
           --calls N               run N concurrent calls from one shared pacer, print aggregate figures
           --ramp SEC              spread call starts over SEC (default 0.005 x N)
           --connect-timeout SEC   TCP connect timeout (default 2, as Asterisk)
@@ -41,7 +49,7 @@ public static class CommandLine
           --help                  this text
 
         exit code: 0 every call passed; 1 a call failed (violation, wrong-size or mislabelled frame, connect
-        failure, server stopped reading or left its socket open); 2 bad command line or input file.
+        failure, server stopped reading or left its socket open, a conversation dropped); 2 bad command line or input file.
         """;
 
     /// <summary>Parses <paramref name="args"/>; null when --help was asked for.</summary>
@@ -77,6 +85,12 @@ public static class CommandLine
                 "--dtmf" => options with { Dtmf = Dtmf(name, Value()) },
                 "--send-hangup-frame" => options with { SendHangupFrame = true },
                 "--silent-gaps" => options with { SilentGaps = true },
+                "--cycles" => options with { Cycles = Int(name, Value(), 1, 1_000_000) },
+                "--duration" => options with { Duration = Positive(name, Seconds(name, Value())) },
+                "--reply-timeout" => options with { ReplyTimeout = Positive(name, Seconds(name, Value())) },
+                "--reply-quiet" => options with { ReplyQuiet = Positive(name, Seconds(name, Value())) },
+                "--cycle-pause" => options with { CyclePause = Seconds(name, Value()) },
+                "--greeting-wait" => options with { GreetingWait = Seconds(name, Value()) },
                 "--calls" => options with { Calls = Int(name, Value(), 1, 100_000) },
                 "--ramp" => options with { Ramp = Seconds(name, Value()) },
                 "--connect-timeout" => options with { ConnectTimeout = Seconds(name, Value()) },
@@ -118,6 +132,9 @@ public static class CommandLine
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= 0 && value <= 86_400
             ? TimeSpan.FromSeconds(value)
             : throw new FormatException($"{name}: '{text}' is not a number of seconds from 0 to 86400");
+
+    private static TimeSpan Positive(string name, TimeSpan value) =>
+        value > TimeSpan.Zero ? value : throw new FormatException($"{name} must be > 0");
 
     private static CallFormat Format(string name, string text) =>
         CallFormat.TryParse(text, out var format)

@@ -15,6 +15,9 @@ public sealed record CallSummary
     /// <summary>Why a call failed to connect or broke, if it did.</summary>
     public string? Error { get; init; }
 
+    /// <summary>When the TCP connect completed (wall clock), the origin of every time in this summary; null if it never did.</summary>
+    public DateTimeOffset? ConnectedAtUtc { get; init; }
+
     /// <summary>From connect to the socket closing.</summary>
     public double DurationMs { get; init; }
 
@@ -84,11 +87,15 @@ public sealed record CallSummary
     /// <summary>True when the server left its side open after our hangup for longer than the close wait (CLOSE-WAIT leak).</summary>
     public bool ServerCloseTimedOut { get; init; }
 
+    /// <summary>A conversation's turns, waits and playout gaps (<c>--cycles</c> / <c>--duration</c>); null for a classic call.</summary>
+    public ConversationSummary? Conversation { get; init; }
+
     /// <summary>
     /// The call connected, ended normally and the server broke no rule: no violation, no wrong-size or mislabelled
     /// frame, it kept reading our audio (no stalled tick: megabytes of socket buffer were full), and it closed its
-    /// side after our hangup.
+    /// side after our hangup; a conversation must also not have been dropped.
     /// </summary>
     public bool Passed => Outcome is CallOutcome.CallerHangup or CallOutcome.ServerHangupFrame or CallOutcome.ServerClosed
-        && Violations == 0 && WrongSizeFrames == 0 && KindMismatchFrames == 0 && SendStalls == 0 && !ServerCloseTimedOut;
+        && Violations == 0 && WrongSizeFrames == 0 && KindMismatchFrames == 0 && SendStalls == 0 && !ServerCloseTimedOut
+        && Conversation is not { Dropped: true };
 }

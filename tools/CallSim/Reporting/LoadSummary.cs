@@ -57,6 +57,12 @@ public sealed record LoadSummary
     /// <summary>How late the shared pacer woke for each 20 ms tick: if this is high, the simulator itself was starved.</summary>
     public required TimingStats PacerLateness { get; init; }
 
+    /// <summary>Turns, waits, playout gaps and drops of the calls that talked in cycles; null when none did.</summary>
+    public ConversationLoadSummary? Conversation { get; init; }
+
+    /// <summary>Every call's own summary, when the calls talked in cycles (each has its turns); null otherwise.</summary>
+    public IReadOnlyList<CallSummary>? PerCall { get; init; }
+
     /// <summary>The first failed calls, described.</summary>
     public IReadOnlyList<string> Failures { get; init; } = [];
 }

@@ -26,6 +26,11 @@ public static class SummaryText
         Line(text, "first agent audio", $"{Ms(s.FirstAudioMs)} after connect (first speech {Ms(s.FirstSpeechMs)})");
         Line(text, "reply after speech", $"{Ms(s.ReplyAfterSpeechMs)} after the caller's last speech frame ({s.FramesWithheld} silent frames withheld)");
         Line(text, "received gaps", Gaps(s.Gaps));
+        if (s.Conversation is { } c)
+        {
+            Conversation(text, c);
+        }
+
         Line(text, "server close", s.ServerCloseTimedOut
             ? "FAILED: still open after our hangup"
             : s.ServerCloseAfterHangupMs is { } close ? $"{Ms(close)} after our hangup" : "n/a");
@@ -56,6 +61,18 @@ public static class SummaryText
         Line(text, "first speech", Timing(s.FirstSpeech));
         Line(text, "received gaps", Gaps(s.Gaps));
         Line(text, "pacer lateness", Timing(s.PacerLateness));
+        if (s.Conversation is { } c)
+        {
+            Line(text, "conversations", $"{c.Calls} calls, {c.Dropped} dropped; {c.Turns} turns, {c.Unanswered} unanswered");
+            Line(text, "reply latency", Timing(c.ReplyLatency));
+            Line(text, "longest wait", $"{Timing(c.LongestWait)} (per call)");
+            Line(text, "max playout gap", $"{Timing(c.MaxPlayoutGap)} (per call); {c.CallsWithPlayoutGapOverLimit} calls over {ConversationSummary.PlayoutGapLimitMs:0} ms");
+            foreach (var drop in c.Drops)
+            {
+                Line(text, "dropped", drop);
+            }
+        }
+
         foreach (var failure in s.Failures)
         {
             Line(text, "failed", failure);
@@ -71,6 +88,11 @@ public static class SummaryText
         if (s.Error is not null)
         {
             why.Append(": ").Append(s.Error);
+        }
+
+        if (s.Conversation is { Dropped: true } conversation)
+        {
+            why.Append(", dropped: ").Append(conversation.DropReason);
         }
 
         if (s.Violations > 0)
@@ -99,6 +121,15 @@ public static class SummaryText
         }
 
         return $"{s.CallId}: {why}";
+    }
+
+    private static void Conversation(StringBuilder text, ConversationSummary c)
+    {
+        Line(text, "turns", $"{c.Cycles.Count}: {c.Answered} answered, {c.Unanswered} unanswered");
+        Line(text, "reply latency", Timing(c.ReplyLatency));
+        Line(text, "longest wait", $"{Ms(c.LongestWaitMs)} without agent speech while an answer was owed");
+        Line(text, "max playout gap", $"{Ms(c.MaxPlayoutGapMs)} at {Ms(c.MaxPlayoutGapAtMs)}; {c.PlayoutGapsOverLimit} over {ConversationSummary.PlayoutGapLimitMs:0} ms");
+        Line(text, "dropped", c.Dropped ? $"YES: {c.DropReason}" : "no");
     }
 
     private static string Gaps(GapStatistics g) => g.Count == 0

@@ -188,6 +188,8 @@ public static class AsteriskSimulator
             FirstSpeech = TimingStats.FromValues(firstSpeech.ToArray()),
             PacerLateness = TimingStats.FromValues(pacerLateness),
             Failures = failures,
+            Conversation = ConversationLoadSummary.From(results.Select(static r => r.Summary)),
+            PerCall = results.Any(static r => r.Summary.Conversation is not null) ? results.Select(static r => r.Summary).ToArray() : null,
         };
     }
 }

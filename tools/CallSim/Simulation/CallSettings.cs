@@ -39,6 +39,12 @@ public sealed record CallSettings
     /// </summary>
     public bool SilentGaps { get; init; }
 
+    /// <summary>
+    /// Talk in cycles instead of speaking once (<c>--cycles</c>, <c>--duration</c>): speak, listen to the reply, pause,
+    /// again; <see cref="Tail"/> does not apply. Null: the classic call (leading silence, speech, tail, hang up).
+    /// </summary>
+    public ConversationSettings? Conversation { get; init; }
+
     /// <summary>Send <c>00 00 00</c> before closing, as a non-Asterisk client might (Asterisk never does).</summary>
     public bool SendHangupFrame { get; init; }
 
@@ -88,6 +94,18 @@ public sealed record CallSettings
         if (ConnectTimeout <= TimeSpan.Zero || CloseWait < TimeSpan.Zero)
         {
             throw new ArgumentException("connect timeout must be > 0 and close wait >= 0", nameof(ConnectTimeout));
+        }
+
+        if (Conversation is not null)
+        {
+            Conversation.Validate();
+            if (SilentFrames.Of(this with { LeadingSilence = TimeSpan.Zero, Tail = TimeSpan.Zero }).LastSpeechFrame < 0)
+            {
+                throw new ArgumentException(
+                    $"the caller's audio has no frame above {SilentFrames.ThresholdDbfs} dBFS: a conversation needs a caller who speaks", nameof(Conversation));
+            }
+
+            return; // DTMF times beyond the end are simply never reached: a conversation's length is not known in advance
         }
 
         var end = TimeSpan.FromMilliseconds(TotalFrames * CallFormat.FrameMilliseconds);

@@ -44,6 +44,9 @@ internal sealed class SimulatedCall
     private readonly int _totalFrames;
     private readonly int[] _dtmfFrames;
     private readonly SilentFrames _silence;
+    private readonly ConversationTimeline? _timeline;
+    private readonly ConversationScript? _script;
+    private readonly SilentFrames? _speechSilence;
     private readonly char[] _dtmfDigits;
     private readonly byte[] _sendBuffer;
     private readonly List<long> _arrivals;
@@ -63,6 +66,7 @@ internal sealed class SimulatedCall
     private int _nextDtmf;
 
     private long _connectedAt;
+    private DateTimeOffset? _connectedAtUtc;
     private long _finishingAt;
     private long _hungUpAt;
     private long _eofAt;
@@ -98,6 +102,16 @@ internal sealed class SimulatedCall
         _leadingFrames = CallSettings.FramesIn(settings.LeadingSilence);
         _totalFrames = settings.TotalFrames;
         _silence = SilentFrames.Of(settings);
+        if (settings.Conversation is { } conversation)
+        {
+            // The script indexes frames of the speech alone, so it is classified without leading silence or tail.
+            _speechSilence = SilentFrames.Of(settings with { LeadingSilence = TimeSpan.Zero, Tail = TimeSpan.Zero });
+            _timeline = new ConversationTimeline(Stopwatch.Frequency);
+            var speechFrames = (int)Math.Ceiling((double)settings.Audio.Bytes.Length / _format.FrameBytes);
+            _script = new ConversationScript(
+                conversation, speechFrames, _speechSilence.LastSpeechFrame, settings.LeadingSilence, _timeline, Stopwatch.Frequency);
+        }
+
         _dtmfFrames = new int[settings.Dtmf.Count];
         _dtmfDigits = new char[settings.Dtmf.Count];
         var ordered = settings.Dtmf.OrderBy(static d => d.At).ToArray();
@@ -148,7 +162,10 @@ internal sealed class SimulatedCall
                 return false;
         }
 
-        if (hangUp || _nextFrame >= _totalFrames)
+        // A conversation decides each tick from what it has heard; the classic call follows its fixed frame plan.
+        var step = _script?.Next(Stopwatch.GetTimestamp());
+        var planOver = step is { } next ? next.Action == CallerAction.HangUp : _nextFrame >= _totalFrames;
+        if (hangUp || planOver)
         {
             RequestEnd(CallOutcome.CallerHangup, null);
         }
@@ -184,13 +201,16 @@ internal sealed class SimulatedCall
             _dtmfSent++;
         }
 
-        if (_nextFrame == _silence.LastSpeechFrame + 1)
+        if (step is null && _nextFrame == _silence.LastSpeechFrame + 1)
         {
             // The caller's last speech frame went out one tick ago and has now played: its turn is over.
             Volatile.Write(ref _speechEndAt, Stopwatch.GetTimestamp());
         }
 
-        var withhold = _settings.SilentGaps && _silence.IsSilent(_nextFrame);
+        var audioFrame = step is { } current
+            ? current.Action == CallerAction.Speech ? current.AudioFrame : -1
+            : _nextFrame - _leadingFrames;
+        var withhold = _settings.SilentGaps && (step is null ? _silence.IsSilent(_nextFrame) : _speechSilence!.IsSilent(audioFrame));
         if (withhold)
         {
             // Silence suppression: no frame at all for this tick (DTMF due now still goes).
@@ -204,7 +224,7 @@ internal sealed class SimulatedCall
         else
         {
             length += AudioSocketCodec.WriteHeader(_sendBuffer.AsSpan(length), _audioKind, _format.FrameBytes);
-            FillFrame(_sendBuffer.AsSpan(length, _format.FrameBytes), _nextFrame);
+            FillFrame(_sendBuffer.AsSpan(length, _format.FrameBytes), audioFrame);
             length += _format.FrameBytes;
         }
 
@@ -256,10 +276,11 @@ internal sealed class SimulatedCall
         }
     }
 
-    private void FillFrame(Span<byte> payload, int frameIndex)
+    /// <summary>Frame <paramref name="audioFrame"/> of the caller's speech; silence outside it (negative: silence).</summary>
+    private void FillFrame(Span<byte> payload, int audioFrame)
     {
         var audio = _settings.Audio.Bytes.Span;
-        var offset = (long)(frameIndex - _leadingFrames) * _format.FrameBytes;
+        var offset = (long)audioFrame * _format.FrameBytes;
         if (offset < 0 || offset >= audio.Length)
         {
             payload.Fill(_format.SilenceByte);
@@ -291,6 +312,7 @@ internal sealed class SimulatedCall
             }
 
             _connectedAt = Stopwatch.GetTimestamp();
+            _connectedAtUtc = DateTimeOffset.UtcNow;
             _socket = socket;
             _stream = new NetworkStream(socket, ownsSocket: false);
             var uuid = new byte[AudioSocketCodec.UuidFrameSize];
@@ -551,13 +573,16 @@ internal sealed class SimulatedCall
         if (kind != _audioKind)
         {
             _kindMismatch++;
+            _timeline?.AgentFrame(arrivedAt, speech: false);
             return;
         }
 
         byte[]? rented = null;
         var bytes = payload.IsSingleSegment ? payload.FirstSpan : Copy(payload, out rented);
         bytes = bytes[..(length & ~1)];
-        if (IsSilent(bytes))
+        var silent = IsSilent(bytes);
+        _timeline?.AgentFrame(arrivedAt, speech: !silent);
+        if (silent)
         {
             _silentFrames++;
         }
@@ -627,6 +652,10 @@ internal sealed class SimulatedCall
             closeMs = Math.Max(0, Milliseconds(_eofAt - _hungUpAt));
         }
 
+        var conversation = _timeline?.Summarize(
+            _connectedAt,
+            _finishingAt != 0 ? _finishingAt : Stopwatch.GetTimestamp(),
+            outcome is CallOutcome.CallerHangup or CallOutcome.NotStarted ? null : _error is null ? outcome.ToString() : $"{outcome}: {_error}");
         var summary = new CallSummary
         {
             CallId = _settings.CallId.ToString(),
@@ -636,7 +665,10 @@ internal sealed class SimulatedCall
             DurationMs = _connectedAt == 0 ? 0 : Milliseconds(_finishingAt - _connectedAt),
             FramesSent = _framesSent,
             FramesWithheld = _framesWithheld,
-            ReplyAfterSpeechMs = _replyAt == 0 ? null : Milliseconds(_replyAt - Volatile.Read(ref _speechEndAt)),
+            ConnectedAtUtc = _connectedAtUtc,
+            ReplyAfterSpeechMs = conversation is not null
+                ? conversation.Cycles.FirstOrDefault()?.ReplyMs
+                : _replyAt == 0 ? null : Milliseconds(_replyAt - Volatile.Read(ref _speechEndAt)),
             HangupAfterLastFrameMs = _hangupFrameAt == 0 || _arrivals.Count == 0 ? null : Milliseconds(_hangupFrameAt - _arrivals[^1]),
             DtmfSent = _dtmfSent,
             SendStalls = _sendStalls,
@@ -654,6 +686,7 @@ internal sealed class SimulatedCall
             FramesAfterHangup = _afterHangup,
             ServerCloseAfterHangupMs = closeMs,
             ServerCloseTimedOut = _closeTimedOut,
+            Conversation = conversation,
         };
         var audio = _recording is null ? ReadOnlyMemory<byte>.Empty : _recording.WrittenMemory;
         return new CallResult(summary, _replyFormat, audio, gaps);

@@ -1,0 +1,65 @@
+namespace AiAgent.Failover.Reporting;
+
+/// <summary>One call of a run, as its caller experienced the event. Times in ms.</summary>
+internal sealed record CallReport
+{
+    /// <summary>The call UUID.</summary>
+    public required string CallId { get; init; }
+
+    /// <summary>The silo hosting the call just before the event; null when it could not be found.</summary>
+    public string? Silo { get; init; }
+
+    /// <summary>The call's silo went away in the event; null when its silo is unknown.</summary>
+    public bool? OnTarget { get; init; }
+
+    /// <summary>How CallSim's call ended (<c>CallerHangup</c> when we hung up as planned).</summary>
+    public required string Outcome { get; init; }
+
+    /// <summary>Lost: ended early by the platform, or a turn unanswered within the reply timeout.</summary>
+    public bool Dropped { get; init; }
+
+    /// <summary>Why it counts as dropped.</summary>
+    public string? DropReason { get; init; }
+
+    /// <summary>Caller turns in the whole call.</summary>
+    public int Turns { get; init; }
+
+    /// <summary>Turns whose speech ended at or after the event began.</summary>
+    public int TurnsAfterEvent { get; init; }
+
+    /// <summary>Of those, turns never answered.</summary>
+    public int UnansweredAfterEvent { get; init; }
+
+    /// <summary>The longest wait for an answer that ended before the event: the call's normal turn latency.</summary>
+    public double? LongestWaitBeforeEventMs { get; init; }
+
+    /// <summary>The longest wait for an answer open at the event or begun after it: the silence the event cost the caller.</summary>
+    public double? LongestWaitSpanningEventMs { get; init; }
+
+    /// <summary>The longest gap inside a greeting or reply (CallSim's playout gap).</summary>
+    public double? MaxPlayoutGapMs { get; init; }
+
+    /// <summary>When that gap ended, relative to the event's start (negative: before it).</summary>
+    public double? MaxPlayoutGapFromEventMs { get; init; }
+
+    /// <summary>Playout gaps over 60 ms in the whole call.</summary>
+    public int PlayoutGapsOver60Ms { get; init; }
+
+    /// <summary>Of those, the ones from the event's start on (earlier ones are this machine's, not the event's).</summary>
+    public int PlayoutGapsOver60MsAfterEvent { get; init; }
+
+    /// <summary>The longest gap between any two received frames (pauses between replies included).</summary>
+    public double? MaxFrameGapMs { get; init; }
+
+    /// <summary>Transcript lines stamped before the event.</summary>
+    public int TranscriptLinesBefore { get; init; }
+
+    /// <summary>Transcript lines stamped after the event.</summary>
+    public int TranscriptLinesAfter { get; init; }
+
+    /// <summary>The transcript has lines from before and from after the event.</summary>
+    public bool TranscriptBeforeAndAfter { get; init; }
+
+    /// <summary>Why the transcript could not be read.</summary>
+    public string? TranscriptError { get; init; }
+}

@@ -1,0 +1,41 @@
+namespace AiAgent.Failover.Scenarios;
+
+/// <summary>What happens to the platform in the middle of the calls.</summary>
+internal enum Scenario
+{
+    /// <summary>SIGKILL the silo hosting the most calls: it dies at once, as when its node is lost.</summary>
+    Kill,
+
+    /// <summary>SIGTERM the silo hosting the most calls: a graceful stop, as Kubernetes asks for.</summary>
+    Term,
+
+    /// <summary>SIGTERM and restart every silo in turn, each ready again before the next goes: a rolling update.</summary>
+    Rolling,
+
+    /// <summary>Stop and restart redis-server (membership, call records and stream subscriptions live there).</summary>
+    RedisRestart,
+}
+
+/// <summary>The scenarios' names on the command line and in reports.</summary>
+internal static class ScenarioNames
+{
+    private static readonly Dictionary<string, Scenario> s_byName = new(StringComparer.Ordinal)
+    {
+        ["kill"] = Scenario.Kill,
+        ["term"] = Scenario.Term,
+        ["rolling"] = Scenario.Rolling,
+        ["redis-restart"] = Scenario.RedisRestart,
+    };
+
+    /// <summary>All names, for help and errors.</summary>
+    public static IEnumerable<string> All => s_byName.Keys;
+
+    /// <summary>The scenario called <paramref name="name"/>.</summary>
+    public static bool TryParse(string name, out Scenario scenario) => s_byName.TryGetValue(name, out scenario);
+
+    /// <summary>The command-line name of <paramref name="scenario"/>.</summary>
+    public static string Name(this Scenario scenario) => s_byName.First(p => p.Value == scenario).Key;
+
+    /// <summary>Whether the scenario aims at one silo, chosen by the calls it hosts.</summary>
+    public static bool TargetsOneSilo(this Scenario scenario) => scenario is Scenario.Kill or Scenario.Term;
+}

@@ -1,0 +1,72 @@
+using AiAgent.Failover.Platform;
+using AiAgent.Failover.Processes;
+using Microsoft.Extensions.Logging;
+
+namespace AiAgent.Failover.Scenarios;
+
+/// <summary>Performs a scenario on a running cluster and records each step's time.</summary>
+internal sealed class ScenarioRunner(FailoverCluster cluster, ILogger logger)
+{
+    /// <summary>How long a silo may take over a graceful stop before it is killed.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(60);
+
+    private readonly List<EventStep> _steps = [];
+
+    /// <summary>Runs <paramref name="scenario"/>; <paramref name="target"/> is the silo for kill and term.</summary>
+    public async Task<FailoverEvent> RunAsync(Scenario scenario, PlatformNode? target, CancellationToken cancellationToken)
+    {
+        var start = DateTimeOffset.UtcNow;
+        string targetName;
+        IReadOnlyList<string> affected;
+        switch (scenario)
+        {
+            case Scenario.Kill:
+                var killed = target ?? throw new ArgumentNullException(nameof(target));
+                Step(killed.Name, "SIGKILL");
+                killed.Process.Signal(UnixSignal.Kill);
+                await killed.Process.WaitForExitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+                Step(killed.Name, "exited");
+                (targetName, affected) = (killed.Name, [killed.Name]);
+                break;
+            case Scenario.Term:
+                var stopped = target ?? throw new ArgumentNullException(nameof(target));
+                await StopAsync(stopped, cancellationToken).ConfigureAwait(false);
+                (targetName, affected) = (stopped.Name, [stopped.Name]);
+                break;
+            case Scenario.Rolling:
+                foreach (var silo in cluster.Silos)
+                {
+                    Log.RollingStep(logger, silo.Name, "stopping");
+                    await StopAsync(silo, cancellationToken).ConfigureAwait(false);
+                    await silo.LaunchAsync().ConfigureAwait(false);
+                    Step(silo.Name, "started");
+                    await silo.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
+                    Step(silo.Name, "ready");
+                }
+
+                (targetName, affected) = ("all silos", cluster.Silos.Select(static s => s.Name).ToArray());
+                break;
+            case Scenario.RedisRestart:
+                Step("redis", "SIGTERM");
+                Step("redis", await cluster.Redis.StopAsync(cancellationToken).ConfigureAwait(false) ? "exited" : "killed after the grace");
+                await cluster.Redis.StartAsync(cancellationToken).ConfigureAwait(false);
+                Step("redis", "ready");
+                (targetName, affected) = ("redis", []);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null);
+        }
+
+        var end = _steps.Count == 0 ? start : _steps[^1].AtUtc;
+        return new FailoverEvent(scenario.Name(), start, end, targetName, affected, [.. _steps]);
+    }
+
+    private async Task StopAsync(PlatformNode silo, CancellationToken cancellationToken)
+    {
+        Step(silo.Name, "SIGTERM");
+        var graceful = await silo.Process.StopAsync(StopGrace, cancellationToken).ConfigureAwait(false);
+        Step(silo.Name, graceful ? "exited" : "killed after the grace");
+    }
+
+    private void Step(string node, string what) => _steps.Add(new EventStep(node, what, DateTimeOffset.UtcNow));
+}
