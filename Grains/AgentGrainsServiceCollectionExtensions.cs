@@ -29,6 +29,7 @@ public static class AgentGrainsServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<CallMetrics>();
         services.TryAddSingleton<ProviderRegistry>();
+        services.TryAddSingleton(s => new LocalCallRegistry(s.GetRequiredService<ILocalSiloDetails>(), s.GetRequiredService<TimeProvider>()));
         services.AddLocalProvider();
         services.AddOpenAIRealtimeProvider();
         services.AddDeepgramProvider();

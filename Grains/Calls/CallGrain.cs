@@ -4,6 +4,7 @@ using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Grains.Providers;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
@@ -34,7 +35,7 @@ public sealed class CallGrain(
 {
     /// <summary>Caller audio silent this long (no messages at all) means the gateway is gone.</summary>
     private static readonly TimeSpan GatewayLostAfter = TimeSpan.FromSeconds(60);
-    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan WatchdogPeriod = CallPresence.HeartbeatPeriod; // each tick re-announces the call
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _callCancellation = new();
@@ -138,7 +139,7 @@ public sealed class CallGrain(
         metrics.CallStarted(provider.Name);
         CallLog.CallStarted(logger, CallId, provider.Name, request.Format, playout, session.Formats.Input, session.Formats.Output, request.GatewayId);
         _watchdog = this.RegisterGrainTimer(WatchdogAsync, new GrainTimerCreationOptions(WatchdogPeriod, WatchdogPeriod) { Interleave = true });
-        _presence = new CallPresence(GrainFactory.GetGrain<ICallDirectoryGrain>(0), new CallListing(CallId, provider.Name, _startedAtUtc.Value, null));
+        _presence = new CallPresence(ServiceProvider.GetRequiredService<LocalCallRegistry>(), Listing);
         _presence.Announce();
         await _recorder.SaveAsync(Snapshot());
         return new CallStarted(provider.Name, playout);
@@ -164,8 +165,11 @@ public sealed class CallGrain(
 
     /// <inheritdoc/>
     [NoProfiling]
-    public Task ReportPlayoutAsync(PlayoutReport report) =>
-        _playoutReports?.OnReportAsync(report, _state == CallState.Active, CallToken) ?? Task.CompletedTask;
+    public async Task ReportPlayoutAsync(PlayoutReport report)
+    {
+        await (_playoutReports?.OnReportAsync(report, _state == CallState.Active, CallToken) ?? Task.CompletedTask);
+        _presence?.Announce(); // a turn's latency is measured here: the directory shows it at once
+    }
 
     /// <inheritdoc/>
     public Task HangupAsync(CallEndReason reason) => EndCallAsync(reason, notifyGateway: false);
@@ -188,6 +192,13 @@ public sealed class CallGrain(
     /// <inheritdoc/>
     public Task<CallSnapshot> GetSnapshotAsync() =>
         Task.FromResult(_startedAtUtc is null && _recorder.Saved is { } saved ? saved : Snapshot());
+
+    private CallListing Listing()
+    {
+        var latencies = _latency?.LatenciesMs;
+        return new CallListing(CallId, _call?.Provider ?? "none", _startedAtUtc ?? default, _state, _request?.Format ?? default, _request?.GatewayId,
+            latencies?.Count ?? 0, latencies is { Count: > 0 } ? latencies[^1] : null);
+    }
 
     private CallSnapshot Snapshot()
     {
