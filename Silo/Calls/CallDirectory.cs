@@ -17,8 +17,9 @@ public sealed partial class CallDirectory(IClusterMembershipService membership, 
     /// <summary>Live calls on every active silo, oldest first.</summary>
     public async Task<IReadOnlyList<CallListing>> ListLiveAsync(CancellationToken cancellationToken)
     {
+        // A silo shutting down still hosts its calls until they end; one that is dead or not yet active hosts none.
         var silos = membership.CurrentSnapshot.Members.Values
-            .Where(m => m.Status == SiloStatus.Active)
+            .Where(m => m.Status is SiloStatus.Active or SiloStatus.ShuttingDown or SiloStatus.Stopping)
             .Select(m => m.SiloAddress);
         var lists = await Task.WhenAll(silos.Select(s => ListSiloAsync(s, cancellationToken)));
         return CallListingMerge.Merge(lists);
