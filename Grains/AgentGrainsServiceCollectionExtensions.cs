@@ -30,6 +30,7 @@ public static class AgentGrainsServiceCollectionExtensions
         services.TryAddSingleton<CallMetrics>();
         services.TryAddSingleton<CallRecords>();
         services.TryAddSingleton<ProviderRegistry>();
+        services.TryAddSingleton(s => new LocalCallRegistry(s.GetRequiredService<ILocalSiloDetails>(), s.GetRequiredService<TimeProvider>()));
         services.AddLocalProvider();
         services.AddOpenAIRealtimeProvider();
         services.AddDeepgramProvider();

@@ -4,6 +4,7 @@ using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Grains.Providers;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
@@ -43,7 +44,7 @@ public sealed class CallGrain(
 
     /// <summary>A detached call waits this long for a gateway to attach again (the dialplan's reconnect loop).</summary>
     private static readonly TimeSpan ReattachWait = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan WatchdogPeriod = CallPresence.HeartbeatPeriod; // each tick re-announces the call
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan HandoverTimeout = TimeSpan.FromSeconds(2);
 
@@ -162,8 +163,11 @@ public sealed class CallGrain(
 
     /// <inheritdoc/>
     [NoProfiling]
-    public Task ReportPlayoutAsync(PlayoutReport report) =>
-        _playoutReports?.OnReportAsync(report, _state == CallState.Active, CallToken) ?? Task.CompletedTask;
+    public async Task ReportPlayoutAsync(PlayoutReport report)
+    {
+        await (_playoutReports?.OnReportAsync(report, _state == CallState.Active, CallToken) ?? Task.CompletedTask);
+        _presence?.Announce(); // a turn's latency is measured here: the directory shows it at once
+    }
 
     /// <inheritdoc/>
     public Task HangupAsync(CallEndReason reason) => EndCallAsync(reason, notifyGateway: false);
@@ -277,7 +281,7 @@ public sealed class CallGrain(
         }
 
         _watchdog = this.RegisterGrainTimer(WatchdogAsync, new GrainTimerCreationOptions(WatchdogPeriod, WatchdogPeriod) { Interleave = true });
-        _presence = new CallPresence(GrainFactory.GetGrain<ICallDirectoryGrain>(0), new CallListing(CallId, provider.Name, _startedAtUtc.Value, null));
+        _presence = new CallPresence(ServiceProvider.GetRequiredService<LocalCallRegistry>(), Listing);
         _presence.Announce();
         _recorder.Save(Snapshot());
         return new CallAttached(restoring ? CallAttachOutcome.Restored : CallAttachOutcome.Started, _epoch, provider.Name, playout);
@@ -298,6 +302,16 @@ public sealed class CallGrain(
         }
 
         return new CallAttached(CallAttachOutcome.Reattached, _epoch, _call!.Provider, _playoutFormat);
+    }
+
+    private CallListing Listing()
+    {
+        var latencies = _latency?.LatenciesMs;
+        return new CallListing(CallId, _call?.Provider ?? "none", _startedAtUtc ?? default, _state, _request?.Format ?? default, _request?.GatewayId,
+            latencies?.Count ?? 0, latencies is { Count: > 0 } ? latencies[^1] : null)
+        {
+            Epoch = _epoch,
+        };
     }
 
     private CallSnapshot Snapshot()
@@ -422,6 +436,9 @@ public sealed class CallGrain(
         {
             metrics.CallMovedOut(_call.Provider);
         }
+
+        // Off this silo's list: the activation that carries the call on lists it on its own silo, at a higher epoch.
+        _presence?.Withdraw(time.GetUtcNow().UtcDateTime);
 
         CallTracing.Stop(_callActivity, reason.ToString(), status: ActivityStatusCode.Ok);
         _callActivity = null;

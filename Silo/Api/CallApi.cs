@@ -1,5 +1,6 @@
 using AiAgent.Grains.Calls;
 using AiAgent.Grains.Interfaces.Calls;
+using AiAgent.Silo.Calls;
 using AiAgent.Silo.Operators;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -11,7 +12,7 @@ namespace AiAgent.Silo.Api;
 /// The call API (<c>docs/api.md</c>): live calls from the call directory, a call's snapshot from its grain, an ended
 /// call's record from storage. Behind <see cref="OperatorAccess"/>.
 /// </summary>
-public static partial class CallApi
+public static class CallApi
 {
     /// <summary>Source-generated JSON for the API's responses.</summary>
     public static WebApplicationBuilder AddCallApi(this WebApplicationBuilder builder)
@@ -33,33 +34,15 @@ public static partial class CallApi
         return calls;
     }
 
-    /// <summary><c>GET /api/calls</c>: live calls, oldest first, each with its latest turn latency.</summary>
-    internal static async Task<Ok<LiveCall[]>> ListLiveCallsAsync(IGrainFactory grains, TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>GET /api/calls</c>: live calls, oldest first, from the call directory's listings (which carry the figures
+    /// the list shows): one request per silo, never one per call.
+    /// </summary>
+    internal static async Task<Ok<LiveCall[]>> ListLiveCallsAsync(CallDirectory directory, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var listings = await grains.GetGrain<ICallDirectoryGrain>(0).ListLiveAsync().WaitAsync(cancellationToken);
-        var snapshots = await Task.WhenAll(listings.Select(l => TrySnapshotAsync(grains, l.CallId, loggers)));
+        var listings = await directory.ListLiveAsync(cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
-        var live = new List<LiveCall>(listings.Count);
-        for (var i = 0; i < listings.Count; i++)
-        {
-            var (listing, snapshot) = (listings[i], snapshots[i]);
-            if (snapshot?.State == CallState.Ended)
-            {
-                continue; // ended between the directory read and the snapshot
-            }
-
-            var latencies = snapshot?.TurnLatenciesMs;
-            live.Add(new LiveCall(
-                listing.CallId,
-                listing.Provider,
-                snapshot?.State,
-                listing.StartedAtUtc,
-                Math.Round((now - listing.StartedAtUtc).TotalSeconds, 1),
-                latencies?.Count ?? 0,
-                latencies is { Count: > 0 } ? latencies[^1] : null));
-        }
-
-        return TypedResults.Ok(live.ToArray());
+        return TypedResults.Ok(listings.Select(l => LiveCall.From(l, now)).ToArray());
     }
 
     /// <summary><c>GET /api/calls/{id}</c>: the call grain's snapshot (live, or the stored record once ended).</summary>
@@ -127,26 +110,10 @@ public static partial class CallApi
             : TypedResults.Problem($"call {callId} is not live ({snapshot.State})", statusCode: StatusCodes.Status409Conflict, title: "Call not live");
     }
 
-    private static async Task<CallSnapshot?> TrySnapshotAsync(IGrainFactory grains, Guid callId, ILoggerFactory loggers)
-    {
-        try
-        {
-            return await grains.ReadCallSnapshotAsync(callId).WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (Exception ex) when (ex is TimeoutException or OrleansException)
-        {
-            // One unreachable call (its silo just died) must not fail the whole list.
-            LogSnapshotFailed(loggers.CreateLogger(typeof(CallApi)), ex, callId);
-            return null;
-        }
-    }
-
     private static ProblemHttpResult BadId(string id) =>
         TypedResults.Problem($"'{id}' is not a call id (a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e)", statusCode: StatusCodes.Status400BadRequest, title: "Bad call id");
 
     private static ProblemHttpResult UnknownCall(Guid callId) =>
         TypedResults.Problem($"no call {callId} has started here", statusCode: StatusCodes.Status404NotFound, title: "Unknown call");
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Call API: snapshot of call {CallId} unavailable")]
-    private static partial void LogSnapshotFailed(ILogger logger, Exception exception, Guid callId);
 }

@@ -4,22 +4,45 @@ using AiAgent.Grains.Interfaces.Calls;
 
 namespace AiAgent.Silo.Api;
 
-/// <summary>One live call in <c>GET /api/calls</c>.</summary>
+/// <summary>One live call in <c>GET /api/calls</c>, from its directory listing.</summary>
 /// <param name="CallId">The AudioSocket call UUID.</param>
 /// <param name="Provider">The provider serving the call.</param>
-/// <param name="State">The call's state (<c>Connecting</c>, <c>Active</c>); <c>null</c> when its grain did not answer.</param>
+/// <param name="State">The call's state (<c>Connecting</c>, <c>Active</c>) at its last announcement.</param>
+/// <param name="Format">The AudioSocket format (e.g. <c>slin@8000</c>).</param>
+/// <param name="GatewayId">The gateway holding the call's socket.</param>
+/// <param name="Silo">The silo running the call's activation.</param>
 /// <param name="StartedAtUtc">When the call started.</param>
 /// <param name="DurationSeconds">Seconds since the call started.</param>
 /// <param name="Turns">Caller turns answered so far (turn latencies measured).</param>
 /// <param name="LastTurnLatencyMs">The latest turn latency (end of caller speech to first agent frame played), if any.</param>
+/// <param name="LastSeenUtc">When the call last announced itself (at least every heartbeat, 10 s).</param>
 public sealed record LiveCall(
     Guid CallId,
     string Provider,
-    CallState? State,
+    CallState State,
+    string Format,
+    string? GatewayId,
+    string? Silo,
     DateTime StartedAtUtc,
     double DurationSeconds,
     int Turns,
-    double? LastTurnLatencyMs);
+    double? LastTurnLatencyMs,
+    DateTime LastSeenUtc)
+{
+    /// <summary>Maps a directory listing.</summary>
+    public static LiveCall From(CallListing l, DateTime nowUtc) => new(
+        l.CallId,
+        l.Provider,
+        l.State,
+        l.Format.ToString(),
+        l.GatewayId,
+        l.Silo,
+        l.StartedAtUtc,
+        Math.Round((nowUtc - l.StartedAtUtc).TotalSeconds, 1),
+        l.Turns,
+        l.LastTurnLatencyMs,
+        l.LastSeenUtc);
+}
 
 /// <summary>A call's snapshot, as returned by <c>GET /api/calls/{id}</c> and <c>GET /api/calls/{id}/history</c>.</summary>
 /// <param name="CallId">The AudioSocket call UUID.</param>

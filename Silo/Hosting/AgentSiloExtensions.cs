@@ -1,6 +1,7 @@
 using AiAgent.Grains;
 using AiAgent.Grains.Calls;
 using AiAgent.Grains.Interfaces.Calls;
+using AiAgent.Silo.Calls;
 using Orleans.Configuration;
 using Orleans.Persistence;
 using Orleans.Serialization;
@@ -51,7 +52,7 @@ public static class AgentSiloExtensions
             }
         }
 
-        return silo.AddAgentStorageAndStreams(hosting);
+        return silo.AddAgentStorageAndStreams(hosting).AddCallDirectory();
     }
 
     /// <summary>Grain storage (call records, stream subscriptions) and the agent-output streams; clustering aside, so test clusters share it.</summary>

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Grains.Tests;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AiAgent.Silo.Tests;
 
@@ -23,6 +24,10 @@ public sealed class CallApiTests(SiloHostFixture silo)
         Assert.Equal(1, row.GetProperty("turns").GetInt32());
         Assert.Equal(snapshot.TurnLatenciesMs[0], row.GetProperty("lastTurnLatencyMs").GetDouble());
         Assert.True(row.GetProperty("durationSeconds").GetDouble() >= 0);
+        Assert.Equal("slin@8000", row.GetProperty("format").GetString());
+        Assert.Equal("test-gateway", row.GetProperty("gatewayId").GetString());
+        Assert.Equal(silo.App.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString(), row.GetProperty("silo").GetString());
+        Assert.True(row.GetProperty("lastSeenUtc").GetDateTime() >= row.GetProperty("startedAtUtc").GetDateTime());
 
         using var details = await GetJsonAsync($"/api/calls/{call.CallId}");
         var d = details.RootElement;

@@ -40,6 +40,7 @@ public sealed class OperatorsPageBrowserTests(SiloHostFixture silo)
         var row = page.Locator($"tr[data-call-id='{call.CallId}']");
         await row.WaitForAsync(new LocatorWaitForOptions { Timeout = WaitMs });
         Assert.Contains("local", await row.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Matches(@"^\d+\.\d+\.\d+\.\d+:\d+$", await row.Locator("td.silo").InnerTextAsync()); // where the call runs: host:port
         await row.ClickAsync();
         var transcript = page.Locator("#transcript");
         await transcript.Locator("li.agent").First.WaitForAsync(new LocatorWaitForOptions { Timeout = WaitMs });

@@ -27,6 +27,9 @@ const seconds = (s) => {
   return `${m}:${String(total % 60).padStart(2, '0')}`;
 };
 
+// "S10.0.0.5:11111:123456789" (address, port, generation) -> "10.0.0.5:11111".
+const siloName = (s) => (s == null ? '–' : s.replace(/^S/, '').replace(/:\d+$/, ''));
+
 const ms = (v) => (v == null ? '–' : `${Math.round(v)} ms`);
 
 function cell(row, text, className) {
@@ -52,6 +55,7 @@ function renderCalls(calls) {
     cell(row, seconds(call.durationSeconds), 'num duration');
     cell(row, String(call.turns), 'num');
     cell(row, ms(call.lastTurnLatencyMs), 'num latency');
+    cell(row, siloName(call.silo), 'silo').title = call.silo ?? '';
     row.addEventListener('click', () => select(call.callId));
   }
   $('call-count').textContent = String(calls.length);

@@ -1,57 +1,63 @@
 using AiAgent.Grains.Calls;
+using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AiAgent.Grains.Tests.Parts;
 
 public sealed class CallPresenceTests
 {
-    [Fact]
-    public void A_call_is_announced_refreshed_and_withdrawn_in_the_directory()
-    {
-        var directory = new RecordingDirectory();
-        var started = new DateTime(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
-        var listing = new CallListing(Guid.NewGuid(), "local", started, null);
-        var presence = new CallPresence(directory, listing);
-
-        presence.Announce();
-        presence.Announce(); // the watchdog's heartbeat
-        presence.Withdraw(started.AddMinutes(3));
-
-        Assert.Equal([listing, listing], directory.Registered);
-        Assert.Equal([(listing.CallId, started.AddMinutes(3))], directory.Unregistered);
-    }
+    private static readonly DateTime Started = new(2026, 1, 1, 12, 0, 0, DateTimeKind.Utc);
 
     [Fact]
-    public void A_directory_that_fails_does_not_fail_the_call()
+    public void Each_announcement_lists_the_calls_latest_figures_and_the_withdrawal_unlists_it()
     {
-        var presence = new CallPresence(new RecordingDirectory { Fails = true }, new CallListing(Guid.NewGuid(), "local", DateTime.UtcNow, null));
+        var registry = new LocalCallRegistry("silo-a", new FakeTimeProvider(Started));
+        var turns = 0;
+        var callId = Guid.NewGuid();
+        var presence = new CallPresence(registry, () => Listing(callId) with { Turns = turns, LastTurnLatencyMs = turns > 0 ? 12.5 : null });
 
         presence.Announce();
-        presence.Withdraw(DateTime.UtcNow);
+        Assert.Equal(0, Assert.Single(registry.Live()).Turns);
+
+        turns = 1;
+        presence.Announce(); // the turn was measured
+        var listed = Assert.Single(registry.Live());
+        Assert.Equal((1, 12.5), (listed.Turns, listed.LastTurnLatencyMs));
+
+        presence.Withdraw(Started.AddMinutes(3));
+        Assert.Empty(registry.Live());
     }
 
-    private sealed class RecordingDirectory : ICallDirectoryGrain
+    [Fact]
+    public void An_announcement_after_the_withdrawal_does_not_list_the_call_again()
     {
-        public bool Fails { get; init; }
+        var registry = new LocalCallRegistry("silo-a", new FakeTimeProvider(Started));
+        var listing = Listing(Guid.NewGuid());
+        var presence = new CallPresence(registry, () => listing);
 
-        public List<CallListing> Registered { get; } = [];
+        presence.Announce();
+        presence.Withdraw(Started.AddMinutes(1));
+        presence.Announce(); // a playout report that arrived after the hang-up
 
-        public List<(Guid CallId, DateTime EndedAtUtc)> Unregistered { get; } = [];
-
-        public Task RegisterAsync(CallListing listing)
-        {
-            Registered.Add(listing);
-            return Fails ? Task.FromException(new TimeoutException()) : Task.CompletedTask;
-        }
-
-        public Task UnregisterAsync(Guid callId, DateTime endedAtUtc)
-        {
-            Unregistered.Add((callId, endedAtUtc));
-            return Fails ? Task.FromException(new TimeoutException()) : Task.CompletedTask;
-        }
-
-        public Task<IReadOnlyList<CallListing>> ListLiveAsync() => throw new NotSupportedException();
-
-        public Task<IReadOnlyList<CallListing>> ListRecentAsync() => throw new NotSupportedException();
+        Assert.Empty(registry.Live());
     }
+
+    [Fact]
+    public void The_withdrawal_of_an_old_activation_leaves_its_successors_entry()
+    {
+        var registry = new LocalCallRegistry("silo-a", new FakeTimeProvider(Started));
+        var callId = Guid.NewGuid();
+        var old = new CallPresence(registry, () => Listing(callId) with { Epoch = 1 });
+        var restored = new CallPresence(registry, () => Listing(callId) with { Epoch = 2 });
+
+        old.Announce();
+        restored.Announce();
+        old.Withdraw(Started.AddMinutes(1));
+
+        Assert.Equal(2, Assert.Single(registry.Live()).Epoch);
+    }
+
+    internal static CallListing Listing(Guid callId) =>
+        new(callId, "local", Started, CallState.Active, AudioFormat.Slin8, "gateway-1", 0, null);
 }
