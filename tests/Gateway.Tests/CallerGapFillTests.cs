@@ -77,17 +77,25 @@ public sealed class CallerGapFillTests(ClusterFixture fixture)
 
         // A second of frames at Asterisk's cadence (a periodic timer paces the sender; nothing waits on it for order).
         using var cadence = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        var sentAt = new long[50];
         for (var i = 0; i < 50; i++)
         {
             await asterisk.SendAudioAsync(Filled(320, CallerByte));
+            sentAt[i] = System.Diagnostics.Stopwatch.GetTimestamp();
             await cadence.WaitForNextTickAsync();
         }
 
-        await Waits.UntilAsync(() => record.Audio.Count >= 50, s_timeout, "50 frames");
-        var first50 = record.Audio.OrderBy(f => f.Sequence).Take(50).ToList();
-        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), first50.Select(f => f.Sequence));
-        Assert.All(first50, f => Assert.True(IsReal(f), $"frame {f.Sequence} was filled while frames flowed"));
+        await Waits.UntilAsync(() => record.Audio.Count(IsReal) >= 50, s_timeout, "50 real frames");
         Assert.Equal(50, metrics.Sum("ai_agent_gateway_frames_in"));
+
+        // Only the sender's own stalls (a loaded machine can hold this test's timer back by hundreds of ms) may be
+        // filled: a gap of g ms between two sends allows (g - 100) / 20 + 1 fill frames, an on-time sender none.
+        var sendGapsMs = sentAt.Zip(sentAt.Skip(1), (a, b) => System.Diagnostics.Stopwatch.GetElapsedTime(a, b).TotalMilliseconds).ToList();
+        var allowed = sendGapsMs.Where(g => g > 100).Sum(g => (int)((g - 100) / 20) + 1);
+        var real = record.Audio.Where(IsReal).OrderBy(f => f.Sequence).ToList();
+        var filledBetween = record.Audio.Count(f => !IsReal(f) && f.Sequence < real[^1].Sequence);
+        Assert.True(filledBetween <= allowed,
+            $"{filledBetween} frames filled while frames flowed; the sender's gaps allow {allowed} (largest send gap {sendGapsMs.Max():0} ms)");
     }
 
     [Theory]
