@@ -1,4 +1,6 @@
 using AiAgent.Gateway.Hosting;
+using AiAgent.Silo.Storage;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Runtime;
 using StackExchange.Redis;
@@ -11,7 +13,9 @@ public static class HealthEndpoints
     /// <summary>Registers the readiness checks.</summary>
     public static WebApplicationBuilder AddAgentHealth(this WebApplicationBuilder builder, HostingOptions hosting)
     {
-        var checks = builder.Services.AddHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: [AgentHostDefaults.ReadyTag]);
+        var checks = builder.Services.AddHealthChecks()
+            .AddCheck<SiloActiveHealthCheck>("silo", tags: [AgentHostDefaults.ReadyTag])
+            .AddCheck<CallRecordStorageHealthCheck>("call-records", HealthStatus.Degraded, [AgentHostDefaults.ReadyTag]);
         var redis = hosting.Storage.Mode == "redis" ? hosting.Storage.Redis : hosting.Clustering.UsesRedis ? hosting.Clustering.Redis : null;
         if (redis is not null)
         {
@@ -29,6 +33,33 @@ public static class HealthEndpoints
             return Task.FromResult(status == SiloStatus.Active
                 ? HealthCheckResult.Healthy("silo active")
                 : HealthCheckResult.Unhealthy($"silo {status}"));
+        }
+    }
+
+    /// <summary>
+    /// Degraded, not Unhealthy, while call-record writes wait for storage: live calls keep talking and the records land
+    /// when storage answers again (docs/Architecture.md#redis-outage). Also Degraded for a while after a write was given up.
+    /// </summary>
+    internal sealed class CallRecordStorageHealthCheck(RecordStorageStatus status, IOptions<RecordStorageOptions> options, TimeProvider time) : IHealthCheck
+    {
+        public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            var now = time.GetUtcNow();
+            var current = status.Snapshot();
+            if (current.Waiting > 0)
+            {
+                var since = now - (current.WaitingSince ?? now);
+                return Task.FromResult(HealthCheckResult.Degraded(
+                    $"call record storage degraded: {current.Waiting} record writes waiting for storage for {since.TotalSeconds:0} s (last error {current.LastError}); live calls go on, the records land when storage answers"));
+            }
+
+            if (current.LastGiveUp is { } gaveUp && now - gaveUp < options.Value.GiveUpReported)
+            {
+                return Task.FromResult(HealthCheckResult.Degraded(
+                    $"call record storage degraded: {current.GivenUp} record writes given up since start, the last {(now - gaveUp).TotalSeconds:0} s ago"));
+            }
+
+            return Task.FromResult(HealthCheckResult.Healthy($"call records: every write landed ({current.Pending} in flight)"));
         }
     }
 

@@ -1,15 +1,15 @@
 namespace AiAgent.Silo.Storage;
 
 /// <summary>
-/// What readiness and the pending gauge read about call-record storage: writes not landed yet, writes retrying after
-/// a failure, and the last write given up. Updated by the write chains; read from any thread.
+/// What readiness and the pending gauge read about call-record storage: writes not landed yet, writes waiting for
+/// storage (failed at least once, or not answered within the writer's wait), and the last write given up. Updated by the write chains; read from any thread.
 /// </summary>
 public sealed class RecordStorageStatus(TimeProvider time)
 {
     private readonly object _gate = new();
     private int _pending;
-    private int _retrying;
-    private DateTimeOffset? _retryingSince;
+    private int _waiting;
+    private DateTimeOffset? _waitingSince;
     private string? _lastError;
     private DateTimeOffset? _lastGiveUp;
     private long _givenUp;
@@ -22,7 +22,7 @@ public sealed class RecordStorageStatus(TimeProvider time)
     {
         lock (_gate)
         {
-            return new RecordStorageSnapshot(_pending, _retrying, _retryingSince, _lastError, _lastGiveUp, _givenUp);
+            return new RecordStorageSnapshot(_pending, _waiting, _waitingSince, _lastError, _lastGiveUp, _givenUp);
         }
     }
 
@@ -30,13 +30,13 @@ public sealed class RecordStorageStatus(TimeProvider time)
 
     internal void WriteEnded() => Interlocked.Decrement(ref _pending);
 
-    /// <summary>A write failed for the first time; it stays "retrying" until <see cref="RetryingEnded"/>.</summary>
-    internal void RetryingStarted(string error)
+    /// <summary>A write failed for the first time; it stays "retrying" until <see cref="WaitingEnded"/>.</summary>
+    internal void WaitingStarted(string error)
     {
         lock (_gate)
         {
-            _retrying++;
-            _retryingSince ??= time.GetUtcNow();
+            _waiting++;
+            _waitingSince ??= time.GetUtcNow();
             _lastError = error;
         }
     }
@@ -49,17 +49,17 @@ public sealed class RecordStorageStatus(TimeProvider time)
         }
     }
 
-    /// <summary>A retrying write landed or was dropped; true when it was the last one retrying.</summary>
-    internal bool RetryingEnded()
+    /// <summary>A waiting write landed or was dropped; true when it was the last one waiting.</summary>
+    internal bool WaitingEnded()
     {
         lock (_gate)
         {
-            if (--_retrying > 0)
+            if (--_waiting > 0)
             {
                 return false;
             }
 
-            _retryingSince = null;
+            _waitingSince = null;
             return true;
         }
     }
@@ -75,4 +75,4 @@ public sealed class RecordStorageStatus(TimeProvider time)
 }
 
 /// <summary>Call-record storage at one moment (see <see cref="RecordStorageStatus"/>).</summary>
-public sealed record RecordStorageSnapshot(int Pending, int Retrying, DateTimeOffset? RetryingSince, string? LastError, DateTimeOffset? LastGiveUp, long GivenUp);
+public sealed record RecordStorageSnapshot(int Pending, int Waiting, DateTimeOffset? WaitingSince, string? LastError, DateTimeOffset? LastGiveUp, long GivenUp);

@@ -49,8 +49,13 @@ internal sealed class PendingRecord<T>(T state, List<RecordWaiter<T>> waiters)
 
     public List<RecordWaiter<T>> Waiters { get; } = waiters;
 
-    /// <summary>The snapshot's content hash, to recognise it in the store after an attempt whose reply was lost.</summary>
-    public byte[] Fingerprint(Serializer serializer) => _fingerprint ??= RecordWriteChain<T>.FingerprintOf(State, serializer);
+    /// <summary>
+    /// The snapshot's content hash, to recognise it in the store after an attempt whose reply was lost. Taken after a
+    /// round trip through the serializer, so it hashes what a read from the store gives back (collection types, for
+    /// one, come back as the deserializer makes them).
+    /// </summary>
+    public byte[] Fingerprint(Serializer serializer) =>
+        _fingerprint ??= RecordWriteChain<T>.FingerprintOf(serializer.Deserialize<T>(serializer.SerializeToArray(State))!, serializer);
 
     /// <summary>This (newer) snapshot replacing <paramref name="older"/>: it lands for both sets of writers.</summary>
     public PendingRecord<T> Replacing(PendingRecord<T> older) => new(State, [.. older.Waiters, .. Waiters]);
@@ -87,7 +92,7 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
     private PendingRecord<T>? _attempting;
     private bool _running;
     private bool _closed;
-    private bool _retrying;
+    private bool _waiting;
     private int _attempts;
     private long _firstFailure;
 
@@ -151,6 +156,20 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
         }
     }
 
+    /// <summary>A writer stopped waiting before its snapshot landed: storage is not answering in time, which readiness reports.</summary>
+    public void Deferred()
+    {
+        lock (_gate)
+        {
+            if (_closed || (_pending is null && _attempting is null))
+            {
+                return; // landed meanwhile
+            }
+        }
+
+        MarkWaiting("no answer in time");
+    }
+
     /// <summary>Writes until nothing is pending; each write retries transient failures (Polly) until it lands or <paramref name="stopping"/> fires.</summary>
     public async Task RunAsync(CancellationToken stopping, Action<RecordWriteChain<T>> ended)
     {
@@ -205,7 +224,16 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
         {
             if (_pending is { } newest)
             {
-                _attempting = _attempting is null ? newest : newest.Replacing(_attempting);
+                if (_attempting is { } failed)
+                {
+                    _attempting = newest.Replacing(failed); // the retry writes the newest snapshot instead
+                    _services.Metrics.Superseded();
+                }
+                else
+                {
+                    _attempting = newest;
+                }
+
                 _pending = null;
             }
 
@@ -250,7 +278,6 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
         {
             // The command may have run with only its reply lost: remember what was sent, to recognise it later.
             var fingerprint = attempt.Fingerprint(_services.Serializer);
-            bool first;
             lock (_gate)
             {
                 if (!_unknownOutcomes.Any(f => f.AsSpan().SequenceEqual(fingerprint)))
@@ -262,27 +289,36 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
 
                     _unknownOutcomes.Add(fingerprint);
                 }
-
-                first = !_retrying;
-                _retrying = true;
-                if (first)
-                {
-                    _firstFailure = _services.Time.GetTimestamp();
-                }
             }
 
             var error = TransientStorageErrors.Describe(ex);
-            if (first)
-            {
-                _services.Status.RetryingStarted(error);
-            }
-            else
-            {
-                _services.Status.AttemptFailed(error);
-            }
-
+            MarkWaiting(error);
             RecordStorageLog.AttemptFailed(_services.Logger, _key.StateName, GrainText, _attempts, error);
             throw;
+        }
+    }
+
+    /// <summary>From the first failure or deferral until the record lands or is dropped, the chain counts as waiting for storage.</summary>
+    private void MarkWaiting(string error)
+    {
+        bool first;
+        lock (_gate)
+        {
+            first = !_waiting;
+            _waiting = true;
+            if (first)
+            {
+                _firstFailure = _services.Time.GetTimestamp();
+            }
+        }
+
+        if (first)
+        {
+            _services.Status.WaitingStarted(error);
+        }
+        else
+        {
+            _services.Status.AttemptFailed(error);
         }
     }
 
@@ -301,7 +337,7 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
             return (null, false);
         }
 
-        var fingerprint = FingerprintOf(stored.State!, _services.Serializer);
+        var fingerprint = FingerprintOf(stored.State!, _services.Serializer); // read back: already in its stored shape
         bool ours;
         lock (_gate)
         {
@@ -355,8 +391,8 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
                 waiter.Target.RecordExists = true;
             }
 
-            recovered = _retrying;
-            _retrying = false;
+            recovered = _waiting;
+            _waiting = false;
             attempts = _attempts;
             _attempts = 0;
         }
@@ -369,7 +405,7 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
         if (recovered)
         {
             RecordStorageLog.LandedAfterRetries(_services.Logger, _key.StateName, GrainText, attempts, _services.Time.GetElapsedTime(_firstFailure).TotalMilliseconds);
-            if (_services.Status.RetryingEnded())
+            if (_services.Status.WaitingEnded())
             {
                 RecordStorageLog.Recovered(_services.Logger);
             }
@@ -380,15 +416,15 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
     private void Fail(ExceptionDispatchInfo failure, string reason)
     {
         List<RecordWaiter<T>> waiters;
-        bool wasRetrying;
+        bool wasWaiting;
         lock (_gate)
         {
             waiters = [.. _attempting?.Waiters ?? [], .. _pending?.Waiters ?? []];
             _attempting = null;
             _pending = null;
             _unknownOutcomes.Clear();
-            wasRetrying = _retrying;
-            _retrying = false;
+            wasWaiting = _waiting;
+            _waiting = false;
             _attempts = 0;
         }
 
@@ -407,9 +443,9 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
             waiter.Complete(failure);
         }
 
-        if (wasRetrying)
+        if (wasWaiting)
         {
-            _services.Status.RetryingEnded();
+            _services.Status.WaitingEnded();
         }
     }
 

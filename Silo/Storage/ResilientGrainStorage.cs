@@ -87,9 +87,10 @@ public sealed class ResilientGrainStorage : IGrainStorage, ILifecycleParticipant
         var snapshot = _copier.Copy(grainState.State)!;
         var waiter = new RecordWaiter<T>(grainState);
         var key = new RecordKey(stateName, grainId);
+        RecordWriteChain<T> chain;
         while (true)
         {
-            var chain = ChainFor(key, grainState);
+            chain = ChainFor(key, grainState);
             switch (chain.Enqueue(snapshot, grainState.ETag, waiter, out var start))
             {
                 case EnqueueResult.Ended:
@@ -118,6 +119,7 @@ public sealed class ResilientGrainStorage : IGrainStorage, ILifecycleParticipant
         catch (TimeoutException)
         {
             waiter.Release();
+            chain.Deferred();
             _services.Metrics.Deferred();
             var error = _services.Status.Snapshot().LastError ?? "no answer";
             RecordStorageLog.WriteDeferred(_logger, stateName, grainId.ToString(), _time.GetElapsedTime(started).TotalMilliseconds, error);

@@ -5,9 +5,19 @@ using System.Net.Sockets;
 namespace AiAgent.Grains.Tests;
 
 /// <summary>A real redis-server (Debian package) on a free loopback port, started for the tests and stopped after.</summary>
-public sealed class RedisServerFixture : IAsyncLifetime
+public class RedisServerFixture : IAsyncLifetime
 {
+    private readonly bool _persistent;
+    private readonly string _directory = Directory.CreateTempSubdirectory("aiagent-redis-").FullName;
     private Process? _process;
+
+    public RedisServerFixture()
+        : this(persistent: false)
+    {
+    }
+
+    /// <param name="persistent">Keep the data across <see cref="KillAsync"/> and <see cref="StartAsync"/>: an append-only file synced on every write, as a production Redis that must lose no acknowledged write.</param>
+    protected RedisServerFixture(bool persistent) => _persistent = persistent;
 
     public int Port { get; private set; }
 
@@ -16,12 +26,23 @@ public sealed class RedisServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Port = FreePort();
+        await StartAsync();
+    }
+
+    /// <summary>Starts redis-server on <see cref="Port"/> (again, after <see cref="KillAsync"/>) and waits until it accepts connections.</summary>
+    public async Task StartAsync()
+    {
         var start = new ProcessStartInfo("redis-server")
         {
-            ArgumentList = { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" },
+            ArgumentList = { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--dir", _directory },
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
+        foreach (var arg in _persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : new[] { "--appendonly", "no" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
         try
         {
             _process = Process.Start(start);
@@ -45,16 +66,32 @@ public sealed class RedisServerFixture : IAsyncLifetime
         _ = _process.StandardOutput.ReadToEndAsync(); // keep draining so it never blocks on a full pipe
     }
 
-    public Task DisposeAsync()
+    /// <summary>Starts redis-server again if a test left it killed.</summary>
+    public async Task EnsureRunningAsync()
+    {
+        if (_process is null or { HasExited: true })
+        {
+            await StartAsync();
+        }
+    }
+
+    /// <summary>Kills redis-server (SIGKILL, as a crash or a lost node: no shutdown save) and waits until it is gone.</summary>
+    public async Task KillAsync()
     {
         if (_process is { HasExited: false })
         {
             _process.Kill();
-            _process.WaitForExit();
+            await _process.WaitForExitAsync();
         }
 
         _process?.Dispose();
-        return Task.CompletedTask;
+        _process = null;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await KillAsync();
+        Directory.Delete(_directory, recursive: true);
     }
 
     private static int FreePort()
@@ -64,3 +101,6 @@ public sealed class RedisServerFixture : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
+
+/// <summary>A redis-server that keeps its data when it is killed and started again (append-only file, fsync always).</summary>
+public sealed class PersistentRedisServerFixture() : RedisServerFixture(persistent: true);
