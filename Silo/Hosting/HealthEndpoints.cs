@@ -7,7 +7,11 @@ using StackExchange.Redis;
 
 namespace AiAgent.Silo.Hosting;
 
-/// <summary>The silo's readiness checks behind <c>/health/ready</c> (mapped by <see cref="AgentHostDefaults"/>): the silo is active and Redis, where configured, answers.</summary>
+/// <summary>
+/// The silo's readiness checks behind <c>/health/ready</c> (mapped by <see cref="AgentHostDefaults"/>): the silo is active
+/// (else Unhealthy); Redis, where configured, answers and no call-record write waits for storage (else Degraded: still
+/// HTTP 200, with the reason in the body).
+/// </summary>
 public static class HealthEndpoints
 {
     /// <summary>Registers the readiness checks.</summary>
@@ -19,7 +23,7 @@ public static class HealthEndpoints
         var redis = hosting.Storage.Mode == "redis" ? hosting.Storage.Redis : hosting.Clustering.UsesRedis ? hosting.Clustering.Redis : null;
         if (redis is not null)
         {
-            checks.Add(new HealthCheckRegistration("redis", _ => new RedisHealthCheck(redis), HealthStatus.Unhealthy, [AgentHostDefaults.ReadyTag]));
+            checks.Add(new HealthCheckRegistration("redis", _ => new RedisHealthCheck(redis), HealthStatus.Degraded, [AgentHostDefaults.ReadyTag]));
         }
 
         return builder;
@@ -78,7 +82,9 @@ public static class HealthEndpoints
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                return HealthCheckResult.Unhealthy("redis does not answer");
+                // Degraded, not Unhealthy: every silo shares this Redis, so taking one out of service helps no call, and the
+                // live calls it holds keep talking (docs/Architecture.md#redis-outage).
+                return HealthCheckResult.Degraded("redis does not answer: live calls go on and their records wait in the silo; new calls and cluster membership changes wait for Redis");
             }
         }
     }

@@ -6,6 +6,7 @@ using AiAgent.Silo.Hosting;
 using AiAgent.Silo.Storage;
 using AiAgent.Tests.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Options;
 using Orleans.Storage;
@@ -83,6 +84,9 @@ public sealed class RedisOutageTests : IClassFixture<PersistentRedisServerFixtur
         Assert.Equal(1, Status.Pending); // one pending write for the call: the newest
         Assert.Equal(4, Version(await ReadAsync(callId))); // a reader on this silo sees the newest (read-your-writes)
         Assert.Equal(1, Status.Snapshot().Waiting);
+        var degraded = await ReadinessAsync();
+        Assert.Equal(HealthStatus.Degraded, degraded.Status); // not Unhealthy: live calls go on
+        Assert.Contains("1 record writes waiting for storage", degraded.Description);
 
         await _redis.StartAsync();
         await Waits.UntilAsync(() => Status.Pending == 0, Landing, "the pending write lands");
@@ -92,6 +96,7 @@ public sealed class RedisOutageTests : IClassFixture<PersistentRedisServerFixtur
         Assert.Equal(4, Version(stored));
         Assert.Equal(state.ETag, stored.ETag);
         Assert.Equal(0, Status.Snapshot().Waiting);
+        Assert.Equal(HealthStatus.Healthy, (await ReadinessAsync()).Status);
 
         state.State = Record(callId, 5); // the next write continues from the landed version: no conflict
         await Storage.WriteStateAsync(CallStorage.RecordStateName, GrainOf(callId), state);
@@ -144,6 +149,7 @@ public sealed class RedisOutageTests : IClassFixture<PersistentRedisServerFixtur
         await Waits.UntilAsync(() => Status.Pending == 0, Landing, "the pending write meets the conflict");
 
         Assert.Equal(1, Sum(givenUp, "reason", "conflict"));
+        Assert.Equal(HealthStatus.Degraded, (await ReadinessAsync()).Status); // a write was given up: reported for a while
         Assert.Equal("taken over", Text(await ReadAsync(callId))); // the pending write did not overwrite the new owner
         first.State = Record(callId, 4);
         await Assert.ThrowsAsync<InconsistentStateException>(() => Storage.WriteStateAsync(CallStorage.RecordStateName, GrainOf(callId), first));
@@ -204,6 +210,10 @@ public sealed class RedisOutageTests : IClassFixture<PersistentRedisServerFixtur
         var hosting = new HostingOptions { Storage = { Mode = "redis", Redis = redis } };
         return await TestClusterFixture.DeployAsync(hosting, config => TestClusterFixture.AddYaml(config, TestClusterFixture.Yaml));
     }
+
+    private Task<HealthCheckResult> ReadinessAsync() =>
+        new HealthEndpoints.CallRecordStorageHealthCheck(Status, Silo.GetRequiredService<IOptions<RecordStorageOptions>>(), TimeProvider.System)
+            .CheckHealthAsync(new HealthCheckContext());
 
     private GrainId GrainOf(Guid callId) => _cluster.Client.GetGrain<ICallGrain>(callId).GetGrainId();
 
