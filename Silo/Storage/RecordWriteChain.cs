@@ -58,7 +58,9 @@ internal sealed class PendingRecord<T>(T state, List<RecordWaiter<T>> waiters)
         _fingerprint ??= RecordWriteChain<T>.FingerprintOf(serializer.Deserialize<T>(serializer.SerializeToArray(State))!, serializer);
 
     /// <summary>This (newer) snapshot replacing <paramref name="older"/>: it lands for both sets of writers.</summary>
-    public PendingRecord<T> Replacing(PendingRecord<T> older) => new(State, [.. older.Waiters, .. Waiters]);
+    /// <remarks>An older writer that stopped waiting and whose state object a newer writer also holds is dropped: nobody awaits it, and the newer one updates that state.</remarks>
+    public PendingRecord<T> Replacing(PendingRecord<T> older) =>
+        new(State, [.. older.Waiters.Where(w => !w.Released || !Waiters.Any(n => ReferenceEquals(n.Target, w.Target))), .. Waiters]);
 }
 
 /// <summary>The write never lands: another activation wrote the record in between. Not retried.</summary>
@@ -157,18 +159,7 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
     }
 
     /// <summary>A writer stopped waiting before its snapshot landed: storage is not answering in time, which readiness reports.</summary>
-    public void Deferred()
-    {
-        lock (_gate)
-        {
-            if (_closed || (_pending is null && _attempting is null))
-            {
-                return; // landed meanwhile
-            }
-        }
-
-        MarkWaiting("no answer in time");
-    }
+    public void Deferred() => MarkWaiting("no answer in time", onlyIfPending: true);
 
     /// <summary>Writes until nothing is pending; each write retries transient failures (Polly) until it lands or <paramref name="stopping"/> fires.</summary>
     public async Task RunAsync(CancellationToken stopping, Action<RecordWriteChain<T>> ended)
@@ -299,11 +290,16 @@ internal sealed class RecordWriteChain<T> : IRecordWriteChain
     }
 
     /// <summary>From the first failure or deferral until the record lands or is dropped, the chain counts as waiting for storage.</summary>
-    private void MarkWaiting(string error)
+    private void MarkWaiting(string error, bool onlyIfPending = false)
     {
         bool first;
         lock (_gate)
         {
+            if (onlyIfPending && (_closed || (_pending is null && _attempting is null)))
+            {
+                return; // landed meanwhile: nothing waits
+            }
+
             first = !_waiting;
             _waiting = true;
             if (first)

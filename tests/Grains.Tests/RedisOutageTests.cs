@@ -205,6 +205,24 @@ public sealed class RedisOutageTests : IClassFixture<PersistentRedisServerFixtur
         await storage.WriteStateAsync(CallStorage.RecordStateName, GrainOf(callId), state); // and continues from it
     }
 
+    [Fact]
+    public async Task A_silo_stopping_during_the_outage_waits_a_bounded_time_then_gives_its_pending_writes_up()
+    {
+        var status = Status;
+        var flush = Silo.GetRequiredService<IOptions<RecordStorageOptions>>().Value.ShutdownFlush;
+        var callId = Guid.NewGuid();
+        await _redis.KillAsync();
+        await Storage.WriteStateAsync(CallStorage.RecordStateName, GrainOf(callId), new GrainState<CallRecord>(Record(callId, 1)));
+
+        var stopping = Stopwatch.StartNew();
+        await _cluster.StopSiloAsync(_cluster.Silos[0]);
+        await Waits.UntilAsync(() => status.Snapshot().GivenUp == 1, what: "the pending write is given up");
+
+        Assert.True(stopping.Elapsed < flush + TimeSpan.FromSeconds(10), $"stop took {stopping.Elapsed.TotalSeconds:0.0} s");
+        Assert.Equal(0, status.Pending);
+        Assert.Equal(0, status.Snapshot().Waiting);
+    }
+
     private static async Task<InProcessTestCluster> DeployAsync(string redis)
     {
         var hosting = new HostingOptions { Storage = { Mode = "redis", Redis = redis } };
