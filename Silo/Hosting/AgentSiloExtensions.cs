@@ -2,6 +2,7 @@ using AiAgent.Grains;
 using AiAgent.Grains.Calls;
 using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Silo.Calls;
+using AiAgent.Silo.Storage;
 using Orleans.Configuration;
 using Orleans.Persistence;
 using Orleans.Serialization;
@@ -71,6 +72,9 @@ public static class AgentSiloExtensions
             silo.Services.AddOptions<MemoryGrainStorageOptions>(CallStorage.Name).Configure<Serializer>(UseOrleansSerializer);
             silo.AddMemoryGrainStorage(CallStreams.PubSubStore);
         }
+
+        // Call records ride out a storage outage: writes retried in the background, coalesced per call (docs/Architecture.md#redis-outage).
+        silo.Services.AddResilientGrainStorage(CallStorage.Name);
 
         silo.AddAgentOutputStreams(hosting.Streams);
         return silo;

@@ -1,66 +1,37 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using AiAgent.Tests.Support;
 
 namespace AiAgent.Grains.Tests;
 
-/// <summary>A real redis-server (Debian package) on a free loopback port, started for the tests and stopped after.</summary>
-public sealed class RedisServerFixture : IAsyncLifetime
+/// <summary>A real redis-server (<see cref="RedisServer"/>) on a free loopback port, started for a test class and stopped after.</summary>
+public class RedisServerFixture : IAsyncLifetime
 {
-    private Process? _process;
+    private readonly bool _persistent;
+    private RedisServer _server = null!;
 
-    public int Port { get; private set; }
-
-    public string ConnectionString => $"127.0.0.1:{Port}";
-
-    public async Task InitializeAsync()
+    public RedisServerFixture()
+        : this(persistent: false)
     {
-        Port = FreePort();
-        var start = new ProcessStartInfo("redis-server")
-        {
-            ArgumentList = { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" },
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        try
-        {
-            _process = Process.Start(start);
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new InvalidOperationException("redis-server is not installed: run ./test.sh (it installs it) or apt-get install redis-server", ex);
-        }
-
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var line = await _process!.StandardOutput.ReadLineAsync(timeout.Token)
-                ?? throw new InvalidOperationException("redis-server exited before it was ready");
-            if (line.Contains("Ready to accept connections", StringComparison.Ordinal))
-            {
-                break;
-            }
-        }
-
-        _ = _process.StandardOutput.ReadToEndAsync(); // keep draining so it never blocks on a full pipe
     }
 
-    public Task DisposeAsync()
-    {
-        if (_process is { HasExited: false })
-        {
-            _process.Kill();
-            _process.WaitForExit();
-        }
+    protected RedisServerFixture(bool persistent) => _persistent = persistent;
 
-        _process?.Dispose();
-        return Task.CompletedTask;
-    }
+    public int Port => _server.Port;
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public string ConnectionString => _server.ConnectionString;
+
+    public async Task InitializeAsync() => _server = await RedisServer.StartAsync(_persistent);
+
+    /// <summary>Starts redis-server again on the same port after <see cref="KillAsync"/>.</summary>
+    public Task StartAsync() => _server.StartAgainAsync();
+
+    /// <summary>Starts redis-server again if a test left it killed.</summary>
+    public Task EnsureRunningAsync() => _server.EnsureRunningAsync();
+
+    /// <summary>Kills redis-server (SIGKILL) and waits until it is gone.</summary>
+    public Task KillAsync() => _server.KillAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 }
+
+/// <summary>A redis-server that keeps its data when it is killed and started again (append-only file, fsync always).</summary>
+public sealed class PersistentRedisServerFixture() : RedisServerFixture(persistent: true);
