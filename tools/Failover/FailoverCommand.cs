@@ -59,8 +59,10 @@ internal static class FailoverCommand
                 runs.Add(report);
                 Log.RunDone(logger, run, report.Summary.Dropped, report.Summary.Calls, Path.Combine(output, "report.md"));
             }
-            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or IOException or Processes.ProcessDiedException or OperationCanceledException)
+            catch (Exception ex)
             {
+                // Whatever broke one run (a process that would not start, the user's Ctrl+C), its processes are
+                // stopped by now; the report says so and keeps the runs that finished.
                 Log.RunFailed(logger, run, ex);
                 failures.Add($"run {run}: {ex.Message}");
             }
