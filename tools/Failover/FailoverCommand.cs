@@ -135,11 +135,12 @@ internal static class FailoverCommand
     {
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", ["-C", repository, "describe", "--always", "--dirty", "--abbrev=7"])
+            using var git = Process.Start(new ProcessStartInfo("git", ["describe", "--always", "--dirty", "--abbrev=7"])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
+                WorkingDirectory = repository, // not the current directory, which may be gone by the end of a long run
             });
             if (git is null)
             {
@@ -150,9 +151,9 @@ internal static class FailoverCommand
             await git.WaitForExitAsync().ConfigureAwait(false);
             return git.ExitCode == 0 && commit.Length > 0 ? commit : null;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
         {
-            return null;
+            return null; // no git, or not a checkout (an exported copy): the report just has no commit
         }
     }
 }
