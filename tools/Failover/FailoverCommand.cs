@@ -59,8 +59,10 @@ internal static class FailoverCommand
                 runs.Add(report);
                 Log.RunDone(logger, run, report.Summary.Dropped, report.Summary.Calls, Path.Combine(output, "report.md"));
             }
-            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or IOException or Processes.ProcessDiedException or OperationCanceledException)
+            catch (Exception ex)
             {
+                // Whatever broke one run (a process that would not start, the user's Ctrl+C), its processes are
+                // stopped by now; the report says so and keeps the runs that finished.
                 Log.RunFailed(logger, run, ex);
                 failures.Add($"run {run}: {ex.Message}");
             }
@@ -133,11 +135,12 @@ internal static class FailoverCommand
     {
         try
         {
-            using var git = Process.Start(new ProcessStartInfo("git", ["-C", repository, "describe", "--always", "--dirty", "--abbrev=7"])
+            using var git = Process.Start(new ProcessStartInfo("git", ["describe", "--always", "--dirty", "--abbrev=7"])
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
+                WorkingDirectory = repository, // not the current directory, which may be gone by the end of a long run
             });
             if (git is null)
             {
@@ -148,9 +151,9 @@ internal static class FailoverCommand
             await git.WaitForExitAsync().ConfigureAwait(false);
             return git.ExitCode == 0 && commit.Length > 0 ? commit : null;
         }
-        catch (System.ComponentModel.Win32Exception)
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or IOException or InvalidOperationException)
         {
-            return null;
+            return null; // no git, or not a checkout (an exported copy): the report just has no commit
         }
     }
 }

@@ -24,7 +24,7 @@ internal sealed class FailoverRun(FailoverOptions options, string repository, st
         var layout = new PlatformLayout(
             repository, outputDirectory, $"failover-{Guid.NewGuid():N}"[..20], options.SiloArguments, options.GatewayArguments);
         await using var cluster = await FailoverCluster.StartAsync(layout, options.Silos, logger, cancellationToken).ConfigureAwait(false);
-        await using var placement = await CallPlacement.ConnectAsync(layout, cluster.Redis.ConnectionString, cancellationToken).ConfigureAwait(false);
+        await using var placement = await ConnectPlacementAsync(layout, cluster, cancellationToken).ConfigureAwait(false);
         await WarmUpAsync(cluster, cancellationToken).ConfigureAwait(false);
 
         using var stop = new CancellationTokenSource();
@@ -105,9 +105,28 @@ internal sealed class FailoverRun(FailoverOptions options, string repository, st
         await AsteriskSimulator.RunAsync(warmUp, TimeSpan.FromSeconds(0.5), cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyDictionary<Guid, int>?> FindHostsAsync(
-        FailoverCluster cluster, CallPlacement placement, IReadOnlyCollection<Guid> calls, CancellationToken cancellationToken)
+    /// <summary>The placement client, or null when it cannot join (the run goes on, aiming at silo 1).</summary>
+    private async Task<CallPlacement?> ConnectPlacementAsync(PlatformLayout layout, FailoverCluster cluster, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await CallPlacement.ConnectAsync(layout, cluster.Redis.ConnectionString, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.PlacementUnknown(logger, ex);
+            return null;
+        }
+    }
+
+    private async Task<IReadOnlyDictionary<Guid, int>?> FindHostsAsync(
+        FailoverCluster cluster, CallPlacement? placement, IReadOnlyCollection<Guid> calls, CancellationToken cancellationToken)
+    {
+        if (placement is null)
+        {
+            return null;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(15));
         try
