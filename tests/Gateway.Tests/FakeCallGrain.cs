@@ -15,6 +15,9 @@ public interface IFakeCallControl : IGrainWithGuidCompoundKey
     Task PublishFlushAsync(int utteranceId);
 
     Task PublishEndingAsync(CallEndReason reason, bool drain);
+
+    /// <summary>From now on this activation answers its liveness pings with false (as a fresh activation of a lost epoch would).</summary>
+    Task StopAnsweringAsync();
 }
 
 /// <summary>What one fake call saw, observable from the test without polling.</summary>
@@ -29,6 +32,12 @@ public sealed class FakeCallRecord
     public Channel<PlayoutReport> Reports { get; } = Channel.CreateUnbounded<PlayoutReport>();
 
     public ConcurrentQueue<long> AudioSequences { get; } = new();
+
+    /// <summary>Every attach: the epoch it reached and why the gateway attached.</summary>
+    public ConcurrentQueue<(int Epoch, CallAttachReason Reason)> Attaches { get; } = new();
+
+    /// <summary>Every caller audio message with the epoch of the activation that got it.</summary>
+    public ConcurrentQueue<(int Epoch, long Sequence, byte[] Audio)> AudioByEpoch { get; } = new();
 
     /// <summary>Every caller audio message: its sequence, its bytes and when it arrived (<see cref="System.Diagnostics.Stopwatch"/> timestamp).</summary>
     public ConcurrentQueue<(long Sequence, byte[] Audio, long ReceivedAt)> Audio { get; } = new();
@@ -61,17 +70,40 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
     private IAgentOutput? _output;
     private long _sequence;
     private AudioFormat _format;
+    private bool _answering = true;
     private FakeCallRecord Record => log.For(this.GetPrimaryKey(out _));
+
+    private int Epoch
+    {
+        get
+        {
+            this.GetPrimaryKey(out var extension);
+            return CallGrainKeys.EpochOf(extension);
+        }
+    }
 
     public async Task<CallAttached> AttachAsync(CallAttachRequest request)
     {
         _format = request.Start.EffectivePlayoutFormat;
         _output = request.Output;
+        Record.Attaches.Enqueue((Epoch, request.Reason));
+        if (Epoch > CallGrainKeys.FirstEpoch)
+        {
+            // A restore: no greeting again.
+            return new CallAttached(CallAttachOutcome.Restored, Epoch, "fake", _format);
+        }
+
         Record.Started.TrySetResult(request.Start);
         var greeting = Enumerable.Repeat(GreetingByte, _format.BytesFor(GreetingDuration)).ToArray();
         await PublishAsync(new AgentAudioChunk(_sequence++, GreetingUtterance, greeting, DateTime.UtcNow));
         await PublishAsync(new AgentUtteranceDone(_sequence++, GreetingUtterance));
         return new CallAttached(CallAttachOutcome.Started, CallGrainKeys.FirstEpoch, "fake", _format);
+    }
+
+    public Task StopAnsweringAsync()
+    {
+        _answering = false;
+        return Task.CompletedTask;
     }
 
     public Task DetachAsync()
@@ -80,11 +112,12 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
         return Task.CompletedTask;
     }
 
-    public Task<bool> PingAsync() => Task.FromResult(true);
+    public Task<bool> PingAsync() => Task.FromResult(_answering);
 
     public async Task PushCallerAudioAsync(CallerAudio audio)
     {
         Record.AudioSequences.Enqueue(audio.Sequence);
+        Record.AudioByEpoch.Enqueue((Epoch, audio.Sequence, audio.Audio.ToArray()));
         Record.Audio.Enqueue((audio.Sequence, audio.Audio.ToArray(), System.Diagnostics.Stopwatch.GetTimestamp()));
 
         // Digital silence is not echoed (as a VAD would not), so load runs can stream inbound frames.
@@ -126,7 +159,7 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
     public Task PublishEndingAsync(CallEndReason reason, bool drain) => PublishAsync(new CallEnding(_sequence++, reason, drain));
 
     private Task PublishAsync(AgentStreamEvent item) =>
-        (_output ?? throw new InvalidOperationException("call not started")).OnAgentEventAsync(item with { Epoch = CallGrainKeys.FirstEpoch });
+        (_output ?? throw new InvalidOperationException("call not started")).OnAgentEventAsync(item with { Epoch = Epoch });
 }
 
 /// <summary>TEST-ONLY locator: every call is new (the gateway starts it at the first epoch).</summary>

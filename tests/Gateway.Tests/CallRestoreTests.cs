@@ -1,0 +1,51 @@
+using AiAgent.Grains.Interfaces.Calls;
+using AiAgent.Tests.Support;
+
+namespace AiAgent.Gateway.Tests;
+
+/// <summary>
+/// The gateway's side of a failover against fake call grains: a call whose activation stops answering its liveness
+/// ping is restored at the next epoch, with the caller's unanswered audio replayed to it first, numbered from 0.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class CallRestoreTests(ClusterFixture fixture)
+{
+    private static readonly TimeSpan s_timeout = Waits.Long;
+
+    [Fact]
+    public async Task An_activation_that_stops_answering_is_replaced_at_the_next_epoch_and_gets_the_unanswered_audio()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:liveness_ms"] = "100" });
+        var callId = Guid.NewGuid();
+        var record = fixture.Calls.For(callId);
+        await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
+        await asterisk.SendUuidAsync(callId);
+        await record.Started.Task.WaitAsync(s_timeout);
+
+        // Speech the fake echoes (agent audio: answered), then silence it does not (unanswered since the last answer).
+        await asterisk.SendAudioAsync(Filled(320, 0x21));
+        await asterisk.ReadAudioUntilAsync(f => f.Any(x => x.All(b => b == 0x21)));
+        for (var i = 0; i < 5; i++)
+        {
+            await asterisk.SendAudioAsync(new byte[320]);
+        }
+
+        await Waits.UntilAsync(() => record.AudioByEpoch.Count(a => a.Epoch == 1) >= 6, s_timeout, "6 frames at epoch 1");
+        await FakeCallGrain.Control(fixture.Cluster.Client, callId).StopAnsweringAsync();
+
+        await Waits.UntilAsync(() => record.Attaches.Any(a => a.Epoch == 2), s_timeout, "the restore at epoch 2");
+        Assert.Equal((2, CallAttachReason.SiloLost), record.Attaches.Single(a => a.Epoch == 2));
+        await Waits.UntilAsync(() => record.AudioByEpoch.Count(a => a.Epoch == 2) >= 5, s_timeout, "the replay at epoch 2");
+        var replayed = record.AudioByEpoch.Where(a => a.Epoch == 2).OrderBy(a => a.Sequence).Take(5).ToList();
+        Assert.Equal([0L, 1, 2, 3, 4], replayed.Select(a => a.Sequence));
+        Assert.All(replayed, a => Assert.All(a.Audio, b => Assert.Equal(0, b))); // the silence, not the answered speech
+
+        // The call goes on at epoch 2: new caller audio reaches it, numbered after the replay.
+        await asterisk.SendAudioAsync(Filled(320, 0x33));
+        await Waits.UntilAsync(() => record.AudioByEpoch.Any(a => a.Epoch == 2 && a.Audio[0] == 0x33), s_timeout, "live audio at epoch 2");
+        Assert.True(record.AudioByEpoch.Single(a => a.Epoch == 2 && a.Audio[0] == 0x33).Sequence >= 5);
+        Assert.False(record.HungUp.Task.IsCompleted);
+    }
+
+    private static byte[] Filled(int length, byte value) => Enumerable.Repeat(value, length).ToArray();
+}
