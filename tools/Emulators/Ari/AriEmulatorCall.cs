@@ -16,6 +16,8 @@ public sealed class AriEmulatorCall
     private long _lastSentAt;
     private long _longestSendGapTicks;
     private long _framesToGateway;
+    private string? _lastLeg;
+    private readonly List<TimeSpan> _legSwitchGaps = [];
     private readonly object _heardGate = new();
     private readonly ArrayBufferWriter<byte> _heard = new();
     private int _answers;
@@ -101,6 +103,22 @@ public sealed class AriEmulatorCall
         }
     }
 
+    /// <summary>
+    /// For each media leg that took over from an earlier one: the time between the caller's last frame sent on the old
+    /// leg and its first on the new one (how long the caller was cut off from the platform, both ways: the emulator
+    /// carries audio in either direction only while a leg shares the bridge with the caller).
+    /// </summary>
+    public IReadOnlyList<TimeSpan> MediaLegSwitchGaps
+    {
+        get
+        {
+            lock (_speechGate)
+            {
+                return [.. _legSwitchGaps];
+            }
+        }
+    }
+
     /// <summary>The caller says <paramref name="audio"/> (s16le at the media leg's rate) after what it is saying now.</summary>
     public void Say(ReadOnlyMemory<byte> audio)
     {
@@ -143,7 +161,7 @@ public sealed class AriEmulatorCall
     /// The next 20 ms of what the caller says, silence when it says nothing. The position belongs to the caller, not to
     /// a media leg: a leg that replaces an ended one goes on where the caller was.
     /// </summary>
-    internal void FillFrame(Span<byte> frame)
+    internal void FillFrame(Span<byte> frame, string legId)
     {
         lock (_speechGate)
         {
@@ -163,6 +181,12 @@ public sealed class AriEmulatorCall
                 _longestSendGapTicks = now - _lastSentAt;
             }
 
+            if (_lastLeg is not null && _lastLeg != legId)
+            {
+                _legSwitchGaps.Add(Stopwatch.GetElapsedTime(_lastSentAt, now));
+            }
+
+            _lastLeg = legId;
             _lastSentAt = now;
             _framesToGateway++;
         }

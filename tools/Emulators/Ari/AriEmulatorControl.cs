@@ -69,6 +69,13 @@ internal static class AriEmulatorControl
                     w.WriteNumber("heard_frames", call.HeardFrames);
                     w.WriteNumber("frames_to_gateway", call.FramesToGateway);
                     w.WriteNumber("longest_gap_to_gateway_ms", Math.Round(call.LongestGapToGateway.TotalMilliseconds, 1));
+                    w.WriteStartArray("media_leg_switch_gaps_ms");
+                    foreach (var gap in call.MediaLegSwitchGaps)
+                    {
+                        w.WriteNumberValue(Math.Round(gap.TotalMilliseconds, 1));
+                    }
+
+                    w.WriteEndArray();
                     w.WriteEndObject();
                 }));
             case ("POST", ["drop-events"]):

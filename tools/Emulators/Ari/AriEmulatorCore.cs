@@ -319,7 +319,7 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
             return false;
         }
 
-        call.FillFrame(frame.Span);
+        call.FillFrame(frame.Span, externalId);
         return true;
     }
 
