@@ -14,7 +14,10 @@ public interface IAriCallGrain : IGrainWithGuidKey
     /// <summary>The caller hung up or left the application (<c>ChannelHangupRequest</c>, <c>StasisEnd</c>, <c>ChannelDestroyed</c>).</summary>
     Task CallerEndedAsync(string callerChannelId);
 
-    /// <summary>The external-media leg ended (<c>StasisEnd</c> / <c>ChannelDestroyed</c>: the gateway sent 00 00 00 or closed).</summary>
+    /// <summary>
+    /// The external-media leg ended (<c>StasisEnd</c> / <c>ChannelDestroyed</c>: the gateway sent 00 00 00, closed or
+    /// died). A live call (<c>reconnect</c>) gets a new leg to another gateway in the same bridge; any other end is acted on.
+    /// </summary>
     Task MediaLegEndedAsync(string mediaChannelId);
 
     /// <summary>The caller pressed a key (<c>ChannelDtmfReceived</c>).</summary>

@@ -17,6 +17,9 @@ public enum AriCallPhase
 
     /// <summary>Both legs and the bridge are gone (or handed back to the dialplan).</summary>
     Ended = 4,
+
+    /// <summary>The media leg ended while the call is live: a new one is being dialled into the same bridge.</summary>
+    Reconnecting = 5,
 }
 
 /// <summary>The small persisted state of <see cref="AriCallGrain"/>.</summary>
@@ -50,4 +53,24 @@ public sealed class AriCallState
     /// <summary>What the call ended with, for the logs and tests (<c>hangup</c>, <c>transfer:NAME</c> …).</summary>
     [Id(6)]
     public string? Outcome { get; set; }
+
+    /// <summary>The gateway address (<c>host:port</c>) the current media leg dialled.</summary>
+    [Id(7)]
+    public string? MediaHost { get; set; }
+
+    /// <summary>While <see cref="AriCallPhase.Reconnecting"/>: the gateway whose leg ended (the next dial avoids it).</summary>
+    [Id(8)]
+    public string? FailedHost { get; set; }
+
+    /// <summary>Re-dial attempts since the last media leg that stayed up (bounds a gateway that keeps dropping the leg).</summary>
+    [Id(9)]
+    public int RedialAttempts { get; set; }
+
+    /// <summary>When the current media leg joined the bridge.</summary>
+    [Id(10)]
+    public DateTimeOffset? MediaBridgedAt { get; set; }
+
+    /// <summary>Media legs bridged over the call's life (1 without a re-dial).</summary>
+    [Id(11)]
+    public int MediaLegs { get; set; }
 }

@@ -52,4 +52,19 @@ internal static partial class AriModeLog
 
     [LoggerMessage(EventId = 2417, Level = LogLevel.Information, Message = "ARI call {CallId}: the {Leg} leg vanished during an events drop; cleaning up")]
     public static partial void ReconcileCleanup(ILogger logger, Guid callId, string leg);
+
+    [LoggerMessage(EventId = 2418, Level = LogLevel.Information, Message = "ARI call {CallId}: the media leg to {FailedHost} ended while the call is live; dialling a new one into bridge {BridgeId} (the caller stays in it)")]
+    public static partial void Redialling(ILogger logger, Guid callId, string? failedHost, string? bridgeId);
+
+    [LoggerMessage(EventId = 2419, Level = LogLevel.Warning, Message = "ARI call {CallId}: media leg attempt {Attempt} to {Host} failed")]
+    public static partial void MediaAttemptFailed(ILogger logger, Guid callId, int attempt, string host, Exception exception);
+
+    [LoggerMessage(EventId = 2420, Level = LogLevel.Information, Message = "ARI call {CallId}: new media leg {MediaChannelId} to {Host} in bridge {BridgeId} after {Attempts} attempt(s), {ElapsedMs} ms after the old one ended")]
+    public static partial void Rebridged(ILogger logger, Guid callId, string mediaChannelId, string host, string bridgeId, int attempts, long elapsedMs);
+
+    [LoggerMessage(EventId = 2421, Level = LogLevel.Warning, Message = "ARI call {CallId}: no media leg after {Attempts} attempt(s); hanging the caller up")]
+    public static partial void RedialGaveUp(ILogger logger, Guid callId, int attempts);
+
+    [LoggerMessage(EventId = 2422, Level = LogLevel.Information, Message = "ARI call {CallId}: the call ended ({Disposition}) while its media leg was being re-dialled; acting on that instead")]
+    public static partial void RedialOvertaken(ILogger logger, Guid callId, string disposition);
 }

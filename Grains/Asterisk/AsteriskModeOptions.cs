@@ -45,8 +45,9 @@ public sealed class AriOptions
     public string PasswordEnv { get; set; } = "AIAGENT_ARI_PASSWORD";
 
     /// <summary>
-    /// <c>asterisk.ari.external_host</c>: <c>host:port</c> of an AudioSocket gateway as Asterisk reaches it; each call's
-    /// external-media channel dials it with the call id as its first frame.
+    /// <c>asterisk.ari.external_host</c>: <c>host:port</c> of an AudioSocket gateway as Asterisk reaches it (a Service in
+    /// Kubernetes), or several separated by commas; each call's external-media channel dials one with the call id as
+    /// its first frame, and a leg that ends while the call is live is re-dialled to the next (<see cref="ExternalHosts"/>).
     /// </summary>
     [ConfigurationKeyName("external_host")]
     public string ExternalHost { get; set; } = "127.0.0.1:8090";
@@ -57,6 +58,10 @@ public sealed class AriOptions
     /// <summary><c>asterisk.ari.transfer_context</c>: the dialplan context a <c>transfer:&lt;name&gt;</c> disposition continues into, at extension <c>name</c>.</summary>
     [ConfigurationKeyName("transfer_context")]
     public string TransferContext { get; set; } = "aiagent-transfer";
+
+    /// <summary>The gateway addresses of <see cref="ExternalHost"/>, in order (empty entries dropped).</summary>
+    public IReadOnlyList<string> ExternalHosts() =>
+        ExternalHost.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>The password from <see cref="PasswordEnv"/>, or null when unset.</summary>
     public string? ReadPassword() => Environment.GetEnvironmentVariable(PasswordEnv) is { Length: > 0 } password ? password : null;

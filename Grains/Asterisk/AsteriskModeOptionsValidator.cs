@@ -42,9 +42,10 @@ public sealed class AsteriskModeOptionsValidator : IValidateOptions<AsteriskMode
             errors.Add($"asterisk.ari.password_env: the environment variable {ari.PasswordEnv} is not set (asterisk.mode is 'ari')");
         }
 
-        if (!IPEndPoint.TryParse(ari.ExternalHost, out _) && !IsHostAndPort(ari.ExternalHost))
+        var hosts = ari.ExternalHosts();
+        if (hosts.Count == 0 || hosts.Any(host => !IPEndPoint.TryParse(host, out _) && !IsHostAndPort(host)))
         {
-            errors.Add($"asterisk.ari.external_host: '{ari.ExternalHost}' is not host:port (the gateway as Asterisk reaches it)");
+            errors.Add($"asterisk.ari.external_host: '{ari.ExternalHost}' is not host:port or a comma-separated list of them (the gateways as Asterisk reaches them)");
         }
 
         if (!AriOptions.Formats.Contains(ari.Format, StringComparer.Ordinal))

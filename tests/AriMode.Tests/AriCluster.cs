@@ -6,6 +6,7 @@ using AiAgent.Grains.Interfaces.Configuration;
 using AiAgent.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Orleans.TestingHost;
 
 namespace AiAgent.AriMode.Tests;
@@ -15,17 +16,18 @@ internal sealed class AriCluster : IAsyncDisposable
 {
     private const string PasswordVariable = "AIAGENT_ARIMODE_TEST_PASSWORD";
 
-    private AriCluster(AriEmulator emulator, StandInGateway gateway, InProcessTestCluster cluster, RealGateway? realGateway = null)
+    private AriCluster(AriEmulator emulator, StandInGateway gateway, InProcessTestCluster cluster, IReadOnlyList<RealGateway> realGateways, IReadOnlyList<CuttableProxy> proxies, IReadOnlyList<string> externalHosts, CapturingLoggerProvider logs)
     {
-        _realGateway = realGateway;
         Emulator = emulator;
         Gateway = gateway;
         Cluster = cluster;
+        RealGateways = realGateways;
+        Proxies = proxies;
+        ExternalHosts = externalHosts;
+        Logs = logs;
     }
 
     public const string App = "aiagent";
-
-    private readonly RealGateway? _realGateway;
 
     public AriEmulator Emulator { get; }
 
@@ -33,13 +35,38 @@ internal sealed class AriCluster : IAsyncDisposable
 
     public InProcessTestCluster Cluster { get; }
 
+    /// <summary>Real gateways on the cluster's client (none: the stand-in takes the media legs).</summary>
+    public IReadOnlyList<RealGateway> RealGateways { get; }
+
+    /// <summary>With <c>proxied</c>: one relay in front of each real gateway, at the same index.</summary>
+    public IReadOnlyList<CuttableProxy> Proxies { get; }
+
+    /// <summary>Everything the silos and the real gateways logged.</summary>
+    public CapturingLoggerProvider Logs { get; }
+
+    /// <summary><c>asterisk.ari.external_host</c> as configured, in order.</summary>
+    public IReadOnlyList<string> ExternalHosts { get; }
+
     public string EndpointKey => Emulator.BaseUrl.TrimEnd('/') + "|" + App;
 
-    public static async Task<AriCluster> StartAsync(int silos, bool realGateway = false)
+    /// <param name="silos">TestingHost silos, each running the ARI connection service.</param>
+    /// <param name="realGateways">Real gateways co-hosted on the cluster's client; 0: the stand-in gateway.</param>
+    /// <param name="proxied">
+    /// Put a <see cref="CuttableProxy"/> in front of each real gateway. Their caller gap fill is off: a gateway cut off
+    /// by <see cref="CuttableProxy.KillAsync"/> then sends its call nothing, as a dead one does (with the fill on it would
+    /// keep supplying silence for a caller it no longer has).
+    /// </param>
+    /// <param name="extraHosts">Addresses after the gateways in <c>external_host</c> (<see cref="UnreachableHost"/>, …).</param>
+    public static async Task<AriCluster> StartAsync(int silos, int realGateways = 0, bool proxied = false, IReadOnlyList<string>? extraHosts = null)
     {
         var emulator = await AriEmulator.StartAsync(new AriEmulatorOptions());
         var gateway = new StandInGateway();
-        var realPort = realGateway ? RealGateway.FreePort() : 0;
+        var realPorts = Enumerable.Range(0, realGateways).Select(_ => RealGateway.FreePort()).ToArray();
+        var proxies = proxied ? realPorts.Select(port => new CuttableProxy(port)).ToArray() : [];
+        IEnumerable<string> gatewayHosts = realGateways == 0
+            ? [gateway.HostPort]
+            : proxied ? proxies.Select(p => p.HostPort) : realPorts.Select(port => $"127.0.0.1:{port}");
+        string[] hosts = [.. gatewayHosts, .. extraHosts ?? []];
         Environment.SetEnvironmentVariable(PasswordVariable, emulator.Options.Password);
         var keys = new Dictionary<string, string?>
         {
@@ -49,24 +76,42 @@ internal sealed class AriCluster : IAsyncDisposable
             ["asterisk:ari:app"] = App,
             ["asterisk:ari:username"] = emulator.Options.UserName,
             ["asterisk:ari:password_env"] = PasswordVariable,
-            ["asterisk:ari:external_host"] = realGateway ? $"127.0.0.1:{realPort}" : gateway.HostPort,
+            ["asterisk:ari:external_host"] = string.Join(',', hosts),
             ["providers:local:greeting"] = "true",
             ["asterisk:ari:format"] = "slin16",
             ["asterisk:ari:transfer_context"] = "aiagent-transfer",
         };
+        var logs = new CapturingLoggerProvider();
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) => silo.AddAgentStorageAndStreams(new HostingOptions()));
         builder.ConfigureSiloHost((_, host) =>
         {
             host.Configuration.AddInMemoryCollection(keys);
+            host.Logging.AddProvider(logs);
             host.Services.AddAgentGrains(host.Configuration);
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(CallStreams.ProviderName));
         var cluster = builder.Build();
         await cluster.DeployAsync();
-        var real = realGateway ? await RealGateway.StartAsync(cluster.Client, realPort) : null;
-        return new AriCluster(emulator, gateway, cluster, real);
+        var real = new List<RealGateway>();
+        for (var i = 0; i < realPorts.Length; i++)
+        {
+            real.Add(await RealGateway.StartAsync(cluster.Client, realPorts[i], $"ari-test-gateway-{i}", logs, callerGapFill: !proxied));
+        }
+
+        return new AriCluster(emulator, gateway, cluster, real, proxies, hosts, logs);
     }
+
+    /// <summary>A loopback address where nothing listens: a dial to it is refused at once.</summary>
+    public static string UnreachableHost() => $"127.0.0.1:{RealGateway.FreePort()}";
+
+    /// <summary>The index in <see cref="ExternalHosts"/> an external-media channel dialled (its name is <c>AudioSocket/HOST:PORT-UUID</c>).</summary>
+    public int HostIndexOf(AriEmulatorChannelInfo media) =>
+        ExternalHosts.ToList().FindIndex(host => media.Name.StartsWith($"AudioSocket/{host}-", StringComparison.Ordinal));
+
+    /// <summary>The external-media channels of <paramref name="callId"/> the emulator holds now.</summary>
+    public IReadOnlyList<AriEmulatorChannelInfo> MediaLegsOf(Guid callId) =>
+        [.. Emulator.Channels.Where(c => c.ExternalMediaData == callId)];
 
     /// <summary>The connection service of each running silo.</summary>
     public IEnumerable<AriConnectionService> Services =>
@@ -79,9 +124,14 @@ internal sealed class AriCluster : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_realGateway is not null)
+        foreach (var real in RealGateways)
         {
-            await _realGateway.DisposeAsync();
+            await real.DisposeAsync();
+        }
+
+        foreach (var proxy in Proxies)
+        {
+            await proxy.DisposeAsync();
         }
 
         await Cluster.DisposeAsync();

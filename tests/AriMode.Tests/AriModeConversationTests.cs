@@ -9,7 +9,7 @@ public sealed class AriModeConversationTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _ari = await AriCluster.StartAsync(silos: 1, realGateway: true);
+        _ari = await AriCluster.StartAsync(silos: 1, realGateways: 1);
         await Waits.UntilAsync(() => _ari.Emulator.IsRegistered(AriCluster.App), what: "the lease holder's events connection");
     }
 

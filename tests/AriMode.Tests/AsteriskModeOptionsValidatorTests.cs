@@ -35,6 +35,34 @@ public sealed class AsteriskModeOptionsValidatorTests
         }
     }
 
+    [Theory]
+    [InlineData("gw-a:8090,gw-b:8090", true)]
+    [InlineData(" 10.0.0.5:8090 , 10.0.0.6:8090 ", true)]
+    [InlineData("gw-a:8090,nohostport", false)]
+    [InlineData(",", false)]
+    public void External_host_takes_a_comma_separated_list_of_gateways(string value, bool valid)
+    {
+        var variable = "AIAGENT_TEST_ARI_" + Guid.NewGuid().ToString("N");
+        Environment.SetEnvironmentVariable(variable, "secret");
+        try
+        {
+            var options = new AsteriskModeOptions { Mode = "ari", Ari = { PasswordEnv = variable, ExternalHost = value } };
+            var result = _validator.Validate(null, options);
+            Assert.Equal(valid, result.Succeeded);
+            Assert.True(valid || (result.FailureMessage ?? string.Empty).Contains("asterisk.ari.external_host", StringComparison.Ordinal));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+    }
+
+    [Fact]
+    public void External_hosts_are_read_in_order_without_blanks()
+    {
+        Assert.Equal(["gw-a:8090", "gw-b:8090"], new AriOptions { ExternalHost = " gw-a:8090, ,gw-b:8090 " }.ExternalHosts());
+    }
+
     [Fact]
     public void Ari_mode_with_a_password_in_the_environment_is_valid()
     {

@@ -9,8 +9,19 @@ using Microsoft.Extensions.Logging;
 namespace AiAgent.AriMode.Tests;
 
 /// <summary>The real AudioSocket gateway (Kestrel on loopback) on the test cluster's client.</summary>
-internal sealed class RealGateway(WebApplication app) : IAsyncDisposable
+internal sealed class RealGateway(WebApplication app, int port, string id) : IAsyncDisposable
 {
+    private int _stopped;
+
+    /// <summary>Its AudioSocket port.</summary>
+    public int Port { get; } = port;
+
+    /// <summary>Its <c>gateway.id</c>, as calls record it.</summary>
+    public string Id { get; } = id;
+
+    /// <summary>True once stopped.</summary>
+    public bool Stopped => Volatile.Read(ref _stopped) == 1;
+
     /// <summary>A loopback port free right now (the cluster's config needs it before the gateway can start).</summary>
     public static int FreePort()
     {
@@ -19,26 +30,40 @@ internal sealed class RealGateway(WebApplication app) : IAsyncDisposable
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
-    public static async Task<RealGateway> StartAsync(IClusterClient client, int port)
+    public static async Task<RealGateway> StartAsync(IClusterClient client, int port, string id = "ari-test-gateway", ILoggerProvider? logs = null, bool callerGapFill = true)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var keys = new Dictionary<string, string?>
         {
             ["audiosocket:host"] = "127.0.0.1",
             ["audiosocket:port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["gateway:id"] = "ari-test-gateway",
-        });
+            ["gateway:id"] = id,
+        };
+        if (!callerGapFill)
+        {
+            keys["audiosocket:caller_gap_fill_ms"] = "0";
+        }
+
+        builder.Configuration.AddInMemoryCollection(keys);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (logs is not null)
+        {
+            builder.Logging.AddProvider(logs);
+        }
         builder.Services.AddSingleton(client);
         builder.AddAudioSocketGateway();
         var app = builder.Build();
         await app.StartAsync();
-        return new RealGateway(app);
+        return new RealGateway(app, port, id);
     }
 
+    /// <summary>A graceful stop, as a drained pod's: each session sends the hangup frame and detaches from its call.</summary>
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
     }
 }

@@ -75,6 +75,61 @@ public sealed class ExternalMediaTests
         Assert.Equal("Up", call.State);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_new_external_media_to_another_server_joins_the_same_bridge_and_the_callers_audio_goes_on(bool reset)
+    {
+        await using var h = await AriHarness.StartAsync();
+        var first = new LoopbackGateway();
+        await using var second = new LoopbackGateway();
+        var speech = Enumerable.Range(0, 640 * 250).Select(i => (byte)(i % 251 + 1)).ToArray(); // 5 s, every frame distinct
+        var call = await h.Emulator.PlaceCallAsync(AriHarness.App, ["arg1"], new AriCallOptions { Audio = speech });
+        await h.Client.AnswerAsync(call.ChannelId);
+        var callId = Guid.NewGuid();
+        var external = await h.Client.CreateExternalMediaAsync(AriHarness.App, first.HostPort, "slin16", callId);
+        await h.UntilAsync<StasisStartEvent>(s => s.Channel.Id == external.Id);
+        var bridge = await h.Client.CreateBridgeAsync();
+        await h.Client.AddChannelsAsync(bridge.Id, [call.ChannelId, external.Id]);
+        await h.UntilAsync<ChannelVarsetEvent>(v => v.Variable == "BRIDGEPEER" && v.Channel!.Id == external.Id);
+        await first.NextFrameAsync(); // the UUID
+        await first.NextFrameAsync();
+        await first.NextFrameAsync();
+
+        // The first server goes away: drained (close) or killed (reset).
+        if (reset)
+        {
+            await first.ResetAsync();
+        }
+
+        await first.DisposeAsync();
+        var ending = await h.UntilAsync<ChannelDestroyedEvent>(d => d.Channel.Id == external.Id);
+        Assert.Equal(
+            ["ChannelVarset BRIDGEPEER", "ChannelLeftBridge", "StasisEnd", "ChannelVarset STASISSTATUS", "ChannelDestroyed"],
+            ending.Select(Describe));
+        Assert.Equal((0, "Unknown"), (((ChannelDestroyedEvent)ending[^1]).Cause, ((ChannelDestroyedEvent)ending[^1]).CauseTxt));
+        Assert.DoesNotContain(ending, e => e is ChannelLeftBridgeEvent l && l.Channel.Id == call.ChannelId);
+
+        var replacement = await h.Client.CreateExternalMediaAsync(AriHarness.App, second.HostPort, "slin16", callId);
+        Assert.Equal($"AudioSocket/{second.HostPort}-{callId:D}", replacement.Name);
+        await h.UntilAsync<StasisStartEvent>(s => s.Channel.Id == replacement.Id);
+        await h.Client.AddChannelsAsync(bridge.Id, [replacement.Id]);
+        var entered = await h.UntilAsync<ChannelEnteredBridgeEvent>(e => e.Channel?.Id == replacement.Id);
+        Assert.Equal(2, ((ChannelEnteredBridgeEvent)entered[^1]).Bridge.Channels.Count);
+        Assert.Equal(callId, new Guid((await second.NextFrameAsync()).Payload, bigEndian: true));
+
+        // The caller's audio goes on where it was, not from its start: the position is the caller's, not the leg's.
+        var resumed = (await second.NextFrameAsync()).Payload;
+        var at = Enumerable.Range(0, speech.Length / 640).Single(k => speech.AsSpan(k * 640, 640).SequenceEqual(resumed));
+        Assert.InRange(at, 2, speech.Length / 640 - 2);
+        Assert.Equal(speech.AsSpan((at + 1) * 640, 640).ToArray(), (await second.NextFrameAsync()).Payload);
+        Assert.Equal(bridge.Id, call.BridgeId);
+        Assert.Equal(1, call.AddChannelRequests);
+        Assert.Equal([call.ChannelId, replacement.Id], h.Emulator.Bridges.Single().ChannelIds);
+    }
+
+    private static string Describe(AriEvent e) => e is ChannelVarsetEvent v ? $"ChannelVarset {v.Variable}" : e.Type;
+
     [Fact]
     public async Task Requests_are_counted_per_call_id_and_per_caller()
     {

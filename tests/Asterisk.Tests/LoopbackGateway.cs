@@ -43,6 +43,14 @@ internal sealed class LoopbackGateway : IAsyncDisposable
         await _client!.GetStream().WriteAsync(frame);
     }
 
+    /// <summary>The gateway dies: the connection is reset (RST, no FIN, no hangup frame).</summary>
+    public async Task ResetAsync()
+    {
+        await Accepted;
+        _client!.Client.LingerState = new LingerOption(true, 0);
+        _client.Client.Close();
+    }
+
     public async ValueTask DisposeAsync()
     {
         _listener.Stop();

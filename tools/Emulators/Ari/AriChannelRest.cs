@@ -295,12 +295,11 @@ internal sealed class AriChannelRest(AriEmulatorCore core)
     public async Task ActivateExternalMediaAsync(EmulatedChannel channel)
     {
         var link = channel.Link!;
-        var offset = 0;
         try
         {
             await link.StartAsync(
                 channel.ExternalUuid!.Value,
-                frame => core.NextCallerFrame(channel.Id, ref offset, frame),
+                frame => core.NextCallerFrame(channel.Id, frame),
                 payload => core.FromGateway(channel.Id, payload),
                 reason => ServerEnded(channel.Id, reason)).ConfigureAwait(false);
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 
 namespace AiAgent.Emulators.Ari;
 
@@ -9,7 +10,14 @@ namespace AiAgent.Emulators.Ari;
 public sealed class AriEmulatorCall
 {
     private readonly AriEmulatorCore _core;
-    private readonly ReadOnlyMemory<byte> _audio;
+    private readonly object _speechGate = new();
+    private readonly Queue<ReadOnlyMemory<byte>> _speech = new();
+    private ReadOnlyMemory<byte> _speaking;
+    private long _lastSentAt;
+    private long _longestSendGapTicks;
+    private long _framesToGateway;
+    private string? _lastLeg;
+    private readonly List<TimeSpan> _legSwitchGaps = [];
     private readonly object _heardGate = new();
     private readonly ArrayBufferWriter<byte> _heard = new();
     private int _answers;
@@ -23,7 +31,7 @@ public sealed class AriEmulatorCall
         ChannelId = channelId;
         ChannelName = channelName;
         Application = application;
-        _audio = audio;
+        _speaking = audio;
     }
 
     /// <summary>The caller's channel id, e.g. <c>1796186398.9</c>.</summary>
@@ -68,6 +76,58 @@ public sealed class AriEmulatorCall
     /// <summary>Audio frames the gateway sent while bridged with this caller.</summary>
     public long HeardFrames => Interlocked.Read(ref _heardFrames);
 
+    /// <summary>Frames of the caller's audio sent to a gateway, over every media leg it was bridged with.</summary>
+    public long FramesToGateway
+    {
+        get
+        {
+            lock (_speechGate)
+            {
+                return _framesToGateway;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The longest time between two frames of the caller's audio sent to a gateway (20 ms while bridged; across a media
+    /// leg that ended and its replacement, how long the caller was cut off from the platform).
+    /// </summary>
+    public TimeSpan LongestGapToGateway
+    {
+        get
+        {
+            lock (_speechGate)
+            {
+                return Stopwatch.GetElapsedTime(0, _longestSendGapTicks);
+            }
+        }
+    }
+
+    /// <summary>
+    /// For each media leg that took over from an earlier one: the time between the caller's last frame sent on the old
+    /// leg and its first on the new one (how long the caller was cut off from the platform, both ways: the emulator
+    /// carries audio in either direction only while a leg shares the bridge with the caller).
+    /// </summary>
+    public IReadOnlyList<TimeSpan> MediaLegSwitchGaps
+    {
+        get
+        {
+            lock (_speechGate)
+            {
+                return [.. _legSwitchGaps];
+            }
+        }
+    }
+
+    /// <summary>The caller says <paramref name="audio"/> (s16le at the media leg's rate) after what it is saying now.</summary>
+    public void Say(ReadOnlyMemory<byte> audio)
+    {
+        lock (_speechGate)
+        {
+            _speech.Enqueue(audio);
+        }
+    }
+
     /// <summary>What the caller heard: the gateway's audio payloads, in order.</summary>
     public byte[] HeardAudio()
     {
@@ -97,14 +157,39 @@ public sealed class AriEmulatorCall
 
     internal void CountHangup() => Interlocked.Increment(ref _hangups);
 
-    /// <summary>The next 20 ms of the caller's audio at <paramref name="offset"/>, silence after its end.</summary>
-    internal void FillFrame(ref int offset, Span<byte> frame)
+    /// <summary>
+    /// The next 20 ms of what the caller says, silence when it says nothing. The position belongs to the caller, not to
+    /// a media leg: a leg that replaces an ended one goes on where the caller was.
+    /// </summary>
+    internal void FillFrame(Span<byte> frame, string legId)
     {
-        var audio = _audio.Span;
-        var take = Math.Clamp(audio.Length - offset, 0, frame.Length);
-        audio.Slice(offset, take).CopyTo(frame);
-        frame[take..].Clear();
-        offset += take;
+        lock (_speechGate)
+        {
+            var filled = 0;
+            while (filled < frame.Length && (_speaking.Length > 0 || _speech.TryDequeue(out _speaking)))
+            {
+                var take = Math.Min(_speaking.Length, frame.Length - filled);
+                _speaking.Span[..take].CopyTo(frame[filled..]);
+                _speaking = _speaking[take..];
+                filled += take;
+            }
+
+            frame[filled..].Clear();
+            var now = Stopwatch.GetTimestamp();
+            if (_lastSentAt != 0 && now - _lastSentAt > _longestSendGapTicks)
+            {
+                _longestSendGapTicks = now - _lastSentAt;
+            }
+
+            if (_lastLeg is not null && _lastLeg != legId)
+            {
+                _legSwitchGaps.Add(Stopwatch.GetElapsedTime(_lastSentAt, now));
+            }
+
+            _lastLeg = legId;
+            _lastSentAt = now;
+            _framesToGateway++;
+        }
     }
 
     internal void Hear(ReadOnlySequence<byte> payload)

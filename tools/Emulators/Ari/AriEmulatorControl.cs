@@ -6,7 +6,8 @@ namespace AiAgent.Emulators.Ari;
 /// The test API over HTTP for offline trials (<c>dotnet run --project tools/Emulators -- ari</c>), same credentials as
 /// ARI: <c>POST /emulator/calls?app=NAME[&amp;args=a,b][&amp;wav=PATH&amp;format=slin16]</c> places a caller (answer:
 /// <c>{"channel_id":…}</c>); <c>POST /emulator/calls/{id}/dtmf?digit=5</c>; <c>POST /emulator/calls/{id}/hangup</c>;
-/// <c>GET /emulator/calls/{id}</c>; <c>POST /emulator/drop-events[?graceful=true]</c>.
+/// <c>POST /emulator/calls/{id}/say?wav=PATH[&amp;format=slin16]</c>; <c>GET /emulator/calls/{id}</c>;
+/// <c>POST /emulator/drop-events[?graceful=true]</c>.
 /// </summary>
 internal static class AriEmulatorControl
 {
@@ -19,13 +20,12 @@ internal static class AriEmulatorControl
                 var options = new AriCallOptions();
                 if (Q("wav") is { Length: > 0 } wav)
                 {
-                    // The caller's audio must be at the rate of the external media it will be bridged with.
-                    if (!CallFormat.TryParse(Q("format") ?? "slin16", out var format))
+                    if (ReadWav(wav, Q("format")) is not { } audio)
                     {
                         return RestResult.Error(400, "format must be a slin format, e.g. slin16");
                     }
 
-                    options.Audio = CallAudio.FromWav(wav, format).Bytes;
+                    options.Audio = audio;
                 }
 
                 try
@@ -46,6 +46,14 @@ internal static class AriEmulatorControl
             case ("POST", ["calls", var id, "dtmf"]) when emulator.FindCall(id) is { } call && Q("digit") is { Length: 1 } digit:
                 await call.SendDtmfAsync(digit[0]).ConfigureAwait(false);
                 return RestResult.NoContent;
+            case ("POST", ["calls", var id, "say"]) when emulator.FindCall(id) is { } call && Q("wav") is { Length: > 0 } saidWav:
+                if (ReadWav(saidWav, Q("format")) is not { } said)
+                {
+                    return RestResult.Error(400, "format must be a slin format, e.g. slin16");
+                }
+
+                call.Say(said);
+                return RestResult.NoContent;
             case ("POST", ["calls", var id, "hangup"]) when emulator.FindCall(id) is { } call:
                 await call.HangUpAsync().ConfigureAwait(false);
                 return RestResult.NoContent;
@@ -59,6 +67,15 @@ internal static class AriEmulatorControl
                     w.WriteBoolean("gone", call.IsGone);
                     w.WriteString("bridge_id", call.BridgeId);
                     w.WriteNumber("heard_frames", call.HeardFrames);
+                    w.WriteNumber("frames_to_gateway", call.FramesToGateway);
+                    w.WriteNumber("longest_gap_to_gateway_ms", Math.Round(call.LongestGapToGateway.TotalMilliseconds, 1));
+                    w.WriteStartArray("media_leg_switch_gaps_ms");
+                    foreach (var gap in call.MediaLegSwitchGaps)
+                    {
+                        w.WriteNumberValue(Math.Round(gap.TotalMilliseconds, 1));
+                    }
+
+                    w.WriteEndArray();
                     w.WriteEndObject();
                 }));
             case ("POST", ["drop-events"]):
@@ -68,4 +85,8 @@ internal static class AriEmulatorControl
                 return RestResult.Error(404, "Unknown emulator control request");
         }
     }
+
+    /// <summary>A WAV file as the caller's audio, at the rate of the external media it will be bridged with.</summary>
+    private static ReadOnlyMemory<byte>? ReadWav(string path, string? format) =>
+        CallFormat.TryParse(format ?? "slin16", out var parsed) ? CallAudio.FromWav(path, parsed).Bytes : null;
 }

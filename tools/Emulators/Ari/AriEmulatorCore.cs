@@ -306,7 +306,7 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
     private AriEmulatorCall? BridgedCaller(EmulatedChannel external) =>
         external.Bridge?.Channels.FirstOrDefault(c => c.Call is not null && c.State == "Up")?.Call;
 
-    internal bool NextCallerFrame(string externalId, ref int offset, Memory<byte> frame)
+    internal bool NextCallerFrame(string externalId, Memory<byte> frame)
     {
         AriEmulatorCall? call;
         lock (_gate)
@@ -319,7 +319,7 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
             return false;
         }
 
-        call.FillFrame(ref offset, frame.Span);
+        call.FillFrame(frame.Span, externalId);
         return true;
     }
 
