@@ -7,12 +7,16 @@ namespace AiAgent.Gateway.AudioSocket;
 /// Watches that the activation carrying a call still answers: caller audio is one-way and reports nothing, so every
 /// <c>audiosocket.liveness_ms</c> a ping (not one-way, with a short timeout) asks it. A failed, late or negative answer
 /// means its silo is gone (or the activation is a fresh one that does not carry the call): the connection restores the
-/// call at the next epoch. Detection takes at most one period plus the ping's timeout.
+/// call at the next epoch. Detection takes at most one period plus the ping's timeout. <see cref="CallLiveness.Moved"/>
+/// means another connection carries the call now (the dialplan connected again elsewhere): this one lets go.
 /// </summary>
 internal sealed partial class ActivationWatch(CallAttachment attachment, TimeSpan period, TimeProvider time, ILogger logger)
 {
-    /// <summary>Pings until <paramref name="cancellationToken"/> fires; calls <paramref name="onLost"/> (awaited) with the lost epoch.</summary>
-    public async Task RunAsync(Func<int, Task> onLost, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pings until <paramref name="cancellationToken"/> fires; calls <paramref name="onLost"/> (awaited) with the lost
+    /// epoch, or <paramref name="onMoved"/> once and stops.
+    /// </summary>
+    public async Task RunAsync(Func<int, Task> onLost, Action onMoved, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(period, time);
         try
@@ -25,18 +29,30 @@ internal sealed partial class ActivationWatch(CallAttachment attachment, TimeSpa
                 }
 
                 var epoch = attachment.Epoch;
-                bool live;
+                CallLiveness liveness;
                 try
                 {
-                    live = await grain.PingAsync().WaitAsync(cancellationToken);
+                    liveness = await grain.PingAsync(attachment.Attachment).WaitAsync(cancellationToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
                     LogPingFailed(epoch, ex.GetType().Name, ex.Message);
-                    live = false;
+                    liveness = CallLiveness.NotCarried;
                 }
 
-                if (!live && !cancellationToken.IsCancellationRequested)
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                if (liveness == CallLiveness.Moved)
+                {
+                    LogMoved(epoch);
+                    onMoved();
+                    return;
+                }
+
+                if (liveness == CallLiveness.NotCarried)
                 {
                     await onLost(epoch);
                 }
@@ -46,6 +62,9 @@ internal sealed partial class ActivationWatch(CallAttachment attachment, TimeSpa
         {
         }
     }
+
+    [LoggerMessage(EventId = 2365, Level = LogLevel.Information, Message = "The call at epoch {Epoch} goes on through another connection; this one lets go")]
+    private partial void LogMoved(int epoch);
 
     [LoggerMessage(EventId = 2362, Level = LogLevel.Warning, Message = "The call's activation at epoch {Epoch} did not answer its liveness ping ({Error}: {Detail})")]
     private partial void LogPingFailed(int epoch, string error, string detail);

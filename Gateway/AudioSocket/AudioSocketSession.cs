@@ -20,6 +20,7 @@ namespace AiAgent.Gateway.AudioSocket;
 internal sealed partial class AudioSocketSession(ConnectionContext connection, AudioSocketSessionContext context)
 {
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan TellGrainBeforeHangup = TimeSpan.FromMilliseconds(300);
     private static readonly Func<ILogger, Guid, IDisposable?> s_callScope = LoggerMessage.DefineScope<Guid>("CallId:{CallId}");
 
     private readonly ILogger _logger = context.SessionLogger;
@@ -148,7 +149,7 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
 
             _reportPump = PumpReportsAsync();
             _feed = new CallerAudioFeed(
-                Grain, Call, TimeSpan.FromMilliseconds(context.Options.CallerGapFillMs), TimeSpan.FromMilliseconds(context.Options.FrameMs),
+                Grain, Attachment.Attachment, Call, TimeSpan.FromMilliseconds(context.Options.CallerGapFillMs), TimeSpan.FromMilliseconds(context.Options.FrameMs),
                 TimeSpan.FromMilliseconds(context.Options.FailoverReplayMs), context.Time, context.Metrics, context.RelayLogger);
             _output!.AgentAudioArrived += _feed.OnAgentAudio;
             _output.HandoverRequested += next => _ = RestoreAsync(Attachment.Epoch, next, CallAttachReason.Handover);
@@ -159,7 +160,7 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
             }
 
             _watch = new ActivationWatch(Attachment, TimeSpan.FromMilliseconds(context.Options.LivenessMs), context.Time, _logger)
-                .RunAsync(lost => RestoreAsync(lost, lost + 1, CallAttachReason.SiloLost), _connectionEnd.Token);
+                .RunAsync(lost => RestoreAsync(lost, lost + 1, CallAttachReason.SiloLost), OnMoved, _connectionEnd.Token);
             _end = await new CallerFrameRelay(Input, context.FrameReader, Call, () => Grain, _feed, labels, context.Metrics, context.RelayLogger).RunAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -231,7 +232,7 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
             }
 
             OnAttached(attached);
-            var replayedMs = _feed?.Retarget(Grain, replay: true) ?? 0;
+            var replayedMs = _feed?.Retarget(Grain, Attachment.Attachment, replay: true) ?? 0;
             context.Metrics.Failover(reason == CallAttachReason.Handover ? "silo_drained" : "silo_lost", _provider);
             LogRestored(lostEpoch, attached.Epoch, reason, context.Time.GetElapsedTime(started).TotalMilliseconds, replayedMs);
         }
@@ -266,7 +267,13 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         }
     }
 
-    /// <summary>Stops playout, closes the socket, then tells the grain (it ends the call, or keeps it for a reconnect).</summary>
+    /// <summary>
+    /// Another connection carries the call now (the dialplan connected again elsewhere while this one lingered): end
+    /// this session without touching the call, which the grain no longer lets this connection end anyway.
+    /// </summary>
+    private void OnMoved() => Call.RequestEnd(CallEndReason.Superseded, byPlatform: true);
+
+    /// <summary>Stops playout, tells the grain (it ends the call, or keeps it for a reconnect), then closes the socket.</summary>
     private async Task EndCallAsync()
     {
         await _connectionEnd.CancelAsync();
@@ -278,13 +285,15 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         }
 
         context.Pacer.Unregister(Call);
-        await CloseAsync(Call.Close(), _end.SendHangup);
+        var pendingFlush = Call.Close();
+
+        // Tell the grain before the hangup frame: the dialplan reads the disposition the moment AudioSocket() returns,
+        // and must not find a live call (`reconnect`) that is ending. Bounded: a provider's close can take seconds.
+        var told = Call.EndedByPlatform || Attachment.Grain is null ? Task.CompletedTask : TellGrainAsync();
+        await Task.WhenAny(told, Task.Delay(TellGrainBeforeHangup, context.Time));
+        await CloseAsync(pendingFlush, _end.SendHangup);
         await _reportPump;
-        if (!Call.EndedByPlatform && Attachment.Grain is not null)
-        {
-            // When the grain ended the call it already knows.
-            await TellGrainAsync();
-        }
+        await told;
 
         context.Metrics.CallEnded(_end.Reason, _provider);
         LogCallEnded(_end.Reason, _end.SendHangup);
@@ -297,11 +306,11 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
             if (_end.Reason == CallEndReason.Shutdown)
             {
                 // This gateway is going away, not the caller: the dialplan reads `reconnect` and connects again.
-                await Grain.DetachAsync();
+                await Grain.DetachAsync(Attachment.Attachment);
             }
             else
             {
-                await Grain.HangupAsync(_end.Reason);
+                await Grain.HangupAsync(_end.Reason, Attachment.Attachment);
             }
         }
         catch (Exception ex)

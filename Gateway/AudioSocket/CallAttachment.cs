@@ -31,6 +31,9 @@ internal sealed partial class CallAttachment(IGrainFactory grains, Guid callId, 
     /// <summary>Its epoch (0 before the first attach).</summary>
     public int Epoch { get; private set; }
 
+    /// <summary>This connection's attachment to that activation (stamped on caller audio, hang-up and pings).</summary>
+    public int Attachment { get; private set; }
+
     /// <summary>Connects a new AudioSocket connection to its call: start, re-attach, or restore when the carrier is gone.</summary>
     public async Task<CallAttached> ConnectAsync(CallStartRequest start, CancellationToken cancellationToken)
     {
@@ -123,6 +126,7 @@ internal sealed partial class CallAttachment(IGrainFactory grains, Guid callId, 
 
             Grain = grain;
             Epoch = attached.Epoch;
+            Attachment = attached.Attachment;
             return attached;
         }
 

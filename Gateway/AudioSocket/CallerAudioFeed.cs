@@ -23,6 +23,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
     private readonly Lock _lock = new();
     private readonly CallerAudioReplay _replay;
     private ICallGrain _grain;
+    private int _attachment;
     private readonly PlayoutCall _call;
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
@@ -35,6 +36,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
     private long _gaps;
 
     /// <param name="grain">The call's grain (the activation the gateway follows now).</param>
+    /// <param name="attachment">This connection's attachment to it (stamped on every message).</param>
     /// <param name="call">The call's playout (its end signal stops the fill).</param>
     /// <param name="fillThreshold">How late the caller's next frame may be before silence is supplied; zero turns the fill off.</param>
     /// <param name="framePeriod">The call's frame period: the duration of one fill frame.</param>
@@ -43,9 +45,10 @@ internal sealed partial class CallerAudioFeed : IPacedCall
     /// <param name="metrics">The gateway's metrics.</param>
     /// <param name="logger">The log.</param>
     public CallerAudioFeed(
-        ICallGrain grain, PlayoutCall call, TimeSpan fillThreshold, TimeSpan framePeriod, TimeSpan replayLimit, TimeProvider time, GatewayMetrics metrics, ILogger logger)
+        ICallGrain grain, int attachment, PlayoutCall call, TimeSpan fillThreshold, TimeSpan framePeriod, TimeSpan replayLimit, TimeProvider time, GatewayMetrics metrics, ILogger logger)
     {
         _grain = grain;
+        _attachment = attachment;
         _call = call;
         _time = time;
         _metrics = metrics;
@@ -71,12 +74,14 @@ internal sealed partial class CallerAudioFeed : IPacedCall
         long sequence;
         bool gapEnded;
         ICallGrain grain;
+        int attachment;
         lock (_lock)
         {
             gapEnded = _policy.OnCallerFrame(_time.GetTimestamp(), ToTicks(_format.DurationOf(audio.Length)));
             sequence = _sequence++;
             _replay.Add(audio);
             grain = _grain;
+            attachment = _attachment;
         }
 
         if (gapEnded)
@@ -84,7 +89,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
             LogGapEnded(_call.CallId, FilledFrames);
         }
 
-        Send(grain, new CallerAudio(sequence, audio));
+        Send(grain, new CallerAudio(sequence, audio) { Attachment = attachment });
     }
 
     /// <summary>Agent audio arrived: the caller's audio so far has been answered.</summary>
@@ -102,12 +107,13 @@ internal sealed partial class CallerAudioFeed : IPacedCall
     /// answered is heard.
     /// </summary>
     /// <returns>The milliseconds of caller audio replayed.</returns>
-    public long Retarget(ICallGrain grain, bool replay)
+    public long Retarget(ICallGrain grain, int attachment, bool replay)
     {
         ReadOnlyMemory<byte>[] frames;
         lock (_lock)
         {
             _grain = grain;
+            _attachment = attachment;
             frames = replay ? _replay.Frames() : [];
             _sequence = frames.Length;
         }
@@ -116,7 +122,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
         for (var i = 0; i < frames.Length; i++)
         {
             bytes += frames[i].Length;
-            Send(grain, new CallerAudio(i, frames[i]));
+            Send(grain, new CallerAudio(i, frames[i]) { Attachment = attachment });
         }
 
         return _format.MillisecondsOf(bytes);
@@ -128,6 +134,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
         GapFillDecision decision;
         long first;
         ICallGrain grain;
+        int attachment;
         lock (_lock)
         {
             decision = _policy.OnTick(_time.GetTimestamp(), ending: _call.EndReason is not null);
@@ -139,6 +146,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
             }
 
             grain = _grain;
+            attachment = _attachment;
         }
 
         if (decision.Frames == 0)
@@ -157,7 +165,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
         _metrics.CallerGapFillFrames(decision.Frames, _call.ProviderTag);
         for (var i = 0; i < decision.Frames; i++)
         {
-            Send(grain, new CallerAudio(first + i, _silence));
+            Send(grain, new CallerAudio(first + i, _silence) { Attachment = attachment });
         }
     }
 

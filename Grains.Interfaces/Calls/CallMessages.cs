@@ -80,6 +80,13 @@ public sealed record CallAttached(
     [property: Id(2)] string? Provider,
     [property: Id(3)] AudioFormat Format)
 {
+    /// <summary>
+    /// Which attachment of this activation the connection holds (1 for the first, one more per re-attach): stamped on
+    /// its caller audio, hang-up and pings, so a connection the call has moved away from can no longer feed or end it.
+    /// </summary>
+    [Id(4)]
+    public int Attachment { get; init; }
+
     /// <summary>True when this activation now carries the call for the gateway.</summary>
     public bool IsAttached => Outcome is CallAttachOutcome.Started or CallAttachOutcome.Restored or CallAttachOutcome.Reattached;
 }
@@ -91,7 +98,12 @@ public sealed record CallAttached(
 [GenerateSerializer, Immutable, Alias("AiAgent.CallerAudio")]
 public sealed record CallerAudio(
     [property: Id(0)] long Sequence,
-    [property: Id(1)] ReadOnlyMemory<byte> Audio);
+    [property: Id(1)] ReadOnlyMemory<byte> Audio)
+{
+    /// <summary>The sending connection's attachment (<see cref="CallAttached.Attachment"/>); 0: not stamped (taken).</summary>
+    [Id(2)]
+    public int Attachment { get; init; }
+}
 
 /// <summary>What happened to agent audio on the caller's side.</summary>
 public enum PlayoutEvent

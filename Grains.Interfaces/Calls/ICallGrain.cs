@@ -31,14 +31,19 @@ public interface ICallGrain : IGrainWithGuidCompoundKey
     /// </summary>
     Task ReportPlayoutAsync(PlayoutReport report);
 
-    /// <summary>Ends the call from the caller's side (socket closed, idle, malformed input) and writes its record.</summary>
-    Task HangupAsync(CallEndReason reason);
+    /// <summary>
+    /// Ends the call from the caller's side (socket closed, idle, malformed input) and writes its record. From a
+    /// gateway, <paramref name="attachment"/> is the one its attach got: a connection the call has moved away from
+    /// (another gateway attached since) cannot end it. 0: whoever asks (operators' tools, tests).
+    /// </summary>
+    Task HangupAsync(CallEndReason reason, int attachment = 0);
 
     /// <summary>
     /// The gateway lets go of the call without ending it (it is draining, or the dialplan is to connect again): the
     /// provider session stays open and the call waits for a gateway to <see cref="AttachAsync"/> again, up to a bound.
+    /// Ignored from a connection the call has moved away from.
     /// </summary>
-    Task DetachAsync();
+    Task DetachAsync(int attachment);
 
     /// <summary>
     /// The platform ends a live call with <paramref name="disposition"/> (an operator, later an agent's tool): queued
@@ -49,13 +54,25 @@ public interface ICallGrain : IGrainWithGuidCompoundKey
 
     /// <summary>
     /// The gateway's liveness probe, not one-way and with a short timeout so a lost silo shows as a failed call within
-    /// a bound. True while this activation carries the call; false when it does not (a fresh activation of an old
-    /// epoch, an ended call): the gateway then restores the call at the next epoch.
+    /// a bound: whether this activation carries the call for the connection holding <paramref name="attachment"/>.
     /// </summary>
     [AlwaysInterleave, ResponseTimeout("00:00:01")]
-    Task<bool> PingAsync();
+    Task<CallLiveness> PingAsync(int attachment);
 
     /// <summary>A snapshot for operators: state, provider, formats, counters, transcript so far.</summary>
     [AlwaysInterleave]
     Task<CallSnapshot> GetSnapshotAsync();
+}
+
+/// <summary>The answer to a gateway's liveness probe (<see cref="ICallGrain.PingAsync"/>).</summary>
+public enum CallLiveness
+{
+    /// <summary>This activation carries the call for the asking connection.</summary>
+    Live = 0,
+
+    /// <summary>It does not (a fresh activation of a lost epoch, or the call ended): restore at the next epoch.</summary>
+    NotCarried = 1,
+
+    /// <summary>The call goes on through another connection (the dialplan connected again elsewhere): let go quietly.</summary>
+    Moved = 2,
 }

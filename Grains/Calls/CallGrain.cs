@@ -63,6 +63,7 @@ public sealed class CallGrain(
     private CallEndReason? _endReason;
     private CallDisposition? _disposition;
     private int _failovers;
+    private int _attachment;
     private CallContext? _call;
     private IAgentSession? _session;
     private AgentOutputPublisher? _publisher;
@@ -146,7 +147,7 @@ public sealed class CallGrain(
     /// <inheritdoc/>
     [NoProfiling] // 50 calls/s per call: profiling it would swamp the dashboard
     public Task PushCallerAudioAsync(CallerAudio audio) =>
-        _state == CallState.Active && _callerAudio is { } path ? path.PushAsync(audio, CallToken) : Task.CompletedTask;
+        _state == CallState.Active && _callerAudio is { } path && IsCurrent(audio.Attachment) ? path.PushAsync(audio, CallToken) : Task.CompletedTask;
 
     /// <inheritdoc/>
     public async Task SendDtmfAsync(char digit)
@@ -170,12 +171,13 @@ public sealed class CallGrain(
     }
 
     /// <inheritdoc/>
-    public Task HangupAsync(CallEndReason reason) => EndCallAsync(reason, notifyGateway: false);
+    public Task HangupAsync(CallEndReason reason, int attachment = 0) =>
+        IsCurrent(attachment) ? EndCallAsync(reason, notifyGateway: false) : Task.CompletedTask;
 
     /// <inheritdoc/>
-    public Task DetachAsync()
+    public Task DetachAsync(int attachment)
     {
-        if (_state == CallState.Active && _detachedAtUtc is null)
+        if (_state == CallState.Active && _detachedAtUtc is null && IsCurrent(attachment))
         {
             _detachedAtUtc = time.GetUtcNow().UtcDateTime;
             _output = null;
@@ -202,7 +204,13 @@ public sealed class CallGrain(
     }
 
     /// <inheritdoc/>
-    public Task<bool> PingAsync() => Task.FromResult(_state == CallState.Active);
+    public Task<CallLiveness> PingAsync(int attachment) => Task.FromResult(
+        _state != CallState.Active ? CallLiveness.NotCarried
+        : IsCurrent(attachment) ? CallLiveness.Live
+        : CallLiveness.Moved);
+
+    /// <summary>True for the connection holding the current attachment, or for a caller that names none (0).</summary>
+    private bool IsCurrent(int attachment) => attachment == 0 || attachment == _attachment;
 
     /// <inheritdoc/>
     public Task<CallSnapshot> GetSnapshotAsync() =>
@@ -216,6 +224,7 @@ public sealed class CallGrain(
         var provider = CallStartValidation.SelectProvider(providers, saved?.Provider, options.CurrentValue.DefaultProvider);
 
         _state = CallState.Connecting;
+        _attachment = 1;
         _request = request;
         _output = attach.Output;
         _playoutFormat = playout;
@@ -284,7 +293,7 @@ public sealed class CallGrain(
         _presence = new CallPresence(ServiceProvider.GetRequiredService<LocalCallRegistry>(), Listing);
         _presence.Announce();
         _recorder.Save(Snapshot());
-        return new CallAttached(restoring ? CallAttachOutcome.Restored : CallAttachOutcome.Started, _epoch, provider.Name, playout);
+        return new CallAttached(restoring ? CallAttachOutcome.Restored : CallAttachOutcome.Started, _epoch, provider.Name, playout) { Attachment = _attachment };
     }
 
     private CallAttached Reattach(CallAttachRequest attach)
@@ -295,13 +304,14 @@ public sealed class CallGrain(
             _publisher?.Retarget(attach.Output);
             _request = _request! with { GatewayId = attach.Start.GatewayId, RemoteEndpoint = attach.Start.RemoteEndpoint };
             _detachedAtUtc = null;
+            _attachment++; // the connection before this one can no longer feed or end the call
             _callerAudio?.Restart();
             metrics.Failover(_call!.Provider, "gateway_reattach");
             CallLog.CallReattached(logger, CallId, _epoch, attach.Start.GatewayId);
             _recorder.Save(Snapshot());
         }
 
-        return new CallAttached(CallAttachOutcome.Reattached, _epoch, _call!.Provider, _playoutFormat);
+        return new CallAttached(CallAttachOutcome.Reattached, _epoch, _call!.Provider, _playoutFormat) { Attachment = _attachment };
     }
 
     private CallListing Listing()

@@ -35,7 +35,7 @@ public sealed class CallerFrameRelayTests : IDisposable
 
     private CallerFrameRelay NewRelay(AudioSocketKind? firstLabel = AudioSocketKind.Slin8, bool ignoreUnknownKinds = false) =>
         new(_inbound.Reader, new AudioSocketFrameReader(passUnknownKinds: ignoreUnknownKinds), _call, () => _grain,
-            new CallerAudioFeed(_grain, _call, TimeSpan.Zero, TimeSpan.FromMilliseconds(20), TimeSpan.Zero, new FakeTimeProvider(), Metrics, _log),
+            new CallerAudioFeed(_grain, 1, _call, TimeSpan.Zero, TimeSpan.FromMilliseconds(20), TimeSpan.Zero, new FakeTimeProvider(), Metrics, _log),
             new InboundLabelWatch(firstLabel), Metrics, _log);
 
     public static TheoryData<string, CallEndReason, bool, int> Endings => new()
@@ -153,13 +153,13 @@ public sealed class CallerFrameRelayTests : IDisposable
 
         public Task<CallAttached> AttachAsync(CallAttachRequest request) => throw new NotSupportedException();
 
-        public Task DetachAsync() => throw new NotSupportedException();
+        public Task DetachAsync(int attachment) => throw new NotSupportedException();
 
-        public Task<bool> PingAsync() => Task.FromResult(true);
+        public Task<CallLiveness> PingAsync(int attachment) => Task.FromResult(CallLiveness.Live);
 
         public Task ReportPlayoutAsync(PlayoutReport report) => throw new NotSupportedException();
 
-        public Task HangupAsync(CallEndReason reason) => throw new NotSupportedException();
+        public Task HangupAsync(CallEndReason reason, int attachment = 0) => throw new NotSupportedException();
 
         public Task<bool> EndAsync(CallDisposition disposition) => throw new NotSupportedException();
 

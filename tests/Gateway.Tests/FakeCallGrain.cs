@@ -90,14 +90,14 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
         if (Epoch > CallGrainKeys.FirstEpoch)
         {
             // A restore: no greeting again.
-            return new CallAttached(CallAttachOutcome.Restored, Epoch, "fake", _format);
+            return new CallAttached(CallAttachOutcome.Restored, Epoch, "fake", _format) { Attachment = 1 };
         }
 
         Record.Started.TrySetResult(request.Start);
         var greeting = Enumerable.Repeat(GreetingByte, _format.BytesFor(GreetingDuration)).ToArray();
         await PublishAsync(new AgentAudioChunk(_sequence++, GreetingUtterance, greeting, DateTime.UtcNow));
         await PublishAsync(new AgentUtteranceDone(_sequence++, GreetingUtterance));
-        return new CallAttached(CallAttachOutcome.Started, CallGrainKeys.FirstEpoch, "fake", _format);
+        return new CallAttached(CallAttachOutcome.Started, CallGrainKeys.FirstEpoch, "fake", _format) { Attachment = 1 };
     }
 
     public Task StopAnsweringAsync()
@@ -106,13 +106,13 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
         return Task.CompletedTask;
     }
 
-    public Task DetachAsync()
+    public Task DetachAsync(int attachment)
     {
         Record.HungUp.TrySetResult(CallEndReason.Shutdown);
         return Task.CompletedTask;
     }
 
-    public Task<bool> PingAsync() => Task.FromResult(_answering);
+    public Task<CallLiveness> PingAsync(int attachment) => Task.FromResult(_answering ? CallLiveness.Live : CallLiveness.NotCarried);
 
     public async Task PushCallerAudioAsync(CallerAudio audio)
     {
@@ -142,7 +142,7 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
     public Task<bool> EndAsync(CallDisposition disposition) => throw new NotSupportedException("the gateway never ends a call with a disposition");
 
     /// <inheritdoc/>
-    public Task HangupAsync(CallEndReason reason)
+    public Task HangupAsync(CallEndReason reason, int attachment = 0)
     {
         Record.HungUp.TrySetResult(reason);
         return Task.CompletedTask;

@@ -54,7 +54,7 @@ public sealed class CallFailoverTests : IClassFixture<RedisServerFixture>, IAsyn
         Assert.NotEmpty(chunks);
         Assert.All(chunks, c => Assert.Equal(2, c.Epoch));
         await second.WaitForSnapshotAsync(s => s.Transcript.Count(l => l.Role == "agent") > live.Transcript.Count(l => l.Role == "agent"));
-        Assert.True(await second.Grain.PingAsync());
+        Assert.Equal(CallLiveness.Live, await second.Grain.PingAsync(second.Started.Attachment));
         await second.Grain.HangupAsync(CallEndReason.CallerHangup);
     }
 
@@ -70,12 +70,12 @@ public sealed class CallFailoverTests : IClassFixture<RedisServerFixture>, IAsyn
 
         // Epoch 1 answers a turn; saving it is refused (the record's ETag moved): it stops.
         await TurnAsync(first);
-        await Waits.UntilAsync(() => !first.Grain.PingAsync().Result, Waits.Long, "epoch 1 to stop");
+        await Waits.UntilAsync(() => first.Grain.PingAsync(first.Started.Attachment).Result == CallLiveness.NotCarried, Waits.Long, "epoch 1 to stop");
 
         var record = await _cluster.Client.GetCallLocator().LocateAsync(first.CallId);
         Assert.Equal(2, record?.Epoch);
         Assert.Equal(CallState.Active, record?.State);
-        Assert.True(await second.Grain.PingAsync());
+        Assert.Equal(CallLiveness.Live, await second.Grain.PingAsync(second.Started.Attachment));
 
         // An attach at the old epoch is sent on to the new one.
         var stale = await first.Grain.AttachAsync(new CallAttachRequest(first.Request, first.Output));
@@ -110,5 +110,33 @@ public sealed class CallFailoverTests : IClassFixture<RedisServerFixture>, IAsyn
     {
         await call.SendAsync(Signals.Tone(0.6));
         await call.SendAsync(Signals.Silence(0.8));
+    }
+
+    [Fact]
+    public async Task A_connection_the_call_moved_away_from_can_no_longer_feed_or_end_it()
+    {
+        await using var first = await CallProbe.StartAsync(_cluster.Client);
+        await first.NextUtteranceAsync(); // greeting
+
+        // The dialplan connected again through another gateway: a second attach to the same epoch.
+        await using var second = await CallProbe.AttachAsync(_cluster.Client, first.CallId, 1, first.Request, CallAttachReason.Connect);
+        Assert.Equal(CallAttachOutcome.Reattached, second.Started.Outcome);
+        Assert.Equal(first.Started.Attachment + 1, second.Started.Attachment);
+
+        // The old connection learns it has been left, and its hang-up or detach changes nothing.
+        Assert.Equal(CallLiveness.Moved, await first.Grain.PingAsync(first.Started.Attachment));
+        await first.Grain.HangupAsync(CallEndReason.IdleTimeout, first.Started.Attachment);
+        await first.Grain.DetachAsync(first.Started.Attachment);
+        Assert.Equal(CallLiveness.Live, await second.Grain.PingAsync(second.Started.Attachment));
+
+        // Its audio is dropped; the new connection's (numbered from 0 again) is heard and answered.
+        await first.SendAsync(Signals.Tone(0.6), attachment: first.Started.Attachment);
+        await second.SendAsync(Signals.Tone(0.6), attachment: second.Started.Attachment);
+        await second.SendAsync(Signals.Silence(0.8), attachment: second.Started.Attachment);
+        var (_, chunks) = await second.NextUtteranceAsync();
+        Assert.NotEmpty(chunks);
+        Assert.Equal(CallState.Active, (await second.Grain.GetSnapshotAsync()).State);
+        await second.Grain.HangupAsync(CallEndReason.CallerHangup, second.Started.Attachment);
+        Assert.Equal(CallState.Ended, (await second.Grain.GetSnapshotAsync()).State);
     }
 }

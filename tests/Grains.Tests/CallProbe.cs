@@ -55,13 +55,13 @@ public sealed class CallProbe : IAgentOutput, IAsyncDisposable
     public IAgentOutput Output => _reference ?? throw new InvalidOperationException("not started");
 
     /// <summary>Sends PCM16 audio as 20 ms frames with consecutive sequence numbers.</summary>
-    public async Task SendAsync(short[] samples, int frameSamples = 160)
+    public async Task SendAsync(short[] samples, int frameSamples = 160, int attachment = 0)
     {
         for (var i = 0; i + frameSamples <= samples.Length; i += frameSamples)
         {
             var bytes = new byte[frameSamples * 2];
             Buffer.BlockCopy(samples, i * 2, bytes, 0, bytes.Length);
-            await Grain.PushCallerAudioAsync(new CallerAudio(_sequence++, bytes));
+            await Grain.PushCallerAudioAsync(new CallerAudio(_sequence++, bytes) { Attachment = attachment });
         }
     }
 
