@@ -80,6 +80,9 @@ public sealed class GatewayHost : IAsyncDisposable
         return new GatewayHost(app, endPoint) { HttpAddress = http };
     }
 
+    /// <summary>Stops the host as SIGTERM does (the drain runs first); the task ends when the host has stopped.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
