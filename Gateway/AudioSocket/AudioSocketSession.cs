@@ -17,15 +17,23 @@ namespace AiAgent.Gateway.AudioSocket;
 /// Asterisk tears the session down on anything we send but audio kinds and <c>00 00 00</c>; whenever we end the
 /// call we send <c>00 00 00</c> before closing, since older Asterisk does not notice EOF (docs/protocols/asterisk.md).
 /// </remarks>
-internal sealed partial class AudioSocketSession(ConnectionContext connection, AudioSocketSessionContext context)
+internal sealed partial class AudioSocketSession(ConnectionContext connection, AudioSocketSessionContext context) : IDrainableCall
 {
     private static readonly TimeSpan s_closeTimeout = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan TellGrainBeforeHangup = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How long a detach may take before the socket closes anyway (a lost silo does not answer).</summary>
+    private static readonly TimeSpan s_detachTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long the hangup frame waits for the grain to take the hang-up (a provider's close can take seconds).</summary>
+    private static readonly TimeSpan s_hangupBeforeFrame = TimeSpan.FromMilliseconds(300);
     private static readonly Func<ILogger, Guid, IDisposable?> s_callScope = LoggerMessage.DefineScope<Guid>("CallId:{CallId}");
 
     private readonly ILogger _logger = context.SessionLogger;
     private readonly string? _remote = connection.RemoteEndPoint?.ToString();
     private readonly CancellationTokenSource _connectionEnd = new();
+    private readonly Lock _drainLock = new();
+    private bool _endAtQuietMoment;
+    private bool _endNow;
     private PlayoutCall? _call;
     private CallerAudioFeed? _feed;
     private CallAttachment? _attachment;
@@ -49,6 +57,8 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
     /// <summary>Runs the connection to its end; whatever happens on it stays there.</summary>
     public async Task RunAsync()
     {
+        // Before any await: a connection accepted before the listener stopped has joined the drain when the unbind returns.
+        using var drain = context.Drain.Enter(this);
         context.Metrics.Connection(+1);
         try
         {
@@ -83,10 +93,11 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         using var scope = s_callScope(_logger, handshake.CallId);
         var label = await AudioSocketFormatProbe.PeekFirstAudioKindAsync(Input, TimeSpan.FromMilliseconds(context.Options.FormatProbeMs), context.Time);
         var formats = ResolveFormats(label);
-        _call = new PlayoutCall(
+        var call = new PlayoutCall(
             handshake.CallId, formats.Caller, formats.Playout, connection.Transport.Output, Input,
             context.Options, context.Time, context.Metrics, context.PlayoutLogger);
-        _output = new AgentOutputObserver(_call, context.Metrics, context.StreamLogger);
+        PublishCall(call);
+        _output = new AgentOutputObserver(call, context.Metrics, context.StreamLogger);
         _outputReference = context.Client.CreateObjectReference<IAgentOutput>(_output);
         _attachment = new CallAttachment(context.Client, handshake.CallId, _outputReference, context.Time, _logger);
         try
@@ -133,9 +144,54 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         return formats;
     }
 
+    /// <inheritdoc/>
+    void IDrainableCall.EndAtQuietMoment()
+    {
+        PlayoutCall? call;
+        lock (_drainLock)
+        {
+            _endAtQuietMoment = true;
+            call = _call;
+        }
+
+        call?.EndAtQuietMoment();
+    }
+
+    /// <inheritdoc/>
+    void IDrainableCall.EndNow()
+    {
+        PlayoutCall? call;
+        lock (_drainLock)
+        {
+            _endNow = true;
+            call = _call;
+        }
+
+        call?.RequestEnd(CallEndReason.Shutdown);
+    }
+
+    /// <summary>Makes the call visible to the drain, applying what it asked before the call existed.</summary>
+    private void PublishCall(PlayoutCall call)
+    {
+        bool quiet, now;
+        lock (_drainLock)
+        {
+            _call = call;
+            (quiet, now) = (_endAtQuietMoment, _endNow);
+        }
+
+        if (now)
+        {
+            call.RequestEnd(CallEndReason.Shutdown);
+        }
+        else if (quiet)
+        {
+            call.EndAtQuietMoment();
+        }
+    }
+
     private async Task RunCallAsync(InboundLabelWatch labels)
     {
-        using var stopping = context.Lifetime.ApplicationStopping.Register(static c => ((PlayoutCall)c!).RequestEnd(CallEndReason.Shutdown), Call);
         try
         {
             // Pace from now on: while the call attaches and the provider connects, keepalive silence holds Asterisk's
@@ -182,6 +238,7 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         {
             PlayoutFormat = call.Format == call.CallerFormat ? null : call.Format,
         };
+        var started = context.Time.GetTimestamp();
         var attached = await Attachment.ConnectAsync(_start, _connectionEnd.Token);
         if (!attached.IsAttached)
         {
@@ -191,6 +248,13 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
 
         OnAttached(attached);
         LogCallStarted(_remote, call.CallerFormat.ToString(), call.Format.ToString(), _provider, attached.Outcome, attached.Epoch);
+        if (attached.Outcome == CallAttachOutcome.Reattached)
+        {
+            // The dialplan connected again (its gateway drained or died): this connection carries the live call on.
+            context.Metrics.Failover("gateway_reattach", _provider);
+            LogReattached(attached.Epoch, context.Time.GetElapsedTime(started).TotalMilliseconds);
+        }
+
         return true;
     }
 
@@ -286,32 +350,55 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
 
         context.Pacer.Unregister(Call);
         var pendingFlush = Call.Close();
+        var tellGrain = !Call.EndedByPlatform && Attachment.Grain is not null; // when the grain ended the call it already knows
+        var drained = _end.Reason == CallEndReason.Shutdown;
+        var hungUp = Task.CompletedTask;
+        if (tellGrain && drained)
+        {
+            // Detach before the hangup frame: the dialplan connects again the moment it sees it, and a detach arriving
+            // after the next gateway's attach would take the call away from that gateway.
+            await DetachAsync();
+        }
+        else if (tellGrain)
+        {
+            // Hang the grain up before the frame too: the dialplan reads the disposition the moment AudioSocket()
+            // returns and must not find the ending call still live (`reconnect`). Bounded, then the frame goes anyway.
+            hungUp = HangupGrainAsync();
+            await Task.WhenAny(hungUp, Task.Delay(s_hangupBeforeFrame, context.Time));
+        }
 
-        // Tell the grain before the hangup frame: the dialplan reads the disposition the moment AudioSocket() returns,
-        // and must not find a live call (`reconnect`) that is ending. Bounded: a provider's close can take seconds.
-        var told = Call.EndedByPlatform || Attachment.Grain is null ? Task.CompletedTask : TellGrainAsync();
-        await Task.WhenAny(told, Task.Delay(TellGrainBeforeHangup, context.Time));
         await CloseAsync(pendingFlush, _end.SendHangup);
         await _reportPump;
-        await told;
+        await hungUp;
+        if (drained && context.Drain.IsDraining)
+        {
+            context.Drain.CallDrained(Call.EndedAtQuietMoment);
+            LogDrained(Call.EndedAtQuietMoment ? "at a quiet moment" : "at the drain deadline", context.Drain.ElapsedMs);
+        }
 
         context.Metrics.CallEnded(_end.Reason, _provider);
         LogCallEnded(_end.Reason, _end.SendHangup);
     }
 
-    private async Task TellGrainAsync()
+    /// <summary>This gateway is going away, not the caller: the call waits for the dialplan to connect again (disposition <c>reconnect</c>).</summary>
+    private async Task DetachAsync()
     {
         try
         {
-            if (_end.Reason == CallEndReason.Shutdown)
-            {
-                // This gateway is going away, not the caller: the dialplan reads `reconnect` and connects again.
-                await Grain.DetachAsync(Attachment.Attachment);
-            }
-            else
-            {
-                await Grain.HangupAsync(_end.Reason, Attachment.Attachment);
-            }
+            await Grain.DetachAsync(Attachment.Attachment).WaitAsync(s_detachTimeout, context.Time);
+        }
+        catch (Exception ex)
+        {
+            // Still `reconnect`: a live call the gateway no longer feeds answers it until its watchdog gives up.
+            LogDetachFailed(ex);
+        }
+    }
+
+    private async Task HangupGrainAsync()
+    {
+        try
+        {
+            await Grain.HangupAsync(_end.Reason, Attachment.Attachment);
         }
         catch (Exception ex)
         {
@@ -370,6 +457,15 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
 
     [LoggerMessage(EventId = 2364, Level = LogLevel.Error, Message = "Call could not be restored after epoch {LostEpoch}; hanging up")]
     private partial void LogRestoreFailed(Exception ex, int lostEpoch);
+
+    [LoggerMessage(EventId = 2371, Level = LogLevel.Information, Message = "Call ended for the drain {Moment}, {WaitMs:0} ms after it began: the dialplan reads reconnect")]
+    private partial void LogDrained(string moment, double waitMs);
+
+    [LoggerMessage(EventId = 2375, Level = LogLevel.Information, Message = "Call re-attached at epoch {Epoch} from a new connection (the dialplan connected again) in {ElapsedMs:0} ms")]
+    private partial void LogReattached(int epoch, double elapsedMs);
+
+    [LoggerMessage(EventId = 2379, Level = LogLevel.Warning, Message = "Detaching from the call grain failed; the call still reads reconnect")]
+    private partial void LogDetachFailed(Exception ex);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Call ended: {Reason} (hangup frame sent: {HangupSent})")]
     private partial void LogCallEnded(CallEndReason reason, bool hangupSent);

@@ -2,14 +2,13 @@ using AiAgent.Gateway.Configuration;
 using AiAgent.Gateway.Diagnostics;
 using AiAgent.Gateway.Playout;
 using AiAgent.Grains.Interfaces.Audio;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace AiAgent.Gateway.AudioSocket;
 
 /// <summary>
-/// What every <see cref="AudioSocketSession"/> shares: the cluster client, the pacer, the options read once,
+/// What every <see cref="AudioSocketSession"/> shares: the cluster client, the pacer, the drain, the options read once,
 /// metrics, clock and loggers (one instance for the process, in the manner of Kestrel's <c>ServiceContext</c>).
 /// </summary>
 public sealed class AudioSocketSessionContext
@@ -17,7 +16,7 @@ public sealed class AudioSocketSessionContext
     /// <summary>Creates the shared context from the host's services.</summary>
     public AudioSocketSessionContext(
         IClusterClient client, PlayoutPacer pacer, IOptions<AudioSocketOptions> options, IOptions<GatewayInstanceOptions> gatewayOptions,
-        GatewayMetrics metrics, IHostApplicationLifetime lifetime, TimeProvider time, ILoggerFactory loggerFactory)
+        GatewayMetrics metrics, GatewayDrain drain, TimeProvider time, ILoggerFactory loggerFactory)
     {
         Client = client;
         Pacer = pacer;
@@ -25,7 +24,7 @@ public sealed class AudioSocketSessionContext
         ConfiguredFormat = AudioSocketFormats.Parse(Options.Format);
         GatewayId = gatewayOptions.Value.EffectiveId;
         Metrics = metrics;
-        Lifetime = lifetime;
+        Drain = drain;
         Time = time;
         FrameReader = new AudioSocketFrameReader(Options.MaxFrameBytes, passUnknownKinds: Options.IgnoreUnknownKinds);
         SessionLogger = loggerFactory.CreateLogger<AudioSocketSession>();
@@ -47,7 +46,7 @@ public sealed class AudioSocketSessionContext
 
     internal GatewayMetrics Metrics { get; }
 
-    internal IHostApplicationLifetime Lifetime { get; }
+    internal GatewayDrain Drain { get; }
 
     internal TimeProvider Time { get; }
 

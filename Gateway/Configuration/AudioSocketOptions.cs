@@ -125,6 +125,20 @@ public sealed class GatewayInstanceOptions
     [ConfigurationKeyName("http_port")]
     public int HttpPort { get; set; } = 8091;
 
+    /// <summary>
+    /// <c>drain_timeout_seconds</c>: when the host stops, how long live calls may take to reach a quiet moment (no agent
+    /// audio queued or playing, the caller not speaking) before they are ended anyway, each with the <c>reconnect</c>
+    /// disposition. The host's shutdown timeout is raised to cover it (<see cref="DrainStopMargin"/> more).
+    /// </summary>
+    [ConfigurationKeyName("drain_timeout_seconds")]
+    public int DrainTimeoutSeconds { get; set; } = 20;
+
+    /// <summary>What the host's stop needs besides the drain: the last calls' close, the Orleans client, Kestrel.</summary>
+    public static readonly TimeSpan DrainStopMargin = TimeSpan.FromSeconds(10);
+
+    /// <summary><see cref="DrainTimeoutSeconds"/> as a span.</summary>
+    public TimeSpan DrainTimeout => TimeSpan.FromSeconds(DrainTimeoutSeconds);
+
     /// <summary>The id used when <see cref="Id"/> is not set.</summary>
     public string EffectiveId => string.IsNullOrWhiteSpace(Id) ? Environment.MachineName : Id;
 }

@@ -78,10 +78,22 @@ public sealed class AudioSocketOptionsValidator : IValidateOptions<AudioSocketOp
 public sealed class GatewayInstanceOptionsValidator : IValidateOptions<GatewayInstanceOptions>
 {
     /// <inheritdoc/>
-    public ValidateOptionsResult Validate(string? name, GatewayInstanceOptions options) =>
-        options.HttpPort is < 0 or > 65_535
-            ? ValidateOptionsResult.Fail($"gateway.http_port: {options.HttpPort} must be between 0 and 65535")
-            : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, GatewayInstanceOptions options)
+    {
+        var errors = new List<string>();
+        if (options.HttpPort is < 0 or > 65_535)
+        {
+            errors.Add($"gateway.http_port: {options.HttpPort} must be between 0 and 65535");
+        }
+
+        if (options.DrainTimeoutSeconds is < 1 or > 600)
+        {
+            // Kubernetes kills the pod at terminationGracePeriodSeconds: a drain longer than that is cut short anyway.
+            errors.Add($"gateway.drain_timeout_seconds: {options.DrainTimeoutSeconds} must be between 1 and 600");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }
 
 /// <summary>Validates every section the standalone gateway reads, so one run reports every bad key.</summary>

@@ -28,6 +28,9 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _protocolErrors;
     private readonly Counter<long> _callsEnded;
     private readonly UpDownCounter<long> _activeConnections;
+    private readonly UpDownCounter<long> _draining;
+    private readonly Counter<long> _drainedCalls;
+    private readonly Histogram<double> _drainWait;
     private readonly Histogram<double> _platformLatency;
     private readonly Histogram<double> _pacerWakeLateness;
     private readonly Histogram<double> _pacerTickDuration;
@@ -46,10 +49,15 @@ public sealed class GatewayMetrics
         _underruns = meter.CreateCounter<long>("ai_agent_gateway_playout_underruns", "{event}", "Times a playing utterance ran out of audio before its end");
         _pacerStalls = meter.CreateCounter<long>("ai_agent_gateway_pacer_stalls", "{event}", "Times the pacer woke more than two frame periods late and resynchronised");
         _streamAnomalies = meter.CreateCounter<long>("ai_agent_gateway_stream_anomalies", "{event}", "Agent output events out of sequence (gap, duplicate) or from a replaced activation (stale_epoch)");
-        _failovers = meter.CreateCounter<long>("ai_agent_gateway_call_restores", "{call}", "Calls this gateway restored on a live silo, by kind (silo_lost, silo_drained)");
+        _failovers = meter.CreateCounter<long>("ai_agent_gateway_call_restores", "{call}", "Calls this gateway restored on a live silo (kind silo_lost, silo_drained) or took over from another gateway connection (kind gateway_reattach)");
         _protocolErrors = meter.CreateCounter<long>("ai_agent_gateway_protocol_errors", "{error}", "AudioSocket sessions ended by invalid input");
         _callsEnded = meter.CreateCounter<long>("ai_agent_gateway_calls_ended", "{call}", "Calls ended, by reason");
         _activeConnections = meter.CreateUpDownCounter<long>("ai_agent_gateway_connections_active", "{connection}", "Open AudioSocket connections");
+        _draining = meter.CreateUpDownCounter<long>("ai_agent_gateway_draining", "{gateway}", "1 while this gateway drains (its host is stopping), else 0");
+        _drainedCalls = meter.CreateCounter<long>("ai_agent_gateway_drained_calls", "{call}", "Calls a draining gateway ended with the reconnect disposition, by moment (quiet, deadline)");
+        _drainWait = meter.CreateHistogram<double>(
+            "ai_agent_gateway_drain_wait", "s", "From the start of the drain to a call's end at a quiet moment or the deadline",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60] });
         _platformLatency = meter.CreateHistogram<double>(
             "ai_agent_platform_added_latency", "s", "From provider audio received by the grain to its first frame written to the socket",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1] });
@@ -104,7 +112,7 @@ public sealed class GatewayMetrics
     /// <summary>A stream sequence anomaly.</summary>
     public void StreamAnomaly(string kind) => _streamAnomalies.Add(1, new KeyValuePair<string, object?>("kind", kind));
 
-    /// <summary>A call restored on another activation (<paramref name="kind"/>: silo_lost, silo_drained).</summary>
+    /// <summary>A call restored on another activation (<paramref name="kind"/>: silo_lost, silo_drained) or re-attached (gateway_reattach).</summary>
     public void Failover(string kind, string provider) =>
         _failovers.Add(1, new KeyValuePair<string, object?>("kind", kind), new KeyValuePair<string, object?>("provider", provider));
 
@@ -114,6 +122,17 @@ public sealed class GatewayMetrics
     /// <summary>A call ended.</summary>
     public void CallEnded(CallEndReason reason, string provider) =>
         _callsEnded.Add(1, new KeyValuePair<string, object?>("reason", reason.ToString()), new KeyValuePair<string, object?>("provider", provider));
+
+    /// <summary>The drain began.</summary>
+    public void Draining() => _draining.Add(1);
+
+    /// <summary>A call ended for the drain, <paramref name="wait"/> after it began.</summary>
+    public void CallDrained(bool atQuietMoment, TimeSpan wait)
+    {
+        var moment = new KeyValuePair<string, object?>("moment", atQuietMoment ? "quiet" : "deadline");
+        _drainedCalls.Add(1, moment);
+        _drainWait.Record(wait.TotalSeconds, moment);
+    }
 
     /// <summary>A connection opened (+1) or closed (-1).</summary>
     public void Connection(int delta) => _activeConnections.Add(delta);

@@ -21,11 +21,12 @@ public static class AudioSocketGatewayExtensions
 
     /// <summary>
     /// Registers the validated <c>audiosocket</c> and <c>gateway</c> options, the connection handler, the shared
-    /// playout pacer, the metrics and a Kestrel listener on <c>audiosocket.host:port</c>. Needs an
+    /// playout pacer, the metrics, the <see cref="GatewayDrain"/> and the <see cref="AudioSocketListener"/> on
+    /// <c>audiosocket.host:port</c> (Kestrel's socket transport, not a Kestrel endpoint). Needs an
     /// <see cref="IClusterClient"/> (a co-hosted silo provides one; a standalone gateway calls
-    /// <c>UseOrleansClient</c>) and Kestrel (a <c>WebApplicationBuilder</c>).
+    /// <c>UseOrleansClient</c>) and Kestrel (a <c>WebApplicationBuilder</c>), whose own endpoints serve HTTP only.
     /// </summary>
-    /// <remarks>Explicit Kestrel listeners make ASP.NET ignore <c>--urls</c>: the host adds its HTTP listener itself.</remarks>
+    /// <remarks>Raises the host's shutdown timeout to <c>gateway.drain_timeout_seconds</c> plus <see cref="GatewayInstanceOptions.DrainStopMargin"/> when it is shorter.</remarks>
     public static TBuilder AddAudioSocketGateway<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         var services = builder.Services;
@@ -41,51 +42,32 @@ public static class AudioSocketGatewayExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AudioSocketSessionContext>();
         services.TryAddSingleton<AudioSocketConnectionHandler>();
+        services.TryAddSingleton<GatewayDrain>();
+        services.AddHostedService(static sp => sp.GetRequiredService<GatewayDrain>());
         services.TryAddSingleton<AudioSocketListener>();
-        services.AddOptions<KestrelServerOptions>()
-            .Configure<IOptions<AudioSocketOptions>, AudioSocketListener>(static (kestrel, options, listener) => listener.Listen(kestrel, options.Value));
+        services.AddHostedService(static sp => sp.GetRequiredService<AudioSocketListener>());
+
+        // The host's stop must outlast the drain (the stop runs the drain first, then the other services).
+        services.AddOptions<HostOptions>().PostConfigure<IOptions<GatewayInstanceOptions>>(static (host, gateway) =>
+        {
+            var needed = gateway.Value.DrainTimeout + GatewayInstanceOptions.DrainStopMargin;
+            if (host.ShutdownTimeout != Timeout.InfiniteTimeSpan && host.ShutdownTimeout < needed)
+            {
+                host.ShutdownTimeout = needed;
+            }
+        });
         services.AddHealthChecks().AddCheck<AudioSocketReadyCheck>("audiosocket", tags: [ReadyTag]);
         return builder;
     }
 }
 
-/// <summary>The AudioSocket endpoint Kestrel listens on; after start-up it holds the bound port (tests listen on port 0).</summary>
-public sealed class AudioSocketListener
-{
-    private ListenOptions? _listenOptions;
-
-    /// <summary>The endpoint as bound (the real port once Kestrel has started).</summary>
-    public IPEndPoint? EndPoint => _listenOptions?.IPEndPoint;
-
-    internal void Listen(KestrelServerOptions kestrel, AudioSocketOptions options)
-    {
-        Action<ListenOptions> configure = listen =>
-        {
-            listen.UseConnectionHandler<AudioSocketConnectionHandler>();
-            _listenOptions = listen;
-        };
-
-        if (options.Host is "*")
-        {
-            kestrel.ListenAnyIP(options.Port, configure);
-        }
-        else if (string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            kestrel.ListenLocalhost(options.Port, configure);
-        }
-        else
-        {
-            kestrel.Listen(IPAddress.Parse(options.Host), options.Port, configure);
-        }
-    }
-}
-
-/// <summary>Ready when the pacer runs and the host is not stopping.</summary>
-internal sealed class AudioSocketReadyCheck(PlayoutPacer pacer, IHostApplicationLifetime lifetime) : IHealthCheck
+/// <summary>Ready when the pacer runs and the host is neither stopping nor draining.</summary>
+internal sealed class AudioSocketReadyCheck(PlayoutPacer pacer, GatewayDrain drain, IHostApplicationLifetime lifetime) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         Task.FromResult(
-            lifetime.ApplicationStopping.IsCancellationRequested ? HealthCheckResult.Unhealthy("shutting down")
+            drain.IsDraining ? HealthCheckResult.Unhealthy($"draining: {drain.CallCount} calls left")
+            : lifetime.ApplicationStopping.IsCancellationRequested ? HealthCheckResult.Unhealthy("shutting down")
             : pacer.IsRunning ? HealthCheckResult.Healthy($"{pacer.CallCount} calls")
             : HealthCheckResult.Unhealthy("playout pacer not running"));
 }

@@ -48,6 +48,12 @@ internal sealed class CallerIdleMonitor
     /// <summary>The further silence that ends an idle call.</summary>
     public TimeSpan Grace { get; }
 
+    /// <summary>When the caller last sent a frame loud enough to be speech (the creation time until then).</summary>
+    public long LastCallerVoice => Volatile.Read(ref _lastCallerVoice);
+
+    /// <summary>When agent audio last went out (the creation time until then).</summary>
+    public long LastAgentFrame => _lastAgentFrame;
+
     /// <summary>Notes a caller frame received at <paramref name="now"/>; only one loud enough to be speech counts.</summary>
     public void OnCallerAudio(ReadOnlySpan<byte> frame, long now)
     {

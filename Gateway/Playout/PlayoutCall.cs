@@ -32,6 +32,7 @@ internal sealed partial class PlayoutCall : IPacedCall
     private readonly PlayoutReporter _reporter;
     private readonly LineKeepalive _keepalive;
     private readonly CallerIdleMonitor _idle;
+    private readonly QuietMoment _quiet;
     private readonly CallEndSignal _end;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _logger;
@@ -41,6 +42,7 @@ internal sealed partial class PlayoutCall : IPacedCall
     private KeyValuePair<string, object?> _providerTag = GatewayMetrics.ProviderTag("unknown");
     private bool _closed;
     private bool _playing;
+    private volatile bool _endAtQuietMoment;
 
     /// <param name="callId">The AudioSocket call id.</param>
     /// <param name="callerFormat">What the caller's frames carry.</param>
@@ -76,6 +78,7 @@ internal sealed partial class PlayoutCall : IPacedCall
         _idle = new CallerIdleMonitor(
             time, TimeSpan.FromSeconds(options.IdleTimeoutSeconds), TimeSpan.FromSeconds(options.IdleGraceSeconds),
             options.IdleSpeechThresholdDbfs, callerFormat.Encoding);
+        _quiet = new QuietMoment(time);
         _leadFrames = options.PlayoutLeadMs / options.FrameMs;
         _end = new CallEndSignal(input, _leadFrames);
         _lateTicks = 5 * time.TimestampFrequency / 1000;
@@ -106,6 +109,9 @@ internal sealed partial class PlayoutCall : IPacedCall
 
     /// <inheritdoc cref="CallEndSignal.IsSignalled"/>
     public bool IsEndSignalled => _end.IsSignalled;
+
+    /// <summary>True when the call ended because <see cref="EndAtQuietMoment"/> found a quiet moment.</summary>
+    public bool EndedAtQuietMoment { get; private set; }
 
     /// <summary>Playout reports for the grain, read by the connection.</summary>
     public ChannelReader<PlayoutReport> Reports => _reporter.Reports;
@@ -196,6 +202,12 @@ internal sealed partial class PlayoutCall : IPacedCall
         _end.Signal();
     }
 
+    /// <summary>
+    /// The gateway is draining: end the call (<see cref="CallEndReason.Shutdown"/>) at the first quiet moment, which
+    /// the pacer looks for on every tick (<see cref="QuietMoment"/>). <see cref="RequestEnd"/> still ends it at once.
+    /// </summary>
+    public void EndAtQuietMoment() => _endAtQuietMoment = true;
+
     /// <summary>Stops all writes from the pacer; returns a flush still in flight, to await before the last frame.</summary>
     public ValueTask<FlushResult>? Close()
     {
@@ -241,7 +253,7 @@ internal sealed partial class PlayoutCall : IPacedCall
             }
             else if (!_playing && _queue.IsEmpty)
             {
-                end = CheckIdle(now);
+                end = CheckQuiet(now) || CheckIdle(now);
             }
         }
 
@@ -317,6 +329,18 @@ internal sealed partial class PlayoutCall : IPacedCall
         }
 
         return written;
+    }
+
+    /// <summary>A draining call ends at a quiet moment. Called under the lock, with nothing queued or playing.</summary>
+    private bool CheckQuiet(long now)
+    {
+        if (!_endAtQuietMoment || _queue.IsMidUtterance || !_quiet.IsQuiet(now, _idle.LastCallerVoice, _idle.LastAgentFrame))
+        {
+            return false;
+        }
+
+        EndedAtQuietMoment = _end.TrySetReason(CallEndReason.Shutdown);
+        return EndedAtQuietMoment;
     }
 
     private bool CheckIdle(long now)

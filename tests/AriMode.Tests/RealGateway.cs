@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using AiAgent.Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -52,6 +53,8 @@ internal sealed class RealGateway(WebApplication app, int port, string id) : IAs
         }
         builder.Services.AddSingleton(client);
         builder.AddAudioSocketGateway();
+        // AudioSocket is not a Kestrel endpoint: without one of its own Kestrel would take localhost:5000.
+        builder.WebHost.ConfigureKestrel(static k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
         await app.StartAsync();
         return new RealGateway(app, port, id);

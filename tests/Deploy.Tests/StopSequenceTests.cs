@@ -35,6 +35,20 @@ public sealed class StopSequenceTests(RenderedManifests rendered)
             $"{deployment}: grace period {pod.TerminationGracePeriodSeconds} s < preStop {pause} s + shutdown {shutdown} s + {ExitMarginSeconds} s");
     }
 
+    [Fact]
+    public void The_gateways_drain_fits_its_host_shutdown_timeout_with_the_stop_margin()
+    {
+        var container = rendered.Platform.Container("ai-agent-gateway");
+        var drain = MountedConfiguration.From(rendered.Platform).Port("gateway.drain_timeout_seconds");
+        var shutdown = int.Parse(Env(container, "DOTNET_SHUTDOWNTIMEOUTSECONDS"), System.Globalization.CultureInfo.InvariantCulture);
+
+        // The gateway raises a shorter shutdown timeout to drain + margin itself; the manifest must not rely on that,
+        // or the kubelet's grace period, computed from the variable, would cut the drain short.
+        Assert.InRange(drain, 1, DrainSeconds);
+        Assert.True(shutdown >= drain + (int)AiAgent.Gateway.Configuration.GatewayInstanceOptions.DrainStopMargin.TotalSeconds,
+            $"gateway.drain_timeout_seconds {drain} s + {AiAgent.Gateway.Configuration.GatewayInstanceOptions.DrainStopMargin.TotalSeconds} s > DOTNET_SHUTDOWNTIMEOUTSECONDS {shutdown} s");
+    }
+
     [Theory]
     [InlineData("ai-agent-silo", "silo.http_port")]
     [InlineData("ai-agent-gateway", "gateway.http_port")]

@@ -1,6 +1,7 @@
 using System.Net;
 using AiAgent.Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -56,6 +57,11 @@ public sealed class GatewayHost : IAsyncDisposable
             builder.Configuration["gateway:http_port"] = "0";
             builder.AddGatewayHttp();
         }
+        else
+        {
+            // AudioSocket is not a Kestrel endpoint: without one of its own Kestrel would take localhost:5000.
+            builder.WebHost.ConfigureKestrel(static k => k.Listen(IPAddress.Loopback, 0));
+        }
 
         var app = builder.Build();
         if (withHttp)
@@ -69,10 +75,13 @@ public sealed class GatewayHost : IAsyncDisposable
         var http = withHttp
             ? app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses
                 .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)))
-                .Single(u => u.Port != endPoint.Port)
+                .Single()
             : null;
         return new GatewayHost(app, endPoint) { HttpAddress = http };
     }
+
+    /// <summary>Stops the host as SIGTERM does (the drain runs first); the task ends when the host has stopped.</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

@@ -47,6 +47,23 @@ public sealed class OptionsTests
     }
 
     [Theory]
+    [InlineData(1, true)]
+    [InlineData(20, true)]
+    [InlineData(600, true)]
+    [InlineData(0, false)]
+    [InlineData(601, false)]
+    public void The_drain_timeout_is_between_1_and_600_seconds(int seconds, bool valid)
+    {
+        var result = new GatewayInstanceOptionsValidator().Validate(null, new GatewayInstanceOptions { DrainTimeoutSeconds = seconds });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.StartsWith("gateway.drain_timeout_seconds:", Assert.Single(result.Failures!), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
     [InlineData(0, 20, true)]
     [InlineData(40, 20, true)]
     [InlineData(20, 20, true)]

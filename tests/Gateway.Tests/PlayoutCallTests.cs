@@ -60,6 +60,69 @@ public sealed class PlayoutCallTests : IDisposable
     }
 
     [Fact]
+    public async Task A_drain_ends_the_call_after_its_answer_has_played_not_during_it()
+    {
+        var call = NewCall(AudioFormat.Slin8, AudioFormat.Slin8);
+        call.OnCallerAudio(Loud(320));
+        Tick(call);
+        call.Enqueue(new AgentAudioChunk(0, 1, new byte[320 * 10], _time.GetUtcNow().UtcDateTime));
+        call.MarkDone(1);
+        call.EndAtQuietMoment();
+
+        var ticks = 0;
+        while (!call.IsEndSignalled && ticks < 100)
+        {
+            Tick(call);
+            ticks++;
+        }
+
+        // 10 frames (the lead on arrival, then one per tick: the last is written at tick 8) and 300 ms of agent silence.
+        Assert.InRange(ticks, 8 + 15, 8 + 17);
+        Assert.Equal(10, (await ReadFramesAsync()).Count);
+        Assert.Equal(CallEndReason.Shutdown, call.EndReason);
+        Assert.True(call.EndedAtQuietMoment);
+        Assert.False(call.EndedByPlatform);
+    }
+
+    [Fact]
+    public void A_drain_waits_while_the_caller_speaks_and_while_an_answer_is_owed()
+    {
+        var call = NewCall(AudioFormat.Slin8, AudioFormat.Slin8);
+        call.EndAtQuietMoment();
+        for (var i = 0; i < 200; i++)
+        {
+            // Four seconds of caller speech: never quiet while it lasts.
+            call.OnCallerAudio(Loud(320));
+            Tick(call);
+        }
+
+        Assert.False(call.IsEndSignalled);
+        var ticks = 0;
+        while (!call.IsEndSignalled && ticks < 500)
+        {
+            Tick(call);
+            ticks++;
+        }
+
+        // No answer came: the call ends once the caller has been silent for the unanswered wait (3 s, 150 ticks).
+        Assert.InRange(ticks, 149, 151);
+        Assert.True(call.EndedAtQuietMoment);
+    }
+
+    [Fact]
+    public void Without_a_drain_a_quiet_call_goes_on()
+    {
+        var call = NewCall(AudioFormat.Slin8, AudioFormat.Slin8);
+        for (var i = 0; i < 500; i++)
+        {
+            Tick(call);
+        }
+
+        Assert.False(call.IsEndSignalled);
+        Assert.False(call.EndedAtQuietMoment);
+    }
+
+    [Fact]
     public async Task Replies_are_labelled_with_the_playout_format_whatever_the_caller_sends()
     {
         var call = NewCall(AudioFormat.Slin16, AudioFormat.Slin16);
@@ -198,5 +261,17 @@ public sealed class PlayoutCallTests : IDisposable
 
         _socket.Reader.AdvanceTo(buffer.End);
         return frames;
+    }
+
+    /// <summary>A frame of slin at about -6 dBFS: speech to the energy detector.</summary>
+    private static byte[] Loud(int bytes)
+    {
+        var frame = new byte[bytes];
+        for (var i = 0; i + 1 < bytes; i += 2)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(frame.AsSpan(i), (short)(i % 4 == 0 ? 16_000 : -16_000));
+        }
+
+        return frame;
     }
 }

@@ -64,6 +64,7 @@ public sealed class DialplanDocumentTests
         var all = Plan.Parse(string.Join("\n", blocks.Values));
         Assert.NotNull(all.Find("aiagent-inbound")?.Match("100")?.FindLabel("connect"));
         Assert.NotNull(all.Find("aiagent-inbound")?.Match("101")?.FindLabel("connect"));
+        Assert.NotNull(all.Find("aiagent-inbound")?.Match("103")?.FindLabel("connect"));
         Assert.NotNull(all.Find("aiagent-transfer")?.Match("sales"));
         foreach (var line in blocks.Values.SelectMany(static b => b.Split('\n')))
         {
@@ -76,7 +77,7 @@ public sealed class DialplanDocumentTests
 /// <summary>Where docs/asterisk.md is, and the blocks it must mark.</summary>
 internal static class AdminGuide
 {
-    public static readonly string[] Blocks = ["app-disposition", "dial-disposition", "transfer-destinations"];
+    public static readonly string[] Blocks = ["app-disposition", "dial-disposition", "reconnect-loop", "transfer-destinations"];
 
     public static string Path
     {

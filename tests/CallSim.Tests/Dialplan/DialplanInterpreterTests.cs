@@ -17,8 +17,13 @@ public sealed class DialplanInterpreterTests
     /// <summary>The documented app dialplan and destinations, exactly as docs/asterisk.md has them.</summary>
     private static Plan Documented() => Plan.Parse(string.Join("\n", DialplanDocument.TestedBlocks(File.ReadAllText(AdminGuide.Path)).Values));
 
+    private static Task<DialplanRunResult> RunAsync(
+        Plan plan, string exten, int gatewayPort, int httpPort = 1, AsteriskVersion? version = null, TimeSpan? patience = null, CallFormat? callerFormat = null) =>
+        RunAsync(plan, exten, new EndpointMap().Add("gateway-host", 8090, "127.0.0.1", gatewayPort).Add("platform-host", 8080, "127.0.0.1", httpPort),
+            version, patience, callerFormat);
+
     private static async Task<DialplanRunResult> RunAsync(
-        Plan plan, string exten, int gatewayPort, int httpPort = 1, AsteriskVersion? version = null, TimeSpan? patience = null, CallFormat? callerFormat = null)
+        Plan plan, string exten, EndpointMap endpoints, AsteriskVersion? version = null, TimeSpan? patience = null, CallFormat? callerFormat = null)
     {
         var settings = new DialplanRunSettings
         {
@@ -29,7 +34,7 @@ public sealed class DialplanInterpreterTests
             CallerSpeech = static f => CallAudio.Silence(TimeSpan.FromMilliseconds(100), f),
             CallerPatience = patience ?? TimeSpan.FromSeconds(10),
             CallerFormat = callerFormat ?? CallFormat.Slin,
-            Endpoints = new EndpointMap().Add("gateway-host", 8090, "127.0.0.1", gatewayPort).Add("platform-host", 8080, "127.0.0.1", httpPort),
+            Endpoints = endpoints,
         };
         return await new DialplanInterpreter(plan).RunAsync(settings).WaitAsync(s_wait);
     }
@@ -94,6 +99,68 @@ public sealed class DialplanInterpreterTests
         Assert.Single(result.Sessions.Select(static s => s.Summary.CallId).Distinct());
         Assert.Equal(4, gateway.Connections.Count);
         Assert.Equal("3", result.Variables["TRIES"]);
+    }
+
+    [Fact]
+    public async Task The_reconnect_loop_reaches_the_next_gateway_of_the_address_with_the_same_call_id()
+    {
+        // Gateway A is gone (its port refuses), B takes the connections: a Service sending them to a ready endpoint.
+        var goneA = DispositionServer.FreePort();
+        await using var gatewayB = new FakeAudioSocketServer(HangUpAtOnce);
+        using var platform = new DispositionServer((200, "reconnect"), (200, "hangup"));
+        var endpoints = new EndpointMap()
+            .Add("gateway-host:8090=127.0.0.1:" + goneA + ",127.0.0.1:" + gatewayB.Port)
+            .Add("platform-host", 8080, "127.0.0.1", platform.Port);
+
+        var result = await RunAsync(Documented(), "103", endpoints);
+
+        Assert.True(result.Outcome.End == DialplanEnd.HungUp, result.Describe());
+        Assert.Equal("done", result.Outcome.At?.Label);
+        Assert.Equal(2, result.Sessions.Count);
+        Assert.All(result.Sessions, s => Assert.Equal($"127.0.0.1:{gatewayB.Port}", s.Summary.Target));
+        Assert.Single(result.Sessions.Select(static s => s.Summary.CallId).Distinct());
+        Assert.Equal(2, gatewayB.Connections.Count);
+        Assert.Equal("1", result.Variables["TRIES"]);
+        Assert.Equal("SUCCESS", result.Variables["TRYSTATUS"]);
+        Assert.Contains(result.Log, l => l.Contains($"127.0.0.1:{goneA} did not accept", StringComparison.Ordinal));
+        Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
+    public async Task A_refused_connection_inside_TryExec_retries_after_a_pause_instead_of_hanging_up()
+    {
+        using var platform = new DispositionServer((200, "reconnect"));
+        var settings = new DialplanRunSettings
+        {
+            Context = "aiagent-inbound",
+            Extension = "103",
+            CallerSpeech = static f => CallAudio.Silence(TimeSpan.FromMilliseconds(100), f),
+            Endpoints = new EndpointMap().Add("gateway-host", 8090, "127.0.0.1", DispositionServer.FreePort()).Add("platform-host", 8080, "127.0.0.1", platform.Port),
+        };
+
+        var result = await new DialplanInterpreter(Documented()).RunAsync(settings).WaitAsync(s_wait);
+
+        // No gateway ever accepts: six connections (the first and five retries), five Wait(1) between them, then failed.
+        Assert.True(result.Outcome.End == DialplanEnd.HungUp, result.Describe());
+        Assert.Equal("failed", result.Steps[^2].At.Label);
+        Assert.Equal(6, result.Sessions.Count);
+        Assert.All(result.Sessions, static s => Assert.Equal(CallSim.Reporting.CallOutcome.ConnectFailed, s.Summary.Outcome));
+        Assert.Equal(5, result.Steps.Count(static s => s.Application == "Wait"));
+        Assert.Equal("FAILED", result.Variables["TRYSTATUS"]);
+        Assert.Equal("5", result.Variables["TRIES"]);
+    }
+
+    [Fact]
+    public async Task TryExec_passes_a_successful_application_through_and_a_hangup_stays_a_hangup()
+    {
+        var plan = Plan.Parse("[c]\nexten => 1,1,TryExec(Set(X=1))\n same => n,NoOp(${TRYSTATUS})\n same => n,TryExec(Hangup())\n same => n,NoOp(after)");
+
+        var result = await new DialplanInterpreter(plan).RunAsync(new DialplanRunSettings { Context = "c", Extension = "1" }).WaitAsync(s_wait);
+
+        Assert.Equal("1", result.Variables["X"]);
+        Assert.Contains(result.Steps, static s => s is { Application: "NoOp", Arguments: "SUCCESS" });
+        Assert.Equal(DialplanEnd.HungUp, result.Outcome.End);
+        Assert.DoesNotContain(result.Steps, static s => s.Arguments == "after");
     }
 
     [Theory]

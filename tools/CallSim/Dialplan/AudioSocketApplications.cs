@@ -132,23 +132,42 @@ internal sealed class AudioSocketApplications
         DialplanChannel channel, Guid uuid, string host, int port, CallFormat format, bool labelLegacy, CancellationToken cancellationToken)
     {
         var settings = channel.Settings;
-        var (toHost, toPort) = settings.Endpoints.Resolve(host, port);
         settings.OnAudioSocketStarted?.Invoke(uuid);
-        var result = await AsteriskSimulator.RunCallAsync(new CallSettings
+        var audio = settings.CallerSpeech(format);
+        var onSpeech = settings.OnAgentSpeech is { } speech ? () => speech(uuid) : (Action?)null;
+        var targets = settings.Endpoints.ResolveAll(host, port);
+        CallResult result = null!;
+        foreach (var (toHost, toPort) in targets)
         {
-            Host = toHost,
-            Port = toPort,
-            CallId = uuid,
-            Audio = settings.CallerSpeech(format),
-            LabelLegacy = labelLegacy,
-            LeadingSilence = settings.LeadingSilence,
-            Tail = settings.CallerPatience,
-            ConnectTimeout = s_connectTimeout,
-            CloseWait = TimeSpan.Zero, // Asterisk closes at once and checks nothing
-        }, cancellationToken).ConfigureAwait(false);
+            // Several targets stand for a Service: the connection goes to the first that accepts.
+            result = await AsteriskSimulator.RunCallAsync(new CallSettings
+            {
+                Host = toHost,
+                Port = toPort,
+                CallId = uuid,
+                Audio = audio,
+                LabelLegacy = labelLegacy,
+                LeadingSilence = settings.LeadingSilence,
+                Tail = settings.CallerPatience,
+                ConnectTimeout = s_connectTimeout,
+                CloseWait = TimeSpan.Zero, // Asterisk closes at once and checks nothing
+                OnAgentSpeech = onSpeech,
+            }, cancellationToken).ConfigureAwait(false);
+            if (result.Summary.Outcome != CallOutcome.ConnectFailed)
+            {
+                break;
+            }
+
+            if (targets.Count > 1)
+            {
+                channel.Note($"AudioSocket {uuid}: {toHost}:{toPort} did not accept ({result.Summary.Error})");
+            }
+        }
+
         channel.AddSession(result);
         var s = result.Summary;
-        channel.Note($"AudioSocket {uuid} to {host}:{port} ({format.Name}{(labelLegacy ? ", labelled 0x10" : "")}): {s.Outcome} after {s.DurationMs:0} ms, {s.FramesSent} frames sent, {s.FramesReceived} received");
+        var via = targets.Count > 1 ? $" via {s.Target}" : "";
+        channel.Note($"AudioSocket {uuid} to {host}:{port}{via} ({format.Name}{(labelLegacy ? ", labelled 0x10" : "")}): {s.Outcome} after {s.DurationMs:0} ms, {s.FramesSent} frames sent, {s.FramesReceived} received");
         return result;
     }
 

@@ -10,7 +10,7 @@ internal sealed class DialplanApplications
 {
     /// <summary>The applications this interpreter knows (names compare ignoring case, as Asterisk's do).</summary>
     public static IReadOnlyList<string> Supported { get; } =
-        ["Answer", "AudioSocket", "Dial", "Goto", "GotoIf", "Hangup", "NoOp", "Queue", "Set", "Verbose", "Wait"];
+        ["Answer", "AudioSocket", "Dial", "Goto", "GotoIf", "Hangup", "NoOp", "Queue", "Set", "TryExec", "Verbose", "Wait"];
 
     private readonly AudioSocketApplications _audioSocket = new();
 
@@ -45,6 +45,8 @@ internal sealed class DialplanApplications
                 return await _audioSocket.ApplicationAsync(channel, ApplicationArguments.Split(arguments), cancellationToken).ConfigureAwait(false);
             case "DIAL":
                 return await _audioSocket.DialAsync(channel, ApplicationArguments.Split(arguments), cancellationToken).ConfigureAwait(false);
+            case "TRYEXEC":
+                return await TryExecAsync(channel, arguments, cancellationToken).ConfigureAwait(false);
             default:
                 throw new DialplanException(
                     $"application '{application}' (line of {channel.Location}) is not supported by this interpreter; supported: {string.Join(", ", Supported)}");
@@ -60,6 +62,39 @@ internal sealed class DialplanApplications
         }
 
         return ApplicationResult.Stop(new DialplanOutcome(DialplanEnd.HungUp, channel.Location, detail));
+    }
+
+    /// <summary>
+    /// app_exec's <c>TryExec(app(args))</c>: runs the application and always returns to the dialplan, with
+    /// <c>TRYSTATUS</c> <c>SUCCESS</c> (it returned 0) or <c>FAILED</c> (it returned -1, which without TryExec hangs the
+    /// channel up). A channel that is itself hung up (<c>Hangup()</c>, the caller) stays hung up.
+    /// </summary>
+    private async ValueTask<ApplicationResult> TryExecAsync(DialplanChannel channel, string arguments, CancellationToken cancellationToken)
+    {
+        var open = arguments.IndexOf('(', StringComparison.Ordinal);
+        var name = (open < 0 ? arguments : arguments[..open]).Trim();
+        if (name.Length == 0)
+        {
+            channel.SetVariable("TRYSTATUS", "NOAPP");
+            return ApplicationResult.Next;
+        }
+
+        var inner = open < 0 ? "" : arguments[(open + 1)..].TrimEnd();
+        inner = inner.EndsWith(')') ? inner[..^1] : inner;
+        var result = await RunAsync(channel, name, inner, cancellationToken).ConfigureAwait(false);
+        var failed = result.End is { End: DialplanEnd.HungUp } && !string.Equals(name, "Hangup", StringComparison.OrdinalIgnoreCase);
+        if (failed)
+        {
+            channel.SetVariable("TRYSTATUS", "FAILED");
+            return ApplicationResult.Next;
+        }
+
+        if (result.End is null)
+        {
+            channel.SetVariable("TRYSTATUS", "SUCCESS");
+        }
+
+        return result;
     }
 
     /// <summary>pbx_builtin_setvar: the name is everything before the first <c>=</c>; the value is kept as it is, quotes included.</summary>

@@ -48,27 +48,40 @@ internal sealed class DialplanFunctions(DialplanRunSettings settings, HttpClient
             return "";
         }
 
-        var target = settings.Endpoints.Resolve(url);
-        try
+        var targets = settings.Endpoints.ResolveAll(url);
+        for (var i = 0; ; i++)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(settings.CurlTimeout);
-            using var request = new HttpRequestMessage(args.Count > 1 ? HttpMethod.Post : HttpMethod.Get, target);
-            if (args.Count > 1)
+            try
             {
-                request.Content = new StringContent(args[1], Encoding.UTF8, "application/x-www-form-urlencoded");
+                return await RequestAsync(channel, url, targets[i], args, cancellationToken).ConfigureAwait(false);
             }
+            catch (HttpRequestException ex) when (i + 1 < targets.Count && ex.InnerException is System.Net.Sockets.SocketException)
+            {
+                // Several targets stand for a Service: the request goes to the first that accepts the connection.
+                channel.Note($"CURL {targets[i].Authority} did not accept ({ex.Message})");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                channel.Warn($"func_curl: {ex.Message} ('{url}')");
+                return "";
+            }
+        }
+    }
 
-            using var response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            var body = (await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false)).TrimEnd();
-            channel.Note($"CURL {request.Method} {url} -> {(int)response.StatusCode}, body '{Shorten(body)}'");
-            return body;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+    private async Task<string> RequestAsync(DialplanChannel channel, Uri url, Uri target, IReadOnlyList<string> args, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(settings.CurlTimeout);
+        using var request = new HttpRequestMessage(args.Count > 1 ? HttpMethod.Post : HttpMethod.Get, target);
+        if (args.Count > 1)
         {
-            channel.Warn($"func_curl: {ex.Message} ('{url}')");
-            return "";
+            request.Content = new StringContent(args[1], Encoding.UTF8, "application/x-www-form-urlencoded");
         }
+
+        using var response = await http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+        var body = (await response.Content.ReadAsStringAsync(timeout.Token).ConfigureAwait(false)).TrimEnd();
+        channel.Note($"CURL {request.Method} {url} -> {(int)response.StatusCode}, body '{Shorten(body)}'");
+        return body;
     }
 
     /// <summary>func_cut: fields of a variable's value, 1-based, <c>2</c>, <c>2-3</c>, <c>2-</c> or <c>-2</c>.</summary>

@@ -55,4 +55,7 @@ public sealed record DialplanRunSettings
 
     /// <summary>Called with the UUID as an AudioSocket session starts connecting.</summary>
     public Action<Guid>? OnAudioSocketStarted { get; init; }
+
+    /// <summary>Called with the UUID for every frame of agent speech an AudioSocket session receives (from its receive loop).</summary>
+    public Action<Guid>? OnAgentSpeech { get; init; }
 }

@@ -6,6 +6,9 @@ public sealed record CallSummary
     /// <summary>The call UUID sent in the first frame (canonical string, as the dialplan passed it).</summary>
     public required string CallId { get; init; }
 
+    /// <summary>Where the call was placed: <c>host:port</c> as connected to (after any name mapping).</summary>
+    public string? Target { get; init; }
+
     /// <summary>The call format name (<c>slin</c>, <c>slin16</c> ...).</summary>
     public required string Format { get; init; }
 

@@ -48,6 +48,12 @@ public sealed record CallSettings
     /// <summary>Send <c>00 00 00</c> before closing, as a non-Asterisk client might (Asterisk never does).</summary>
     public bool SendHangupFrame { get; init; }
 
+    /// <summary>
+    /// Called from the receive loop for every frame of agent speech (non-silent audio) as it arrives; keep it cheap.
+    /// A harness uses it to act at a moment of the conversation (stop a gateway while the agent speaks).
+    /// </summary>
+    public Action? OnAgentSpeech { get; init; }
+
     /// <summary>Keep the received audio (<see cref="CallResult.ReceivedAudio"/>).</summary>
     public bool Record { get; init; }
 

@@ -589,6 +589,7 @@ internal sealed class SimulatedCall
         else
         {
             _speechFrames++;
+            _settings.OnAgentSpeech?.Invoke();
             if (_firstSpeechAt == 0)
             {
                 _firstSpeechAt = arrivedAt;
@@ -659,6 +660,7 @@ internal sealed class SimulatedCall
         var summary = new CallSummary
         {
             CallId = _settings.CallId.ToString(),
+            Target = $"{_settings.Host}:{_settings.Port}",
             Format = _format.Name,
             Outcome = outcome,
             Error = _error,
