@@ -39,7 +39,6 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
     private CallAttachment? _attachment;
     private AgentOutputObserver? _output;
     private IAgentOutput? _outputReference;
-    private CallStartRequest? _start;
     private string _provider = "unknown";
     private Task _reportPump = Task.CompletedTask;
     private Task _watch = Task.CompletedTask;
@@ -234,12 +233,12 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
     private async Task<bool> AttachAsync()
     {
         var call = Call;
-        _start = new CallStartRequest(call.CallerFormat, context.GatewayId, _remote, TimeSpan.FromMilliseconds(context.Options.FrameMs))
+        var start = new CallStartRequest(call.CallerFormat, context.GatewayId, _remote, TimeSpan.FromMilliseconds(context.Options.FrameMs))
         {
             PlayoutFormat = call.Format == call.CallerFormat ? null : call.Format,
         };
         var started = context.Time.GetTimestamp();
-        var attached = await Attachment.ConnectAsync(_start, _connectionEnd.Token);
+        var attached = await Attachment.ConnectAsync(start, _connectionEnd.Token);
         if (!attached.IsAttached)
         {
             LogCallAlreadyEnded(_remote, attached.Epoch);
@@ -275,7 +274,7 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
     /// </summary>
     private async Task RestoreAsync(int lostEpoch, int nextEpoch, CallAttachReason reason)
     {
-        if (Call.IsEndSignalled || _start is null)
+        if (Call.IsEndSignalled)
         {
             return;
         }
@@ -283,7 +282,7 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         var started = context.Time.GetTimestamp();
         try
         {
-            var attached = await Attachment.RestoreAsync(lostEpoch, nextEpoch, _start, reason, _connectionEnd.Token);
+            var attached = await Attachment.RestoreAsync(lostEpoch, nextEpoch, reason, _connectionEnd.Token);
             if (attached is null)
             {
                 return; // another restore got there first

@@ -24,6 +24,7 @@ internal sealed partial class CallAttachment(IGrainFactory grains, Guid callId, 
     private const int MaxAttempts = 6;
 
     private readonly SemaphoreSlim _attaching = new(1, 1);
+    private CallStartRequest? _start;
 
     /// <summary>The activation followed now; null before the first attach.</summary>
     public ICallGrain? Grain { get; private set; }
@@ -40,6 +41,7 @@ internal sealed partial class CallAttachment(IGrainFactory grains, Guid callId, 
         await _attaching.WaitAsync(cancellationToken);
         try
         {
+            _start = start;
             var location = await grains.GetCallLocator().LocateAsync(callId).WaitAsync(StartTimeout, time, cancellationToken);
             if (location is null)
             {
@@ -61,15 +63,15 @@ internal sealed partial class CallAttachment(IGrainFactory grains, Guid callId, 
 
     /// <summary>
     /// The followed activation is lost (<paramref name="reason"/> <see cref="CallAttachReason.SiloLost"/>) or hands
-    /// over to <paramref name="nextEpoch"/>: restores the call at the next epoch. Does nothing when another attach has
-    /// already moved past <paramref name="lostEpoch"/>.
+    /// over to <paramref name="nextEpoch"/>: restores the call at the next epoch, as <see cref="ConnectAsync"/> started it.
+    /// Does nothing when another attach has already moved past <paramref name="lostEpoch"/>, or none was made yet.
     /// </summary>
-    public async Task<CallAttached?> RestoreAsync(int lostEpoch, int nextEpoch, CallStartRequest start, CallAttachReason reason, CancellationToken cancellationToken)
+    public async Task<CallAttached?> RestoreAsync(int lostEpoch, int nextEpoch, CallAttachReason reason, CancellationToken cancellationToken)
     {
         await _attaching.WaitAsync(cancellationToken);
         try
         {
-            if (Epoch > lostEpoch)
+            if (Epoch > lostEpoch || _start is not { } start)
             {
                 return null;
             }

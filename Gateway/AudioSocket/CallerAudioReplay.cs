@@ -11,9 +11,6 @@ internal sealed class CallerAudioReplay(int maxBytes)
     private readonly Queue<ReadOnlyMemory<byte>> _frames = new();
     private int _bytes;
 
-    /// <summary>Bytes held.</summary>
-    public int Bytes => _bytes;
-
     /// <summary>Keeps one frame sent to the grain.</summary>
     public void Add(ReadOnlyMemory<byte> frame)
     {

@@ -29,8 +29,8 @@ internal sealed class AgentOutputPublisher
     /// <summary>Raised (on the grain's scheduler) when the gateway answers that it follows a newer activation.</summary>
     public event Action? Refused;
 
-    /// <summary>Events the gateway did not take (it was gone or did not answer in time).</summary>
-    public long Failed { get; private set; }
+    /// <summary>Where events go now (null while detached).</summary>
+    public IAgentOutput? Target => _output;
 
     /// <summary>Sends what follows to <paramref name="output"/> (another gateway took the call).</summary>
     public void Retarget(IAgentOutput? output) => _output = output;
@@ -91,7 +91,6 @@ internal sealed class AgentOutputPublisher
             }
             catch (Exception ex)
             {
-                Failed++;
                 CallLog.OutputFailed(_call.Logger, ex, _call.CallId, e.Sequence);
             }
         }

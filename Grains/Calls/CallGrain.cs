@@ -55,7 +55,6 @@ public sealed class CallGrain(
     private int _epoch;
     private CallState _state = CallState.New;
     private CallStartRequest? _request;
-    private IAgentOutput? _output;
     private AudioFormat _playoutFormat;
     private DateTime? _startedAtUtc;
     private DateTime? _endedAtUtc;
@@ -180,7 +179,6 @@ public sealed class CallGrain(
         if (_state == CallState.Active && _detachedAtUtc is null && IsCurrent(attachment))
         {
             _detachedAtUtc = time.GetUtcNow().UtcDateTime;
-            _output = null;
             _publisher?.Retarget(null);
             CallLog.CallDetached(logger, CallId, _epoch, ReattachWait.TotalSeconds);
         }
@@ -226,7 +224,6 @@ public sealed class CallGrain(
         _state = CallState.Connecting;
         _attachment = 1;
         _request = request;
-        _output = attach.Output;
         _playoutFormat = playout;
         _startedAtUtc = saved?.StartedAtUtc ?? time.GetUtcNow().UtcDateTime;
         _failovers = (saved?.Failovers ?? 0) + (restoring ? 1 : 0);
@@ -298,9 +295,8 @@ public sealed class CallGrain(
 
     private CallAttached Reattach(CallAttachRequest attach)
     {
-        if (!ReferenceEquals(attach.Output, _output) && !Equals(attach.Output, _output))
+        if (!Equals(attach.Output, _publisher?.Target))
         {
-            _output = attach.Output;
             _publisher?.Retarget(attach.Output);
             _request = _request! with { GatewayId = attach.Start.GatewayId, RemoteEndpoint = attach.Start.RemoteEndpoint };
             _detachedAtUtc = null;

@@ -1,10 +1,8 @@
-using AiAgent.Grains.Calls;
 using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Silo.Calls;
 using AiAgent.Silo.Operators;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Orleans.Storage;
 
 namespace AiAgent.Silo.Api;
 
@@ -60,20 +58,17 @@ public static class CallApi
     }
 
     /// <summary>
-    /// <c>GET /api/calls/{id}/history</c>: an ended call's record, read from grain storage directly (no activation);
+    /// <c>GET /api/calls/{id}/history</c>: an ended call's record, read from storage by the call locator (no call grain is activated);
     /// 404 for a call never started, 409 for one still live (its record is final only once it ends).
     /// </summary>
-    internal static async Task<Results<Ok<CallDetails>, ProblemHttpResult>> GetCallHistoryAsync(string id, IGrainFactory grains, IServiceProvider services, TimeProvider clock)
+    internal static async Task<Results<Ok<CallDetails>, ProblemHttpResult>> GetCallHistoryAsync(string id, IGrainFactory grains, TimeProvider clock)
     {
         if (!Guid.TryParse(id, out var callId))
         {
             return BadId(id);
         }
 
-        var storage = services.GetRequiredKeyedService<IGrainStorage>(CallStorage.Name);
-        var state = new GrainState<CallRecord>(new CallRecord());
-        await storage.ReadStateAsync(CallStorage.RecordStateName, CallStorage.RecordId(callId), state);
-        return state.State?.Snapshot switch
+        return await grains.GetCallLocator().ReadSnapshotAsync(callId) switch
         {
             null => UnknownCall(callId),
             { State: CallState.Ended } ended => TypedResults.Ok(CallDetails.From(ended, clock.GetUtcNow().UtcDateTime)),
