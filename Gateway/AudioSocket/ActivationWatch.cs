@@ -9,14 +9,16 @@ namespace AiAgent.Gateway.AudioSocket;
 /// means its silo is gone (or the activation is a fresh one that does not carry the call): the connection restores the
 /// call at the next epoch. Detection takes at most one period plus the ping's timeout. <see cref="CallLiveness.Moved"/>
 /// means another connection carries the call now (the dialplan connected again elsewhere): this one lets go.
+/// <see cref="CallLiveness.Ended"/> means the activation ended the call (its end event may still be on the way, and an
+/// ended call must never be restored): the watch stops.
 /// </summary>
 internal sealed partial class ActivationWatch(CallAttachment attachment, TimeSpan period, TimeProvider time, ILogger logger)
 {
     /// <summary>
     /// Pings until <paramref name="cancellationToken"/> fires; calls <paramref name="onLost"/> (awaited) with the lost
-    /// epoch, or <paramref name="onMoved"/> once and stops.
+    /// epoch, or <paramref name="onMoved"/> or <paramref name="onEnded"/> once and stops.
     /// </summary>
-    public async Task RunAsync(Func<int, Task> onLost, Action onMoved, CancellationToken cancellationToken)
+    public async Task RunAsync(Func<int, Task> onLost, Action onMoved, Action onEnded, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(period, time);
         try
@@ -52,6 +54,13 @@ internal sealed partial class ActivationWatch(CallAttachment attachment, TimeSpa
                     return;
                 }
 
+                if (liveness == CallLiveness.Ended)
+                {
+                    LogEnded(epoch);
+                    onEnded();
+                    return;
+                }
+
                 if (liveness == CallLiveness.NotCarried)
                 {
                     await onLost(epoch);
@@ -65,6 +74,9 @@ internal sealed partial class ActivationWatch(CallAttachment attachment, TimeSpa
 
     [LoggerMessage(EventId = 2365, Level = LogLevel.Information, Message = "The call at epoch {Epoch} goes on through another connection; this one lets go")]
     private partial void LogMoved(int epoch);
+
+    [LoggerMessage(EventId = 2366, Level = LogLevel.Debug, Message = "The call's activation at epoch {Epoch} has ended the call; waiting for its end event")]
+    private partial void LogEnded(int epoch);
 
     [LoggerMessage(EventId = 2362, Level = LogLevel.Warning, Message = "The call's activation at epoch {Epoch} did not answer its liveness ping ({Error}: {Detail})")]
     private partial void LogPingFailed(int epoch, string error, string detail);

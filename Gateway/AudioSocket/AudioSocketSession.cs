@@ -26,6 +26,9 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
 
     /// <summary>How long the hangup frame waits for the grain to take the hang-up (a provider's close can take seconds).</summary>
     private static readonly TimeSpan s_hangupBeforeFrame = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>How long a call its grain has ended waits for the grain's end event before it hangs up on its own.</summary>
+    private static readonly TimeSpan s_endEventGrace = TimeSpan.FromSeconds(3);
     private static readonly Func<ILogger, Guid, IDisposable?> s_callScope = LoggerMessage.DefineScope<Guid>("CallId:{CallId}");
 
     private readonly ILogger _logger = context.SessionLogger;
@@ -215,7 +218,7 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
             }
 
             _watch = new ActivationWatch(Attachment, TimeSpan.FromMilliseconds(context.Options.LivenessMs), context.Time, _logger)
-                .RunAsync(lost => RestoreAsync(lost, lost + 1, CallAttachReason.SiloLost), OnMoved, _connectionEnd.Token);
+                .RunAsync(lost => RestoreAsync(lost, lost + 1, CallAttachReason.SiloLost), OnMoved, OnEndedByGrain, _connectionEnd.Token);
             _end = await new CallerFrameRelay(Input, context.FrameReader, Call, () => Grain, _feed, labels, context.Metrics, context.RelayLogger).RunAsync();
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -290,7 +293,8 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
 
             if (!attached.IsAttached)
             {
-                Call.RequestEnd(CallEndReason.AgentHangup, byPlatform: true);
+                // The call has ended (the record says so): what it queued still plays, then the hangup frame.
+                Call.RequestEnd(CallEndReason.AgentHangup, byPlatform: true, drain: true);
                 return;
             }
 
@@ -335,6 +339,30 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
     /// this session without touching the call, which the grain no longer lets this connection end anyway.
     /// </summary>
     private void OnMoved() => Call.RequestEnd(CallEndReason.Superseded, byPlatform: true);
+
+    /// <summary>
+    /// The grain has ended the call; its end event normally follows the last agent audio within milliseconds. Should
+    /// it never come, the call ends anyway after <see cref="s_endEventGrace"/>, once what is queued has played.
+    /// </summary>
+    private void OnEndedByGrain() => _ = EndUnlessSignalledAsync();
+
+    private async Task EndUnlessSignalledAsync()
+    {
+        try
+        {
+            await Task.Delay(s_endEventGrace, context.Time, _connectionEnd.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (!Call.IsEndSignalled)
+        {
+            LogEndEventMissing(s_endEventGrace.TotalSeconds);
+            Call.RequestEnd(CallEndReason.AgentHangup, byPlatform: true, drain: true);
+        }
+    }
 
     /// <summary>Stops playout, tells the grain (it ends the call, or keeps it for a reconnect), then closes the socket.</summary>
     private async Task EndCallAsync()
@@ -465,6 +493,9 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
 
     [LoggerMessage(EventId = 2379, Level = LogLevel.Warning, Message = "Detaching from the call grain failed; the call still reads reconnect")]
     private partial void LogDetachFailed(Exception ex);
+
+    [LoggerMessage(EventId = 2367, Level = LogLevel.Warning, Message = "The call's grain ended the call but its end event did not arrive within {Seconds} s; hanging up after the queued audio")]
+    private partial void LogEndEventMissing(double seconds);
 
     [LoggerMessage(EventId = 2005, Level = LogLevel.Information, Message = "Call ended: {Reason} (hangup frame sent: {HangupSent})")]
     private partial void LogCallEnded(CallEndReason reason, bool hangupSent);

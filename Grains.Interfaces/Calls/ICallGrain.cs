@@ -70,9 +70,15 @@ public enum CallLiveness
     /// <summary>This activation carries the call for the asking connection.</summary>
     Live = 0,
 
-    /// <summary>It does not (a fresh activation of a lost epoch, or the call ended): restore at the next epoch.</summary>
+    /// <summary>It does not (a fresh activation of a lost epoch, or one that left the call to another): restore at the next epoch.</summary>
     NotCarried = 1,
 
     /// <summary>The call goes on through another connection (the dialplan connected again elsewhere): let go quietly.</summary>
     Moved = 2,
+
+    /// <summary>
+    /// The call is over: this activation ended it, and its <see cref="CallEnding"/> event (behind the last agent audio)
+    /// may still be on its way. Never restore an ended call: wait for that event, then hang up.
+    /// </summary>
+    Ended = 3,
 }

@@ -91,8 +91,9 @@ public sealed class CallGrain(
         _recorder.Fenced += OnSuperseded;
         if (_recorder.Saved?.State == CallState.Ended)
         {
-            // An ended call stays ended: a late or repeated attach must not bring it back.
+            // An ended call stays ended: a late or repeated attach must not bring it back, nor a ping restore it.
             _state = CallState.Ended;
+            _endedAtUtc = _recorder.Saved.EndedAtUtc ?? time.GetUtcNow().UtcDateTime;
         }
 
         await base.OnActivateAsync(cancellationToken);
@@ -203,7 +204,8 @@ public sealed class CallGrain(
 
     /// <inheritdoc/>
     public Task<CallLiveness> PingAsync(int attachment) => Task.FromResult(
-        _state != CallState.Active ? CallLiveness.NotCarried
+        _endedAtUtc is not null ? CallLiveness.Ended
+        : _state != CallState.Active ? CallLiveness.NotCarried
         : IsCurrent(attachment) ? CallLiveness.Live
         : CallLiveness.Moved);
 
@@ -468,6 +470,10 @@ public sealed class CallGrain(
             _publisher?.CallEnding(reason, drainPlayout: reason == CallEndReason.AgentHangup);
         }
 
+        // Record the end before the slow steps below (up to StopTimeout each): the disposition endpoint, a redial and a
+        // gateway that missed the end all read the record, and while it still says Active they would take the call
+        // for one to carry on. The final save below adds the counters.
+        _recorder.Save(Snapshot());
         _publisher?.Complete();
         _watchdog?.Dispose();
         await StopSessionAsync();

@@ -38,7 +38,7 @@ public sealed class DialplanDocumentCallTests(DispositionPlatformFixture fixture
         var result = await RunAsync(Documented(), exten, SpeakOnce);
 
         Assert.True(result.Outcome.End == DialplanEnd.HungUp, result.Describe());
-        Assert.True(result.Outcome.At?.Label == "done", result.Describe());
+        Assert.True(result.Outcome.At?.Label == "done", result.Describe() + PlatformLogOf(result));
         Assert.Equal("hangup", result.Variables["NEXT"]);
         Assert.Empty(result.Warnings);
         Assert.Contains(result.Steps, s => s.Application.StartsWith(exten == "100" ? "AudioSocket" : "Dial", StringComparison.Ordinal));
@@ -123,6 +123,14 @@ public sealed class DialplanDocumentCallTests(DispositionPlatformFixture fixture
         Assert.Equal(CallSim.Reporting.CallOutcome.ServerHangupFrame, Assert.Single(result.Sessions).Summary.Outcome);
         Assert.DoesNotContain(result.Steps, static s => s.Arguments.StartsWith("NEXT=", StringComparison.Ordinal));
         Assert.False(result.Variables.ContainsKey("NEXT"));
+    }
+
+    /// <summary>The platform's log lines about the run's calls, for a failure message.</summary>
+    private string PlatformLogOf(DialplanRunResult result)
+    {
+        var ids = result.Sessions.Select(static s => s.Summary.CallId).Distinct().ToArray();
+        var lines = Platform.Log.Split(Environment.NewLine).Where(l => ids.Any(id => l.Contains(id, StringComparison.OrdinalIgnoreCase)));
+        return $"{Environment.NewLine}platform log of call {string.Join(", ", ids)}:{Environment.NewLine}{string.Join(Environment.NewLine, lines)}";
     }
 
     /// <summary>One short caller turn: the first 1.5 s of the speech asset, in the session's format.</summary>

@@ -47,5 +47,23 @@ public sealed class CallRestoreTests(ClusterFixture fixture)
         Assert.False(record.HungUp.Task.IsCompleted);
     }
 
+    [Fact]
+    public async Task An_activation_that_ended_the_call_is_never_restored_and_the_call_hangs_up_without_its_end_event()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:liveness_ms"] = "100" });
+        var callId = Guid.NewGuid();
+        var record = fixture.Calls.For(callId);
+        await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
+        await asterisk.SendUuidAsync(callId);
+        await record.Started.Task.WaitAsync(s_timeout);
+
+        // The grain ends the call (as when the agent hangs up), but its end event never reaches the gateway.
+        await FakeCallGrain.Control(fixture.Cluster.Client, callId).EndWithoutEventAsync();
+
+        // Without the event the gateway still hangs up (after its grace), and it never restores the ended call.
+        await asterisk.ReadUntilClosedAsync(expectHangup: true).WaitAsync(s_timeout);
+        Assert.DoesNotContain(record.Attaches, a => a.Epoch > CallGrainKeys.FirstEpoch);
+    }
+
     private static byte[] Filled(int length, byte value) => Enumerable.Repeat(value, length).ToArray();
 }

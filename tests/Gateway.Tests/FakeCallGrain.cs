@@ -18,6 +18,9 @@ public interface IFakeCallControl : IGrainWithGuidCompoundKey
 
     /// <summary>From now on this activation answers its liveness pings with false (as a fresh activation of a lost epoch would).</summary>
     Task StopAnsweringAsync();
+
+    /// <summary>From now on this activation answers its liveness pings as one that ended the call, and sends no end event (as if it were lost).</summary>
+    Task EndWithoutEventAsync();
 }
 
 /// <summary>What one fake call saw, observable from the test without polling.</summary>
@@ -70,7 +73,7 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
     private IAgentOutput? _output;
     private long _sequence;
     private AudioFormat _format;
-    private bool _answering = true;
+    private CallLiveness _liveness = CallLiveness.Live;
     private FakeCallRecord Record => log.For(this.GetPrimaryKey(out _));
 
     private int Epoch
@@ -102,7 +105,13 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
 
     public Task StopAnsweringAsync()
     {
-        _answering = false;
+        _liveness = CallLiveness.NotCarried;
+        return Task.CompletedTask;
+    }
+
+    public Task EndWithoutEventAsync()
+    {
+        _liveness = CallLiveness.Ended;
         return Task.CompletedTask;
     }
 
@@ -112,7 +121,7 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
         return Task.CompletedTask;
     }
 
-    public Task<CallLiveness> PingAsync(int attachment) => Task.FromResult(_answering ? CallLiveness.Live : CallLiveness.NotCarried);
+    public Task<CallLiveness> PingAsync(int attachment) => Task.FromResult(_liveness);
 
     public async Task PushCallerAudioAsync(CallerAudio audio)
     {

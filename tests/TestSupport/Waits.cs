@@ -10,13 +10,17 @@ public static class Waits
     /// Polls <paramref name="condition"/> until it holds, for state that one-way calls or background loops make true
     /// eventually and that raises no event to await. Throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.
     /// </summary>
-    public static async Task UntilAsync(Func<bool> condition, TimeSpan? timeout = null, string? what = null)
+    public static Task UntilAsync(Func<bool> condition, TimeSpan? timeout = null, string? what = null) =>
+        UntilAsync(() => Task.FromResult(condition()), timeout, what);
+
+    /// <summary>Polls an asynchronous <paramref name="condition"/> (a grain call, a read) the same way.</summary>
+    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null, string? what = null)
     {
         var limit = timeout ?? Long;
         using var cancellation = new CancellationTokenSource(limit);
         try
         {
-            while (!condition())
+            while (!await condition().WaitAsync(cancellation.Token))
             {
                 await Task.Delay(20, cancellation.Token);
             }

@@ -45,6 +45,21 @@ internal sealed class RecordingSession(Guid callId) : IAgentSession
         _events.Writer.TryWrite(new AgentAudioDone(utteranceId));
     }
 
+    /// <summary>Released by the test: until then <see cref="StopAsync"/> waits, as a provider whose close takes seconds.</summary>
+    public TaskCompletionSource StopRelease { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the grain starts stopping the session.</summary>
+    public TaskCompletionSource StopStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when <see cref="StopAsync"/> returns (released, or given up by the grain's stop timeout).</summary>
+    public TaskCompletionSource StopFinished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Holds <see cref="StopAsync"/> until <see cref="StopRelease"/> completes (otherwise it returns at once).</summary>
+    public bool HoldStop { get; set; }
+
+    /// <summary>The agent ends the call (its farewell done), as a provider's end-call function would.</summary>
+    public void HangUp() => _events.Writer.TryWrite(new SessionEnded("agent hung up", HangUp: true));
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _events.Writer.TryWrite(new SessionStarted($"recording-{CallId:N}"));
@@ -67,10 +82,21 @@ internal sealed class RecordingSession(Guid callId) : IAgentSession
         return ValueTask.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _events.Writer.TryComplete();
-        return Task.CompletedTask;
+        StopStarted.TrySetResult();
+        try
+        {
+            if (HoldStop)
+            {
+                await StopRelease.Task.WaitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _events.Writer.TryComplete();
+            StopFinished.TrySetResult();
+        }
     }
 
     public ValueTask DisposeAsync()
