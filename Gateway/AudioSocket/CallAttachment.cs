@@ -94,6 +94,11 @@ internal sealed partial class CallAttachment(IGrainFactory grains, Guid callId, 
             CallAttached attached;
             try
             {
+                // First a probe with a short timeout: a request through a silo that is going away (a rolling restart)
+                // can vanish without an answer, and the attach below may take seconds to open a provider session.
+                // The probe also places the activation, so the attach finds it where the probe reached it.
+                await grain.PingAsync(0).WaitAsync(ReattachTimeout, time, cancellationToken);
+
                 // Attaching where the call should be live: a lost silo shows as no answer; a start or restore opens a session.
                 var timeout = reason == CallAttachReason.Connect && epoch > CallGrainKeys.FirstEpoch ? ReattachTimeout : StartTimeout;
                 attached = await grain.AttachAsync(new CallAttachRequest(start, output, reason)).WaitAsync(timeout, time, cancellationToken);

@@ -15,6 +15,9 @@ namespace AiAgent.Gateway.Hosting;
 /// <summary>What only the standalone gateway process needs: its config file, its Orleans client, its HTTP port.</summary>
 public static class GatewayHostExtensions
 {
+    /// <summary>How often the Orleans client re-reads the silos' gateway list from Redis membership.</summary>
+    private static readonly TimeSpan GatewayListRefreshPeriod = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Adds <c>config/ai-agent.yaml</c> the way every process of the platform does (<see cref="AgentConfigFile"/>:
     /// <c>--config</c>, <c>AIAGENT_CONFIG</c>, or the nearest <c>config/ai-agent.yaml</c>; <c>AIAGENT_</c> environment
@@ -51,6 +54,10 @@ public static class GatewayHostExtensions
             if (clustering.UsesRedis)
             {
                 client.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(clustering.Redis));
+
+                // Learn new silos within seconds, not the default minute: in a rolling restart the silos the client
+                // knows go away one by one, and with only those left it routes calls to a stopping silo.
+                client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = GatewayListRefreshPeriod);
             }
             else
             {

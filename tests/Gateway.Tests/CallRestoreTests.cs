@@ -65,5 +65,25 @@ public sealed class CallRestoreTests(ClusterFixture fixture)
         Assert.DoesNotContain(record.Attaches, a => a.Epoch > CallGrainKeys.FirstEpoch);
     }
 
+    [Fact]
+    public async Task A_restore_skips_an_epoch_whose_activation_does_not_answer_without_sending_it_the_attach()
+    {
+        await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:liveness_ms"] = "100" });
+        var callId = Guid.NewGuid();
+        var record = fixture.Calls.For(callId);
+        record.UnreachableEpochs[2] = true;
+        await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
+        await asterisk.SendUuidAsync(callId);
+        await record.Started.Task.WaitAsync(s_timeout);
+
+        await FakeCallGrain.Control(fixture.Cluster.Client, callId).StopAnsweringAsync();
+
+        // The probe at epoch 2 gets no answer within its short timeout, so the attach (which may wait many seconds for
+        // a provider session) is never sent there: the call is restored at epoch 3.
+        await Waits.UntilAsync(() => record.Attaches.Any(a => a.Epoch == 3), s_timeout, "the restore at epoch 3");
+        Assert.DoesNotContain(record.Attaches, a => a.Epoch == 2);
+        Assert.False(record.HungUp.Task.IsCompleted);
+    }
+
     private static byte[] Filled(int length, byte value) => Enumerable.Repeat(value, length).ToArray();
 }

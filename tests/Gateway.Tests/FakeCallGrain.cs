@@ -39,6 +39,9 @@ public sealed class FakeCallRecord
     /// <summary>Every attach: the epoch it reached and why the gateway attached.</summary>
     public ConcurrentQueue<(int Epoch, CallAttachReason Reason)> Attaches { get; } = new();
 
+    /// <summary>Epochs whose activation never answers anything (a request through a silo going away, lost on the way).</summary>
+    public ConcurrentDictionary<int, bool> UnreachableEpochs { get; } = new();
+
     /// <summary>Every caller audio message with the epoch of the activation that got it.</summary>
     public ConcurrentQueue<(int Epoch, long Sequence, byte[] Audio)> AudioByEpoch { get; } = new();
 
@@ -90,6 +93,7 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
         _format = request.Start.EffectivePlayoutFormat;
         _output = request.Output;
         Record.Attaches.Enqueue((Epoch, request.Reason));
+        await UnlessUnreachableAsync();
         if (Epoch > CallGrainKeys.FirstEpoch)
         {
             // A restore: no greeting again.
@@ -121,7 +125,15 @@ public sealed class FakeCallGrain(FakeCallLog log) : Grain, ICallGrain, IFakeCal
         return Task.CompletedTask;
     }
 
-    public Task<CallLiveness> PingAsync(int attachment) => Task.FromResult(_liveness);
+    public async Task<CallLiveness> PingAsync(int attachment)
+    {
+        await UnlessUnreachableAsync();
+        return _liveness;
+    }
+
+    /// <summary>Never completes for an unreachable epoch: the caller's request gets no answer, as when it was lost.</summary>
+    private Task UnlessUnreachableAsync() =>
+        Record.UnreachableEpochs.ContainsKey(Epoch) ? Task.Delay(Timeout.Infinite) : Task.CompletedTask;
 
     public async Task PushCallerAudioAsync(CallerAudio audio)
     {
