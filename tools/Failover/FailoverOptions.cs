@@ -22,6 +22,8 @@ internal sealed record FailoverOptions
                               turn answered, and the ramp puts the calls at different points of their cycle)
           --after SEC         the calls go on SEC after the event is over, then end after their current reply (default 30)
           --runs K            repeat on a fresh cluster K times and give the spread (default 1)
+          --min-ready SEC     rolling: a restarted silo serves SEC after it is ready before the next one stops
+                              (default 10, k8s/silo.yaml's minReadySeconds; 0 stops the next one at once)
           --reply-timeout SEC a turn with no agent speech within SEC is unanswered: the call is dropped (default 5)
           --ramp SEC          spread the call starts over SEC (default 1 s per call, at most 10 s: one cycle)
           --wav PATH          the caller's speech (default tools/CallSim/assets/hello.wav)
@@ -52,6 +54,9 @@ internal sealed record FailoverOptions
 
     /// <summary>Runs.</summary>
     public int Runs { get; init; } = 1;
+
+    /// <summary>Rolling: how long a restarted silo serves before the next one stops (a Deployment's <c>minReadySeconds</c>).</summary>
+    public TimeSpan MinReady { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>CallSim's reply timeout.</summary>
     public TimeSpan ReplyTimeout { get; init; } = TimeSpan.FromSeconds(5);
@@ -117,6 +122,9 @@ internal sealed record FailoverOptions
                     break;
                 case "--runs":
                     options = options with { Runs = Int(name, Value(), 1, 100) };
+                    break;
+                case "--min-ready":
+                    options = options with { MinReady = Seconds(name, Value()) };
                     break;
                 case "--reply-timeout":
                     options = options with { ReplyTimeout = Seconds(name, Value()) };

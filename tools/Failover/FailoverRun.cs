@@ -46,7 +46,7 @@ internal sealed class FailoverRun(FailoverOptions options, string repository, st
 
         var hosts = await FindHostsAsync(cluster, placement, calls.Select(static c => c.CallId).ToArray(), cancellationToken).ConfigureAwait(false);
         var target = options.Scenario.TargetsOneSilo() ? ChooseTarget(cluster, hosts) : null;
-        var failoverEvent = await new ScenarioRunner(cluster, logger).RunAsync(options.Scenario, target, cancellationToken).ConfigureAwait(false);
+        var failoverEvent = await new ScenarioRunner(cluster, options.MinReady, logger).RunAsync(options.Scenario, target, cancellationToken).ConfigureAwait(false);
         Log.EventDone(logger, failoverEvent.Scenario, failoverEvent.StartUtc, failoverEvent.EndUtc, failoverEvent.Target);
 
         await Task.WhenAny(talking, Task.Delay(options.After, cancellationToken)).ConfigureAwait(false);

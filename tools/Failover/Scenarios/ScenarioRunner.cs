@@ -5,7 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace AiAgent.Failover.Scenarios;
 
 /// <summary>Performs a scenario on a running cluster and records each step's time.</summary>
-internal sealed class ScenarioRunner(FailoverCluster cluster, ILogger logger)
+/// <param name="minReady">Rolling: how long a restarted silo serves before the next one stops.</param>
+internal sealed class ScenarioRunner(FailoverCluster cluster, TimeSpan minReady, ILogger logger)
 {
     /// <summary>How long a silo may take over a graceful stop before it is killed.</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(60);
@@ -36,6 +37,12 @@ internal sealed class ScenarioRunner(FailoverCluster cluster, ILogger logger)
             case Scenario.Rolling:
                 foreach (var silo in cluster.Silos)
                 {
+                    if (_steps.Count > 0 && minReady > TimeSpan.Zero)
+                    {
+                        // As a Deployment with minReadySeconds: the silo just restarted serves a while before the next stops.
+                        await Task.Delay(minReady, cancellationToken).ConfigureAwait(false);
+                    }
+
                     Log.RollingStep(logger, silo.Name, "stopping");
                     await StopAsync(silo, cancellationToken).ConfigureAwait(false);
                     await silo.LaunchAsync().ConfigureAwait(false);
