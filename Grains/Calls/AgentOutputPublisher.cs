@@ -8,14 +8,25 @@ namespace AiAgent.Grains.Calls;
 /// waits; the sending loop runs on the scheduler that created this publisher (the grain's), so it interleaves with the
 /// grain's turns but never runs beside them. A re-attached call swaps the target; events already queued go to the new one.
 /// </summary>
+/// <remarks>
+/// A send that fails (not one the gateway refuses) is retried a few times within about 0.75 s: while a silo restarts,
+/// the gateway's Orleans client can be without a connection to the grain's silo for a moment ("failed to address
+/// message"), and an answer lost then is a turn the caller never hears. Once an event has used up its retries, the
+/// next ones get one attempt each until one gets through, so a gateway that is really gone does not hold the queue.
+/// A plain loop rather than a Polly pipeline: it must resume on the grain's scheduler, and the target can change
+/// between attempts (a re-attach: the retry goes to the new one).
+/// </remarks>
 internal sealed class AgentOutputPublisher
 {
+    private static readonly TimeSpan[] s_retryDelays = [TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(400)];
+
     private readonly Channel<AgentStreamEvent> _outbound = Channel.CreateUnbounded<AgentStreamEvent>(new() { SingleReader = true });
     private readonly CallContext _call;
     private readonly int _epoch;
     private readonly Task _publishing;
     private IAgentOutput? _output;
     private long _sequence;
+    private bool _deliveryFailing;
 
     /// <summary>Starts sending to <paramref name="output"/> (null: none yet, events wait for <see cref="Retarget"/>'s target).</summary>
     public AgentOutputPublisher(IAgentOutput? output, int epoch, CallContext call)
@@ -80,6 +91,14 @@ internal sealed class AgentOutputPublisher
                 continue;
             }
 
+            await SendAsync(output, e);
+        }
+    }
+
+    private async Task SendAsync(IAgentOutput output, AgentStreamEvent e)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
             try
             {
                 if (!await output.OnAgentEventAsync(e))
@@ -88,11 +107,27 @@ internal sealed class AgentOutputPublisher
                     _output = null;
                     Refused?.Invoke();
                 }
+
+                _deliveryFailing = false;
+                return;
             }
             catch (Exception ex)
             {
-                CallLog.OutputFailed(_call.Logger, ex, _call.CallId, e.Sequence);
+                if (_deliveryFailing || attempt == s_retryDelays.Length)
+                {
+                    _deliveryFailing = true;
+                    CallLog.OutputFailed(_call.Logger, ex, _call.CallId, e.Sequence);
+                    return;
+                }
             }
+
+            await Task.Delay(s_retryDelays[attempt], _call.Time);
+            if (_output is not { } current)
+            {
+                return; // detached meanwhile: no one to play it to
+            }
+
+            output = current; // re-attached meanwhile: the event goes to the connection that carries the call now
         }
     }
 }

@@ -36,7 +36,7 @@ public sealed class AgentOutputPublisherTests : IDisposable
     }
 
     [Fact]
-    public async Task An_event_that_cannot_be_published_is_logged_and_the_rest_still_go()
+    public async Task An_event_that_cannot_be_published_is_retried_then_logged_and_the_rest_still_go()
     {
         _stream.Fails = e => e.Sequence == 2;
         var publisher = new AgentOutputPublisher(_stream, 1, _h.Call);
@@ -45,11 +45,89 @@ public sealed class AgentOutputPublisherTests : IDisposable
         publisher.UtteranceDone(2);
         publisher.UtteranceDone(3);
         publisher.Complete();
-        await publisher.DrainAsync(Waits.Long);
+        await DrainAdvancingTimeAsync(publisher);
 
         Assert.Equal([1L, 3], _stream.Events.Select(e => e.Sequence));
+        Assert.Equal(5, _stream.Attempts[2]); // the first try and four retries (50 + 100 + 200 + 400 ms)
         var failure = Assert.Single(_h.Logger.Collector.GetSnapshot(), r => r.Id.Id == 2036);
         Assert.Equal("2", failure.GetStructuredStateValue("Sequence"));
+    }
+
+    [Fact]
+    public async Task A_send_that_fails_for_a_moment_is_retried_and_arrives_in_order()
+    {
+        var failuresLeft = 2;
+        _stream.Fails = e => e.Sequence == 2 && failuresLeft-- > 0;
+        var publisher = new AgentOutputPublisher(_stream, 1, _h.Call);
+
+        publisher.AudioChunk(1, new byte[320], _h.Now);
+        publisher.AudioChunk(1, new byte[320], _h.Now);
+        publisher.UtteranceDone(1);
+        publisher.Complete();
+        await DrainAdvancingTimeAsync(publisher);
+
+        Assert.Equal([1L, 2, 3], _stream.Events.Select(e => e.Sequence));
+        Assert.Equal(3, _stream.Attempts[2]);
+        Assert.DoesNotContain(_h.Logger.Collector.GetSnapshot(), r => r.Id.Id == 2036);
+    }
+
+    [Fact]
+    public async Task Once_an_event_is_given_up_the_next_ones_get_one_attempt_until_one_gets_through()
+    {
+        var down = true;
+        _stream.Fails = _ => down;
+        var publisher = new AgentOutputPublisher(_stream, 1, _h.Call);
+
+        publisher.UtteranceDone(1);
+        publisher.UtteranceDone(2);
+        publisher.UtteranceDone(3);
+        await Waits.UntilAsync(() => AdvanceUntil(() => _stream.Attempts.GetValueOrDefault(3) == 1), what: "event 3 tried");
+        down = false;
+        publisher.UtteranceDone(4);
+        publisher.Complete();
+        await DrainAdvancingTimeAsync(publisher);
+
+        Assert.Equal([5, 1, 1], new[] { 1L, 2, 3 }.Select(s => _stream.Attempts[s]));
+        Assert.Equal([4L], _stream.Events.Select(e => e.Sequence));
+    }
+
+    [Fact]
+    public async Task A_retry_goes_to_the_connection_that_took_the_call_meanwhile()
+    {
+        var moved = new RecordingOutput();
+        AgentOutputPublisher publisher = null!;
+        _stream.Fails = _ =>
+        {
+            publisher.Retarget(moved); // the dialplan connected again through another gateway
+            return true;
+        };
+        publisher = new AgentOutputPublisher(_stream, 1, _h.Call);
+
+        publisher.UtteranceDone(1);
+        publisher.Complete();
+        await DrainAdvancingTimeAsync(publisher);
+
+        Assert.Empty(_stream.Events);
+        Assert.Equal([1L], moved.Events.Select(e => e.Sequence));
+    }
+
+    /// <summary>Drains, moving the fake clock on so the publisher's retry delays pass.</summary>
+    private async Task DrainAdvancingTimeAsync(AgentOutputPublisher publisher)
+    {
+        var drain = publisher.DrainAsync(Waits.Long);
+        await Waits.UntilAsync(() => AdvanceUntil(() => drain.IsCompleted), what: "the publisher drained");
+        await drain;
+    }
+
+    private bool AdvanceUntil(Func<bool> done)
+    {
+        if (done())
+        {
+            return true;
+        }
+
+        _h.Time.Advance(TimeSpan.FromMilliseconds(50));
+        return done();
     }
 
     [Fact]

@@ -10,6 +10,9 @@ internal sealed class RecordingOutput : IAgentOutput
     /// <summary>Events whose publishing throws.</summary>
     public Func<AgentStreamEvent, bool> Fails { get; set; } = _ => false;
 
+    /// <summary>How many attempts were made per sequence number, failed ones included.</summary>
+    public Dictionary<long, int> Attempts { get; } = [];
+
     /// <summary>While set, publishing waits for it (to hold events in the publisher's queue).</summary>
     public TaskCompletionSource? Gate { get; set; }
 
@@ -32,6 +35,11 @@ internal sealed class RecordingOutput : IAgentOutput
         if (Gate is { } gate)
         {
             await gate.Task;
+        }
+
+        lock (_events)
+        {
+            Attempts[item.Sequence] = Attempts.GetValueOrDefault(item.Sequence) + 1;
         }
 
         if (Fails(item))
