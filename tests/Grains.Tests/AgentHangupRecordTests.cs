@@ -23,24 +23,11 @@ public sealed class AgentHangupRecordTests : IAsyncLifetime
 
     private InProcessTestCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddAgentStorageAndStreams(new HostingOptions()));
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            TestClusterFixture.AddYaml(host.Configuration, Yaml);
-            host.Services.AddAgentGrains(host.Configuration).AddRecordingProvider();
-        });
-        builder.ConfigureClient(client => client.AddMemoryStreams(CallStreams.ProviderName));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => _cluster = await RecordingCluster.DeployAsync(Yaml);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    private RecordingProvider Provider =>
-        _cluster.GetSiloServiceProvider(_cluster.Silos[0].SiloAddress).GetServices<IAgentProvider>().OfType<RecordingProvider>().Single();
+    private RecordingProvider Provider => RecordingCluster.ProviderOf(_cluster);
 
     [Fact]
     public async Task The_call_reads_ended_everywhere_while_its_provider_session_is_still_closing()

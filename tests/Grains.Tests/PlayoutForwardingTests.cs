@@ -24,25 +24,11 @@ public sealed class PlayoutForwardingTests : IAsyncLifetime
 
     private InProcessTestCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        // TestClusterFixture.DeployAsync's wiring, plus the recording provider on the silo.
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddAgentStorageAndStreams(new HostingOptions()));
-        builder.ConfigureSiloHost((_, host) =>
-        {
-            TestClusterFixture.AddYaml(host.Configuration, Yaml);
-            host.Services.AddAgentGrains(host.Configuration).AddRecordingProvider();
-        });
-        builder.ConfigureClient(client => client.AddMemoryStreams(CallStreams.ProviderName));
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
+    public async Task InitializeAsync() => _cluster = await RecordingCluster.DeployAsync(Yaml);
 
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
-    private RecordingProvider Provider =>
-        _cluster.GetSiloServiceProvider(_cluster.Silos[0].SiloAddress).GetServices<IAgentProvider>().OfType<RecordingProvider>().Single();
+    private RecordingProvider Provider => RecordingCluster.ProviderOf(_cluster);
 
     [Fact]
     public async Task Every_playout_report_reaches_the_provider_session_in_order()
