@@ -62,4 +62,16 @@ internal sealed record CallReport
 
     /// <summary>Why the transcript could not be read.</summary>
     public string? TranscriptError { get; init; }
+
+    /// <summary>ARI mode: the gateway carrying the call's media leg just before the event; null when unknown or in dialplan mode.</summary>
+    public string? Gateway { get; init; }
+
+    /// <summary>ARI mode: external-media legs the call used (the first and every replacement).</summary>
+    public int? MediaLegs { get; init; }
+
+    /// <summary>ARI mode: for each leg that took over, the time between the caller's last frame heard from the old leg and its first from the new one.</summary>
+    public IReadOnlyList<double>? LegSwitchGapsMs { get; init; }
+
+    /// <summary>ARI mode: the longest of <see cref="LegSwitchGapsMs"/>.</summary>
+    public double? MaxLegSwitchGapMs { get; init; }
 }
