@@ -27,15 +27,16 @@ internal static class AriMarkdown
         }
 
         text.Append('\n');
-        Line(text, "| call | gateway | on target | dropped | media legs | leg-switch gap | wait before | wait spanning the event | turns after (unanswered) | max playout gap (at, from the event) | gaps > 60 ms (after the event) | transcript lines before / after |");
+        Line(text, "| call | gateway | on target | dropped | media legs | leg-switch gap (heard) | wait before | wait spanning the event | turns after (unanswered) | max playout gap (at, from the event) | gaps > 60 ms (after the event) | transcript lines before / after |");
         Line(text, "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
         foreach (var c in run.Calls.OrderByDescending(static c => c.OnTarget == true).ThenBy(static c => c.Gateway, StringComparer.Ordinal))
         {
             var dropped = c.Dropped ? $"**yes**: {c.DropReason}" : "no";
             var onTarget = c.OnTarget switch { true => "yes", false => "no", null => "?" };
             var switches = c.LegSwitchGapsMs is { Count: > 0 } gaps ? string.Join(", ", gaps.Select(Ms)) : "–";
+            var heard = c.HeardLegSwitchGapsMs is { Count: > 0 } heardGaps ? string.Join(", ", heardGaps.Select(Ms)) : "–";
             var transcript = c.TranscriptError is null ? $"{c.TranscriptLinesBefore} / {c.TranscriptLinesAfter}" : $"– ({c.TranscriptError})";
-            Line(text, $"| {c.CallId[..Math.Min(8, c.CallId.Length)]} | {c.Gateway ?? "?"} | {onTarget} | {dropped} | {c.MediaLegs} | {switches} | {Ms(c.LongestWaitBeforeEventMs)} | {Ms(c.LongestWaitSpanningEventMs)} | {c.TurnsAfterEvent} ({c.UnansweredAfterEvent}) | {Ms(c.MaxPlayoutGapMs)} ({Seconds(c.MaxPlayoutGapFromEventMs)}) | {c.PlayoutGapsOver60Ms} ({c.PlayoutGapsOver60MsAfterEvent}) | {transcript} |");
+            Line(text, $"| {c.CallId[..Math.Min(8, c.CallId.Length)]} | {c.Gateway ?? "?"} | {onTarget} | {dropped} | {c.MediaLegs} | {switches} ({heard}) | {Ms(c.LongestWaitBeforeEventMs)} | {Ms(c.LongestWaitSpanningEventMs)} | {c.TurnsAfterEvent} ({c.UnansweredAfterEvent}) | {Ms(c.MaxPlayoutGapMs)} ({Seconds(c.MaxPlayoutGapFromEventMs)}) | {c.PlayoutGapsOver60Ms} ({c.PlayoutGapsOver60MsAfterEvent}) | {transcript} |");
         }
     }
 

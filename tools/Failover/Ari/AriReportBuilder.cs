@@ -14,7 +14,8 @@ internal static class AriReportBuilder
         var conversation = call.Summarize();
         var eventMs = call.Caller.StartedUtc is { } started ? (failoverEvent.StartUtc - started).TotalMilliseconds : 0;
         var impact = conversation.Around(eventMs);
-        var switches = call.Call?.HeardLegSwitchGaps.Select(static g => g.TotalMilliseconds).ToArray() ?? [];
+        var switches = call.Call?.MediaLegSwitchGaps.Select(static g => g.TotalMilliseconds).ToArray() ?? [];
+        var heardSwitches = call.Call?.HeardLegSwitchGaps.Select(static g => g.TotalMilliseconds).ToArray() ?? [];
         return new CallReport
         {
             CallId = call.CallId?.ToString() ?? call.Call?.ChannelId ?? "?",
@@ -39,6 +40,7 @@ internal static class AriReportBuilder
             TranscriptError = transcript.Error,
             MediaLegs = call.Call?.MediaLegsUsed ?? 0,
             LegSwitchGapsMs = switches,
+            HeardLegSwitchGapsMs = heardSwitches,
             MaxLegSwitchGapMs = switches.Length == 0 ? null : switches.Max(),
         };
     }
