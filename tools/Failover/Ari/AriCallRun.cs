@@ -73,6 +73,26 @@ internal sealed class AriCallRun(AriConversationCaller caller)
         return legs;
     }
 
+    /// <summary>The caller's bridge at the event.</summary>
+    public string? BridgeAtEvent { get; private set; }
+
+    /// <summary>Whether the caller was still in <see cref="BridgeAtEvent"/> when the calls were asked to end, never having left a bridge.</summary>
+    public bool? StayedInBridge { get; private set; }
+
+    /// <summary>Notes the caller's bridge at the event.</summary>
+    public void NoteBridgeAtEvent() => BridgeAtEvent = Call?.BridgeId;
+
+    /// <summary>Before the calls end: is the caller still in the bridge it had at the event, never having left one?</summary>
+    public void CheckBridge(IReadOnlyList<AriEmulatorEvent> events)
+    {
+        if (Call is not { } call || BridgeAtEvent is null)
+        {
+            return;
+        }
+
+        StayedInBridge = call.BridgeId == BridgeAtEvent && !events.Any(e => e.ChannelId == call.ChannelId && e.Type == "ChannelLeftBridge");
+    }
+
     /// <summary>What the caller heard.</summary>
     public ConversationSummary Summarize() => caller.Summarize(EarlyEnd);
 }

@@ -57,6 +57,11 @@ internal sealed class AriFailoverRun(FailoverOptions options, string repository,
         cancellationToken.ThrowIfCancellationRequested();
 
         var carriers = Carriers(ari, cluster, calls);
+        foreach (var call in calls)
+        {
+            call.NoteBridgeAtEvent();
+        }
+
         var perGateway = cluster.Gateways.ToDictionary(static g => g.Name, g => carriers.Count(c => c == g.Name));
         AriLog.LegsPerGateway(logger, string.Join(", ", perGateway.Select(static p => $"{p.Key} {p.Value}")));
         var target = cluster.Gateways.OrderByDescending(g => perGateway[g.Name]).ThenBy(static g => g.Index).First();
@@ -65,6 +70,12 @@ internal sealed class AriFailoverRun(FailoverOptions options, string repository,
 
         await Task.WhenAny(talking, Task.Delay(options.After, cancellationToken)).ConfigureAwait(false);
         Carriers(ari, cluster, calls); // a call with no leg at the event has its id from a later one
+        var events = ari.Events;
+        foreach (var call in calls)
+        {
+            call.CheckBridge(events);
+        }
+
         Log.StoppingCalls(logger, (DateTimeOffset.UtcNow - failoverEvent.EndUtc).TotalSeconds);
         await stop.CancelAsync().ConfigureAwait(false);
         if (await Task.WhenAny(talking, Task.Delay(s_stopGrace, cancellationToken)).ConfigureAwait(false) != talking)

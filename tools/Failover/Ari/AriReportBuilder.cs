@@ -38,6 +38,7 @@ internal static class AriReportBuilder
             TranscriptLinesAfter = transcript.LinesAfter,
             TranscriptBeforeAndAfter = transcript.BeforeAndAfter,
             TranscriptError = transcript.Error,
+            CallerStayedInBridge = call.StayedInBridge,
             MediaLegs = call.Call?.MediaLegsUsed ?? 0,
             LegSwitchGapsMs = switches,
             HeardLegSwitchGapsMs = heardSwitches,
@@ -50,5 +51,6 @@ internal static class AriReportBuilder
     {
         LegSwitchGap = TimingStats.FromValues([.. calls.Where(static c => c.MaxLegSwitchGapMs is not null).Select(static c => c.MaxLegSwitchGapMs!.Value)]),
         CallsThatSwitchedLegs = calls.Count(static c => c.MediaLegs > 1),
+        CallsThatLeftTheirBridge = calls.Count(static c => c.CallerStayedInBridge == false),
     };
 }

@@ -66,6 +66,12 @@ internal sealed record CallReport
     /// <summary>ARI mode: the gateway carrying the call's media leg just before the event; null when unknown or in dialplan mode.</summary>
     public string? Gateway { get; init; }
 
+    /// <summary>
+    /// ARI mode: the caller's channel was in the same bridge at the end of the calls as at the event and never left a
+    /// bridge in between (no <c>ChannelLeftBridge</c> for it); null when it had no bridge at the event.
+    /// </summary>
+    public bool? CallerStayedInBridge { get; init; }
+
     /// <summary>ARI mode: external-media legs the call used (the first and every replacement).</summary>
     public int? MediaLegs { get; init; }
 

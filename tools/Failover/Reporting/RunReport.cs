@@ -93,4 +93,7 @@ internal sealed record RunSummary
 
     /// <summary>ARI mode: calls that used more than one media leg.</summary>
     public int? CallsThatSwitchedLegs { get; init; }
+
+    /// <summary>ARI mode: calls whose caller left its bridge (or was in another one) between the event and the end of the calls.</summary>
+    public int? CallsThatLeftTheirBridge { get; init; }
 }
