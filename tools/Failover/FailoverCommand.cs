@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using AiAgent.CallSim.Audio;
+using AiAgent.Failover.Ari;
 using AiAgent.Failover.Reporting;
 using AiAgent.Failover.Scenarios;
 using Microsoft.Extensions.Logging;
@@ -30,7 +31,9 @@ internal static class FailoverCommand
             }
 
             repository = FindRepository(options.Repository);
-            audio = CallAudio.FromWav(options.Wav ?? Path.Combine(repository, "tools", "CallSim", "assets", "hello.wav"), CallFormat.Slin);
+            // ARI mode: the caller speaks into the bridge in the platform's external-media format (slin16).
+            var format = options.Asterisk == AsteriskMode.Ari ? CallFormat.All.Single(static f => f.Name == "slin16") : CallFormat.Slin;
+            audio = CallAudio.FromWav(options.Wav ?? Path.Combine(repository, "tools", "CallSim", "assets", "hello.wav"), format);
         }
         catch (Exception ex) when (ex is FormatException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
@@ -55,7 +58,9 @@ internal static class FailoverCommand
             var directory = options.Runs == 1 ? output : Path.Combine(output, $"run{run}");
             try
             {
-                var report = await new FailoverRun(options, repository, directory, audio, logger).ExecuteAsync(run, cancellationToken).ConfigureAwait(false);
+                var report = options.Asterisk == AsteriskMode.Ari
+                    ? await new AriFailoverRun(options, repository, directory, audio, logger).ExecuteAsync(run, cancellationToken).ConfigureAwait(false)
+                    : await new FailoverRun(options, repository, directory, audio, logger).ExecuteAsync(run, cancellationToken).ConfigureAwait(false);
                 runs.Add(report);
                 Log.RunDone(logger, run, report.Summary.Dropped, report.Summary.Calls, Path.Combine(output, "report.md"));
             }
@@ -73,6 +78,8 @@ internal static class FailoverCommand
             Scenario = options.Scenario.Name(),
             Calls = options.Calls,
             Silos = options.Silos,
+            Asterisk = options.Asterisk.Name(),
+            Gateways = options.Gateways,
             EventAtSeconds = options.At.TotalSeconds,
             AfterSeconds = options.After.TotalSeconds,
             Command = "dotnet run -c Release --project tools/Failover -- " + string.Join(' ', args),

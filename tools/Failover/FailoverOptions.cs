@@ -1,4 +1,5 @@
 using System.Globalization;
+using AiAgent.Failover.Ari;
 using AiAgent.Failover.Scenarios;
 
 namespace AiAgent.Failover;
@@ -15,7 +16,12 @@ internal sealed record FailoverOptions
         usage: dotnet run -c Release --project tools/Failover -- --scenario NAME [options]
 
           --scenario NAME     kill (SIGKILL the silo hosting the most calls), term (SIGTERM it), rolling (SIGTERM and
-                              restart every silo in turn, each ready before the next), redis-restart
+                              restart every silo in turn, each ready before the next), redis-restart;
+                              with --asterisk ari: gateway-drain (SIGTERM the gateway carrying the most calls),
+                              gateway-kill (SIGKILL it)
+          --asterisk MODE     dialplan (default: CallSim connects to the gateway) or ari (the harness hosts the ARI
+                              emulator as the Asterisk; the silos drive the calls over ARI; needs --gateways 2 or more)
+          --gateways N        standalone gateways, each its own process (default 1)
           --calls N           concurrent calls (default 8)
           --silos N           silos, 2 or more (default 2)
           --at SEC            the event comes SEC after the first call starts (default 30: every call has had a
@@ -39,6 +45,12 @@ internal sealed record FailoverOptions
 
     /// <summary>The scenario.</summary>
     public Scenario Scenario { get; init; }
+
+    /// <summary>How the harness plays Asterisk.</summary>
+    public AsteriskMode Asterisk { get; init; } = AsteriskMode.Dialplan;
+
+    /// <summary>Standalone gateways per run.</summary>
+    public int Gateways { get; init; } = 1;
 
     /// <summary>Calls per run.</summary>
     public int Calls { get; init; } = 8;
@@ -108,6 +120,18 @@ internal sealed record FailoverOptions
                         ? parsed
                         : throw new FormatException($"--scenario: '{text}' is not one of {string.Join(", ", ScenarioNames.All)}");
                     break;
+                case "--asterisk":
+                    var mode = Value();
+                    options = options with
+                    {
+                        Asterisk = AsteriskModeNames.TryParse(mode, out var parsedMode)
+                            ? parsedMode
+                            : throw new FormatException($"--asterisk: '{mode}' is not dialplan or ari"),
+                    };
+                    break;
+                case "--gateways":
+                    options = options with { Gateways = Int(name, Value(), 1, 10) };
+                    break;
                 case "--calls":
                     options = options with { Calls = Int(name, Value(), 1, 1_000) };
                     break;
@@ -165,7 +189,27 @@ internal sealed record FailoverOptions
             throw new FormatException("--reply-timeout must be > 0");
         }
 
+        CheckAsteriskMode(options.Asterisk, scenario.Value, options.Gateways);
         return options with { Scenario = scenario.Value };
+    }
+
+    /// <summary>ARI mode measures a gateway lost mid-call: its calls need another gateway to move to.</summary>
+    private static void CheckAsteriskMode(AsteriskMode mode, Scenario scenario, int gateways)
+    {
+        if (mode == AsteriskMode.Ari && !scenario.TargetsOneGateway())
+        {
+            throw new FormatException($"--asterisk ari runs gateway-drain and gateway-kill, not {scenario.Name()}");
+        }
+
+        if (mode == AsteriskMode.Ari && gateways < 2)
+        {
+            throw new FormatException("--asterisk ari needs --gateways 2 or more: a lost gateway's calls move to another");
+        }
+
+        if (mode == AsteriskMode.Dialplan && scenario.TargetsOneGateway())
+        {
+            throw new FormatException($"{scenario.Name()} runs with --asterisk ari here");
+        }
     }
 
     private static int Int(string name, string text, int min, int max) =>

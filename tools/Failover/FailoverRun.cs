@@ -159,7 +159,7 @@ internal sealed class FailoverRun(FailoverOptions options, string repository, st
             : cluster.Silos.ToDictionary(static s => s.Name, s => hosts.Values.Count(port => port == s.SiloPort));
 
     /// <summary>The 1, 5 and 15-minute load averages (Linux), to say how busy the shared machine was.</summary>
-    private static string? LoadAverage()
+    internal static string? LoadAverage()
     {
         try
         {

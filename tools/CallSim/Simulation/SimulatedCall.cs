@@ -23,7 +23,7 @@ namespace AiAgent.CallSim.Simulation;
 internal sealed class SimulatedCall
 {
     /// <summary>A received frame whose samples all lie within ±this value (about -60 dBFS) counts as silence.</summary>
-    public const short SilencePeak = 32;
+    public const short SilencePeak = AgentSpeech.SilencePeak;
 
     private const int MaxViolationDetails = 10;
 
@@ -616,23 +616,7 @@ internal sealed class SimulatedCall
     }
 
     /// <summary>True when every s16le sample lies within ±<see cref="SilencePeak"/>.</summary>
-    public static bool IsSilent(ReadOnlySpan<byte> pcm)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            return !MemoryMarshal.Cast<byte, short>(pcm).ContainsAnyExceptInRange((short)-SilencePeak, SilencePeak);
-        }
-
-        for (var i = 0; i + 1 < pcm.Length; i += 2)
-        {
-            if (Math.Abs((int)BinaryPrimitives.ReadInt16LittleEndian(pcm[i..])) > SilencePeak)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsSilent(ReadOnlySpan<byte> pcm) => AgentSpeech.IsSilent(pcm);
 
     private void Violation(string detail)
     {

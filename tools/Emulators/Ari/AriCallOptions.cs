@@ -20,4 +20,16 @@ public sealed class AriCallOptions
     /// for <c>slin</c>, 16 kHz for <c>slin16</c>), paced at 20 ms; silence after it (and when empty).
     /// </summary>
     public ReadOnlyMemory<byte> Audio { get; set; }
+
+    /// <summary>
+    /// A caller driven frame by frame (<see cref="IAriCallerAudio"/>); when set, <see cref="Audio"/> and
+    /// <see cref="AriEmulatorCall.Say"/> are not used.
+    /// </summary>
+    public IAriCallerAudio? Caller { get; set; }
+
+    /// <summary>
+    /// The format of <see cref="Caller"/>'s frames (default <c>slin16</c>, the platform's external-media format). The
+    /// emulator does not transcode: a frame goes only to legs of the same frame size.
+    /// </summary>
+    public string CallerFormat { get; set; } = "slin16";
 }

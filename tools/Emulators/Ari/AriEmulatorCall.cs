@@ -1,13 +1,16 @@
 using System.Buffers;
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace AiAgent.Emulators.Ari;
 
 /// <summary>
 /// A caller the test placed into Stasis (<see cref="AriEmulator.PlaceCallAsync"/>): press keys, hang up, see what the
-/// application did to it and what it heard from the gateway through the bridge.
+/// application did to it and what it heard from the gateway through the bridge. It says a fixed clip
+/// (<see cref="AriCallOptions.Audio"/>, <see cref="Say"/>), paced by the media leg, or is driven frame by frame by an
+/// <see cref="IAriCallerAudio"/> on its own clock (<see cref="AriCallOptions.Caller"/>).
 /// </summary>
-public sealed class AriEmulatorCall
+public sealed partial class AriEmulatorCall
 {
     private readonly AriEmulatorCore _core;
     private readonly object _speechGate = new();
@@ -20,18 +23,33 @@ public sealed class AriEmulatorCall
     private readonly List<TimeSpan> _legSwitchGaps = [];
     private readonly object _heardGate = new();
     private readonly ArrayBufferWriter<byte> _heard = new();
+    private readonly IAriCallerAudio? _caller;
+    private readonly int _callerFrameBytes;
+    private readonly CancellationTokenSource _clockStop = new();
+    private readonly object _legGate = new();
+    private readonly HashSet<string> _legsUsed = new(StringComparer.Ordinal);
+    private readonly List<TimeSpan> _heardLegSwitchGaps = [];
+    private string? _lastHeardLeg;
+    private long _lastHeardAt;
+    private Task _clock = Task.CompletedTask;
     private int _answers;
     private int _addChannels;
     private int _hangups;
     private long _heardFrames;
 
-    internal AriEmulatorCall(AriEmulatorCore core, string channelId, string channelName, string application, ReadOnlyMemory<byte> audio)
+    internal AriEmulatorCall(AriEmulatorCore core, string channelId, string channelName, string application, AriCallOptions options)
     {
         _core = core;
         ChannelId = channelId;
         ChannelName = channelName;
         Application = application;
-        _speaking = audio;
+        _speaking = options.Audio;
+        _caller = options.Caller;
+        if (_caller is not null)
+        {
+            _callerFrameBytes = ExternalMediaLink.ForFormat(options.CallerFormat)?.FrameBytes
+                ?? throw new ArgumentException($"caller format '{options.CallerFormat}' is not one external media supports", nameof(options));
+        }
     }
 
     /// <summary>The caller's channel id, e.g. <c>1796186398.9</c>.</summary>
@@ -119,6 +137,36 @@ public sealed class AriEmulatorCall
         }
     }
 
+    /// <summary>True when an <see cref="IAriCallerAudio"/> drives the caller on its own clock (legs do not pull its audio).</summary>
+    public bool IsDriven => _caller is not null;
+
+    /// <summary>External-media legs that carried this caller's audio either way (the first leg and every replacement).</summary>
+    public int MediaLegsUsed
+    {
+        get
+        {
+            lock (_legGate)
+            {
+                return _legsUsed.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// For each media leg the caller heard after an earlier one: the time between the last frame that reached the
+    /// caller from the old leg and the first from the new one (the silence a gateway switch cost the caller's ear).
+    /// </summary>
+    public IReadOnlyList<TimeSpan> HeardLegSwitchGaps
+    {
+        get
+        {
+            lock (_legGate)
+            {
+                return [.. _heardLegSwitchGaps];
+            }
+        }
+    }
+
     /// <summary>The caller says <paramref name="audio"/> (s16le at the media leg's rate) after what it is saying now.</summary>
     public void Say(ReadOnlyMemory<byte> audio)
     {
@@ -128,7 +176,7 @@ public sealed class AriEmulatorCall
         }
     }
 
-    /// <summary>What the caller heard: the gateway's audio payloads, in order.</summary>
+    /// <summary>What the caller heard: the gateway's audio payloads, in order (not kept for a driven caller: it is handed every frame).</summary>
     public byte[] HeardAudio()
     {
         lock (_heardGate)
@@ -175,33 +223,134 @@ public sealed class AriEmulatorCall
             }
 
             frame[filled..].Clear();
-            var now = Stopwatch.GetTimestamp();
-            if (_lastSentAt != 0 && now - _lastSentAt > _longestSendGapTicks)
-            {
-                _longestSendGapTicks = now - _lastSentAt;
-            }
-
-            if (_lastLeg is not null && _lastLeg != legId)
-            {
-                _legSwitchGaps.Add(Stopwatch.GetElapsedTime(_lastSentAt, now));
-            }
-
-            _lastLeg = legId;
-            _lastSentAt = now;
-            _framesToGateway++;
+            CountSent(legId, Stopwatch.GetTimestamp());
         }
     }
 
-    internal void Hear(ReadOnlySequence<byte> payload)
+    /// <summary>Starts a driven caller's clock (nothing for a caller that says a clip): it runs until the channel is gone.</summary>
+    internal void StartClock()
     {
-        lock (_heardGate)
+        if (_caller is not null)
         {
-            foreach (var segment in payload)
+            _clock = Task.Run(() => RunClockAsync(_caller, _clockStop.Token));
+        }
+    }
+
+    /// <summary>Stops the clock (the emulator is disposed).</summary>
+    internal async Task StopClockAsync()
+    {
+        await _clockStop.CancelAsync().ConfigureAwait(false);
+        await _clock.ConfigureAwait(false);
+    }
+
+    internal void Hear(ReadOnlySequence<byte> payload, string legId)
+    {
+        var now = Stopwatch.GetTimestamp();
+        if (_caller is null)
+        {
+            lock (_heardGate)
             {
-                _heard.Write(segment.Span);
+                foreach (var segment in payload)
+                {
+                    _heard.Write(segment.Span);
+                }
             }
+        }
+
+        lock (_legGate)
+        {
+            if (_lastHeardLeg is not null && _lastHeardLeg != legId)
+            {
+                _heardLegSwitchGaps.Add(Stopwatch.GetElapsedTime(_lastHeardAt, now));
+            }
+
+            _lastHeardLeg = legId;
+            _lastHeardAt = now;
+            _legsUsed.Add(legId);
         }
 
         Interlocked.Increment(ref _heardFrames);
+        if (_caller is not null)
+        {
+            _caller.Heard(payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray(), now, legId);
+        }
     }
+
+    /// <summary>
+    /// The caller's own 20 ms clock: while its channel is up it says the next frame, which goes to every external-media
+    /// leg in its bridge at that moment (none: the frame is lost, as in a bridge of one).
+    /// </summary>
+    private async Task RunClockAsync(IAriCallerAudio caller, CancellationToken cancellationToken)
+    {
+        var frame = new byte[_callerFrameBytes];
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var (gone, up, legs) = _core.CallerTick(ChannelId);
+                if (gone)
+                {
+                    return;
+                }
+
+                if (!up)
+                {
+                    continue; // ringing: nobody has answered yet
+                }
+
+                var now = Stopwatch.GetTimestamp();
+                caller.NextFrame(frame, now);
+                string? newest = null;
+                foreach (var (legId, link) in legs)
+                {
+                    if (link.TrySend(frame))
+                    {
+                        newest = legId; // legs in joining order: the newest last
+                    }
+                }
+
+                if (newest is not null)
+                {
+                    lock (_speechGate)
+                    {
+                        CountSent(newest, now);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The emulator is being disposed.
+        }
+        catch (Exception e)
+        {
+            LogCallerFailed(_core.Logger, ChannelId, e);
+        }
+    }
+
+    /// <summary>One tick's frame went to <paramref name="legId"/> (under <see cref="_speechGate"/>).</summary>
+    private void CountSent(string legId, long now)
+    {
+        if (_lastSentAt != 0 && now - _lastSentAt > _longestSendGapTicks)
+        {
+            _longestSendGapTicks = now - _lastSentAt;
+        }
+
+        if (_lastLeg is not null && _lastLeg != legId)
+        {
+            _legSwitchGaps.Add(Stopwatch.GetElapsedTime(_lastSentAt, now));
+        }
+
+        _lastLeg = legId;
+        _lastSentAt = now;
+        _framesToGateway++;
+        lock (_legGate)
+        {
+            _legsUsed.Add(legId);
+        }
+    }
+
+    [LoggerMessage(7900, LogLevel.Warning, "ARI emulator: the driven caller of channel {ChannelId} failed; it says nothing more")]
+    private static partial void LogCallerFailed(ILogger logger, string channelId, Exception exception);
 }

@@ -93,7 +93,7 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
                 StasisApp = app,
                 State = "Ring",
             };
-            var call = new AriEmulatorCall(this, channel.Id, channel.Name, app, callOptions.Audio);
+            var call = new AriEmulatorCall(this, channel.Id, channel.Name, app, callOptions);
             channel.Call = call;
             _channels.Add(channel.Id, channel);
             Emit(app, "StasisStart", channel, w =>
@@ -107,6 +107,7 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
                 w.WriteEndArray();
                 WriteChannel(w, channel);
             });
+            call.StartClock();
             return call;
         }
     }
@@ -149,13 +150,20 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
     public async Task HangUpEverythingAsync()
     {
         ExternalMediaLink[] links;
+        AriEmulatorCall[] calls;
         lock (_gate)
         {
             links = [.. _channels.Values.Select(c => c.Link).OfType<ExternalMediaLink>()];
+            calls = [.. _channels.Values.Select(c => c.Call).OfType<AriEmulatorCall>()];
             foreach (var channel in _channels.Values)
             {
                 channel.Link = null;
             }
+        }
+
+        foreach (var call in calls)
+        {
+            await call.StopClockAsync().ConfigureAwait(false);
         }
 
         foreach (var link in links)
@@ -314,13 +322,33 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
             call = _channels.TryGetValue(externalId, out var external) ? BridgedCaller(external) : null;
         }
 
-        if (call is null)
+        if (call is null || call.IsDriven)
         {
-            return false;
+            return false; // a driven caller pushes its frames on its own clock
         }
 
         call.FillFrame(frame.Span, externalId);
         return true;
+    }
+
+    /// <summary>
+    /// For a driven caller's clock tick: whether its channel is gone, whether it is up, and the external-media legs
+    /// sharing its bridge now, in joining order.
+    /// </summary>
+    internal (bool Gone, bool Up, IReadOnlyList<(string LegId, ExternalMediaLink Link)> Legs) CallerTick(string callerId)
+    {
+        lock (_gate)
+        {
+            if (!_channels.TryGetValue(callerId, out var caller))
+            {
+                return (true, false, []);
+            }
+
+            IReadOnlyList<(string, ExternalMediaLink)> legs = caller.Bridge is { } bridge
+                ? [.. bridge.Channels.Where(c => c.ExternalUuid is not null && c.State == "Up" && c.Link is not null).Select(c => (c.Id, c.Link!))]
+                : [];
+            return (false, caller.State == "Up", legs);
+        }
     }
 
     internal void FromGateway(string externalId, ReadOnlySequence<byte> payload)
@@ -331,7 +359,7 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
             call = _channels.TryGetValue(externalId, out var external) ? BridgedCaller(external) : null;
         }
 
-        call?.Hear(payload);
+        call?.Hear(payload, externalId);
     }
 
     [LoggerMessage(6290, LogLevel.Debug, "ARI emulator: channel {ChannelId} gone, cause {Cause}")]

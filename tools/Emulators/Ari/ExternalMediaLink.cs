@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Threading.Channels;
 using AiAgent.CallSim.Protocol;
 
 namespace AiAgent.Emulators.Ari;
@@ -8,14 +9,23 @@ namespace AiAgent.Emulators.Ari;
 /// <summary>
 /// The AudioSocket leg of an external-media channel: Asterisk's side of the TCP connection to the gateway, written with
 /// CallSim's codec. Sends the UUID frame, then, while the channel shares a bridge with a caller, that caller's audio
-/// every 20 ms; what the gateway sends is handed to the emulator as what the caller hears.
+/// every 20 ms (pulled by the leg's own timer, or pushed by a caller with its own clock, <see cref="TrySend"/>); what the
+/// gateway sends is handed to the emulator as what the caller hears.
 /// </summary>
 internal sealed class ExternalMediaLink : IAsyncDisposable
 {
     private readonly TcpClient _tcp;
     private readonly CancellationTokenSource _stop = new();
+
+    // Frames pushed by a caller's clock; a stalled socket loses the oldest rather than delaying the newest.
+    private readonly Channel<byte[]> _pushed = Channel.CreateBounded<byte[]>(
+        new BoundedChannelOptions(50) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    // The pulling timer and the pushing loop share the socket (only one of them has a caller to send, but never both at once).
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private Task _reader = Task.CompletedTask;
     private Task _writer = Task.CompletedTask;
+    private Task _pusher = Task.CompletedTask;
     private long _framesSent;
     private long _framesReceived;
 
@@ -80,14 +90,34 @@ internal sealed class ExternalMediaLink : IAsyncDisposable
         await stream.WriteAsync(uuidFrame, _stop.Token).ConfigureAwait(false);
         _reader = ReadAsync(stream, fromGateway, ended);
         _writer = WriteAsync(stream, nextCallerFrame);
+        _pusher = PushAsync(stream);
+    }
+
+    /// <summary>
+    /// Queues one frame of a caller's audio (<see cref="FrameBytes"/> long) to be sent now: the caller's clock, not the
+    /// leg's, paces it. False when the size is not this leg's or the leg is closed.
+    /// </summary>
+    public bool TrySend(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length != FrameBytes)
+        {
+            return false;
+        }
+
+        var frame = new byte[AudioSocketCodec.HeaderSize + FrameBytes];
+        AudioSocketCodec.WriteHeader(frame, Kind, FrameBytes);
+        payload.CopyTo(frame.AsSpan(AudioSocketCodec.HeaderSize));
+        return _pushed.Writer.TryWrite(frame);
     }
 
     public async ValueTask DisposeAsync()
     {
+        _pushed.Writer.TryComplete();
         await _stop.CancelAsync().ConfigureAwait(false);
         _tcp.Dispose();
-        await Task.WhenAll(_reader, _writer).ConfigureAwait(false);
+        await Task.WhenAll(_reader, _writer, _pusher).ConfigureAwait(false);
         _stop.Dispose();
+        _writeGate.Dispose();
     }
 
     private async Task ReadAsync(NetworkStream stream, Action<ReadOnlySequence<byte>> fromGateway, Action<string> ended)
@@ -156,13 +186,41 @@ internal sealed class ExternalMediaLink : IAsyncDisposable
                     continue;
                 }
 
-                await stream.WriteAsync(frame, _stop.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref _framesSent);
+                await SendAsync(stream, frame).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
         {
             // Closed by us or by the gateway; the reader reports the latter.
+        }
+    }
+
+    private async Task PushAsync(NetworkStream stream)
+    {
+        try
+        {
+            await foreach (var frame in _pushed.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                await SendAsync(stream, frame).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // Closed by us or by the gateway; the reader reports the latter.
+        }
+    }
+
+    private async Task SendAsync(NetworkStream stream, byte[] frame)
+    {
+        await _writeGate.WaitAsync(_stop.Token).ConfigureAwait(false);
+        try
+        {
+            await stream.WriteAsync(frame, _stop.Token).ConfigureAwait(false);
+            Interlocked.Increment(ref _framesSent);
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 }

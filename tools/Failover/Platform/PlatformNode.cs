@@ -32,7 +32,7 @@ internal sealed class PlatformNode : IAsyncDisposable
     /// <summary><c>silo1</c>, <c>silo2</c> ..., or <c>gateway</c>.</summary>
     public string Name { get; }
 
-    /// <summary>1 for the first silo; 0 for the gateway.</summary>
+    /// <summary>1 for the first silo (or gateway, when there are several); 0 for a single gateway.</summary>
     public int Index { get; private init; }
 
     /// <summary>The silo-to-silo port (<c>clustering.silo_port</c>), what Orleans names a silo by; 0 for the gateway.</summary>
@@ -68,18 +68,23 @@ internal sealed class PlatformNode : IAsyncDisposable
         return new PlatformNode($"silo{index}", layout, layout.SiloDll, arguments, http, logger) { Index = index, SiloPort = silo };
     }
 
-    /// <summary>The standalone AudioSocket gateway, an Orleans client of the silos through Redis membership.</summary>
-    public static PlatformNode Gateway(PlatformLayout layout, string redis, FreePorts ports, ILogger logger)
+    /// <summary>
+    /// A standalone AudioSocket gateway, an Orleans client of the silos through Redis membership: <c>gateway</c> when it
+    /// is the only one (<paramref name="index"/> 0), else <c>gateway1</c>, <c>gateway2</c> … with <c>gateway.id</c>
+    /// <c>gateway-N</c>.
+    /// </summary>
+    public static PlatformNode Gateway(PlatformLayout layout, string redis, FreePorts ports, ILogger logger, int index = 0)
     {
         int audioSocket = ports.Next(), http = ports.Next();
         string[] arguments =
         [
             .. layout.ClusterArguments(redis),
             "--audiosocket:host=127.0.0.1", Port("audiosocket:port", audioSocket), Port("gateway:http_port", http),
-            "--gateway:id=failover-gateway",
+            index == 0 ? "--gateway:id=failover-gateway" : string.Create(CultureInfo.InvariantCulture, $"--gateway:id=gateway-{index}"),
             .. layout.GatewayArguments,
         ];
-        return new PlatformNode("gateway", layout, layout.GatewayDll, arguments, http, logger) { AudioSocketPort = audioSocket };
+        var name = index == 0 ? "gateway" : string.Create(CultureInfo.InvariantCulture, $"gateway{index}");
+        return new PlatformNode(name, layout, layout.GatewayDll, arguments, http, logger) { Index = index, AudioSocketPort = audioSocket };
     }
 
     /// <summary>Starts the process (not waiting); a restart continues the same log file.</summary>

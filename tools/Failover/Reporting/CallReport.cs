@@ -62,4 +62,33 @@ internal sealed record CallReport
 
     /// <summary>Why the transcript could not be read.</summary>
     public string? TranscriptError { get; init; }
+
+    /// <summary>ARI mode: the gateway carrying the call's media leg just before the event; null when unknown or in dialplan mode.</summary>
+    public string? Gateway { get; init; }
+
+    /// <summary>
+    /// ARI mode: the caller's channel was in the same bridge at the end of the calls as at the event and never left a
+    /// bridge in between (no <c>ChannelLeftBridge</c> for it); null when it had no bridge at the event.
+    /// </summary>
+    public bool? CallerStayedInBridge { get; init; }
+
+    /// <summary>ARI mode: external-media legs the call used (the first and every replacement).</summary>
+    public int? MediaLegs { get; init; }
+
+    /// <summary>
+    /// ARI mode: for each leg that took over, the time between the caller's last frame sent on the old leg and its
+    /// first on the new one (the emulator's bridge carries audio either way only while a leg is in it): how long the
+    /// caller and the platform were cut off from each other.
+    /// </summary>
+    public IReadOnlyList<double>? LegSwitchGapsMs { get; init; }
+
+    /// <summary>
+    /// ARI mode: for each leg that took over, the time between the last frame the caller heard from the old leg and the
+    /// first from the new one. The gateway sends only while the agent speaks, so this spans the caller's next turn
+    /// when the old leg ended at a quiet moment (a drain).
+    /// </summary>
+    public IReadOnlyList<double>? HeardLegSwitchGapsMs { get; init; }
+
+    /// <summary>ARI mode: the longest of <see cref="LegSwitchGapsMs"/>.</summary>
+    public double? MaxLegSwitchGapMs { get; init; }
 }

@@ -12,6 +12,12 @@ internal sealed record FailoverReport
     /// <summary>Silos per run.</summary>
     public int Silos { get; init; }
 
+    /// <summary>How Asterisk was played: <c>dialplan</c> or <c>ari</c>.</summary>
+    public string Asterisk { get; init; } = "dialplan";
+
+    /// <summary>Standalone gateways per run.</summary>
+    public int Gateways { get; init; } = 1;
+
     /// <summary>Seconds after the calls start that the event comes.</summary>
     public double EventAtSeconds { get; init; }
 

@@ -10,7 +10,8 @@ internal static class MarkdownReport
     public static string Format(FailoverReport report)
     {
         var text = new StringBuilder();
-        Append(text, $"# Failover harness: {report.Scenario}, {report.Calls} calls, {report.Silos} silos");
+        var ari = report.Asterisk == "ari";
+        Append(text, $"# Failover harness: {report.Scenario}, {report.Calls} calls, {report.Silos} silos{(ari ? $", {report.Gateways} gateways, ARI mode" : string.Empty)}");
         text.AppendLine();
         Append(text, $"Started {report.StartedUtc:yyyy-MM-dd HH:mm} UTC on {report.Processors} logical processors{(report.Commit is null ? string.Empty : $", commit {report.Commit}")}; event {report.EventAtSeconds:0} s after the calls start, calls go on {report.AfterSeconds:0} s after it.");
         Append(text, $"Command: `{report.Command}`");
@@ -31,6 +32,10 @@ internal static class MarkdownReport
             Append(text, $"- dropped: {Range(report.Runs, static r => r.Summary.Dropped)}");
             Append(text, $"- wait spanning the event, p50: {RangeMs(report.Runs, static r => r.Summary.WaitSpanningEvent.P50Ms)}; p99: {RangeMs(report.Runs, static r => r.Summary.WaitSpanningEvent.P99Ms)}; max: {RangeMs(report.Runs, static r => r.Summary.WaitSpanningEvent.MaxMs)}");
             Append(text, $"- calls elsewhere with a gap > 60 ms: {Range(report.Runs, static r => r.Summary.CallsElsewhereWithGapOver60Ms)} (after the event: {Range(report.Runs, static r => r.Summary.CallsElsewhereWithGapOver60MsAfterEvent)})");
+            if (ari)
+            {
+                Ari.AriMarkdown.AppendSpread(text, report.Runs);
+            }
         }
 
         foreach (var failure in report.Failures)
@@ -43,6 +48,12 @@ internal static class MarkdownReport
             text.AppendLine();
             Append(text, $"## Run {run.Run}: {run.Event.Scenario} of {run.Event.Target}");
             text.AppendLine();
+            if (ari)
+            {
+                Ari.AriMarkdown.AppendCalls(text, run);
+                continue;
+            }
+
             Append(text, $"Calls per silo before the event: {(run.PlacementKnown ? string.Join(", ", run.CallsPerSilo.Select(static p => $"{p.Key} {p.Value}")) : "unknown")}. CallSim pacer lateness p99 {Ms(run.CallSimPacerLateness.P99Ms)}, max {Ms(run.CallSimPacerLateness.MaxMs)}. Logs: `{run.OutputDirectory}`.");
             text.AppendLine();
             foreach (var step in run.Event.Steps)

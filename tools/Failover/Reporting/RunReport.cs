@@ -27,6 +27,9 @@ internal sealed record RunReport
     /// <summary>Calls per silo just before the event.</summary>
     public IReadOnlyDictionary<string, int> CallsPerSilo { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>ARI mode: calls whose media leg each gateway carried just before the event.</summary>
+    public IReadOnlyDictionary<string, int>? CallsPerGateway { get; init; }
+
     /// <summary>What the harness did.</summary>
     public required FailoverEvent Event { get; init; }
 
@@ -84,4 +87,13 @@ internal sealed record RunSummary
 
     /// <summary>Calls whose transcript has lines from before and after the event.</summary>
     public int TranscriptsBeforeAndAfter { get; init; }
+
+    /// <summary>ARI mode: each call's longest leg-switch gap (calls that switched legs).</summary>
+    public TimingStats? LegSwitchGap { get; init; }
+
+    /// <summary>ARI mode: calls that used more than one media leg.</summary>
+    public int? CallsThatSwitchedLegs { get; init; }
+
+    /// <summary>ARI mode: calls whose caller left its bridge (or was in another one) between the event and the end of the calls.</summary>
+    public int? CallsThatLeftTheirBridge { get; init; }
 }

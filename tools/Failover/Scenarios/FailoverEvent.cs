@@ -5,7 +5,7 @@ namespace AiAgent.Failover.Scenarios;
 /// <param name="StartUtc">The first signal.</param>
 /// <param name="EndUtc">When the platform was whole again as far as the harness is concerned: the killed or stopped silo gone, the last restarted process ready.</param>
 /// <param name="Target">What was hit: a silo's name, <c>all silos</c>, or <c>redis</c>.</param>
-/// <param name="AffectedSilos">Silos that went away during the event (calls hosted there are "on the target").</param>
+/// <param name="AffectedSilos">Silos (or for a gateway scenario the gateway) that went away during the event (calls hosted or carried there are "on the target").</param>
 /// <param name="Steps">Every signal, exit and restart, in order.</param>
 internal sealed record FailoverEvent(
     string Scenario,

@@ -14,6 +14,12 @@ internal enum Scenario
 
     /// <summary>Stop and restart redis-server (membership, call records and stream subscriptions live there).</summary>
     RedisRestart,
+
+    /// <summary>SIGTERM the gateway carrying the most calls: it drains (each session ends at a quiet moment) and exits.</summary>
+    GatewayDrain,
+
+    /// <summary>SIGKILL the gateway carrying the most calls: its connections are reset.</summary>
+    GatewayKill,
 }
 
 /// <summary>The scenarios' names on the command line and in reports.</summary>
@@ -25,6 +31,8 @@ internal static class ScenarioNames
         ["term"] = Scenario.Term,
         ["rolling"] = Scenario.Rolling,
         ["redis-restart"] = Scenario.RedisRestart,
+        ["gateway-drain"] = Scenario.GatewayDrain,
+        ["gateway-kill"] = Scenario.GatewayKill,
     };
 
     /// <summary>All names, for help and errors.</summary>
@@ -38,4 +46,7 @@ internal static class ScenarioNames
 
     /// <summary>Whether the scenario aims at one silo, chosen by the calls it hosts.</summary>
     public static bool TargetsOneSilo(this Scenario scenario) => scenario is Scenario.Kill or Scenario.Term;
+
+    /// <summary>Whether the scenario aims at one gateway, chosen by the calls it carries.</summary>
+    public static bool TargetsOneGateway(this Scenario scenario) => scenario is Scenario.GatewayDrain or Scenario.GatewayKill;
 }

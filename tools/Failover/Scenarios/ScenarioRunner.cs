@@ -13,7 +13,7 @@ internal sealed class ScenarioRunner(FailoverCluster cluster, TimeSpan minReady,
 
     private readonly List<EventStep> _steps = [];
 
-    /// <summary>Runs <paramref name="scenario"/>; <paramref name="target"/> is the silo for kill and term.</summary>
+    /// <summary>Runs <paramref name="scenario"/>; <paramref name="target"/> is the silo for kill and term, the gateway for gateway-drain and gateway-kill.</summary>
     public async Task<FailoverEvent> RunAsync(Scenario scenario, PlatformNode? target, CancellationToken cancellationToken)
     {
         var start = DateTimeOffset.UtcNow;
@@ -59,6 +59,19 @@ internal sealed class ScenarioRunner(FailoverCluster cluster, TimeSpan minReady,
                 await cluster.Redis.StartAsync(cancellationToken).ConfigureAwait(false);
                 Step("redis", "ready");
                 (targetName, affected) = ("redis", []);
+                break;
+            case Scenario.GatewayDrain:
+                var drained = target ?? throw new ArgumentNullException(nameof(target));
+                await StopAsync(drained, cancellationToken).ConfigureAwait(false);
+                (targetName, affected) = (drained.Name, [drained.Name]);
+                break;
+            case Scenario.GatewayKill:
+                var gone = target ?? throw new ArgumentNullException(nameof(target));
+                Step(gone.Name, "SIGKILL");
+                gone.Process.Signal(UnixSignal.Kill);
+                await gone.Process.WaitForExitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+                Step(gone.Name, "exited");
+                (targetName, affected) = (gone.Name, [gone.Name]);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null);
