@@ -65,7 +65,7 @@ internal sealed class AriFailoverRun(FailoverOptions options, string repository,
         var perGateway = cluster.Gateways.ToDictionary(static g => g.Name, g => carriers.Count(c => c == g.Name));
         AriLog.LegsPerGateway(logger, string.Join(", ", perGateway.Select(static p => $"{p.Key} {p.Value}")));
         var target = cluster.Gateways.OrderByDescending(g => perGateway[g.Name]).ThenBy(static g => g.Index).First();
-        var failoverEvent = await new ScenarioRunner(cluster, logger).RunAsync(options.Scenario, target, cancellationToken).ConfigureAwait(false);
+        var failoverEvent = await new ScenarioRunner(cluster, options.MinReady, logger).RunAsync(options.Scenario, target, cancellationToken).ConfigureAwait(false);
         Log.EventDone(logger, failoverEvent.Scenario, failoverEvent.StartUtc, failoverEvent.EndUtc, failoverEvent.Target);
 
         await Task.WhenAny(talking, Task.Delay(options.After, cancellationToken)).ConfigureAwait(false);
