@@ -13,7 +13,7 @@ public sealed class ConversationCallTests
     [Fact]
     public async Task EveryTurnIsAnsweredAndMeasured()
     {
-        await using var server = new FakeAudioSocketServer(onUuid: c => AnswerTurnsAsync(c, answers: int.MaxValue));
+        await using var server = new FakeAudioSocketServer(onUuid: c => FakeAgent.AnswerTurnsAsync(c, answers: int.MaxValue));
 
         var result = await AsteriskSimulator.RunCallAsync(Settings(server.Port, cycles: 2)).WaitAsync(s_wait);
 
@@ -40,7 +40,7 @@ public sealed class ConversationCallTests
     [Fact]
     public async Task ATurnWithNoAnswerDropsTheCall()
     {
-        await using var server = new FakeAudioSocketServer(onUuid: c => AnswerTurnsAsync(c, answers: 1));
+        await using var server = new FakeAudioSocketServer(onUuid: c => FakeAgent.AnswerTurnsAsync(c, answers: 1));
 
         var result = await AsteriskSimulator.RunCallAsync(Settings(server.Port, cycles: 2)).WaitAsync(s_wait);
 
@@ -58,7 +58,7 @@ public sealed class ConversationCallTests
     {
         await using var server = new FakeAudioSocketServer(onUuid: async c =>
         {
-            await AnswerTurnsAsync(c, answers: 1);
+            await FakeAgent.AnswerTurnsAsync(c, answers: 1);
             c.Close();
         });
 
@@ -79,7 +79,7 @@ public sealed class ConversationCallTests
         return new CallSettings
         {
             Port = port,
-            Audio = CallAudio.FromSamples(Tone(format, 200), format),
+            Audio = CallAudio.FromSamples(FakeAgent.Tone(format, 200), format),
             LeadingSilence = TimeSpan.FromMilliseconds(100),
             Conversation = new ConversationSettings
             {
@@ -92,53 +92,4 @@ public sealed class ConversationCallTests
         };
     }
 
-    /// <summary>
-    /// An agent: after the caller has spoken and then sent 100 ms of quiet, answers with 200 ms of tone (ten frames, paced
-    /// 20 ms apart), up to <paramref name="answers"/> times; returns after its last answer.
-    /// </summary>
-    private static async Task AnswerTurnsAsync(ServerConnection connection, int answers)
-    {
-        using var deadline = new CancellationTokenSource(s_wait);
-        var reply = Tone(CallFormat.Slin, 20).SelectMany(BitConverter.GetBytes).ToArray();
-        int read = 0, quiet = 0, answered = 0;
-        var heardSpeech = false;
-        try
-        {
-            while (answered < answers)
-            {
-                var frames = connection.Frames;
-                for (; read < frames.Count; read++)
-                {
-                    if (frames[read].Kind != 0x10)
-                    {
-                        continue;
-                    }
-
-                    var loud = frames[read].Payload.Chunk(2).Any(static s => Math.Abs(BitConverter.ToInt16(s)) > 1000);
-                    heardSpeech |= loud;
-                    quiet = loud ? 0 : quiet + 1;
-                }
-
-                if (heardSpeech && quiet >= 5)
-                {
-                    heardSpeech = false;
-                    answered++;
-                    for (var i = 0; i < 10; i++)
-                    {
-                        await connection.SendFrameAsync(0x10, reply);
-                        await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token); // pacing, as a gateway plays out
-                    }
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token); // poll the received frames
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
-        {
-            // The call ended (or the test's deadline passed and its assertions will say so).
-        }
-    }
-
-    private static short[] Tone(CallFormat format, int ms) =>
-        Enumerable.Range(0, format.SampleRate * ms / 1000).Select(i => (short)(8000 * Math.Sin(2 * Math.PI * 440 * i / format.SampleRate))).ToArray();
 }

@@ -1,5 +1,7 @@
 using AiAgent.CallSim.Audio;
 using AiAgent.CallSim.Dialplan;
+using AiAgent.CallSim.Reporting;
+using AiAgent.CallSim.Simulation;
 using Plan = AiAgent.CallSim.Dialplan.Dialplan;
 
 namespace AiAgent.CallSim.Tests.Dialplan;
@@ -124,6 +126,56 @@ public sealed class DialplanInterpreterTests
         Assert.Equal("SUCCESS", result.Variables["TRYSTATUS"]);
         Assert.Contains(result.Log, l => l.Contains($"127.0.0.1:{goneA} did not accept", StringComparison.Ordinal));
         Assert.Empty(result.Warnings);
+    }
+
+    [Fact]
+    public async Task A_conversation_goes_on_in_the_session_the_reconnect_loop_opens_without_waiting_for_a_greeting_again()
+    {
+        // The first session answers one turn and then ends at a quiet moment (a drained gateway); the second answers all.
+        var sessions = 0;
+        await using var gateway = new FakeAudioSocketServer(async c =>
+        {
+            if (Interlocked.Increment(ref sessions) == 1)
+            {
+                await FakeAgent.AnswerTurnsAsync(c, answers: 1);
+                await c.SendFrameAsync(0x00, []);
+                return;
+            }
+
+            await FakeAgent.AnswerTurnsAsync(c, answers: int.MaxValue);
+        });
+        using var platform = new DispositionServer((200, "reconnect"));
+        var settings = new DialplanRunSettings
+        {
+            Context = "aiagent-inbound",
+            Extension = "103",
+            LeadingSilence = TimeSpan.FromMilliseconds(100),
+            CallerSpeech = static f => CallAudio.FromSamples(FakeAgent.Tone(f, 200), f),
+            Conversation = new ConversationSettings
+            {
+                Cycles = 2,
+                GreetingWait = TimeSpan.FromSeconds(1),
+                ReplyTimeout = TimeSpan.FromSeconds(2),
+                ReplyQuiet = TimeSpan.FromMilliseconds(200),
+                Pause = TimeSpan.FromMilliseconds(100),
+            },
+            Endpoints = new EndpointMap().Add("gateway-host", 8090, "127.0.0.1", gateway.Port).Add("platform-host", 8080, "127.0.0.1", platform.Port),
+        };
+
+        var result = await new DialplanInterpreter(Documented()).RunAsync(settings).WaitAsync(s_wait);
+
+        Assert.True(result.Outcome.End == DialplanEnd.CallerHungUp, result.Describe());
+        Assert.Equal(2, result.Sessions.Count);
+        Assert.Single(result.Sessions.Select(static s => s.Summary.CallId).Distinct());
+        var (first, second) = (result.Sessions[0].Summary, result.Sessions[1].Summary);
+        Assert.Equal(CallOutcome.ServerHangupFrame, first.Outcome);
+        Assert.Equal(1, first.Conversation!.Answered);
+        Assert.Equal(CallOutcome.CallerHangup, second.Outcome);
+        Assert.Equal(2, second.Conversation!.Answered);
+        Assert.False(second.Conversation.Dropped);
+        // No greeting came: the first session waited the whole greeting wait before its first turn, the second did not.
+        Assert.InRange(first.Conversation.Cycles[0].StartMs, 1_000, 5_000);
+        Assert.InRange(second.Conversation.Cycles[0].StartMs, 0, 900);
     }
 
     [Fact]

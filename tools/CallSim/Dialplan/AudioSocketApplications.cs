@@ -136,6 +136,7 @@ internal sealed class AudioSocketApplications
         var audio = settings.CallerSpeech(format);
         var onSpeech = settings.OnAgentSpeech is { } speech ? () => speech(uuid) : (Action?)null;
         var targets = settings.Endpoints.ResolveAll(host, port);
+        var conversation = settings.Conversation is { } talk && channel.Sessions.Count > 0 ? talk with { GreetingWait = TimeSpan.Zero } : settings.Conversation;
         CallResult result = null!;
         foreach (var (toHost, toPort) in targets)
         {
@@ -152,6 +153,7 @@ internal sealed class AudioSocketApplications
                 ConnectTimeout = s_connectTimeout,
                 CloseWait = TimeSpan.Zero, // Asterisk closes at once and checks nothing
                 OnAgentSpeech = onSpeech,
+                Conversation = conversation,
             }, cancellationToken).ConfigureAwait(false);
             if (result.Summary.Outcome != CallOutcome.ConnectFailed)
             {

@@ -1,4 +1,5 @@
 using AiAgent.CallSim.Audio;
+using AiAgent.CallSim.Simulation;
 
 namespace AiAgent.CallSim.Dialplan;
 
@@ -34,6 +35,13 @@ public sealed record DialplanRunSettings
     /// before hanging up; the server normally ends the session first.
     /// </summary>
     public TimeSpan CallerPatience { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A caller who talks in cycles in every AudioSocket session (<see cref="CallerSpeech"/> is each turn's speech;
+    /// <see cref="CallerPatience"/> does not apply). A session after the first skips the greeting wait: the caller is
+    /// mid-conversation when a reconnect loop brings the call back. Null: each session speaks once.
+    /// </summary>
+    public ConversationSettings? Conversation { get; init; }
 
     /// <summary>Where the dialplan's host names really are.</summary>
     public EndpointMap Endpoints { get; init; } = EndpointMap.Empty;
