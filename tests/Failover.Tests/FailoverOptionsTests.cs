@@ -18,6 +18,7 @@ public sealed class FailoverOptionsTests
     [Theory]
     [InlineData("gateway-drain", "GatewayDrain")]
     [InlineData("gateway-kill", "GatewayKill")]
+    [InlineData("gateway-rolling", "GatewayRolling")]
     public void Ari_mode_runs_the_gateway_scenarios_over_several_gateways(string name, string scenarioMember)
     {
         var scenario = Enum.Parse<Scenario>(scenarioMember);
@@ -29,11 +30,25 @@ public sealed class FailoverOptionsTests
     }
 
     [Theory]
+    [InlineData("gateway-drain", "GatewayDrain")]
+    [InlineData("gateway-rolling", "GatewayRolling")]
+    [InlineData("rolling-all", "RollingAll")]
+    [InlineData("kill", "Kill")]
+    public void Dialplan_mode_over_several_gateways_runs_every_scenario(string name, string scenarioMember)
+    {
+        var options = FailoverOptions.Parse(["--scenario", name, "--gateways", "2", "--calls", "50"])!;
+
+        Assert.Equal((AsteriskMode.Dialplan, 2, Enum.Parse<Scenario>(scenarioMember), 50), (options.Asterisk, options.Gateways, options.Scenario, options.Calls));
+    }
+
+    [Theory]
     [InlineData(new[] { "--asterisk", "ari", "--scenario", "gateway-drain" }, "--gateways 2 or more")]
     [InlineData(new[] { "--asterisk", "ari", "--scenario", "gateway-kill", "--gateways", "1" }, "--gateways 2 or more")]
     [InlineData(new[] { "--asterisk", "ari", "--scenario", "kill", "--gateways", "2" }, "not kill")]
     [InlineData(new[] { "--asterisk", "ari", "--scenario", "rolling", "--gateways", "2" }, "not rolling")]
-    [InlineData(new[] { "--scenario", "gateway-drain", "--gateways", "2" }, "with --asterisk ari")]
+    [InlineData(new[] { "--asterisk", "ari", "--scenario", "rolling-all", "--gateways", "2" }, "not rolling-all")]
+    [InlineData(new[] { "--scenario", "gateway-drain" }, "gateway-drain needs --gateways 2 or more")]
+    [InlineData(new[] { "--scenario", "rolling-all", "--gateways", "1" }, "rolling-all needs --gateways 2 or more")]
     [InlineData(new[] { "--asterisk", "pjsip", "--scenario", "kill" }, "'pjsip' is not dialplan or ari")]
     [InlineData(new[] { "--asterisk", "--scenario", "kill" }, "--asterisk needs a value")]
     [InlineData(new[] { "--asterisk", "ari", "--scenario", "gateway-kill", "--gateways", "0" }, "--gateways: '0' is not a whole number from 1 to 10")]

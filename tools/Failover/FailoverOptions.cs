@@ -17,11 +17,14 @@ internal sealed record FailoverOptions
 
           --scenario NAME     kill (SIGKILL the silo hosting the most calls), term (SIGTERM it), rolling (SIGTERM and
                               restart every silo in turn, each ready before the next), redis-restart;
-                              with --asterisk ari: gateway-drain (SIGTERM the gateway carrying the most calls),
-                              gateway-kill (SIGKILL it)
+                              with --gateways 2 or more: gateway-drain (SIGTERM the gateway carrying the most calls),
+                              gateway-kill (SIGKILL it), gateway-rolling (every gateway in turn), rolling-all (every
+                              silo, then every gateway); in ARI mode the gateway scenarios only
           --asterisk MODE     dialplan (default: CallSim connects to the gateway) or ari (the harness hosts the ARI
                               emulator as the Asterisk; the silos drive the calls over ARI; needs --gateways 2 or more)
-          --gateways N        standalone gateways, each its own process (default 1)
+          --gateways N        standalone gateways, each its own process (default 1); in dialplan mode with 2 or more
+                              every call runs the reconnect loop of docs/asterisk.md, the gateway address listing the
+                              gateways in order (a connection goes to the first that accepts)
           --calls N           concurrent calls (default 8)
           --silos N           silos, 2 or more (default 2)
           --at SEC            the event comes SEC after the first call starts (default 30: every call has had a
@@ -193,12 +196,15 @@ internal sealed record FailoverOptions
         return options with { Scenario = scenario.Value };
     }
 
-    /// <summary>ARI mode measures a gateway lost mid-call: its calls need another gateway to move to.</summary>
+    /// <summary>
+    /// A scenario that takes a gateway away needs another for the calls to move to; ARI mode measures exactly that (its
+    /// silos' scenarios are the dialplan mode's).
+    /// </summary>
     private static void CheckAsteriskMode(AsteriskMode mode, Scenario scenario, int gateways)
     {
-        if (mode == AsteriskMode.Ari && !scenario.TargetsOneGateway())
+        if (mode == AsteriskMode.Ari && (!scenario.TakesGateways() || scenario == Scenario.RollingAll))
         {
-            throw new FormatException($"--asterisk ari runs gateway-drain and gateway-kill, not {scenario.Name()}");
+            throw new FormatException($"--asterisk ari runs gateway-drain, gateway-kill and gateway-rolling, not {scenario.Name()}");
         }
 
         if (mode == AsteriskMode.Ari && gateways < 2)
@@ -206,9 +212,9 @@ internal sealed record FailoverOptions
             throw new FormatException("--asterisk ari needs --gateways 2 or more: a lost gateway's calls move to another");
         }
 
-        if (mode == AsteriskMode.Dialplan && scenario.TargetsOneGateway())
+        if (scenario.TakesGateways() && gateways < 2)
         {
-            throw new FormatException($"{scenario.Name()} runs with --asterisk ari here");
+            throw new FormatException($"{scenario.Name()} needs --gateways 2 or more: the calls of a gateway that goes move to another");
         }
     }
 

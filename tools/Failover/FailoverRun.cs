@@ -1,4 +1,5 @@
 using AiAgent.CallSim.Audio;
+using AiAgent.Failover.Calls;
 using AiAgent.CallSim.Simulation;
 using AiAgent.Failover.Platform;
 using AiAgent.Failover.Reporting;
@@ -23,29 +24,28 @@ internal sealed class FailoverRun(FailoverOptions options, string repository, st
         Log.RunStarting(logger, run, options.Runs, options.Scenario.Name(), options.Calls, options.Silos, outputDirectory);
         var layout = new PlatformLayout(
             repository, outputDirectory, $"failover-{Guid.NewGuid():N}"[..20], options.SiloArguments, options.GatewayArguments);
-        await using var cluster = await FailoverCluster.StartAsync(layout, options.Silos, logger, cancellationToken).ConfigureAwait(false);
+        await using var cluster = await FailoverCluster.StartAsync(layout, options.Silos, logger, cancellationToken, options.Gateways).ConfigureAwait(false);
         await using var placement = await ConnectPlacementAsync(layout, cluster, cancellationToken).ConfigureAwait(false);
         await WarmUpAsync(cluster, cancellationToken).ConfigureAwait(false);
 
         using var stop = new CancellationTokenSource();
         using var hangUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var calls = Enumerable.Range(0, options.Calls).Select(_ => new CallSettings
-        {
-            Port = cluster.Gateway.AudioSocketPort,
-            CallId = Guid.NewGuid(),
-            Audio = audio,
-            LeadingSilence = TimeSpan.FromSeconds(0.5),
-            Conversation = new ConversationSettings { Stop = stop.Token, ReplyTimeout = options.ReplyTimeout },
-        }).ToArray();
+        var conversation = new ConversationSettings { Stop = stop.Token, ReplyTimeout = options.ReplyTimeout };
+        IFailoverCalls calls = options.Gateways > 1
+            ? new LoopedCalls(repository, cluster, options.Calls, audio, conversation, options.EffectiveRamp)
+            : new DirectCalls(cluster.Gateway, options.Calls, audio, conversation, options.EffectiveRamp);
         var loadAtStart = LoadAverage();
         var startedUtc = DateTimeOffset.UtcNow;
-        var talking = AsteriskSimulator.RunAsync(calls, options.EffectiveRamp, hangUp.Token);
-        Log.CallsStarted(logger, calls.Length, options.Scenario.Name(), options.At.TotalSeconds);
+        var talking = calls.RunAsync(hangUp.Token);
+        Log.CallsStarted(logger, options.Calls, options.Scenario.Name(), options.At.TotalSeconds);
         await Task.WhenAny(talking, Task.Delay(options.At, cancellationToken)).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
 
-        var hosts = await FindHostsAsync(cluster, placement, calls.Select(static c => c.CallId).ToArray(), cancellationToken).ConfigureAwait(false);
-        var target = options.Scenario.TargetsOneSilo() ? ChooseTarget(cluster, hosts) : null;
+        var hosts = await FindHostsAsync(cluster, placement, calls.CallIds, cancellationToken).ConfigureAwait(false);
+        var carriers = calls.CarriersNow();
+        PlatformNode? target = options.Scenario.TargetsOneSilo() ? ChooseTarget(cluster, hosts)
+            : options.Scenario.TargetsOneGateway() ? MostCalls(cluster.Gateways, carriers?.Values)
+            : null;
         var failoverEvent = await new ScenarioRunner(cluster, options.MinReady, logger).RunAsync(options.Scenario, target, cancellationToken).ConfigureAwait(false);
         Log.EventDone(logger, failoverEvent.Scenario, failoverEvent.StartUtc, failoverEvent.EndUtc, failoverEvent.Target);
 
@@ -58,20 +58,19 @@ internal sealed class FailoverRun(FailoverOptions options, string repository, st
             await hangUp.CancelAsync().ConfigureAwait(false);
         }
 
-        var result = await talking.ConfigureAwait(false);
+        await talking.ConfigureAwait(false);
         var loadAtEnd = LoadAverage();
-        var reports = new List<CallReport>(result.Calls.Count);
-        foreach (var call in result.Calls)
+        var reports = new List<CallReport>(options.Calls);
+        foreach (var id in calls.CallIds)
         {
-            var id = Guid.Parse(call.Summary.CallId);
             var transcript = await CallTranscripts.CheckAsync(cluster.Silos, id, failoverEvent.StartUtc, failoverEvent.EndUtc, cancellationToken).ConfigureAwait(false);
             if (transcript.Error is { } error)
             {
-                Log.TranscriptUnavailable(logger, call.Summary.CallId, error);
+                Log.TranscriptUnavailable(logger, id.ToString(), error);
             }
 
             var silo = hosts?.GetValueOrDefault(id) is { } port ? cluster.SiloByPort(port)?.Name : null;
-            reports.Add(ReportBuilder.Call(call.Summary, failoverEvent, silo, transcript));
+            reports.Add(calls.Report(id, failoverEvent, silo, transcript));
         }
 
         return new RunReport
@@ -81,11 +80,12 @@ internal sealed class FailoverRun(FailoverOptions options, string repository, st
             CallsStartedUtc = startedUtc,
             LoadAverageAtStart = loadAtStart,
             LoadAverageAtEnd = loadAtEnd,
-            PlacementKnown = hosts is not null && hosts.Count == calls.Length,
+            PlacementKnown = hosts is not null && hosts.Count == options.Calls,
             CallsPerSilo = CallsPerSilo(cluster, hosts),
+            CallsPerGateway = carriers is null ? null : cluster.Gateways.ToDictionary(static g => g.Name, g => carriers.Values.Count(c => c == g)),
             Event = failoverEvent,
-            Summary = ReportBuilder.Summarize(reports),
-            CallSimPacerLateness = result.Load.PacerLateness,
+            Summary = carriers is null ? ReportBuilder.Summarize(reports) : ReportBuilder.SummarizeWithMoves(reports, ari: false),
+            CallSimPacerLateness = calls.CallerClockLateness,
             Calls = reports,
         };
     }
@@ -140,6 +140,13 @@ internal sealed class FailoverRun(FailoverOptions options, string repository, st
             Log.PlacementUnknown(logger, ex);
             return null;
         }
+    }
+
+    /// <summary>The gateway carrying the most calls (the first on a tie).</summary>
+    private static PlatformNode MostCalls(IReadOnlyList<PlatformNode> gateways, IEnumerable<PlatformNode>? carriers)
+    {
+        var carried = carriers?.ToList() ?? [];
+        return gateways.OrderByDescending(g => carried.Count(c => c == g)).ThenBy(static g => g.Index).First();
     }
 
     /// <summary>The silo hosting the most calls (the first on a tie; silo 1 when nobody knows).</summary>

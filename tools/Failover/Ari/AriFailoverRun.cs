@@ -110,7 +110,7 @@ internal sealed class AriFailoverRun(FailoverOptions options, string repository,
             PlacementKnown = carriers.All(static c => c is not null),
             CallsPerGateway = perGateway,
             Event = failoverEvent,
-            Summary = AriReportBuilder.Summarize(reports),
+            Summary = ReportBuilder.SummarizeWithMoves(reports, ari: true),
             CallSimPacerLateness = TimingStats.FromValues([.. calls.SelectMany(static c => c.Caller.ClockLatenessMs)]),
             Calls = reports,
         };

@@ -11,7 +11,8 @@ internal static class MarkdownReport
     {
         var text = new StringBuilder();
         var ari = report.Asterisk == "ari";
-        Append(text, $"# Failover harness: {report.Scenario}, {report.Calls} calls, {report.Silos} silos{(ari ? $", {report.Gateways} gateways, ARI mode" : string.Empty)}");
+        var moves = ari || report.Gateways > 1;
+        Append(text, $"# Failover harness: {report.Scenario}, {report.Calls} calls, {report.Silos} silos{(moves ? $", {report.Gateways} gateways, {(ari ? "ARI mode" : "dialplan reconnect loop")}" : string.Empty)}");
         text.AppendLine();
         Append(text, $"Started {report.StartedUtc:yyyy-MM-dd HH:mm} UTC on {report.Processors} logical processors{(report.Commit is null ? string.Empty : $", commit {report.Commit}")}; event {report.EventAtSeconds:0} s after the calls start, calls go on {report.AfterSeconds:0} s after it.");
         Append(text, $"Command: `{report.Command}`");
@@ -32,9 +33,9 @@ internal static class MarkdownReport
             Append(text, $"- dropped: {Range(report.Runs, static r => r.Summary.Dropped)}");
             Append(text, $"- wait spanning the event, p50: {RangeMs(report.Runs, static r => r.Summary.WaitSpanningEvent.P50Ms)}; p99: {RangeMs(report.Runs, static r => r.Summary.WaitSpanningEvent.P99Ms)}; max: {RangeMs(report.Runs, static r => r.Summary.WaitSpanningEvent.MaxMs)}");
             Append(text, $"- calls elsewhere with a gap > 60 ms: {Range(report.Runs, static r => r.Summary.CallsElsewhereWithGapOver60Ms)} (after the event: {Range(report.Runs, static r => r.Summary.CallsElsewhereWithGapOver60MsAfterEvent)})");
-            if (ari)
+            if (moves)
             {
-                Ari.AriMarkdown.AppendSpread(text, report.Runs);
+                MovesMarkdown.AppendSpread(text, report.Runs, ari);
             }
         }
 
@@ -48,9 +49,9 @@ internal static class MarkdownReport
             text.AppendLine();
             Append(text, $"## Run {run.Run}: {run.Event.Scenario} of {run.Event.Target}");
             text.AppendLine();
-            if (ari)
+            if (moves)
             {
-                Ari.AriMarkdown.AppendCalls(text, run);
+                MovesMarkdown.AppendCalls(text, run, ari);
                 continue;
             }
 

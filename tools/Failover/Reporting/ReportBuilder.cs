@@ -10,33 +10,57 @@ internal static class ReportBuilder
     /// <summary>One call's report. <paramref name="silo"/> is its silo before the event (null: unknown).</summary>
     public static CallReport Call(CallSummary call, FailoverEvent failoverEvent, string? silo, TranscriptCheck transcript)
     {
-        var conversation = call.Conversation;
-        var eventMs = call.ConnectedAtUtc is { } connected ? (failoverEvent.StartUtc - connected).TotalMilliseconds : 0;
-        var impact = conversation?.Around(eventMs);
-        return new CallReport
+        var report = new CallReport
         {
             CallId = call.CallId,
             Silo = silo,
-            OnTarget = failoverEvent switch
-            {
-                { AffectedSilos.Count: 0 } => false, // Redis restarted: no call lost its silo
-                _ when silo is not null => failoverEvent.AffectedSilos.Contains(silo),
-                { Scenario: "rolling" } => true, // every silo went away in turn
-                _ => null,
-            },
+            OnTarget = OnTarget(failoverEvent, silo, gateway: null),
             Outcome = call.Outcome.ToString(),
-            Dropped = conversation?.Dropped ?? !call.Passed,
-            DropReason = conversation?.DropReason ?? (call.Passed ? null : call.Error ?? call.Outcome.ToString()),
-            Turns = conversation?.Cycles.Count ?? 0,
-            TurnsAfterEvent = impact?.TurnsAfter ?? 0,
-            UnansweredAfterEvent = impact?.UnansweredAfter ?? 0,
-            LongestWaitBeforeEventMs = impact?.LongestWaitBeforeMs,
-            LongestWaitSpanningEventMs = impact?.LongestWaitSpanningMs,
-            MaxPlayoutGapMs = conversation?.MaxPlayoutGapMs,
-            MaxPlayoutGapFromEventMs = conversation?.MaxPlayoutGapAtMs - eventMs,
-            PlayoutGapsOver60Ms = conversation?.PlayoutGapsOverLimit ?? 0,
-            PlayoutGapsOver60MsAfterEvent = impact?.GapsOverLimitAfter ?? 0,
+            Dropped = !call.Passed,
+            DropReason = call.Passed ? null : call.Error ?? call.Outcome.ToString(),
             MaxFrameGapMs = call.Gaps.MaxMs,
+        };
+        var eventMs = call.ConnectedAtUtc is { } connected ? (failoverEvent.StartUtc - connected).TotalMilliseconds : 0;
+        return call.Conversation is { } conversation ? WithConversation(report, conversation, eventMs, transcript) : report with
+        {
+            TranscriptLinesBefore = transcript.LinesBefore,
+            TranscriptLinesAfter = transcript.LinesAfter,
+            TranscriptBeforeAndAfter = transcript.BeforeAndAfter,
+            TranscriptError = transcript.Error,
+        };
+    }
+
+    /// <summary>
+    /// Whether the event took the call's silo or gateway away: null when neither is known. Redis restarting takes
+    /// neither; a rolling restart takes every silo.
+    /// </summary>
+    public static bool? OnTarget(FailoverEvent failoverEvent, string? silo, string? gateway) => failoverEvent switch
+    {
+        { AffectedSilos.Count: 0 } => false,
+        _ when silo is not null && failoverEvent.AffectedSilos.Contains(silo) => true,
+        _ when gateway is not null && failoverEvent.AffectedSilos.Contains(gateway) => true,
+        { Scenario: "rolling" or "rolling-all" } => true,
+        _ when silo is not null || gateway is not null => false,
+        _ => null,
+    };
+
+    /// <summary><paramref name="report"/> with what the caller heard around the event at <paramref name="eventMs"/> (conversation time) and the transcript.</summary>
+    public static CallReport WithConversation(CallReport report, ConversationSummary conversation, double eventMs, TranscriptCheck transcript)
+    {
+        var impact = conversation.Around(eventMs);
+        return report with
+        {
+            Dropped = conversation.Dropped,
+            DropReason = conversation.DropReason,
+            Turns = conversation.Cycles.Count,
+            TurnsAfterEvent = impact.TurnsAfter,
+            UnansweredAfterEvent = impact.UnansweredAfter,
+            LongestWaitBeforeEventMs = impact.LongestWaitBeforeMs,
+            LongestWaitSpanningEventMs = impact.LongestWaitSpanningMs,
+            MaxPlayoutGapMs = conversation.MaxPlayoutGapMs,
+            MaxPlayoutGapFromEventMs = conversation.MaxPlayoutGapAtMs - eventMs,
+            PlayoutGapsOver60Ms = conversation.PlayoutGapsOverLimit,
+            PlayoutGapsOver60MsAfterEvent = impact.GapsOverLimitAfter,
             TranscriptLinesBefore = transcript.LinesBefore,
             TranscriptLinesAfter = transcript.LinesAfter,
             TranscriptBeforeAndAfter = transcript.BeforeAndAfter,
@@ -70,4 +94,12 @@ internal static class ReportBuilder
             TranscriptsBeforeAndAfter = calls.Count(static c => c.TranscriptBeforeAndAfter),
         };
     }
+
+    /// <summary>The run's figures with the calls' moves between gateways (ARI media legs, dialplan AudioSocket sessions).</summary>
+    public static RunSummary SummarizeWithMoves(IReadOnlyList<CallReport> calls, bool ari) => Summarize(calls) with
+    {
+        LegSwitchGap = TimingStats.FromValues([.. calls.Where(static c => c.MaxLegSwitchGapMs is not null).Select(static c => c.MaxLegSwitchGapMs!.Value)]),
+        CallsThatSwitchedLegs = calls.Count(static c => c.MediaLegs > 1),
+        CallsThatLeftTheirBridge = ari ? calls.Count(static c => c.CallerStayedInBridge == false) : null,
+    };
 }

@@ -20,6 +20,12 @@ internal enum Scenario
 
     /// <summary>SIGKILL the gateway carrying the most calls: its connections are reset.</summary>
     GatewayKill,
+
+    /// <summary>SIGTERM and restart every gateway in turn, each ready again before the next goes: a gateway rollout.</summary>
+    GatewayRolling,
+
+    /// <summary>A rolling update of every silo, then of every gateway: the whole platform replaced under the calls.</summary>
+    RollingAll,
 }
 
 /// <summary>The scenarios' names on the command line and in reports.</summary>
@@ -33,6 +39,8 @@ internal static class ScenarioNames
         ["redis-restart"] = Scenario.RedisRestart,
         ["gateway-drain"] = Scenario.GatewayDrain,
         ["gateway-kill"] = Scenario.GatewayKill,
+        ["gateway-rolling"] = Scenario.GatewayRolling,
+        ["rolling-all"] = Scenario.RollingAll,
     };
 
     /// <summary>All names, for help and errors.</summary>
@@ -49,4 +57,7 @@ internal static class ScenarioNames
 
     /// <summary>Whether the scenario aims at one gateway, chosen by the calls it carries.</summary>
     public static bool TargetsOneGateway(this Scenario scenario) => scenario is Scenario.GatewayDrain or Scenario.GatewayKill;
+
+    /// <summary>Whether the scenario takes gateways away, so the calls need another gateway to move to.</summary>
+    public static bool TakesGateways(this Scenario scenario) => scenario.TargetsOneGateway() || scenario is Scenario.GatewayRolling or Scenario.RollingAll;
 }

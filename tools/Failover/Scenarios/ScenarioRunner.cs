@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace AiAgent.Failover.Scenarios;
 
 /// <summary>Performs a scenario on a running cluster and records each step's time.</summary>
-/// <param name="minReady">Rolling: how long a restarted silo serves before the next one stops.</param>
+/// <param name="minReady">Rolling: how long a restarted silo or gateway serves before the next one stops.</param>
 internal sealed class ScenarioRunner(FailoverCluster cluster, TimeSpan minReady, ILogger logger)
 {
     /// <summary>How long a silo may take over a graceful stop before it is killed.</summary>
@@ -35,23 +35,16 @@ internal sealed class ScenarioRunner(FailoverCluster cluster, TimeSpan minReady,
                 (targetName, affected) = (stopped.Name, [stopped.Name]);
                 break;
             case Scenario.Rolling:
-                foreach (var silo in cluster.Silos)
-                {
-                    if (_steps.Count > 0 && minReady > TimeSpan.Zero)
-                    {
-                        // As a Deployment with minReadySeconds: the silo just restarted serves a while before the next stops.
-                        await Task.Delay(minReady, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    Log.RollingStep(logger, silo.Name, "stopping");
-                    await StopAsync(silo, cancellationToken).ConfigureAwait(false);
-                    await silo.LaunchAsync().ConfigureAwait(false);
-                    Step(silo.Name, "started");
-                    await silo.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
-                    Step(silo.Name, "ready");
-                }
-
+                await RestartInTurnAsync(cluster.Silos, cancellationToken).ConfigureAwait(false);
                 (targetName, affected) = ("all silos", cluster.Silos.Select(static s => s.Name).ToArray());
+                break;
+            case Scenario.GatewayRolling:
+                await RestartInTurnAsync(cluster.Gateways, cancellationToken).ConfigureAwait(false);
+                (targetName, affected) = ("all gateways", cluster.Gateways.Select(static g => g.Name).ToArray());
+                break;
+            case Scenario.RollingAll:
+                await RestartInTurnAsync([.. cluster.Silos, .. cluster.Gateways], cancellationToken).ConfigureAwait(false);
+                (targetName, affected) = ("all silos, then all gateways", [.. cluster.Silos.Select(static s => s.Name), .. cluster.Gateways.Select(static g => g.Name)]);
                 break;
             case Scenario.RedisRestart:
                 Step("redis", "SIGTERM");
@@ -79,6 +72,26 @@ internal sealed class ScenarioRunner(FailoverCluster cluster, TimeSpan minReady,
 
         var end = _steps.Count == 0 ? start : _steps[^1].AtUtc;
         return new FailoverEvent(scenario.Name(), start, end, targetName, affected, [.. _steps]);
+    }
+
+    /// <summary>Stops and restarts each node in turn, each ready (and serving <c>minReady</c>) before the next stops.</summary>
+    private async Task RestartInTurnAsync(IReadOnlyList<PlatformNode> nodes, CancellationToken cancellationToken)
+    {
+        foreach (var node in nodes)
+        {
+            if (_steps.Count > 0 && minReady > TimeSpan.Zero)
+            {
+                // As a Deployment with minReadySeconds: the node just restarted serves a while before the next stops.
+                await Task.Delay(minReady, cancellationToken).ConfigureAwait(false);
+            }
+
+            Log.RollingStep(logger, node.Name, "stopping");
+            await StopAsync(node, cancellationToken).ConfigureAwait(false);
+            await node.LaunchAsync().ConfigureAwait(false);
+            Step(node.Name, "started");
+            await node.WaitUntilReadyAsync(cancellationToken).ConfigureAwait(false);
+            Step(node.Name, "ready");
+        }
     }
 
     private async Task StopAsync(PlatformNode silo, CancellationToken cancellationToken)
