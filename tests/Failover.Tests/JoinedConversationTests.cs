@@ -37,6 +37,20 @@ public sealed class JoinedConversationTests
     }
 
     [Fact]
+    public void Agent_speech_that_opens_the_next_session_answers_the_cut_off_turn()
+    {
+        // The platform plays the rest of the cut-off answer on the new gateway 300 ms after the reconnect.
+        var first = Session(s_start, 5_400, CallOutcome.ServerClosed, [new CycleSummary(1, 500, 5_000, null, false)], [new AnswerWait(5_000, 5_400, false)]);
+        var second = Session(s_start.AddMilliseconds(5_500), 6_000, CallOutcome.CallerHangup,
+            [new CycleSummary(1, 2_500, 4_000, 600, false)], [new AnswerWait(4_000, 4_600, true)], firstSpeechMs: 300);
+
+        var conversation = JoinedConversation.Join([first, second], dialplanEnd: null).Conversation;
+
+        Assert.Equal([(5_000.0, 5_800.0, true), (9_500.0, 10_100.0, true)], conversation.Waits.Select(static w => (w.FromMs, w.ToMs, w.Answered)));
+        Assert.False(conversation.Dropped);
+    }
+
+    [Fact]
     public void A_turn_given_up_in_any_session_drops_the_call()
     {
         var first = Session(s_start, 4_000, CallOutcome.ServerHangupFrame, [new CycleSummary(1, 500, 2_000, null, true)], [new AnswerWait(2_000, 4_000, false)]);
@@ -73,8 +87,9 @@ public sealed class JoinedConversationTests
     }
 
     private static CallSummary Session(
-        DateTimeOffset connected, double durationMs, CallOutcome outcome, IReadOnlyList<CycleSummary> cycles, IReadOnlyList<AnswerWait> waits) => new()
+        DateTimeOffset connected, double durationMs, CallOutcome outcome, IReadOnlyList<CycleSummary> cycles, IReadOnlyList<AnswerWait> waits, double? firstSpeechMs = null) => new()
     {
+        FirstSpeechMs = firstSpeechMs,
         CallId = "c",
         Format = "slin",
         Outcome = outcome,

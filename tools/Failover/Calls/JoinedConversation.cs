@@ -13,7 +13,8 @@ internal sealed record JoinedConversation(ConversationSummary Conversation, Date
 {
     /// <summary>
     /// Joins the connected sessions' conversations. A turn still owed an answer when a session ended stays owed: its
-    /// wait runs on through the reconnect to the first answer in the next session (the caller speaks again there).
+    /// wait runs on through the reconnect to the first agent speech in the next session: the rest of that answer, or
+    /// the answer to the caller speaking again there.
     /// Dropped: a turn unanswered within the reply timeout, or a call that ended other than by the caller hanging up.
     /// </summary>
     public static JoinedConversation Join(IReadOnlyList<CallSummary> sessions, string? dialplanEnd)
@@ -56,6 +57,13 @@ internal sealed record JoinedConversation(ConversationSummary Conversation, Date
                 StartMs = c.StartMs + offset,
                 SpeechEndMs = c.SpeechEndMs + offset,
             }));
+            if (owed is { } pending && session.FirstSpeechMs is { } speech && (conversation.Waits.Count == 0 || speech < conversation.Waits[0].ToMs))
+            {
+                // The agent spoke in the new session before answering any turn of it: the rest of the cut-off answer.
+                waits.Add(pending with { ToMs = speech + offset, Answered = true });
+                owed = null;
+            }
+
             foreach (var wait in conversation.Waits.Select(w => new AnswerWait(w.FromMs + offset, w.ToMs + offset, w.Answered)))
             {
                 var joined = owed is { } cut ? wait with { FromMs = cut.FromMs } : wait;

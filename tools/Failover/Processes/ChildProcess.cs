@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 
 namespace AiAgent.Failover.Processes;
@@ -136,7 +137,11 @@ internal sealed class ChildProcess : IAsyncDisposable
     }
 }
 
-/// <summary>An append-only log file written from the process's output events; lines after closing are dropped.</summary>
+/// <summary>
+/// An append-only log file written from the process's output events, each line stamped with the UTC time it arrived
+/// (the child's console logger writes within milliseconds), so a child's log lines up with the report's event steps;
+/// lines after closing are dropped.
+/// </summary>
 internal sealed class LogFile(string path) : IDisposable
 {
     private readonly StreamWriter _writer = new(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read)) { AutoFlush = true };
@@ -153,6 +158,7 @@ internal sealed class LogFile(string path) : IDisposable
         {
             if (!_closed)
             {
+                _writer.Write(DateTime.UtcNow.ToString("HH:mm:ss.fff ", CultureInfo.InvariantCulture));
                 _writer.WriteLine(line);
             }
         }
