@@ -293,8 +293,7 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
 
             if (!attached.IsAttached)
             {
-                // The call has ended (the record says so): what it queued still plays, then the hangup frame.
-                Call.RequestEnd(CallEndReason.AgentHangup, byPlatform: true, drain: true);
+                EndAfterQueuedAudio(); // the record says the call has ended
                 return;
             }
 
@@ -360,9 +359,12 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         if (!Call.IsEndSignalled)
         {
             LogEndEventMissing(s_endEventGrace.TotalSeconds);
-            Call.RequestEnd(CallEndReason.AgentHangup, byPlatform: true, drain: true);
+            EndAfterQueuedAudio();
         }
     }
+
+    /// <summary>The grain has ended the call: what it queued still plays, then the hangup frame, as for the agent's own hang-up.</summary>
+    private void EndAfterQueuedAudio() => Call.RequestEnd(CallEndReason.AgentHangup, byPlatform: true, drain: true);
 
     /// <summary>Stops playout, tells the grain (it ends the call, or keeps it for a reconnect), then closes the socket.</summary>
     private async Task EndCallAsync()

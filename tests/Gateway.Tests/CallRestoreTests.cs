@@ -15,12 +15,8 @@ public sealed class CallRestoreTests(ClusterFixture fixture)
     [Fact]
     public async Task An_activation_that_stops_answering_is_replaced_at_the_next_epoch_and_gets_the_unanswered_audio()
     {
-        await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:liveness_ms"] = "100" });
-        var callId = Guid.NewGuid();
-        var record = fixture.Calls.For(callId);
-        await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
-        await asterisk.SendUuidAsync(callId);
-        await record.Started.Task.WaitAsync(s_timeout);
+        await using var call = await LiveCall.StartAsync(fixture);
+        var (asterisk, callId, record) = (call.Asterisk, call.CallId, call.Record);
 
         // Speech the fake echoes (agent audio: answered), then silence it does not (unanswered since the last answer).
         await asterisk.SendAudioAsync(Filled(320, 0x21));
@@ -50,12 +46,8 @@ public sealed class CallRestoreTests(ClusterFixture fixture)
     [Fact]
     public async Task An_activation_that_ended_the_call_is_never_restored_and_the_call_hangs_up_without_its_end_event()
     {
-        await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:liveness_ms"] = "100" });
-        var callId = Guid.NewGuid();
-        var record = fixture.Calls.For(callId);
-        await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
-        await asterisk.SendUuidAsync(callId);
-        await record.Started.Task.WaitAsync(s_timeout);
+        await using var call = await LiveCall.StartAsync(fixture);
+        var (asterisk, callId, record) = (call.Asterisk, call.CallId, call.Record);
 
         // The grain ends the call (as when the agent hangs up), but its end event never reaches the gateway.
         await FakeCallGrain.Control(fixture.Cluster.Client, callId).EndWithoutEventAsync();
@@ -68,13 +60,8 @@ public sealed class CallRestoreTests(ClusterFixture fixture)
     [Fact]
     public async Task A_restore_skips_an_epoch_whose_activation_does_not_answer_without_sending_it_the_attach()
     {
-        await using var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:liveness_ms"] = "100" });
-        var callId = Guid.NewGuid();
-        var record = fixture.Calls.For(callId);
-        record.UnreachableEpochs[2] = true;
-        await using var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
-        await asterisk.SendUuidAsync(callId);
-        await record.Started.Task.WaitAsync(s_timeout);
+        await using var call = await LiveCall.StartAsync(fixture, static record => record.UnreachableEpochs[2] = true);
+        var (callId, record) = (call.CallId, call.Record);
 
         await FakeCallGrain.Control(fixture.Cluster.Client, callId).StopAnsweringAsync();
 
@@ -86,4 +73,46 @@ public sealed class CallRestoreTests(ClusterFixture fixture)
     }
 
     private static byte[] Filled(int length, byte value) => Enumerable.Repeat(value, length).ToArray();
+
+    /// <summary>A gateway that pings each call every 100 ms, and one call on it, started (its record prepared first).</summary>
+    private sealed class LiveCall : IAsyncDisposable
+    {
+        private readonly GatewayHost _gateway;
+
+        private LiveCall(GatewayHost gateway, FakeAsterisk asterisk, Guid callId, FakeCallRecord record) =>
+            (_gateway, Asterisk, CallId, Record) = (gateway, asterisk, callId, record);
+
+        public FakeAsterisk Asterisk { get; }
+
+        public Guid CallId { get; }
+
+        public FakeCallRecord Record { get; }
+
+        public static async Task<LiveCall> StartAsync(ClusterFixture fixture, Action<FakeCallRecord>? prepare = null)
+        {
+            var gateway = await GatewayHost.StartAsync(fixture, new Dictionary<string, string?> { ["audiosocket:liveness_ms"] = "100" });
+            var callId = Guid.NewGuid();
+            var record = fixture.Calls.For(callId);
+            prepare?.Invoke(record);
+            var asterisk = await FakeAsterisk.ConnectAsync(gateway.EndPoint);
+            var call = new LiveCall(gateway, asterisk, callId, record);
+            try
+            {
+                await asterisk.SendUuidAsync(callId);
+                await record.Started.Task.WaitAsync(s_timeout);
+                return call;
+            }
+            catch
+            {
+                await call.DisposeAsync();
+                throw;
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Asterisk.DisposeAsync();
+            await _gateway.DisposeAsync();
+        }
+    }
 }
