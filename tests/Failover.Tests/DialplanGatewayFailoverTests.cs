@@ -24,20 +24,11 @@ public sealed class DialplanGatewayFailoverTests
         var (exitCode, log, report) = await HarnessProcess.RunAsync(
             ["--scenario", "gateway-kill", "--gateways", "2", "--calls", "4", "--at", "12", "--after", "10"], output.FullName);
 
-        Assert.True(exitCode == 0, $"the harness exited with {exitCode}:\n{log}");
-        Assert.Empty(report.GetProperty("failures").EnumerateArray());
-        var calls = Assert.Single(report.GetProperty("runs").EnumerateArray()).GetProperty("calls").EnumerateArray().ToList();
-        Assert.Equal(4, calls.Count);
-        Assert.Contains(calls, c => c.GetProperty("onTarget").GetBoolean());
+        var calls = HarnessProcess.CallsOfTheOneRun(exitCode, log, report, expected: 4);
         Assert.All(calls, c =>
         {
             var id = c.GetProperty("callId").GetString();
-            Assert.False(c.GetProperty("dropped").GetBoolean(), $"call {id} dropped: {c.GetProperty("dropReason")}");
-            Assert.True(c.GetProperty("turnsAfterEvent").GetInt32() > 0, $"call {id} had no turn after the kill");
-            Assert.Equal(0, c.GetProperty("unansweredAfterEvent").GetInt32());
-            Assert.True(c.GetProperty("transcriptBeforeAndAfter").GetBoolean(), $"call {id}: transcript not continued");
-            var wait = TimeSpan.FromMilliseconds(c.GetProperty("longestWaitSpanningEventMs").GetDouble());
-            Assert.True(wait <= MaxWaitSpanningEvent, $"call {id} waited {wait.TotalMilliseconds:0} ms for an answer across the kill");
+            HarnessProcess.AssertTalkedOn(c, MaxWaitSpanningEvent, "kill");
             if (c.GetProperty("onTarget").GetBoolean())
             {
                 Assert.Equal(2, c.GetProperty("mediaLegs").GetInt32()); // two AudioSocket sessions, one per gateway

@@ -55,6 +55,35 @@ internal static class HarnessProcess
         return (process.ExitCode, log.Length > 8000 ? log[^8000..] : log, report);
     }
 
+    /// <summary>
+    /// The calls of a harness run that must have gone well: exit code 0, no failures, one run of
+    /// <paramref name="expected"/> calls, and the event hit at least one of them.
+    /// </summary>
+    public static List<JsonElement> CallsOfTheOneRun(int exitCode, string log, JsonElement report, int expected)
+    {
+        Assert.True(exitCode == 0, $"the harness exited with {exitCode}:\n{log}");
+        Assert.Empty(report.GetProperty("failures").EnumerateArray());
+        var calls = Assert.Single(report.GetProperty("runs").EnumerateArray()).GetProperty("calls").EnumerateArray().ToList();
+        Assert.Equal(expected, calls.Count);
+        Assert.Contains(calls, c => c.GetProperty("onTarget").GetBoolean()); // the event hit calls, not an idle node
+        return calls;
+    }
+
+    /// <summary>
+    /// One call talked on across <paramref name="what"/>: not dropped, turns after it all answered, its transcript
+    /// continued, and its longest wait for an answer across it within <paramref name="maxWait"/>.
+    /// </summary>
+    public static void AssertTalkedOn(JsonElement call, TimeSpan maxWait, string what)
+    {
+        var id = call.GetProperty("callId").GetString();
+        Assert.False(call.GetProperty("dropped").GetBoolean(), $"call {id} dropped: {call.GetProperty("dropReason")}");
+        Assert.True(call.GetProperty("turnsAfterEvent").GetInt32() > 0, $"call {id} had no turn after the {what}");
+        Assert.Equal(0, call.GetProperty("unansweredAfterEvent").GetInt32());
+        Assert.True(call.GetProperty("transcriptBeforeAndAfter").GetBoolean(), $"call {id}: transcript not continued");
+        var wait = TimeSpan.FromMilliseconds(call.GetProperty("longestWaitSpanningEventMs").GetDouble());
+        Assert.True(wait <= maxWait, $"call {id} waited {wait.TotalMilliseconds:0} ms for an answer across the {what}");
+    }
+
     private static string FindRepository()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

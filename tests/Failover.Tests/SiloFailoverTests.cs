@@ -17,21 +17,7 @@ public sealed class SiloFailoverTests
         var output = Directory.CreateTempSubdirectory("failover-test-");
         var (exitCode, log, report) = await HarnessProcess.RunAsync(["--scenario", scenario, "--calls", "4", "--at", "12", "--after", "10"], output.FullName);
 
-        Assert.True(exitCode == 0, $"the harness exited with {exitCode}:\n{log}");
-        Assert.Empty(report.GetProperty("failures").EnumerateArray());
-        var run = Assert.Single(report.GetProperty("runs").EnumerateArray());
-        var calls = run.GetProperty("calls").EnumerateArray().ToList();
-        Assert.Equal(4, calls.Count);
-        Assert.Contains(calls, c => c.GetProperty("onTarget").GetBoolean()); // the event hit calls, not an idle silo
-        Assert.All(calls, c =>
-        {
-            var id = c.GetProperty("callId").GetString();
-            Assert.False(c.GetProperty("dropped").GetBoolean(), $"call {id} dropped: {c.GetProperty("dropReason")}");
-            Assert.True(c.GetProperty("turnsAfterEvent").GetInt32() > 0, $"call {id} had no turn after the event");
-            Assert.Equal(0, c.GetProperty("unansweredAfterEvent").GetInt32());
-            Assert.True(c.GetProperty("transcriptBeforeAndAfter").GetBoolean(), $"call {id}: transcript not continued");
-            var wait = TimeSpan.FromMilliseconds(c.GetProperty("longestWaitSpanningEventMs").GetDouble());
-            Assert.True(wait <= MaxWaitSpanningEvent, $"call {id} waited {wait.TotalMilliseconds:0} ms for an answer across the {scenario}");
-        });
+        var calls = HarnessProcess.CallsOfTheOneRun(exitCode, log, report, expected: 4);
+        Assert.All(calls, c => HarnessProcess.AssertTalkedOn(c, MaxWaitSpanningEvent, scenario));
     }
 }
