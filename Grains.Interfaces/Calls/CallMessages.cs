@@ -229,4 +229,8 @@ public sealed record CallSnapshot(
     /// <summary>Times the call was restored on another activation (silo lost or shut down).</summary>
     [Id(16)]
     public int Failovers { get; init; }
+
+    /// <summary>The tool calls so far, oldest first (their arguments and results may carry personal data).</summary>
+    [Id(17)]
+    public IReadOnlyList<ToolCallEntry> ToolCalls { get; init; } = [];
 }

@@ -346,6 +346,7 @@ public sealed class CallGrain(
             Epoch = _epoch,
             Silo = RuntimeIdentity,
             Failovers = _failovers,
+            ToolCalls = [.. _recorder.ToolCalls],
         };
     }
 
@@ -397,6 +398,10 @@ public sealed class CallGrain(
             case AgentTranscript { IsFinal: true } agent:
                 // The agent finished its answer: a turn's end, when the record is saved (in the background).
                 _recorder.AgentSaid(agent.Text);
+                _recorder.Save(Snapshot());
+                break;
+            case ToolCallFinished tool:
+                _recorder.ToolCalled(tool.Entry);
                 _recorder.Save(Snapshot());
                 break;
             case SessionEnded { HangUp: true } ended when active:
@@ -495,7 +500,13 @@ public sealed class CallGrain(
         CallTracing.Stop(_callActivity, reason.ToString(), status: reason == CallEndReason.ProviderError ? ActivityStatusCode.Error : ActivityStatusCode.Ok);
         _callActivity = null;
         _presence?.Withdraw(_endedAtUtc.Value);
-        await _recorder.SaveAsync(Snapshot());
+        var final = Snapshot();
+        await _recorder.SaveAsync(final);
+        foreach (var sink in ServiceProvider.GetServices<IEndedCallSink>())
+        {
+            sink.OnCallEnded(final);
+        }
+
         DeactivateOnIdle();
     }
 

@@ -22,6 +22,7 @@ internal sealed class CallRecorder
     public const int TranscriptLimit = 500;
 
     private readonly List<TranscriptLine> _transcript = [];
+    private readonly List<ToolCallEntry> _toolCalls = [];
     private readonly CallRecordStore _store;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -49,6 +50,9 @@ internal sealed class CallRecorder
     /// <summary>The transcript so far, oldest first.</summary>
     public IReadOnlyList<TranscriptLine> Transcript => _transcript;
 
+    /// <summary>The tool calls so far, oldest first (the last <see cref="TranscriptLimit"/>).</summary>
+    public IReadOnlyList<ToolCallEntry> ToolCalls => _toolCalls;
+
     /// <summary>DTMF digits received.</summary>
     public long DtmfDigits { get; private set; }
 
@@ -65,6 +69,8 @@ internal sealed class CallRecorder
         {
             _transcript.Clear();
             _transcript.AddRange(saved.Transcript);
+            _toolCalls.Clear();
+            _toolCalls.AddRange(saved.ToolCalls);
             DtmfDigits = saved.Counters.DtmfDigits;
         }
     }
@@ -103,6 +109,21 @@ internal sealed class CallRecorder
     {
         DtmfDigits++;
         Add("dtmf", digit.ToString());
+    }
+
+    /// <summary>
+    /// Adds a finished tool call: to <see cref="ToolCalls"/>, and to the transcript as a <c>tool</c> line naming the tool
+    /// and its outcome (providers skip that role when they re-seed a resumed call).
+    /// </summary>
+    public void ToolCalled(ToolCallEntry entry)
+    {
+        if (_toolCalls.Count >= TranscriptLimit)
+        {
+            _toolCalls.RemoveAt(0);
+        }
+
+        _toolCalls.Add(entry);
+        Add("tool", $"{entry.Name}: {entry.Outcome}");
     }
 
     /// <summary>Persists <paramref name="snapshot"/> in the background (coalesced with writes already queued).</summary>

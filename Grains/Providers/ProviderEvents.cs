@@ -1,4 +1,5 @@
 using AiAgent.Grains.Interfaces.Audio;
+using AiAgent.Grains.Interfaces.Calls;
 
 namespace AiAgent.Grains.Providers;
 
@@ -76,3 +77,12 @@ public sealed record ProviderReconnected(int Attempt) : ProviderEvent;
 /// session could not go on (the call ends with the <c>error</c> disposition), as opposed to the agent ending it (<c>hangup</c>).
 /// </summary>
 public sealed record SessionEnded(string Reason, bool HangUp, bool Failed = false) : ProviderEvent;
+
+/// <summary>
+/// A tool asked the platform to act on the call (<c>hangup_call</c>, <c>transfer_call</c>): the grain does it once the
+/// agent's current speech has played out at the gateway.
+/// </summary>
+public sealed record CallActionRequested(Tools.CallAction Action) : ProviderEvent;
+
+/// <summary>A tool call is over and its result was handed to the provider: for the record, the API and the operators' page.</summary>
+public sealed record ToolCallFinished(ToolCallEntry Entry) : ProviderEvent;
