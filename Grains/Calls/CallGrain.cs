@@ -48,6 +48,9 @@ public sealed class CallGrain(
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan HandoverTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often a pending farewell is checked besides on each playout report (its wait and backup deadline).</summary>
+    private static readonly TimeSpan FarewellCheckPeriod = TimeSpan.FromMilliseconds(250);
+
     private readonly CancellationTokenSource _callCancellation = new();
     private readonly PlayoutTracker _playout = new();
     private CallRecorder _recorder = null!; // opened in OnActivateAsync, from the persisted record
@@ -75,6 +78,8 @@ public sealed class CallGrain(
     private CallPresence? _presence;
     private Activity? _callActivity;
     private IGrainTimer? _watchdog;
+    private FarewellEnd? _farewell;
+    private IGrainTimer? _farewellTimer;
 
     private Guid CallId => this.GetPrimaryKey(out _);
 
@@ -114,6 +119,7 @@ public sealed class CallGrain(
         }
 
         _watchdog?.Dispose();
+        _farewellTimer?.Dispose();
         _callCancellation.Dispose();
         await base.OnDeactivateAsync(reason, cancellationToken);
     }
@@ -168,6 +174,7 @@ public sealed class CallGrain(
     {
         await (_playoutReports?.OnReportAsync(report, _state == CallState.Active, CallToken) ?? Task.CompletedTask);
         _presence?.Announce(); // a turn's latency is measured here: the directory shows it at once
+        await CheckFarewellAsync();
     }
 
     /// <inheritdoc/>
@@ -381,6 +388,7 @@ public sealed class CallGrain(
         {
             case AgentAudio audio when active:
                 _agentAudio!.Write(audio.UtteranceId, audio.Audio.Span, audio.ReceivedAtUtc);
+                _farewell?.OnAgentAudio();
                 break;
             case AgentAudioDone done when active:
                 _agentAudio!.Finish(done.UtteranceId);
@@ -400,6 +408,9 @@ public sealed class CallGrain(
                 _recorder.AgentSaid(agent.Text);
                 _recorder.Save(Snapshot());
                 break;
+            case CallActionRequested requested when active:
+                BeginFarewell(requested.Action);
+                break;
             case ToolCallFinished tool:
                 _recorder.ToolCalled(tool.Entry);
                 _recorder.Save(Snapshot());
@@ -408,6 +419,48 @@ public sealed class CallGrain(
                 await EndCallAsync(ended.Failed ? CallEndReason.ProviderError : CallEndReason.AgentHangup, notifyGateway: true);
                 break;
         }
+    }
+
+    /// <summary>
+    /// The agent asked to hang up or transfer: the call ends once its farewell has played out (<see cref="FarewellEnd"/>),
+    /// checked on every playout report and by a short timer for the wait and the backup deadline.
+    /// </summary>
+    private void BeginFarewell(Tools.CallAction action)
+    {
+        var disposition = action switch
+        {
+            Tools.TransferAction transfer => CallDisposition.TransferTo(transfer.Destination),
+            _ => CallDisposition.Hangup,
+        };
+        if (_farewell is not null)
+        {
+            CallLog.FarewellAlreadyPending(logger, CallId, disposition);
+            return;
+        }
+
+        _farewell = new FarewellEnd(disposition, _playout, time.GetUtcNow().UtcDateTime);
+        CallLog.FarewellAwaited(logger, CallId, disposition);
+        _farewellTimer = this.RegisterGrainTimer(_ => CheckFarewellAsync(), new GrainTimerCreationOptions(FarewellCheckPeriod, FarewellCheckPeriod));
+    }
+
+    private async Task CheckFarewellAsync()
+    {
+        if (_farewell is not { } farewell || _state != CallState.Active)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var verdict = farewell.Check(now);
+        if (verdict == FarewellVerdict.Wait)
+        {
+            return;
+        }
+
+        _farewellTimer?.Dispose();
+        CallLog.FarewellEnded(logger, CallId, farewell.Disposition, farewell.Elapsed(now).TotalMilliseconds, verdict);
+        _disposition = farewell.Disposition;
+        await EndCallAsync(CallEndReason.AgentHangup, notifyGateway: true);
     }
 
     /// <summary>

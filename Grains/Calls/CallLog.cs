@@ -86,4 +86,13 @@ internal static partial class CallLog
 
     [LoggerMessage(EventId = 2037, Level = LogLevel.Warning, Message = "Call {CallId}: the gateway follows a newer activation; epoch {Epoch} stops")]
     public static partial void OutputRefused(ILogger logger, Guid callId, int epoch);
+
+    [LoggerMessage(EventId = 2040, Level = LogLevel.Information, Message = "Call {CallId}: the agent asked to end the call ({Disposition}); waiting for its farewell to play out")]
+    public static partial void FarewellAwaited(ILogger logger, Guid callId, CallDisposition disposition);
+
+    [LoggerMessage(EventId = 2041, Level = LogLevel.Information, Message = "Call {CallId}: ending ({Disposition}) {ElapsedMs:F0} ms after the agent asked: {Verdict}")]
+    public static partial void FarewellEnded(ILogger logger, Guid callId, CallDisposition disposition, double elapsedMs, FarewellVerdict verdict);
+
+    [LoggerMessage(EventId = 2042, Level = LogLevel.Information, Message = "Call {CallId}: a second end request ({Disposition}) while one is pending is ignored")]
+    public static partial void FarewellAlreadyPending(ILogger logger, Guid callId, CallDisposition disposition);
 }

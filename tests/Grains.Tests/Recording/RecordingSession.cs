@@ -57,6 +57,9 @@ internal sealed class RecordingSession(Guid callId) : IAgentSession
     /// <summary>Holds <see cref="StopAsync"/> until <see cref="StopRelease"/> completes (otherwise it returns at once).</summary>
     public bool HoldStop { get; set; }
 
+    /// <summary>Emits any provider event, as the provider would (a tool's action, the caller's speech).</summary>
+    public void Emit(ProviderEvent e) => _events.Writer.TryWrite(e);
+
     /// <summary>The agent ends the call (its farewell done), as a provider's end-call function would.</summary>
     public void HangUp() => _events.Writer.TryWrite(new SessionEnded("agent hung up", HangUp: true));
 
