@@ -1,3 +1,5 @@
+using AiAgent.Grains.Interfaces.Calls;
+
 namespace AiAgent.Grains.Interfaces.Asterisk;
 
 /// <summary>
@@ -22,6 +24,25 @@ public interface IAriCallGrain : IGrainWithGuidKey
 
     /// <summary>The caller pressed a key (<c>ChannelDtmfReceived</c>).</summary>
     Task DtmfAsync(string callerChannelId, char digit);
+
+    /// <summary>
+    /// The agent hands the caller to a human with a briefing (ARI mode; its handoff sentence has played out): the caller
+    /// goes on hold music, <paramref name="target"/> is dialled, and once the human answers they join the agent's bridge
+    /// and <paramref name="call"/> is told (<see cref="ICallTransferParty.WarmTransferAnsweredAsync"/>) so the agent briefs
+    /// them. DTMF 1 from the human bridges caller and human; 2, a hang-up, no answer or a timeout returns the caller to
+    /// the agent. Either way <paramref name="call"/> learns the outcome (<see cref="ICallTransferParty.WarmTransferEndedAsync"/>).
+    /// False when the call is not in a state to transfer (then nothing changed).
+    /// </summary>
+    Task<bool> WarmTransferAsync(WarmTransferTarget target, ICallTransferParty call);
+
+    /// <summary>A channel we originated for a warm transfer entered the application (the human answered: <c>StasisStart</c>).</summary>
+    Task TransferLegAnsweredAsync(string channelId);
+
+    /// <summary>A warm-transfer leg ended (<c>ChannelDestroyed</c>: not answered, busy, or the human hung up).</summary>
+    Task TransferLegEndedAsync(string channelId, int cause);
+
+    /// <summary>The human pressed a key on the warm-transfer leg (<c>ChannelDtmfReceived</c>).</summary>
+    Task TransferLegDtmfAsync(string channelId, char digit);
 
     /// <summary>After an events-socket reconnect: look the legs up and clean up whatever ended during the drop.</summary>
     Task ReconcileAsync();

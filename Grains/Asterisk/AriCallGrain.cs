@@ -147,6 +147,18 @@ public sealed class AriCallGrain(
     }
 
     /// <inheritdoc/>
+    public Task<bool> WarmTransferAsync(WarmTransferTarget target, ICallTransferParty call) => Task.FromResult(false); // not yet built: the caller gets a blind transfer
+
+    /// <inheritdoc/>
+    public Task TransferLegAnsweredAsync(string channelId) => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public Task TransferLegEndedAsync(string channelId, int cause) => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public Task TransferLegDtmfAsync(string channelId, char digit) => Task.CompletedTask;
+
+    /// <inheritdoc/>
     public async Task DtmfAsync(string callerChannelId, char digit)
     {
         if (S.Phase == AriCallPhase.Connected && S.CallerChannelId == callerChannelId)

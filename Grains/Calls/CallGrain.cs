@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AiAgent.Grains.Audio;
 using AiAgent.Grains.Configuration;
+using AiAgent.Grains.Interfaces.Asterisk;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Grains.Providers;
@@ -37,7 +38,7 @@ public sealed class CallGrain(
     CallMetrics metrics,
     TimeProvider time,
     CallRecords records,
-    ILogger<CallGrain> logger) : Grain, ICallGrain
+    ILogger<CallGrain> logger) : Grain, ICallGrain, ICallTransferParty
 {
     /// <summary>Caller audio silent this long (no messages at all) means the gateway is gone.</summary>
     private static readonly TimeSpan GatewayLostAfter = TimeSpan.FromSeconds(60);
@@ -80,6 +81,7 @@ public sealed class CallGrain(
     private IGrainTimer? _watchdog;
     private FarewellEnd? _farewell;
     private IGrainTimer? _farewellTimer;
+    private WarmTransferTarget? _warmTransfer;
 
     private Guid CallId => this.GetPrimaryKey(out _);
 
@@ -207,6 +209,55 @@ public sealed class CallGrain(
         _disposition = disposition;
         await EndCallAsync(CallEndReason.AgentHangup, notifyGateway: true);
         return true;
+    }
+
+    /// <inheritdoc/>
+    public async Task WarmTransferAnsweredAsync()
+    {
+        if (_state == CallState.Active && _warmTransfer is { } target)
+        {
+            CallLog.WarmTransferAnswered(logger, CallId, target.Destination);
+            await InstructAsync(WarmTransferPrompts.Briefing(target.Destination));
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task WarmTransferEndedAsync(WarmTransferOutcome outcome)
+    {
+        if (_state != CallState.Active || _warmTransfer is not { } target)
+        {
+            return;
+        }
+
+        CallLog.WarmTransferEnded(logger, CallId, target.Destination, outcome);
+        metrics.WarmTransfer(_call!.Provider, outcome);
+        _warmTransfer = null;
+        if (outcome == WarmTransferOutcome.Accepted)
+        {
+            // Caller and human are bridged: the agent's leg goes, the record says where the caller went.
+            _disposition = CallDisposition.TransferTo(target.Destination);
+            await EndCallAsync(CallEndReason.AgentHangup, notifyGateway: true);
+            return;
+        }
+
+        // The caller is back with the agent: the conversation goes on, and the agent says what happened.
+        _farewell = null;
+        await InstructAsync(WarmTransferPrompts.Returned(target.Destination, outcome));
+    }
+
+    private async Task InstructAsync(string instruction)
+    {
+        try
+        {
+            if (_session is null || !await _session.InstructAsync(instruction, CallToken))
+            {
+                CallLog.InstructionNotTaken(logger, CallId, _call?.Provider);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            CallLog.ProviderCallFailed(logger, ex, CallId, "instruct");
+        }
     }
 
     /// <inheritdoc/>
@@ -459,9 +510,17 @@ public sealed class CallGrain(
 
         _farewellTimer?.Dispose();
         CallLog.FarewellEnded(logger, CallId, farewell.Disposition, farewell.Elapsed(now).TotalMilliseconds, verdict);
+        metrics.AgentAction(_call!.Provider, farewell.Disposition.Kind == CallDispositionKind.Transfer ? "transfer" : "hangup", FarewellOutcome(verdict));
         _disposition = farewell.Disposition;
         await EndCallAsync(CallEndReason.AgentHangup, notifyGateway: true);
     }
+
+    private static string FarewellOutcome(FarewellVerdict verdict) => verdict switch
+    {
+        FarewellVerdict.PlayedOut => "played_out",
+        FarewellVerdict.NoFarewell => "no_farewell",
+        _ => "deadline",
+    };
 
     /// <summary>
     /// Leaves the call to the next epoch: the record saved as it stands (the fence for the next activation to claim),

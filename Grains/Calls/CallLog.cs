@@ -1,3 +1,4 @@
+using AiAgent.Grains.Interfaces.Asterisk;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Grains.Providers;
@@ -95,4 +96,13 @@ internal static partial class CallLog
 
     [LoggerMessage(EventId = 2042, Level = LogLevel.Information, Message = "Call {CallId}: a second end request ({Disposition}) while one is pending is ignored")]
     public static partial void FarewellAlreadyPending(ILogger logger, Guid callId, CallDisposition disposition);
+
+    [LoggerMessage(EventId = 2043, Level = LogLevel.Information, Message = "Call {CallId}: warm transfer to {Destination}: the human answered; the agent briefs them")]
+    public static partial void WarmTransferAnswered(ILogger logger, Guid callId, string destination);
+
+    [LoggerMessage(EventId = 2044, Level = LogLevel.Information, Message = "Call {CallId}: warm transfer to {Destination} ended: {Outcome}")]
+    public static partial void WarmTransferEnded(ILogger logger, Guid callId, string destination, WarmTransferOutcome outcome);
+
+    [LoggerMessage(EventId = 2045, Level = LogLevel.Warning, Message = "Call {CallId}: the {Provider} session took no platform instruction; the call goes on without the agent's words")]
+    public static partial void InstructionNotTaken(ILogger logger, Guid callId, string? provider);
 }

@@ -25,6 +25,7 @@ public sealed class CallMetrics
     private readonly Counter<long> _agentAudioBytes;
     private readonly Counter<long> _bargeIns;
     private readonly Counter<long> _bargeInsSuppressed;
+    private readonly Counter<long> _agentActions;
     private readonly Counter<long> _providerErrors;
     private readonly Counter<long> _providerReconnects;
     private readonly Histogram<double> _providerLatency;
@@ -55,6 +56,7 @@ public sealed class CallMetrics
         _providerTokens = meter.CreateCounter<long>("ai_agent_provider_tokens", "{token}", "Tokens the provider billed, by kind (input, cached_input, output).");
         _providerResponses = meter.CreateCounter<long>("ai_agent_provider_responses", "{response}", "Agent responses the provider finished, by status.");
         _failovers = meter.CreateCounter<long>("ai_agent_call_failovers", "{call}", "Calls carried on by another activation or gateway, by kind (silo_lost, silo_drained, gateway_reattach).");
+        _agentActions = meter.CreateCounter<long>("ai_agent_agent_actions", "{action}", "Calls the agent ended or transferred (hangup_call, transfer_call), by kind and outcome.");
         _providerLatency = meter.CreateHistogram<double>("ai_agent_provider_latency", "s", "Latency the provider reports for a turn, by stage (total, think, speak).",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBuckets });
     }
@@ -145,4 +147,15 @@ public sealed class CallMetrics
 
     /// <summary>A call carried on after losing its activation or its gateway (<paramref name="kind"/>: silo_lost, silo_drained, gateway_reattach).</summary>
     public void Failover(string provider, string kind) => _failovers.Add(1, Provider(provider), new("kind", kind));
+
+    /// <summary>
+    /// An agent-initiated end of a call once its farewell played (<paramref name="kind"/>: hangup, transfer, warm_transfer)
+    /// and how it went (<paramref name="outcome"/>: played_out, no_farewell, deadline, or a warm transfer's outcome).
+    /// </summary>
+    public void AgentAction(string provider, string kind, string outcome) =>
+        _agentActions.Add(1, Provider(provider), new("kind", kind), new("outcome", outcome));
+
+    /// <summary>A warm transfer ended with <paramref name="outcome"/>.</summary>
+    public void WarmTransfer(string provider, Interfaces.Asterisk.WarmTransferOutcome outcome) =>
+        AgentAction(provider, "warm_transfer", outcome.ToString().ToLowerInvariant());
 }

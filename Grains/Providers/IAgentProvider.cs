@@ -96,6 +96,14 @@ public interface IAgentSession : IAsyncDisposable
     /// </summary>
     ValueTask OnPlayoutReportAsync(PlayoutReport report, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
+    /// <summary>
+    /// Asks the agent to act on a platform instruction now, not something the caller said (a warm transfer: "brief the
+    /// colleague who just answered"; "the transfer did not go through, tell the caller"). OpenAI: a system item and
+    /// <c>response.create</c>; Deepgram: <c>InjectUserMessage</c> marked as a system note. False when the session cannot
+    /// take instructions (then the platform carries on without the agent's words).
+    /// </summary>
+    ValueTask<bool> InstructAsync(string instruction, CancellationToken cancellationToken) => ValueTask.FromResult(false);
+
     /// <summary>Closes the session cleanly; <see cref="Events"/> completes afterwards.</summary>
     Task StopAsync(CancellationToken cancellationToken);
 }
