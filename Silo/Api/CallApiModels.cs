@@ -60,6 +60,8 @@ public sealed record LiveCall(
 /// <param name="LastTurnLatencyMs">The latest turn latency.</param>
 /// <param name="Transcript">The conversation so far.</param>
 /// <param name="GatewayId">The gateway holding the call's socket.</param>
+/// <param name="Disposition">How the call ended, as the dialplan reads it (<c>hangup</c>, <c>transfer:&lt;name&gt;</c> ...).</param>
+/// <param name="ToolCalls">The agent's tool calls, oldest first, with arguments and results.</param>
 public sealed record CallDetails(
     Guid CallId,
     CallState State,
@@ -76,7 +78,8 @@ public sealed record CallDetails(
     double? LastTurnLatencyMs,
     IReadOnlyList<TranscriptLine> Transcript,
     string? GatewayId,
-    string? Disposition)
+    string? Disposition,
+    IReadOnlyList<ToolCallEntry> ToolCalls)
 {
     /// <summary>Maps a grain snapshot.</summary>
     public static CallDetails From(CallSnapshot s, DateTime nowUtc) => new(
@@ -95,7 +98,8 @@ public sealed record CallDetails(
         s.TurnLatenciesMs.Count > 0 ? s.TurnLatenciesMs[^1] : null,
         s.Transcript,
         s.GatewayId,
-        s.Disposition?.ToString());
+        s.Disposition?.ToString(),
+        s.ToolCalls);
 }
 
 /// <summary>Source-generated JSON for the call API (camelCase, enums as names).</summary>

@@ -86,6 +86,7 @@ function renderDetail(call) {
   fact(facts, 'Agent audio', `${c.chunksOut} chunks · ${c.bytesOut} bytes`);
   fact(facts, 'Barge-ins / errors', `${c.bargeIns} / ${c.providerErrors} (${c.providerReconnects} reconnects)`);
   fact(facts, 'Gateway', call.gatewayId);
+  fact(facts, 'Disposition', call.disposition);
 
   const list = $('transcript');
   const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
@@ -106,6 +107,23 @@ function renderDetail(call) {
     list.append(item);
   }
   if (atBottom) list.scrollTop = list.scrollHeight;
+  renderToolCalls(call.toolCalls ?? []);
+}
+
+function renderToolCalls(toolCalls) {
+  const body = $('tool-calls').querySelector('tbody');
+  body.replaceChildren();
+  for (const t of toolCalls) {
+    const row = document.createElement('tr');
+    row.className = t.outcome === 'Ok' ? 'ok' : 'failed';
+    for (const value of [new Date(t.startedAtUtc).toLocaleTimeString(), t.name, t.outcome, ms(t.durationMs), t.arguments, t.result]) {
+      const cell = document.createElement('td');
+      cell.textContent = value;
+      row.append(cell);
+    }
+    body.append(row);
+  }
+  $('no-tool-calls').hidden = toolCalls.length > 0;
 }
 
 async function select(callId) {
