@@ -18,8 +18,8 @@ public static class HttpToolsServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="HttpToolsOptions"/> from <c>tools</c> (validated at start-up; an invalid edit keeps the last
     /// good tools) and adds an <see cref="IToolSource"/> offering them, sending through a client with the standard
-    /// resilience pipeline: retries (2, exponential from 200 ms with jitter, Retry-After honoured) only for GET and
-    /// the other idempotent methods, a circuit breaker per host, and the tool's <c>timeout_ms</c> as the total timeout.
+    /// resilience pipeline: retries (2, exponential from 200 ms with jitter, Retry-After honoured) only for the
+    /// idempotent methods (GET, PUT, DELETE), a circuit breaker per host, and the tool's <c>timeout_ms</c> as the total timeout.
     /// The client logs nothing itself (URLs carry arguments; headers carry secrets).
     /// </summary>
     public static IServiceCollection AddHttpTools(this IServiceCollection services, IConfiguration configuration)
@@ -58,8 +58,9 @@ public static class HttpToolsServiceCollectionExtensions
 
     private static void ConfigureResilience(HttpStandardResilienceOptions options)
     {
-        // A POST may have taken effect before it failed: only idempotent methods are sent again.
-        options.Retry.DisableForUnsafeHttpMethods();
+        // A POST or PATCH may have taken effect before it failed: only the idempotent methods (GET, PUT, DELETE) are
+        // sent again.
+        options.Retry.DisableFor(HttpMethod.Post, HttpMethod.Patch);
         options.Retry.MaxRetryAttempts = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);
         options.Retry.BackoffType = DelayBackoffType.Exponential;
