@@ -3,6 +3,9 @@ using AiAgent.Grains.Calls;
 using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Providers.Local;
 using AiAgent.Grains.Providers.OpenAIRealtime;
+using AiAgent.Grains.Tools.Http;
+using AiAgent.Grains.Tools.Mcp;
+using AiAgent.Grains.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -35,6 +38,9 @@ public static class AgentGrainsServiceCollectionExtensions
         services.AddOpenAIRealtimeProvider();
         services.AddDeepgramProvider();
         services.AddAriMode(configuration);
+        services.AddHttpTools(configuration);
+        services.AddMcpTools(configuration);
+        services.AddCallWebhook(configuration);
         return services;
     }
 }

@@ -1,6 +1,9 @@
 using AiAgent.Grains.Asterisk;
 using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Interfaces.Configuration;
+using AiAgent.Grains.Tools.Http;
+using AiAgent.Grains.Tools.Mcp;
+using AiAgent.Grains.Webhooks;
 using AiAgent.Silo.Api;
 using AiAgent.Silo.Operators;
 using Microsoft.Extensions.Primitives;
@@ -43,7 +46,10 @@ public static partial class AgentConfigurationExtensions
             .Bind(string.Empty, typeof(HostingOptions))
             .Bind(DispositionAccessOptions.SectionName, typeof(DispositionAccessOptions))
             .Bind(AsteriskModeOptions.SectionName, typeof(AsteriskModeOptions))
-            .Key(OperatorAccess.TokenVariable);
+            .Key(OperatorAccess.TokenVariable)
+            .AddHttpToolKeys()
+            .AddMcpToolKeys()
+            .AddWebhookKeys();
         foreach (var provider in services.Where(d => !d.IsKeyedService).Select(d => d.ImplementationInstance).OfType<ProviderRegistration>())
         {
             schema.Bind(provider.SectionPath, provider.OptionsType);
