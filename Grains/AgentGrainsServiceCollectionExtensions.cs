@@ -3,6 +3,7 @@ using AiAgent.Grains.Calls;
 using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Providers.Local;
 using AiAgent.Grains.Providers.OpenAIRealtime;
+using AiAgent.Grains.Tools;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -31,6 +32,7 @@ public static class AgentGrainsServiceCollectionExtensions
         services.TryAddSingleton<CallRecords>();
         services.TryAddSingleton<ProviderRegistry>();
         services.TryAddSingleton(s => new LocalCallRegistry(s.GetRequiredService<ILocalSiloDetails>(), s.GetRequiredService<TimeProvider>()));
+        services.AddAgentTools(configuration);
         services.AddLocalProvider();
         services.AddOpenAIRealtimeProvider();
         services.AddDeepgramProvider();
