@@ -31,7 +31,7 @@ public sealed class BuiltInToolSource(IOptionsMonitor<ToolsOptions> tools, IOpti
     public ValueTask<IReadOnlyList<IAgentTool>> GetToolsAsync(CancellationToken cancellationToken)
     {
         var offered = new List<IAgentTool>(2);
-        foreach (var name in tools.CurrentValue.EffectiveEnabled)
+        foreach (var name in tools.CurrentValue.EnabledTools())
         {
             switch (name)
             {

@@ -25,8 +25,8 @@ public sealed class ToolsOptions
     [ConfigurationKeyName("timeout_ms")]
     public int TimeoutMs { get; set; } = 5_000;
 
-    /// <summary>The built-ins in force: <see cref="Enabled"/>, or <see cref="DefaultEnabled"/> when not set.</summary>
-    public IReadOnlyList<string> EffectiveEnabled => Enabled ?? DefaultEnabled;
+    /// <summary>The built-ins in force: <see cref="Enabled"/>, or <see cref="DefaultEnabled"/> when not set (a method: not a key).</summary>
+    public IReadOnlyList<string> EnabledTools() => Enabled ?? DefaultEnabled;
 }
 
 /// <summary><c>transfer</c>: where <c>transfer_call</c> may send a caller.</summary>

@@ -20,7 +20,7 @@ public sealed class ToolsOptionsValidator : IValidateOptions<ToolsOptions>
         }
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var enabled = options.EffectiveEnabled;
+        var enabled = options.EnabledTools();
         for (var i = 0; i < enabled.Count; i++)
         {
             var tool = enabled[i];
