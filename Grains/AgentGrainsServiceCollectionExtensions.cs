@@ -3,6 +3,7 @@ using AiAgent.Grains.Calls;
 using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Providers.Local;
 using AiAgent.Grains.Providers.OpenAIRealtime;
+using AiAgent.Grains.Tools;
 using AiAgent.Grains.Tools.Http;
 using AiAgent.Grains.Tools.Mcp;
 using AiAgent.Grains.Webhooks;
@@ -34,6 +35,7 @@ public static class AgentGrainsServiceCollectionExtensions
         services.TryAddSingleton<CallRecords>();
         services.TryAddSingleton<ProviderRegistry>();
         services.TryAddSingleton(s => new LocalCallRegistry(s.GetRequiredService<ILocalSiloDetails>(), s.GetRequiredService<TimeProvider>()));
+        services.AddAgentTools(configuration);
         services.AddLocalProvider();
         services.AddOpenAIRealtimeProvider();
         services.AddDeepgramProvider();

@@ -30,7 +30,7 @@ public static class AgentConfigFile
     public static readonly IReadOnlyList<string> KnownRoots =
     [
         "default_provider", "barge_in", "providers", "audiosocket", "gateway", "silo", "telemetry", "clustering",
-        "storage", "streams", "asterisk", "tools", "webhook", "Logging", "config", "environment", "contentRoot", "applicationName",
+        "storage", "streams", "asterisk", "tools", "transfer", "webhook", "Logging", "config", "environment", "contentRoot", "applicationName",
     ];
 
     /// <summary>Locates the config file; throws <see cref="FileNotFoundException"/> naming where it looked.</summary>

@@ -5,6 +5,7 @@ using AiAgent.Grains.Interfaces.Asterisk;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Grains.Providers;
+using AiAgent.Grains.Tools;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -308,10 +309,12 @@ public sealed class CallGrain(
         _publisher.Refused += OnSuperseded;
 
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CallId"] = CallId });
+        var tools = await ServiceProvider.GetRequiredService<ToolRegistry>().CreateToolSetAsync(CallId, CallToken);
         var session = provider.CreateSession(new AgentSessionContext(CallId, request.Format)
         {
             PriorConversation = restoring ? [.. _recorder.Transcript] : [],
             ResumedWithoutHistory = restoring,
+            Tools = tools,
         });
         try
         {
@@ -476,11 +479,11 @@ public sealed class CallGrain(
     /// The agent asked to hang up or transfer: the call ends once its farewell has played out (<see cref="FarewellEnd"/>),
     /// checked on every playout report and by a short timer for the wait and the backup deadline.
     /// </summary>
-    private void BeginFarewell(Tools.CallAction action)
+    private void BeginFarewell(CallAction action)
     {
         var disposition = action switch
         {
-            Tools.TransferAction transfer => CallDisposition.TransferTo(transfer.Destination),
+            TransferAction transfer => CallDisposition.TransferTo(transfer.Destination),
             _ => CallDisposition.Hangup,
         };
         if (_farewell is not null)

@@ -39,6 +39,12 @@ public sealed record AgentSessionContext(Guid CallId, AudioFormat CallFormat)
 
     /// <summary>A resumed call whose record holds no transcript yet (the caller was greeted, nothing said since).</summary>
     public bool ResumedWithoutHistory { get; init; }
+
+    /// <summary>
+    /// The tools offered to the model on this call (<see cref="Tools.ToolRegistry.CreateToolSetAsync"/>); null or empty
+    /// offers none, and a function call the model makes anyway gets an error result.
+    /// </summary>
+    public Tools.ToolSet? Tools { get; init; }
 }
 
 /// <summary>The audio formats a session speaks, declared by the provider (its codec/sample-rate metadata).</summary>

@@ -6,7 +6,6 @@ namespace AiAgent.Grains.Tools;
 /// <summary>Source-generated JSON of the tools' own documents (snake_case, as the model and the config spell keys).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(string))]
-[JsonSerializable(typeof(ToolError))]
 [JsonSerializable(typeof(TruncatedResult))]
 internal sealed partial class ToolJsonContext : JsonSerializerContext;
 

@@ -21,7 +21,7 @@ public static class ToolResults
 
     /// <summary>An error result, <c>{"error": "..."}</c>, with <paramref name="outcome"/> (Failed or TimedOut).</summary>
     public static ToolResult Error(string message, ToolCallOutcome outcome = ToolCallOutcome.Failed) =>
-        new(JsonSerializer.Serialize(new ToolError(message), ToolJsonContext.Default.ToolError), outcome);
+        new(ToolJson.Error(message), outcome);
 
     /// <summary>Whether <paramref name="text"/> is one JSON value.</summary>
     public static bool IsJson(string text)
@@ -64,9 +64,6 @@ public static class ToolResults
     }
 }
 
-/// <summary>An error given to the model.</summary>
-/// <param name="Error">What went wrong, in words the model can repeat to the caller.</param>
-public sealed record ToolError(string Error);
 
 /// <summary>A result too large for the model, cut.</summary>
 /// <param name="Truncated">Always true.</param>

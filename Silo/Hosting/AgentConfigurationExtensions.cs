@@ -37,7 +37,8 @@ public static partial class AgentConfigurationExtensions
     /// <summary>
     /// Every key the silo reads: the co-hosted gateway's (<see cref="Gateway.Program.Settings"/>), <see cref="AgentOptions"/>
     /// and <see cref="HostingOptions"/> at the root, the API token, and the block of each provider registered in
-    /// <paramref name="services"/> (so <c>providers</c> accepts only registered names).
+    /// <paramref name="services"/> (so <c>providers</c> accepts only registered names), and each section a feature declared
+    /// (<see cref="ConfigurationSectionRegistration"/>: <c>tools</c>, <c>transfer</c>, ...).
     /// </summary>
     public static ConfigurationSchema Settings(IServiceCollection services)
     {
@@ -53,6 +54,11 @@ public static partial class AgentConfigurationExtensions
         foreach (var provider in services.Where(d => !d.IsKeyedService).Select(d => d.ImplementationInstance).OfType<ProviderRegistration>())
         {
             schema.Bind(provider.SectionPath, provider.OptionsType);
+        }
+
+        foreach (var section in services.Where(d => !d.IsKeyedService).Select(d => d.ImplementationInstance).OfType<ConfigurationSectionRegistration>())
+        {
+            schema.Bind(section.SectionPath, section.OptionsType);
         }
 
         return schema;

@@ -14,7 +14,7 @@ internal sealed class DeepgramCall
     private readonly List<HistoryItem> _history = [];
     private volatile string? _requestId;
 
-    public DeepgramCall(DeepgramOptions options, AgentSessionContext context, ILogger logger, DeepgramMetrics metrics, TimeProvider time)
+    public DeepgramCall(DeepgramOptions options, AgentSessionContext context, ILogger logger, DeepgramMetrics metrics, TimeProvider time, Tools.ToolMetrics toolMetrics)
     {
         Options = options;
         CallId = context.CallId;
@@ -24,6 +24,7 @@ internal sealed class DeepgramCall
         Formats = DeepgramSettingsBuilder.ResolveFormats(options, context.CallFormat);
         Playout = new AgentPlayout(time);
         Resumed = context.Resumed;
+        Tools = new Tools.ToolRunner(DeepgramOptions.Name, context.CallId, context.Tools, toolMetrics, logger, time, Emit);
         foreach (var line in context.PriorConversation)
         {
             if (PriorHistoryItem(line) is { } item)
@@ -40,6 +41,9 @@ internal sealed class DeepgramCall
     public static string DtmfNote(string key) => $"The caller pressed the telephone key {key}.";
 
     public DeepgramOptions Options { get; }
+
+    /// <summary>Runs the agent's client-side function calls off the receive loop.</summary>
+    public Tools.ToolRunner Tools { get; }
 
     public Guid CallId { get; }
 
@@ -69,7 +73,11 @@ internal sealed class DeepgramCall
     public void Emit(ProviderEvent providerEvent) => _events.Writer.TryWrite(providerEvent);
 
     /// <summary>No more events: the session has ended.</summary>
-    public void CompleteEvents() => _events.Writer.TryComplete();
+    public void CompleteEvents()
+    {
+        _ = Tools.StopAsync(); // a session that ended by itself leaves no tool running
+        _events.Writer.TryComplete();
+    }
 
     /// <summary>Reports an error to the grain (every error of a connection ends that connection, so each is fatal to it).</summary>
     public void Fail(ProviderErrorKind kind, string code, string description)

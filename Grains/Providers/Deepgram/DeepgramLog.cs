@@ -35,7 +35,7 @@ internal static partial class DeepgramLog
     [LoggerMessage(5109, LogLevel.Error, "Deepgram session for call {CallId} gives up after {Attempts} reconnect attempts, last request_id {RequestId}: {Code}")]
     public static partial void ReconnectsExhausted(ILogger logger, Guid callId, int attempts, string? requestId, string code);
 
-    [LoggerMessage(5110, LogLevel.Information, "Deepgram FunctionCallRequest for call {CallId}: {Name} (id {FunctionId}, client_side {ClientSide}); we expose no tools, answered with an error result: {Answered}")]
+    [LoggerMessage(5110, LogLevel.Information, "Deepgram FunctionCallRequest for call {CallId}: {Name} (id {FunctionId}, client_side {ClientSide}); answered by us: {Answered}")]
     public static partial void FunctionCallRequested(ILogger logger, Guid callId, string? name, string? functionId, bool clientSide, bool answered);
 
     [LoggerMessage(5111, LogLevel.Debug, "Deepgram barge-in on call {CallId}: utterance {UtteranceId} interrupted, agent audio dropped until AgentStartedSpeaking")]

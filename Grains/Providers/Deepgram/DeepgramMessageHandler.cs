@@ -146,13 +146,17 @@ internal sealed class DeepgramMessageHandler(DeepgramCall call, DeepgramTurns tu
                 continue;
             }
 
-            // We configure no functions, so any client-side request is answered at once: a request left unanswered
-            // stalls the agent's turn. The answer belongs to this socket only.
-            var content = JsonSerializer.Serialize(
-                new FunctionErrorContent($"function '{function.Name}' is not available on this line"),
-                DeepgramToolJsonContext.Default.FunctionErrorContent);
-            var response = new FunctionCallResponseMessage(function.Id ?? string.Empty, function.Name ?? string.Empty, content);
-            connection.SendControl(JsonSerializer.SerializeToUtf8Bytes(response, DeepgramJsonContext.Default.FunctionCallResponseMessage));
+            // Every client-side request is answered (a request left unanswered stalls the agent's turn): with the
+            // tool's result, or an error result. The tool runs off this receive loop; its answer belongs to this socket
+            // only (a replaced connection's request is not the new one's to answer).
+            var id = function.Id ?? string.Empty;
+            var name = function.Name ?? string.Empty;
+            var received = call.Time.GetTimestamp();
+            call.Tools.Start(new Tools.ToolCallRequest(id, name, function.Arguments, received), content =>
+            {
+                var response = new FunctionCallResponseMessage(id, name, content);
+                return connection.IsCurrent && connection.SendControl(JsonSerializer.SerializeToUtf8Bytes(response, DeepgramJsonContext.Default.FunctionCallResponseMessage));
+            });
         }
     }
 

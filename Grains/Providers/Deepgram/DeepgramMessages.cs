@@ -36,8 +36,11 @@ internal sealed record ListenSettings(ListenProvider Provider);
 /// <summary><c>agent.listen.provider</c>: V1 (Nova) named explicitly, since <c>version</c> is what tells it from V2 (Flux).</summary>
 internal sealed record ListenProvider(string Type, string Version, string Model, string Language);
 
-/// <summary><c>agent.think</c>.</summary>
-internal sealed record ThinkSettings(ThinkProvider Provider, string Prompt);
+/// <summary><c>agent.think</c>; <c>functions</c> omitted when the call offers none.</summary>
+internal sealed record ThinkSettings(ThinkProvider Provider, string Prompt, IReadOnlyList<ThinkFunction>? Functions = null);
+
+/// <summary>One <c>agent.think.functions</c> entry: without an <c>endpoint</c> it runs client-side (we answer <c>FunctionCallRequest</c>).</summary>
+internal sealed record ThinkFunction(string Name, string Description, System.Text.Json.JsonElement Parameters);
 
 /// <summary><c>agent.think.provider</c>.</summary>
 internal sealed record ThinkProvider(string Type, string Model);

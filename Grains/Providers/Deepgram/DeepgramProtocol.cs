@@ -74,7 +74,7 @@ internal sealed class DeepgramProtocol(DeepgramCall call, string apiKey, Deepgra
         var greet = connection.Purpose == ConnectPurpose.First && !call.Resumed;
         var history = greet ? [] : call.History();
         DeepgramConnectionState.Of(connection).HistorySeeded = history.Length;
-        var settings = DeepgramSettingsBuilder.Build(call.Options, call.Formats, history, includeGreeting: greet);
+        var settings = DeepgramSettingsBuilder.Build(call.Options, call.Formats, history, includeGreeting: greet, call.Tools.Tools);
         var json = JsonSerializer.SerializeToUtf8Bytes(settings, DeepgramJsonContext.Default.SettingsMessage);
         await connection.SendDirectAsync(json, WebSocketMessageType.Text, cancellationToken).ConfigureAwait(false);
     }

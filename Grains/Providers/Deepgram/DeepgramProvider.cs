@@ -12,7 +12,8 @@ public sealed class DeepgramProvider(
     IOptionsMonitor<AgentOptions> options,
     ILoggerFactory loggerFactory,
     DeepgramMetrics metrics,
-    TimeProvider time) : IAgentProvider
+    TimeProvider time,
+    Tools.ToolMetrics toolMetrics) : IAgentProvider
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger("AiAgent.Providers.Deepgram");
 
@@ -26,6 +27,6 @@ public sealed class DeepgramProvider(
         var current = options.CurrentValue.Providers.Deepgram;
         // A missing key is reported by StartAsync as an Authentication error, never thrown here.
         var apiKey = Environment.GetEnvironmentVariable(current.ApiKeyEnv);
-        return new DeepgramSession(current, apiKey, context, _logger, metrics, time);
+        return new DeepgramSession(current, apiKey, context, _logger, metrics, time, toolMetrics);
     }
 }

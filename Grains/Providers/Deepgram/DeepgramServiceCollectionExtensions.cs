@@ -17,6 +17,7 @@ public static class DeepgramServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<DeepgramMetrics>();
+        services.TryAddSingleton<AiAgent.Grains.Tools.ToolMetrics>();
         return services.AddAgentProvider<DeepgramProvider, DeepgramOptions>(
             DeepgramOptions.Name, static (o, c) => o.Validate(c.KeyPrefix, c.Errors, c.IsDefault));
     }

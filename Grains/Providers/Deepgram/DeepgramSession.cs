@@ -38,10 +38,11 @@ internal sealed class DeepgramSession : IAgentSession
         AgentSessionContext context,
         ILogger logger,
         DeepgramMetrics metrics,
-        TimeProvider time)
+        TimeProvider time,
+        Tools.ToolMetrics toolMetrics)
     {
         _apiKey = apiKey;
-        _call = new DeepgramCall(options, context, logger, metrics, time);
+        _call = new DeepgramCall(options, context, logger, metrics, time, toolMetrics);
         var turns = new DeepgramTurns(_call);
         var protocol = new DeepgramProtocol(_call, apiKey ?? string.Empty, new DeepgramMessageHandler(_call, turns), turns);
         _observer = new DeepgramTransportObserver(_call, turns, protocol.Endpoint);
@@ -51,7 +52,7 @@ internal sealed class DeepgramSession : IAgentSession
             RolloverSchedule = options.SessionRolloverMarginMs <= 0
                 ? null
                 : _ => RolloverSchedule.For(options.MaxSessionLength, TimeSpan.FromMilliseconds(options.SessionRolloverMarginMs)),
-            IsQuiet = () => turns.IsQuiet,
+            IsQuiet = () => turns.IsQuiet && _call.Tools.InFlight == 0,
         }, time);
     }
 
@@ -131,7 +132,12 @@ internal sealed class DeepgramSession : IAgentSession
     }
 
     /// <inheritdoc/>
-    public Task StopAsync(CancellationToken cancellationToken) => _transport.StopAsync(cancellationToken);
+    /// <remarks>Running tools are cancelled first, so their error results and <see cref="ToolCallFinished"/> still go out.</remarks>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _call.Tools.StopAsync().ConfigureAwait(false);
+        await _transport.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

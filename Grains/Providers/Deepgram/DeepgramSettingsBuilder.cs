@@ -24,8 +24,12 @@ internal static class DeepgramSettingsBuilder
     /// <param name="formats">The session's formats (declared exactly, never left to server defaults).</param>
     /// <param name="history">Conversation so far, re-seeded after a reconnect or for a resumed call; empty on a new call's first connection.</param>
     /// <param name="includeGreeting">False after a reconnect or for a resumed call: the caller has already been greeted.</param>
-    public static SettingsMessage Build(DeepgramOptions options, ProviderAudioFormats formats, IReadOnlyList<HistoryItem> history, bool includeGreeting)
+    /// <param name="tools">The call's tools, offered as client-side <c>agent.think.functions</c>; null or empty offers none.</param>
+    public static SettingsMessage Build(DeepgramOptions options, ProviderAudioFormats formats, IReadOnlyList<HistoryItem> history, bool includeGreeting, Tools.ToolSet? tools = null)
     {
+        var functions = tools is null || tools.IsEmpty
+            ? null
+            : tools.Tools.Select(t => new ThinkFunction(t.Definition.Name, t.Definition.Description, t.Definition.Parameters)).ToArray();
         var greeting = includeGreeting && !string.IsNullOrWhiteSpace(options.Greeting) ? options.Greeting : null;
         var context = history.Count == 0
             ? null
@@ -36,7 +40,7 @@ internal static class DeepgramSettingsBuilder
                 new AudioOutputSettings(EncodingName(formats.Output.Encoding), formats.Output.SampleRate, "none")),
             new AgentSettings(
                 new ListenSettings(new ListenProvider("deepgram", "v1", options.ListenModel, options.Language)),
-                new ThinkSettings(new ThinkProvider(options.ThinkProvider, options.ThinkModel), options.Prompt),
+                new ThinkSettings(new ThinkProvider(options.ThinkProvider, options.ThinkModel), options.Prompt, functions),
                 new SpeakSettings(new SpeakProvider("deepgram", "v1", options.SpeakModel)),
                 greeting,
                 context));

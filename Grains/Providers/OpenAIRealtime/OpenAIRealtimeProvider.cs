@@ -29,7 +29,7 @@ namespace AiAgent.Grains.Providers.OpenAIRealtime;
 /// <para>Options are read from <see cref="AgentOptions"/> when each session is created, so an edit applies to the
 /// next call. The API key comes from the environment variable named by <c>api_key_env</c> and is never logged.</para>
 /// </remarks>
-public sealed class OpenAIRealtimeProvider(IOptionsMonitor<AgentOptions> options, ILoggerFactory loggerFactory, TimeProvider time) : IAgentProvider
+public sealed class OpenAIRealtimeProvider(IOptionsMonitor<AgentOptions> options, ILoggerFactory loggerFactory, TimeProvider time, Tools.ToolMetrics toolMetrics) : IAgentProvider
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<OpenAIRealtimeSession>();
 
@@ -42,7 +42,7 @@ public sealed class OpenAIRealtimeProvider(IOptionsMonitor<AgentOptions> options
         ArgumentNullException.ThrowIfNull(context);
         var current = options.CurrentValue.Providers.OpenAIRealtime;
         var apiKey = string.IsNullOrEmpty(current.ApiKeyEnv) ? null : Environment.GetEnvironmentVariable(current.ApiKeyEnv);
-        return new OpenAIRealtimeSession(Snapshot(current), apiKey, context, _logger, time);
+        return new OpenAIRealtimeSession(Snapshot(current), apiKey, context, _logger, time, toolMetrics);
     }
 
     // Options objects are rebuilt on reload, but copy anyway: the session must not see a half-applied edit.
@@ -81,6 +81,8 @@ public static class OpenAIRealtimeServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.TryAddSingleton<Tools.ToolMetrics>();
         return services.AddAgentProvider<OpenAIRealtimeProvider, OpenAIRealtimeOptions>(
             OpenAIRealtimeOptions.Name, static (o, c) => o.Validate(c.KeyPrefix, c.Errors, c.IsDefault));
     }

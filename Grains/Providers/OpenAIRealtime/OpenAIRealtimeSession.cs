@@ -25,9 +25,9 @@ public sealed class OpenAIRealtimeSession : IAgentSession
     private readonly RealtimeTransportObserver _observer;
     private readonly ProviderTransport _transport;
 
-    internal OpenAIRealtimeSession(OpenAIRealtimeOptions options, string? apiKey, AgentSessionContext context, ILogger logger, TimeProvider time)
+    internal OpenAIRealtimeSession(OpenAIRealtimeOptions options, string? apiKey, AgentSessionContext context, ILogger logger, TimeProvider time, Tools.ToolMetrics toolMetrics)
     {
-        _call = new RealtimeCall(options, apiKey, context, logger, time);
+        _call = new RealtimeCall(options, apiKey, context, logger, time, toolMetrics);
         _observer = new RealtimeTransportObserver(_call);
         var protocol = new RealtimeProtocol(_call, new RealtimeServerEventHandler(_call), _observer);
         RealtimeUri = protocol.Endpoint;
@@ -57,7 +57,7 @@ public sealed class OpenAIRealtimeSession : IAgentSession
     /// caller silent, and no agent audio playing by the one playout estimate (the grain's playout reports, else the
     /// audio received paced at real time).
     /// </summary>
-    internal bool IsQuiet => _call.Conversation.IsQuiet && !_call.Playout.IsPlaying;
+    internal bool IsQuiet => _call.Conversation.IsQuiet && !_call.Playout.IsPlaying && _call.Tools.InFlight == 0 && _call.FunctionCalls.IsIdle;
 
     /// <inheritdoc/>
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -180,7 +180,12 @@ public sealed class OpenAIRealtimeSession : IAgentSession
     }
 
     /// <inheritdoc/>
-    public Task StopAsync(CancellationToken cancellationToken) => _transport.StopAsync(cancellationToken);
+    /// <remarks>Running tools are cancelled first, so their error results and <see cref="ToolCallFinished"/> still go out.</remarks>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _call.Tools.StopAsync().ConfigureAwait(false);
+        await _transport.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()

@@ -17,7 +17,7 @@ internal sealed class RealtimeCall
     private ProviderConnection? _latest;
     private int _latestEpoch;
 
-    public RealtimeCall(OpenAIRealtimeOptions options, string? apiKey, AgentSessionContext context, ILogger logger, TimeProvider time)
+    public RealtimeCall(OpenAIRealtimeOptions options, string? apiKey, AgentSessionContext context, ILogger logger, TimeProvider time, Tools.ToolMetrics toolMetrics)
     {
         Options = options;
         ApiKey = apiKey;
@@ -27,6 +27,7 @@ internal sealed class RealtimeCall
         Formats = options.ResolveFormats(context.CallFormat);
         Playout = new AgentPlayout(time);
         Conversation = new RealtimeConversation(Formats.Output, time);
+        Tools = new Tools.ToolRunner(OpenAIRealtimeOptions.Name, context.CallId, context.Tools, toolMetrics, logger, time, Publish);
         Resumed = context.Resumed;
         if (Resumed)
         {
@@ -56,6 +57,12 @@ internal sealed class RealtimeCall
     public RealtimeConversation Conversation { get; }
 
     public ClientEventIds EventIds { get; } = new();
+
+    /// <summary>Runs the model's function calls off the receive loop.</summary>
+    public Tools.ToolRunner Tools { get; }
+
+    /// <summary>Which function calls of which response have their output, and when the follow-up <c>response.create</c> goes.</summary>
+    public RealtimeFunctionCalls FunctionCalls { get; } = new();
 
     /// <summary>Where client events for any connection go; set once the transport exists.</summary>
     public ProviderTransport? Transport { get; set; }
@@ -117,14 +124,14 @@ internal sealed class RealtimeCall
     /// <summary>
     /// Queues a client event: for whichever connection carries the call (<paramref name="epoch"/> 0), or only for the
     /// connection of that conversation epoch (a cancel or truncate of its items), dropped once it has been replaced.
+    /// Returns whether it was queued.
     /// </summary>
-    public void Send<T>(T message, JsonTypeInfo<T> typeInfo, int epoch = 0)
+    public bool Send<T>(T message, JsonTypeInfo<T> typeInfo, int epoch = 0)
     {
         var bytes = JsonSerializer.SerializeToUtf8Bytes(message, typeInfo);
         if (epoch == 0)
         {
-            Transport?.SendControl(bytes);
-            return;
+            return Transport?.SendControl(bytes) ?? false;
         }
 
         ProviderConnection? target;
@@ -133,12 +140,13 @@ internal sealed class RealtimeCall
             target = epoch == _latestEpoch ? _latest : null;
         }
 
-        target?.SendControl(bytes);
+        return target?.SendControl(bytes) ?? false;
     }
 
     /// <summary>No more events: the session has ended (held transcript timers stop).</summary>
     public void CompleteEvents()
     {
+        _ = Tools.StopAsync(); // a session that ended by itself leaves no tool running
         _ending.Cancel();
         _events.Writer.TryComplete();
     }

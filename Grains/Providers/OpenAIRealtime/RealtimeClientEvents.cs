@@ -25,6 +25,25 @@ internal sealed record RealtimeSessionConfig(
     /// <summary>The GA discriminator.</summary>
     [JsonPropertyName("type"), JsonPropertyOrder(-1)]
     public string Type => "realtime";
+
+    /// <summary><c>tools</c>: the functions the model may call; null (omitted) when the call offers none.</summary>
+    [JsonPropertyName("tools")]
+    public IReadOnlyList<RealtimeFunctionTool>? Tools { get; init; }
+
+    /// <summary><c>tool_choice</c>: <c>auto</c> when tools are offered (the model decides), else omitted.</summary>
+    [JsonPropertyName("tool_choice")]
+    public string? ToolChoice { get; init; }
+}
+
+/// <summary>One <c>session.tools</c> entry: <c>{type: "function", name, description, parameters}</c>.</summary>
+internal sealed record RealtimeFunctionTool(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("description")] string Description,
+    [property: JsonPropertyName("parameters")] System.Text.Json.JsonElement Parameters)
+{
+    /// <summary>Always <c>function</c>.</summary>
+    [JsonPropertyName("type"), JsonPropertyOrder(-1)]
+    public string Type => "function";
 }
 
 /// <summary><c>session.audio</c>.</summary>
@@ -94,6 +113,26 @@ internal sealed record ConversationItemCreateEvent(
     public string Type => "conversation.item.create";
 }
 
+/// <summary><c>conversation.item.create</c> with a <c>function_call_output</c> item: a tool's result for the model.</summary>
+internal sealed record FunctionCallOutputCreateEvent(
+    [property: JsonPropertyName("event_id")] string EventId,
+    [property: JsonPropertyName("item")] FunctionCallOutputItem Item)
+{
+    /// <summary>Always <c>conversation.item.create</c>.</summary>
+    [JsonPropertyName("type"), JsonPropertyOrder(-1)]
+    public string Type => "conversation.item.create";
+}
+
+/// <summary><c>{type: "function_call_output", call_id, output}</c>: <c>output</c> is the result's JSON as a string.</summary>
+internal sealed record FunctionCallOutputItem(
+    [property: JsonPropertyName("call_id")] string CallId,
+    [property: JsonPropertyName("output")] string Output)
+{
+    /// <summary>Always <c>function_call_output</c>.</summary>
+    [JsonPropertyName("type"), JsonPropertyOrder(-1)]
+    public string Type => "function_call_output";
+}
+
 /// <summary>A message item: role <c>user</c> with <c>input_text</c>, or <c>assistant</c> with <c>output_text</c>.</summary>
 internal sealed record RealtimeMessageItem(
     [property: JsonPropertyName("role")] string Role,
@@ -127,5 +166,6 @@ internal sealed record ConversationItemTruncateEvent(
 [JsonSerializable(typeof(ResponseCreateEvent))]
 [JsonSerializable(typeof(ResponseCancelEvent))]
 [JsonSerializable(typeof(ConversationItemCreateEvent))]
+[JsonSerializable(typeof(FunctionCallOutputCreateEvent))]
 [JsonSerializable(typeof(ConversationItemTruncateEvent))]
 internal sealed partial class RealtimeJsonContext : JsonSerializerContext;

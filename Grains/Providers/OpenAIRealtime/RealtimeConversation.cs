@@ -93,6 +93,18 @@ internal sealed class RealtimeConversation
     }
 
     /// <summary>
+    /// A <c>response.create</c> after function outputs: true when it may go now; false when a response is active or
+    /// asked for (it is then owed, and goes when that one is done).
+    /// </summary>
+    public bool AskForResponse()
+    {
+        lock (_gate)
+        {
+            return _responses.AskOrOwe();
+        }
+    }
+
+    /// <summary>
     /// A barge-in over the active response: its id and connection epoch to cancel, or null when none is active
     /// (between <c>response.created</c> and <c>response.done</c>) or it was cancelled already.
     /// </summary>

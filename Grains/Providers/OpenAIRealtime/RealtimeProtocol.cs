@@ -173,7 +173,7 @@ internal sealed class RealtimeProtocol(RealtimeCall call, RealtimeServerEventHan
 
             state.Created = true;
             state.ExpiresAt = RealtimeJson.ReadExpiresAt(e.Session.Span);
-            var update = new SessionUpdateEvent(call.EventIds.Next("session.update"), RealtimeSessionSettings.Build(call.Options, call.Formats));
+            var update = new SessionUpdateEvent(call.EventIds.Next("session.update"), RealtimeSessionSettings.Build(call.Options, call.Formats, call.Tools.Tools));
             await SendAsync(connection, JsonSerializer.SerializeToUtf8Bytes(update, RealtimeJsonContext.Default.SessionUpdateEvent), cancellationToken).ConfigureAwait(false);
             return true;
         }

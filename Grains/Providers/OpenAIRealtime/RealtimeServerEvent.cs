@@ -29,6 +29,8 @@ internal enum ServerEventType
     AudioTranscriptDelta,
     AudioTranscriptDone,
     RateLimitsUpdated,
+    FunctionCallArgumentsDone,
+    OutputItemDone,
 }
 
 /// <summary>
@@ -60,6 +62,8 @@ internal sealed class RealtimeServerEvent
         ("conversation.item.done"u8.ToArray(), ServerEventType.ItemDone),
         ("conversation.item.truncated"u8.ToArray(), ServerEventType.ItemTruncated),
         ("rate_limits.updated"u8.ToArray(), ServerEventType.RateLimitsUpdated),
+        ("response.function_call_arguments.done"u8.ToArray(), ServerEventType.FunctionCallArgumentsDone),
+        ("response.output_item.done"u8.ToArray(), ServerEventType.OutputItemDone),
         ("session.created"u8.ToArray(), ServerEventType.SessionCreated),
         ("session.updated"u8.ToArray(), ServerEventType.SessionUpdated),
         ("error"u8.ToArray(), ServerEventType.Error),
@@ -89,6 +93,15 @@ internal sealed class RealtimeServerEvent
 
     /// <summary><c>transcript</c>.</summary>
     public string? Transcript { get; private set; }
+
+    /// <summary><c>call_id</c> (function calls).</summary>
+    public string? CallId { get; private set; }
+
+    /// <summary><c>name</c> (function calls).</summary>
+    public string? Name { get; private set; }
+
+    /// <summary><c>arguments</c> (function calls: the JSON text the model wrote).</summary>
+    public string? Arguments { get; private set; }
 
     /// <summary><c>audio_start_ms</c>.</summary>
     public long? AudioStartMs { get; private set; }
@@ -156,6 +169,18 @@ internal sealed class RealtimeServerEvent
             else if (reader.ValueTextEquals("transcript"u8))
             {
                 e.Transcript = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("call_id"u8))
+            {
+                e.CallId = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("name"u8))
+            {
+                e.Name = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("arguments"u8))
+            {
+                e.Arguments = ReadString(ref reader);
             }
             else if (reader.ValueTextEquals("audio_start_ms"u8))
             {

@@ -65,8 +65,18 @@ internal sealed class RealtimeServerEventHandler(RealtimeCall call)
                 }
 
                 break;
+            case ServerEventType.FunctionCallArgumentsDone when e.CallId is not null && e.Name is not null:
+                StartFunctionCall(e.CallId, e.Name, e.Arguments, e.ResponseId, epoch);
+                break;
+            case ServerEventType.OutputItemDone when !e.Item.IsEmpty:
+                using (var doc = JsonDocument.Parse(e.Item))
+                {
+                    StartIfFunctionCall(doc.RootElement, e.ResponseId, epoch);
+                }
+
+                break;
             case ServerEventType.ResponseDone:
-                OnResponseDone(e);
+                OnResponseDone(e, epoch);
                 break;
             case ServerEventType.RateLimitsUpdated:
                 OnRateLimits(e.RateLimits.Span);
@@ -145,8 +155,60 @@ internal sealed class RealtimeServerEventHandler(RealtimeCall call)
         call.PublishHeard(call.Conversation.TakeFinalTranscript(item));
     }
 
-    private void OnResponseDone(RealtimeServerEvent e)
+    /// <summary>A completed <c>function_call</c> item (of <c>response.output_item.done</c> or <c>response.done</c>) runs, once per <c>call_id</c>.</summary>
+    private List<string> StartIfFunctionCall(JsonElement item, string? responseId, int epoch)
     {
+        var callIds = new List<string>();
+        if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("type", out var type) && type.ValueEquals("function_call"u8) &&
+            RealtimeJson.GetString(item, "call_id") is { } callId)
+        {
+            callIds.Add(callId);
+            if (RealtimeJson.GetString(item, "status") is null or "completed" && RealtimeJson.GetString(item, "name") is { } name)
+            {
+                StartFunctionCall(callId, name, RealtimeJson.GetString(item, "arguments"), responseId, epoch);
+            }
+        }
+
+        return callIds;
+    }
+
+    /// <summary>
+    /// Runs a function call off the receive loop; its output goes to the connection it came on, followed (once every
+    /// call of the response has its output) by one <c>response.create</c>.
+    /// </summary>
+    private void StartFunctionCall(string callId, string name, string? arguments, string? responseId, int epoch)
+    {
+        if (!call.FunctionCalls.Begin(callId, responseId, epoch))
+        {
+            return; // announced twice (arguments done, then the item done): it runs once
+        }
+
+        var received = call.Time.GetTimestamp();
+        call.Tools.Start(new Tools.ToolCallRequest(callId, name, arguments, received), output =>
+        {
+            var item = new FunctionCallOutputItem(callId, output);
+            var sent = call.Send(new FunctionCallOutputCreateEvent(call.EventIds.Next("conversation.item.create"), item), RealtimeJsonContext.Default.FunctionCallOutputCreateEvent, epoch);
+            if (call.FunctionCalls.Answered(callId) is { } followUpEpoch)
+            {
+                AskForFollowUp(followUpEpoch);
+            }
+
+            return sent;
+        });
+    }
+
+    /// <summary>The model speaks again with the function outputs in context: now, or after the response under way.</summary>
+    private void AskForFollowUp(int epoch)
+    {
+        if (call.Conversation.AskForResponse())
+        {
+            call.Send(new ResponseCreateEvent(call.EventIds.Next("response.create"), null), RealtimeJsonContext.Default.ResponseCreateEvent, epoch);
+        }
+    }
+
+    private void OnResponseDone(RealtimeServerEvent e, int epoch)
+    {
+        var functionCalls = new List<string>();
         string? responseId = null;
         var status = "unknown";
         string? errorCode = null;
@@ -171,6 +233,14 @@ internal sealed class RealtimeServerEventHandler(RealtimeCall call)
                 errorCode = err.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
                 errorMessage = err.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
                 errorCode ??= err.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            }
+
+            if (r.TryGetProperty("output", out var outputItems) && outputItems.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in outputItems.EnumerateArray())
+                {
+                    functionCalls.AddRange(StartIfFunctionCall(item, responseId, epoch));
+                }
             }
 
             if (r.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object)
@@ -213,6 +283,11 @@ internal sealed class RealtimeServerEventHandler(RealtimeCall call)
         if (createPending)
         {
             call.Send(new ResponseCreateEvent(call.EventIds.Next("response.create"), null), RealtimeJsonContext.Default.ResponseCreateEvent);
+        }
+
+        if (call.FunctionCalls.ResponseDone(responseId, functionCalls, status) is { } followUpEpoch)
+        {
+            AskForFollowUp(followUpEpoch);
         }
     }
 

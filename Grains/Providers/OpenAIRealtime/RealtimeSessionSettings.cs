@@ -10,7 +10,7 @@ namespace AiAgent.Grains.Providers.OpenAIRealtime;
 internal static class RealtimeSessionSettings
 {
     /// <summary>The session object <c>session.update</c> carries for these options and formats.</summary>
-    public static RealtimeSessionConfig Build(OpenAIRealtimeOptions options, ProviderAudioFormats formats)
+    public static RealtimeSessionConfig Build(OpenAIRealtimeOptions options, ProviderAudioFormats formats, Tools.ToolSet? tools = null)
     {
         var td = options.TurnDetection;
         // interrupt_response=false: the server must not cancel the agent on its own when it hears speech, because
@@ -25,7 +25,13 @@ internal static class RealtimeSessionSettings
             ["audio"],
             new RealtimeAudioConfig(
                 new RealtimeAudioInputConfig(ToWire(formats.Input), transcription, turnDetection),
-                new RealtimeAudioOutputConfig(ToWire(formats.Output), options.Voice)));
+                new RealtimeAudioOutputConfig(ToWire(formats.Output), options.Voice)))
+        {
+            Tools = tools is null || tools.IsEmpty
+                ? null
+                : [.. tools.Tools.Select(t => new RealtimeFunctionTool(t.Definition.Name, t.Definition.Description, t.Definition.Parameters))],
+            ToolChoice = tools is null || tools.IsEmpty ? null : "auto",
+        };
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using AiAgent.Grains.Configuration;
 using AiAgent.Grains.Interfaces.Audio;
 using AiAgent.Grains.Providers;
 using AiAgent.Grains.Providers.OpenAIRealtime;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using AiAgent.Tests.Support;
@@ -87,6 +88,8 @@ internal sealed class EventReader(IAgentSession session)
 /// <summary>An emulator plus a provider configured against it, with a log capture.</summary>
 internal sealed class Harness : IAsyncDisposable
 {
+    private static readonly ServiceProvider s_meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
     private Harness(OpenAIRealtimeEmulator emulator, OpenAIRealtimeOptions options, string keyEnv, string key, TimeProvider time)
     {
         Emulator = emulator;
@@ -98,7 +101,7 @@ internal sealed class Harness : IAsyncDisposable
         Monitor = new TestOptionsMonitor<AgentOptions>(AgentOptions);
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
         Time = time;
-        Provider = new OpenAIRealtimeProvider(Monitor, LoggerFactory, time);
+        Provider = new OpenAIRealtimeProvider(Monitor, LoggerFactory, time, new AiAgent.Grains.Tools.ToolMetrics(s_meters.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
     }
 
     public OpenAIRealtimeEmulator Emulator { get; }

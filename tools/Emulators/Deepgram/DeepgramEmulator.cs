@@ -78,7 +78,8 @@ public sealed partial class DeepgramEmulator : IAsyncDisposable
 
     /// <summary>
     /// Runs from the command line until Ctrl+C: <c>--port N</c> (8766), <c>--host A</c>, <c>--api-key KEY</c>
-    /// (any key when absent), <c>--idle-timeout-seconds S</c>, <c>--burst-factor F</c>, <c>--max-session-seconds S</c>.
+    /// (any key when absent), <c>--idle-timeout-seconds S</c>, <c>--burst-factor F</c>, <c>--max-session-seconds S</c>,
+    /// <c>--tool-call N:name:json</c> (repeatable; see <see cref="DeepgramEmulatorOptions.ToolCalls"/>).
     /// </summary>
     public static async Task RunAsync(string[] args)
     {
@@ -89,13 +90,14 @@ public sealed partial class DeepgramEmulator : IAsyncDisposable
             var value = args[i + 1];
             switch (args[i])
             {
+                case "--tool-call": options.ToolCalls.Add(Common.ScriptedToolCall.Parse(value)); break;
                 case "--port": options.Port = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--host": options.Host = value; break;
                 case "--api-key": options.ApiKey = value; break;
                 case "--idle-timeout-seconds": options.IdleTimeout = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
                 case "--burst-factor": options.BurstFactor = double.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--max-session-seconds": options.MaxSessionLength = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
-                default: throw new ArgumentException($"unknown option {args[i]} (use --port, --host, --api-key, --idle-timeout-seconds, --burst-factor, --max-session-seconds)");
+                default: throw new ArgumentException($"unknown option {args[i]} (use --port, --host, --api-key, --idle-timeout-seconds, --burst-factor, --max-session-seconds, --tool-call N:name:json)");
             }
         }
 

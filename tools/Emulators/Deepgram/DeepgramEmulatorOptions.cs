@@ -72,6 +72,13 @@ public sealed class DeepgramEmulatorOptions
     /// </summary>
     public bool OmitAgentStartedSpeaking { get; set; }
 
+    /// <summary>
+    /// Function calls the emulated agent makes (<c>--tool-call N:name:json</c>): after the caller's Nth turn a
+    /// <c>FunctionCallRequest</c> (client_side), then, once every call of it is answered, the reply (the farewell after
+    /// <c>hangup_call</c>). The shape of the answers is checked (<see cref="DeepgramEmulatorSession.ToolShapeErrors"/>).
+    /// </summary>
+    public List<Common.ScriptedToolCall> ToolCalls { get; set; } = [];
+
     /// <summary>Where the emulator logs; null for no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

@@ -47,6 +47,9 @@ public sealed partial class DeepgramEmulatorSession
     private readonly List<DeepgramClientMessage> _messages = [];
     private readonly List<string> _sent = [];
     private readonly List<DeepgramFunctionCall> _functionCalls = [];
+    private readonly List<string> _toolShapeErrors = [];
+    private readonly List<Common.ToolCallResult> _toolResults = [];
+    private readonly Dictionary<string, Common.ScriptedToolCall> _scriptedPending = [];
     private readonly CancellationTokenSource _closed = new();
     private WebSocket? _socket;
     private long _lastActivity = Stopwatch.GetTimestamp();
@@ -97,6 +100,12 @@ public sealed partial class DeepgramEmulatorSession
 
     /// <summary>Function calls requested with <see cref="DeepgramEmulator.RequestFunctionCallAsync"/>.</summary>
     public IReadOnlyList<DeepgramFunctionCall> FunctionCalls { get { lock (_gate) { return _functionCalls.ToArray(); } } }
+
+    /// <summary>What was wrong with the client's answers to function calls (unknown id, wrong name, duplicate, extra fields, a bad <c>agent.think.functions</c>).</summary>
+    public IReadOnlyList<string> ToolShapeErrors { get { lock (_gate) { return _toolShapeErrors.ToArray(); } } }
+
+    /// <summary>The results the client sent for scripted function calls (<see cref="DeepgramEmulatorOptions.ToolCalls"/>), in order.</summary>
+    public IReadOnlyList<Common.ToolCallResult> ToolResults { get { lock (_gate) { return _toolResults.ToArray(); } } }
 
     /// <summary>Caller audio bytes received.</summary>
     public long AudioBytesReceived { get; private set; }
@@ -455,6 +464,43 @@ public sealed partial class DeepgramEmulatorSession
         }
     }
 
+    /// <summary><c>agent.think.functions</c>: <c>[{name, description, parameters, endpoint?}]</c> (no endpoint: client-side).</summary>
+    private static string? ValidateFunctions(JsonElement functions)
+    {
+        if (functions.ValueKind != JsonValueKind.Array)
+        {
+            return "agent.think.functions must be an array.";
+        }
+
+        foreach (var function in functions.EnumerateArray())
+        {
+            if (function.ValueKind != JsonValueKind.Object || !TryGetString(function, "name", out var name) || name.Length == 0)
+            {
+                return "agent.think.functions items require a string \"name\".";
+            }
+
+            if (!TryGetString(function, "description", out _))
+            {
+                return $"agent.think.functions '{name}' requires a string \"description\".";
+            }
+
+            if (!function.TryGetProperty("parameters", out var parameters) || parameters.ValueKind != JsonValueKind.Object)
+            {
+                return $"agent.think.functions '{name}' requires a \"parameters\" JSON schema object.";
+            }
+
+            foreach (var property in function.EnumerateObject())
+            {
+                if (property.Name is not ("name" or "description" or "parameters" or "endpoint"))
+                {
+                    return $"agent.think.functions '{name}' has an unknown field '{property.Name}'.";
+                }
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Validates <c>Settings</c> against the v1 schema (and what the emulator can code); returns the error or null.</summary>
     private static string? ValidateSettings(JsonElement root, out string? greeting)
     {
@@ -578,6 +624,11 @@ public sealed partial class DeepgramEmulatorSession
             if (entry.TryGetProperty("prompt", out var prompt) && prompt.ValueKind != JsonValueKind.String)
             {
                 return "agent.think.prompt must be a string.";
+            }
+
+            if (entry.TryGetProperty("functions", out var functions) && ValidateFunctions(functions) is { } functionsError)
+            {
+                return functionsError;
             }
         }
 
@@ -767,7 +818,47 @@ public sealed partial class DeepgramEmulatorSession
             w.WriteString("role", "user");
             w.WriteString("content", $"[caller speech {seconds} s]");
         });
+        var scripted = _options.ToolCalls.Where(c => c.AfterTurn == UserTurns).ToArray();
+        if (scripted.Length > 0)
+        {
+            RequestScriptedCalls(scripted);
+            return;
+        }
+
         StartReplyTurn();
+    }
+
+    /// <summary>The agent thinks, then asks for the scripted calls in one <c>FunctionCallRequest</c>; it speaks once all are answered.</summary>
+    private void RequestScriptedCalls(Common.ScriptedToolCall[] scripted)
+    {
+        SendJson("AgentThinking", w => w.WriteString("content", "I need a function for this."));
+        var ids = new List<string>();
+        lock (_gate)
+        {
+            foreach (var call in scripted)
+            {
+                var id = $"fc_{RequestId[..8]}_{Interlocked.Increment(ref _functionIds)}";
+                ids.Add(id);
+                _functionCalls.Add(new DeepgramFunctionCall(id, call.Name, ClientSide: true));
+                _scriptedPending[id] = call;
+            }
+        }
+
+        SendJson("FunctionCallRequest", w =>
+        {
+            w.WriteStartArray("functions");
+            for (var i = 0; i < scripted.Length; i++)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", ids[i]);
+                w.WriteString("name", scripted[i].Name);
+                w.WriteString("arguments", scripted[i].ArgumentsJson);
+                w.WriteBoolean("client_side", true);
+                w.WriteEndObject();
+            }
+
+            w.WriteEndArray();
+        });
     }
 
     private void StartReplyTurn()
@@ -802,19 +893,79 @@ public sealed partial class DeepgramEmulatorSession
             return;
         }
 
+        bool scripted, allAnswered, farewell;
         lock (_gate)
         {
-            foreach (var call in _functionCalls)
+            var known = _functionCalls.FirstOrDefault(c => c.Id == id);
+            CheckResponseShape(root, id, known);
+            if (known is not null)
             {
-                if (call.Id == id)
+                known.ResponseJson ??= text;
+            }
+
+            scripted = _scriptedPending.ContainsKey(id);
+            farewell = false;
+            allAnswered = false;
+            if (scripted)
+            {
+                _toolResults.Add(new Common.ToolCallResult(id, known!.Name, root.GetProperty("content").GetString()!));
+                var answered = _toolResults.Select(r => r.CallId).ToHashSet(StringComparer.Ordinal);
+                allAnswered = _scriptedPending.Keys.All(answered.Contains);
+                if (allAnswered)
                 {
-                    call.ResponseJson = text;
+                    farewell = _scriptedPending.Values.Any(c => c.Name == Common.ScriptedToolCall.HangupName);
+                    _scriptedPending.Clear();
                 }
             }
         }
 
+        if (scripted && !allAnswered)
+        {
+            return; // the agent speaks once every function of the request has its result
+        }
+
         // The agent continues its turn with the function's result.
-        StartTurn("function-result", VoiceAssets.Reply, VoiceAssets.ReplyText, textFirst: false, _options.ThinkDelay);
+        if (farewell)
+        {
+            StartTurn("function-result", VoiceAssets.Farewell, VoiceAssets.FarewellText, textFirst: false, _options.ThinkDelay);
+        }
+        else
+        {
+            StartTurn("function-result", VoiceAssets.Reply, VoiceAssets.ReplyText, textFirst: false, _options.ThinkDelay);
+        }
+    }
+
+    /// <summary>A <c>FunctionCallResponse</c> must answer a request of ours, once, with its <c>name</c>, and carry only <c>type</c>, <c>id</c>, <c>name</c>, <c>content</c> (caller holds _gate).</summary>
+    private void CheckResponseShape(JsonElement root, string id, DeepgramFunctionCall? known)
+    {
+        if (known is null)
+        {
+            _toolShapeErrors.Add($"FunctionCallResponse for unknown id '{id}'");
+            return;
+        }
+
+        if (known.ResponseJson is not null)
+        {
+            _toolShapeErrors.Add($"a second FunctionCallResponse for id '{id}'");
+        }
+
+        if (root.GetProperty("name").GetString() != known.Name)
+        {
+            _toolShapeErrors.Add($"FunctionCallResponse for id '{id}' names '{root.GetProperty("name").GetString()}', the request named '{known.Name}'");
+        }
+
+        foreach (var property in root.EnumerateObject())
+        {
+            if (property.Name is not ("type" or "id" or "name" or "content"))
+            {
+                _toolShapeErrors.Add($"FunctionCallResponse has an unknown field '{property.Name}'");
+            }
+        }
+
+        if (!known.ClientSide)
+        {
+            _toolShapeErrors.Add($"FunctionCallResponse for server-side function id '{id}' (only client_side requests are answered)");
+        }
     }
 
     private void StartTurn(string kind, ReadOnlySpan<short> asset, string text, bool textFirst, TimeSpan thinkDelay)

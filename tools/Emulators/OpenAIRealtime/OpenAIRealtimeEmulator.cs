@@ -50,6 +50,9 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
     private readonly EventLog<ReceivedClientEvent> _received = new();
     private readonly EventLog<SentServerEvent> _sent = new();
     private readonly EventLog<EmulatorConnection> _connections = new();
+    private readonly Lock _toolGate = new();
+    private readonly List<string> _toolShapeErrors = [];
+    private readonly List<Common.ToolCallResult> _toolResults = [];
     private int _connectionCount;
     private int _responseCount;
 
@@ -74,6 +77,12 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
     /// <summary>Server events sent so far, in order.</summary>
     public IReadOnlyList<SentServerEvent> SentEvents => _sent.Snapshot();
 
+    /// <summary>What was wrong with the client's answers to function calls (unknown or repeated <c>call_id</c>, a bad item, <c>response.create</c> before every output, a bad <c>session.tools</c>).</summary>
+    public IReadOnlyList<string> ToolShapeErrors { get { lock (_toolGate) { return [.. _toolShapeErrors]; } } }
+
+    /// <summary>The <c>function_call_output</c> items received for scripted calls, in order.</summary>
+    public IReadOnlyList<Common.ToolCallResult> ToolResults { get { lock (_toolGate) { return [.. _toolResults]; } } }
+
     /// <summary>Upgrade attempts so far.</summary>
     public IReadOnlyList<EmulatorConnection> Connections => _connections.Snapshot();
 
@@ -81,7 +90,7 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
     public static async Task<OpenAIRealtimeEmulator> StartAsync(OpenAIRealtimeEmulatorOptions options, CancellationToken cancellationToken = default) =>
         await StartAsync(options, LogLevel.Warning, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Runs the emulator from the command line until Ctrl+C: <c>openai [--port 8765] [--api-key KEY] [--chunk-interval-ms N]</c>.</summary>
+    /// <summary>Runs the emulator from the command line until Ctrl+C: <c>openai [--port 8765] [--api-key KEY] [--chunk-interval-ms N] [--tool-call N:name:json]...</c>.</summary>
     public static async Task RunAsync(string[] args)
     {
         var options = new OpenAIRealtimeEmulatorOptions { Port = 8765, ApiKey = null };
@@ -92,7 +101,8 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
                 case "--port": options.Port = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--api-key": options.ApiKey = args[i + 1]; break;
                 case "--chunk-interval-ms": options.AudioChunkIntervalMs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                default: throw new ArgumentException($"unknown option {args[i]} (use --port N, --api-key KEY, --chunk-interval-ms N)");
+                case "--tool-call": options.ToolCalls.Add(Common.ScriptedToolCall.Parse(args[i + 1])); break;
+                default: throw new ArgumentException($"unknown option {args[i]} (use --port N, --api-key KEY, --chunk-interval-ms N, --tool-call N:name:json)");
             }
         }
 
@@ -132,6 +142,22 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
     internal void RecordSent(SentServerEvent e) => _sent.Add(e);
 
     internal int NextResponseNumber() => Interlocked.Increment(ref _responseCount);
+
+    internal void RecordToolShapeError(string error)
+    {
+        lock (_toolGate)
+        {
+            _toolShapeErrors.Add(error);
+        }
+    }
+
+    internal void RecordToolResult(Common.ToolCallResult result)
+    {
+        lock (_toolGate)
+        {
+            _toolResults.Add(result);
+        }
+    }
 
     private static async Task<OpenAIRealtimeEmulator> StartAsync(OpenAIRealtimeEmulatorOptions options, LogLevel logLevel, CancellationToken cancellationToken)
     {

@@ -89,6 +89,15 @@ public sealed class OpenAIRealtimeEmulatorOptions
     /// <summary>Fault: answer every upgrade with HTTP 503 (the service is unreachable; reconnects fail).</summary>
     public bool RefuseUpgrades { get; set; }
 
+    /// <summary>
+    /// Function calls the emulated model makes (<c>--tool-call N:name:json</c>): after the caller's Nth turn the
+    /// response is a <c>function_call</c> output item (<c>response.function_call_arguments.delta</c>/<c>.done</c>,
+    /// <c>response.output_item.done</c>, <c>response.done</c>); the client's <c>function_call_output</c> and then one
+    /// <c>response.create</c> are checked (<see cref="OpenAIRealtimeEmulator.ToolShapeErrors"/>), and that response
+    /// speaks the reply (the farewell after <c>hangup_call</c>). Several for one turn share one response.
+    /// </summary>
+    public List<Common.ScriptedToolCall> ToolCalls { get; set; } = [];
+
     /// <summary>Fault: answer the first client event of this type with an <c>error</c> (as if it were malformed) instead of applying it.</summary>
     public string? RejectClientEventType { get; set; }
 }

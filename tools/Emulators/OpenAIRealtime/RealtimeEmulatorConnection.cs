@@ -57,6 +57,10 @@ internal sealed class RealtimeEmulatorConnection
     private bool _responseQueued;
     private bool _rejectedOnce;
     private int _eventCounter;
+    private int _userTurns;
+    private readonly HashSet<int> _toolTurnsUsed = [];
+    private readonly Dictionary<string, PendingCall> _pendingCalls = new(StringComparer.Ordinal);
+    private bool _farewellNext;
 
     public RealtimeEmulatorConnection(OpenAIRealtimeEmulator emulator, WebSocket socket, HttpContext context, int index, string model)
     {
@@ -361,6 +365,17 @@ internal sealed class RealtimeEmulatorConnection
             return Invalid("session.output_modalities", modalities.ToJsonString(), "[\"audio\"] or [\"text\"]");
         }
 
+        if (update["tools"] is { } toolsNode && ValidateTools(toolsNode) is { } toolsError)
+        {
+            _emulator.RecordToolShapeError(toolsError.Message);
+            return toolsError;
+        }
+
+        if (update["tool_choice"] is { } choice && !(choice is JsonValue cv && cv.TryGetValue<string>(out var cs) && cs is "auto" or "none" or "required") && choice is not JsonObject)
+        {
+            return Invalid("session.tool_choice", choice.ToJsonString(), "'auto', 'none', 'required' or a function object");
+        }
+
         RealtimeAudioFormatType? inputFormat = null, outputFormat = null;
         JsonNode? turnDetection = null;
         var hasTurnDetection = false;
@@ -616,6 +631,7 @@ internal sealed class RealtimeEmulatorConnection
         var transcript = string.Create(CultureInfo.InvariantCulture, $"[caller speech {speechMs / 1000.0:0.0} s]");
         var item = new Item(itemId, "user", "input_audio", transcript);
         _items.Add(item);
+        _userTurns++;
         _uncommittedSamples = 0;
         Enqueue(Event("input_audio_buffer.committed", new JsonObject { ["previous_item_id"] = previous, ["item_id"] = itemId }));
         Enqueue(Event("conversation.item.added", new JsonObject { ["previous_item_id"] = previous, ["item"] = item.ToJson("completed", withTranscript: false) }));
@@ -675,6 +691,11 @@ internal sealed class RealtimeEmulatorConnection
         if (itemType is not ("message" or "function_call_output" or "function_call"))
         {
             return Invalid("item.type", itemType ?? "null", "'message', 'function_call', 'function_call_output'");
+        }
+
+        if (itemType == "function_call_output" && CheckFunctionCallOutput(item) is { } outputError)
+        {
+            return outputError;
         }
 
         string? previous = null;
@@ -866,6 +887,25 @@ internal sealed class RealtimeEmulatorConnection
 
         lock (_gate)
         {
+            if (_active is { ToolCalls: not null })
+            {
+                _emulator.RecordToolShapeError($"response.create while the function-call response {_active.Id} was still active (wait for its response.done)");
+            }
+            else if (_pendingCalls.Count > 0)
+            {
+                var unanswered = _pendingCalls.Where(p => p.Value.Output is null).Select(p => p.Key).ToArray();
+                if (unanswered.Length > 0)
+                {
+                    _emulator.RecordToolShapeError($"response.create before the function_call_output of {string.Join(", ", unanswered)}");
+                }
+                else
+                {
+                    // Every call has its output: this response.create asks for the answer that uses them.
+                    _farewellNext = _pendingCalls.Values.Any(p => p.Call.Name == Common.ScriptedToolCall.HangupName);
+                    _pendingCalls.Clear();
+                }
+            }
+
             if (_active is not null)
             {
                 return new ClientError("conversation_already_has_active_response",
@@ -907,14 +947,124 @@ internal sealed class RealtimeEmulatorConnection
         StartResponse();
     }
 
-    /// <summary>Starts a response (caller holds _gate): the greeting asset before any caller turn, the reply after.</summary>
+    /// <summary>
+    /// Starts a response (caller holds _gate): the greeting asset before any caller turn, the scripted function calls
+    /// after their turn (once), the farewell after a <c>hangup_call</c>'s output, the reply otherwise.
+    /// </summary>
     private void StartResponse(string? clientEventId = null)
     {
         var number = _emulator.NextResponseNumber();
         var greeting = !_items.Any(i => i.Role == "user");
-        var response = new Response(NewId("resp"), NewId("item"), number, greeting, clientEventId);
+        var scripted = greeting ? [] : Options.ToolCalls.Where(c => c.AfterTurn == _userTurns).ToArray();
+        if (scripted.Length > 0 && _toolTurnsUsed.Add(_userTurns))
+        {
+            var calls = new Response(NewId("resp"), NewId("item"), number, greeting: false, clientEventId) { ToolCalls = scripted };
+            _active = calls;
+            _ = Task.Run(() => RunFunctionCallResponse(calls, scripted));
+            return;
+        }
+
+        var response = new Response(NewId("resp"), NewId("item"), number, greeting, clientEventId) { Farewell = _farewellNext };
+        _farewellNext = false;
         _active = response;
         _ = Task.Run(() => RunResponseAsync(response));
+    }
+
+    /// <summary>
+    /// A response whose output is function calls, in the service's order: per call <c>response.output_item.added</c>,
+    /// <c>response.function_call_arguments.delta</c> (two), <c>.done</c>, <c>response.output_item.done</c>; then
+    /// <c>response.done</c> listing them. The model then waits for a <c>function_call_output</c> per call and one
+    /// <c>response.create</c>.
+    /// </summary>
+    private void RunFunctionCallResponse(Response response, Common.ScriptedToolCall[] calls)
+    {
+        Enqueue(Event("response.created", new JsonObject { ["response"] = ResponseJson(response, "in_progress", null, null, []) }));
+        var output = new List<JsonNode>();
+        for (var index = 0; index < calls.Length; index++)
+        {
+            var call = calls[index];
+            var itemId = index == 0 ? response.ItemId : NewId("item");
+            var callId = NewId("call");
+            string? previous;
+            lock (_gate)
+            {
+                previous = _items.Count > 0 ? _items[^1].Id : null;
+                _items.Add(new Item(itemId, "tool", "function_call", string.Empty));
+                _pendingCalls[callId] = new PendingCall(call);
+            }
+
+            JsonObject ItemJson(string status, string arguments) => new()
+            {
+                ["id"] = itemId, ["object"] = "realtime.item", ["type"] = "function_call", ["status"] = status,
+                ["name"] = call.Name, ["call_id"] = callId, ["arguments"] = arguments,
+            };
+
+            Enqueue(Event("response.output_item.added", new JsonObject { ["response_id"] = response.Id, ["output_index"] = index, ["item"] = ItemJson("in_progress", string.Empty) }));
+            Enqueue(Event("conversation.item.added", new JsonObject { ["previous_item_id"] = previous, ["item"] = ItemJson("in_progress", string.Empty) }));
+            var half = call.ArgumentsJson.Length / 2;
+            foreach (var delta in new[] { call.ArgumentsJson[..half], call.ArgumentsJson[half..] })
+            {
+                Enqueue(Event("response.function_call_arguments.delta", new JsonObject
+                {
+                    ["response_id"] = response.Id, ["item_id"] = itemId, ["output_index"] = index, ["call_id"] = callId, ["delta"] = delta,
+                }));
+            }
+
+            Enqueue(Event("response.function_call_arguments.done", new JsonObject
+            {
+                ["response_id"] = response.Id, ["item_id"] = itemId, ["output_index"] = index, ["call_id"] = callId, ["name"] = call.Name, ["arguments"] = call.ArgumentsJson,
+            }));
+            Enqueue(Event("response.output_item.done", new JsonObject { ["response_id"] = response.Id, ["output_index"] = index, ["item"] = ItemJson("completed", call.ArgumentsJson) }));
+            Enqueue(Event("conversation.item.done", new JsonObject { ["previous_item_id"] = previous, ["item"] = ItemJson("completed", call.ArgumentsJson) }));
+            output.Add(ItemJson("completed", call.ArgumentsJson));
+        }
+
+        FinishResponse(response, "completed", null, [.. output]);
+    }
+
+    /// <summary>
+    /// A <c>function_call_output</c> item: <c>call_id</c> and a string <c>output</c> are required (an API error
+    /// otherwise); one for a call the model did not make, or a second one, is a shape error.
+    /// </summary>
+    private ClientError? CheckFunctionCallOutput(JsonObject item)
+    {
+        if (Unknown(item, ["type", "id", "call_id", "output", "status"], "item") is { } unknown)
+        {
+            _emulator.RecordToolShapeError(unknown.Message);
+            return unknown;
+        }
+
+        if (item["call_id"] is not JsonValue cv || !cv.TryGetValue<string>(out var callId))
+        {
+            _emulator.RecordToolShapeError("function_call_output without a string call_id");
+            return Missing("item.call_id");
+        }
+
+        if (item["output"] is not JsonValue ov || !ov.TryGetValue<string>(out var output))
+        {
+            _emulator.RecordToolShapeError($"function_call_output of {callId} without a string output");
+            return Missing("item.output");
+        }
+
+        lock (_gate)
+        {
+            if (!_pendingCalls.TryGetValue(callId, out var pending))
+            {
+                _emulator.RecordToolShapeError($"function_call_output for call_id '{callId}', which no pending function call has");
+                return null;
+            }
+
+            if (pending.Output is not null)
+            {
+                _emulator.RecordToolShapeError($"a second function_call_output for call_id '{callId}'");
+                return null;
+            }
+
+            pending.Output = output;
+            _emulator.RecordToolResult(new Common.ToolCallResult(callId, pending.Call.Name, output));
+        }
+
+        return null;
     }
 
     private async Task RunResponseAsync(Response response)
@@ -954,8 +1104,8 @@ internal sealed class RealtimeEmulatorConnection
                 new JsonObject { ["name"] = "tokens", ["limit"] = 400000, ["remaining"] = 400000 - (response.Number * 1200), ["reset_seconds"] = 0.732 }),
         }));
 
-        var pcm = response.Greeting ? VoiceAssets.Greeting : VoiceAssets.Reply;
-        var text = response.Greeting ? VoiceAssets.GreetingText : VoiceAssets.ReplyText;
+        var pcm = response.Greeting ? VoiceAssets.Greeting : response.Farewell ? VoiceAssets.Farewell : VoiceAssets.Reply;
+        var text = response.Greeting ? VoiceAssets.GreetingText : response.Farewell ? VoiceAssets.FarewellText : VoiceAssets.ReplyText;
         var audio = RealtimeEmulatorAudio.FromPcm24k(pcm, outputFormat);
         var item = new Item(response.ItemId, "assistant", "output_audio", string.Empty) { Status = "in_progress" };
         string? previous;
@@ -1161,6 +1311,52 @@ internal sealed class RealtimeEmulatorConnection
             default:
                 return Invalid(param + ".type", type ?? "null", "'audio/pcm', 'audio/pcmu', and 'audio/pcma'");
         }
+    }
+
+    /// <summary><c>session.tools</c>: function tools <c>{type: "function", name, description, parameters}</c>.</summary>
+    private static ClientError? ValidateTools(JsonNode node)
+    {
+        if (node is not JsonArray tools)
+        {
+            return Invalid("session.tools", node.ToJsonString(), "an array of tools");
+        }
+
+        for (var i = 0; i < tools.Count; i++)
+        {
+            var param = $"session.tools[{i}]";
+            if (tools[i] is not JsonObject tool)
+            {
+                return Invalid(param, tools[i]?.ToJsonString() ?? "null", "a tool object");
+            }
+
+            var type = tool["type"] is JsonValue tv && tv.TryGetValue<string>(out var ts) ? ts : null;
+            if (type != "function")
+            {
+                return Invalid(param + ".type", type ?? "null", "'function' (the emulator models function tools only)");
+            }
+
+            if (Unknown(tool, ["type", "name", "description", "parameters"], param) is { } unknown)
+            {
+                return unknown;
+            }
+
+            if (tool["name"] is not JsonValue nv || !nv.TryGetValue<string>(out var name) || name.Length == 0)
+            {
+                return Missing(param + ".name");
+            }
+
+            if (tool["description"] is { } description && description.GetValueKind() != JsonValueKind.String)
+            {
+                return Invalid(param + ".description", description.ToJsonString(), "a string");
+            }
+
+            if (tool["parameters"] is { } parameters && parameters is not JsonObject)
+            {
+                return Invalid(param + ".parameters", parameters.ToJsonString(), "a JSON schema object");
+            }
+        }
+
+        return null;
     }
 
     private static ClientError? ValidateTranscription(JsonNode? node)
@@ -1395,6 +1591,14 @@ internal sealed class RealtimeEmulatorConnection
         }
     }
 
+    /// <summary>A scripted function call waiting for its output.</summary>
+    private sealed class PendingCall(Common.ScriptedToolCall call)
+    {
+        public Common.ScriptedToolCall Call { get; } = call;
+
+        public string? Output { get; set; }
+    }
+
     /// <summary>A response being generated.</summary>
     private sealed class Response(string id, string itemId, int number, bool greeting, string? clientEventId)
     {
@@ -1413,6 +1617,12 @@ internal sealed class RealtimeEmulatorConnection
         public string? ClientEventId { get; } = clientEventId;
 
         public string? CancelReason => _reason;
+
+        /// <summary>The scripted function calls this response makes instead of speaking; null for a spoken response.</summary>
+        public Common.ScriptedToolCall[]? ToolCalls { get; init; }
+
+        /// <summary>Speaks the farewell (after a <c>hangup_call</c> output).</summary>
+        public bool Farewell { get; init; }
 
         public CancellationToken Cancelled => _cancel.Token;
 
