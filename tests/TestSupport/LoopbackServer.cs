@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace AiAgent.Tools.Tests;
+namespace AiAgent.Tests.Support;
 
 /// <summary>A real Kestrel server on a free loopback port, for the HTTP tool target, the MCP server and the webhook receiver.</summary>
 public sealed class LoopbackServer : IAsyncDisposable
