@@ -3,7 +3,7 @@
 # hangup frame and closes, and the platform's tool round-trip overhead. Starts a provider emulator (a separate
 # process, scripted to call the tool after the caller's first turn), the platform (Release, gateway co-hosted) with
 # the emulator as its provider, runs CALLS one-turn CallSim calls at once, and prints, from CallSim's JSON:
-# last frame -> 00 00 00 and 00 00 00 -> close p50/p99/max, and the platform's ai_agent_tool_call_overhead histogram
+# last frame -> 00 00 00 p50/p99/max (the gateway closes the socket in the same step), the dispositions served, and the platform's ai_agent_tool_call_overhead histogram
 # (provider event in -> result handed to the socket, minus the tool's own time) scraped from /metrics.
 #   usage: tools/agent-actions-run.sh [openai|deepgram] [hangup|transfer] [CALLS=10]
 set -euo pipefail
@@ -62,7 +62,6 @@ def pct(xs, p):
     xs = sorted(xs); k = min(len(xs) - 1, max(0, -(-p * len(xs) // 100) - 1)); return xs[k]
 def stats(xs): return f"p50 {pct(xs,50):.1f} ms  p99 {pct(xs,99):.1f} ms  max {max(xs):.1f} ms" if xs else "none"
 hang = [r["hangupAfterLastFrameMs"] for r in rows if r.get("hangupAfterLastFrameMs") is not None]
-close = [r["serverCloseAfterHangupMs"] for r in rows if r.get("serverCloseAfterHangupMs") is not None]
 gaps = [r["gaps"]["p99Ms"] for r in rows if r.get("gaps", {}).get("p99Ms") is not None]
 ended = sum(1 for r in rows if r.get("outcome") == "ServerHangupFrame")
 disp = [l.split(" ", 1)[1].strip() for l in open(d + "/dispositions.txt")] if glob.glob(d + "/dispositions.txt") else []
@@ -84,7 +83,6 @@ def bound(p):
     return "n/a"
 print(f"{provider} {action}: calls {len(rows)}, ended by the platform {ended}, disposition {expect} {right}/{len(disp)}")
 print(f"  farewell's last frame -> 00 00 00: {stats(hang)}")
-print(f"  00 00 00 -> socket closed:        {stats(close)}")
 print(f"  received gap p99 per call:        {stats(gaps)}")
 print(f"  tool overhead (platform, {int(total)} calls): p50 {bound(50)}, p99 {bound(99)} (histogram bucket bounds)")
 print(f"  logs and JSON: {d}")
