@@ -499,9 +499,9 @@ public sealed class CallGrain(
 
     private async Task CheckFarewellAsync()
     {
-        if (_farewell is not { } farewell || _state != CallState.Active)
+        if (_farewell is not { } farewell || _state != CallState.Active || _warmTransfer is not null)
         {
-            return;
+            return; // nothing pending, or a warm transfer holds the call until the ARI call reports its outcome
         }
 
         var now = time.GetUtcNow().UtcDateTime;
@@ -512,10 +512,47 @@ public sealed class CallGrain(
         }
 
         _farewellTimer?.Dispose();
+        if (await TryWarmTransferAsync(farewell.Disposition))
+        {
+            return;
+        }
+
         CallLog.FarewellEnded(logger, CallId, farewell.Disposition, farewell.Elapsed(now).TotalMilliseconds, verdict);
         metrics.AgentAction(_call!.Provider, farewell.Disposition.Kind == CallDispositionKind.Transfer ? "transfer" : "hangup", FarewellOutcome(verdict));
         _disposition = farewell.Disposition;
         await EndCallAsync(CallEndReason.AgentHangup, notifyGateway: true);
+    }
+
+    /// <summary>
+    /// In ARI mode a destination configured <c>warm</c> is handed to the ARI call to dial and brief; the call goes on
+    /// (the agent briefs the human) until <see cref="WarmTransferEndedAsync"/>. False (transfer blind) otherwise, or when
+    /// the ARI call cannot start one.
+    /// </summary>
+    private async Task<bool> TryWarmTransferAsync(CallDisposition disposition)
+    {
+        if (disposition.Kind != CallDispositionKind.Transfer
+            || !ServiceProvider.GetRequiredService<IOptionsMonitor<Asterisk.AsteriskModeOptions>>().CurrentValue.UsesAri
+            || ServiceProvider.GetRequiredService<IOptionsMonitor<TransferOptions>>().CurrentValue.Destinations
+                .FirstOrDefault(d => d.Name == disposition.Destination)?.WarmTarget() is not { } target)
+        {
+            return false;
+        }
+
+        try
+        {
+            if (await GrainFactory.GetGrain<IAriCallGrain>(CallId).WarmTransferAsync(target, this.AsReference<ICallTransferParty>()))
+            {
+                _warmTransfer = target;
+                CallLog.WarmTransferStarted(logger, CallId, target.Destination);
+                return true;
+            }
+        }
+        catch (Exception ex)
+        {
+            CallLog.ProviderCallFailed(logger, ex, CallId, "warm transfer");
+        }
+
+        return false;
     }
 
     private static string FarewellOutcome(FarewellVerdict verdict) => verdict switch

@@ -105,4 +105,7 @@ internal static partial class CallLog
 
     [LoggerMessage(EventId = 2045, Level = LogLevel.Warning, Message = "Call {CallId}: the {Provider} session took no platform instruction; the call goes on without the agent's words")]
     public static partial void InstructionNotTaken(ILogger logger, Guid callId, string? provider);
+
+    [LoggerMessage(EventId = 2046, Level = LogLevel.Information, Message = "Call {CallId}: warm transfer to {Destination}: the caller is on hold, the human is dialled")]
+    public static partial void WarmTransferStarted(ILogger logger, Guid callId, string destination);
 }

@@ -62,4 +62,25 @@ public sealed class TransferDestinationOptions
 
     /// <summary><c>priority</c>: the dialplan priority of the target (ARI mode).</summary>
     public int Priority { get; set; } = 1;
+
+    /// <summary>
+    /// <c>warm</c>: in ARI mode, brief a human before handing the caller over (hold music, dial <see cref="Endpoint"/>,
+    /// the agent briefs them, DTMF 1 accepts). Dialplan mode has no way to do this and transfers blind.
+    /// </summary>
+    public bool Warm { get; set; }
+
+    /// <summary><c>endpoint</c>: what a warm transfer dials (an ARI originate endpoint such as <c>PJSIP/sales-desk</c>); never shown to the model.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary><c>ring_timeout_s</c>: how long a warm transfer lets the human's phone ring.</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("ring_timeout_s")]
+    public int RingTimeoutSeconds { get; set; } = 20;
+
+    /// <summary><c>accept_timeout_s</c>: how long the briefed human has to press 1 (accept) or 2 (decline).</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("accept_timeout_s")]
+    public int AcceptTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>The warm-transfer target of this destination, or null when it transfers blind.</summary>
+    public Interfaces.Asterisk.WarmTransferTarget? WarmTarget() =>
+        Warm && Endpoint is { } endpoint ? new(Name, endpoint, RingTimeoutSeconds, AcceptTimeoutSeconds) : null;
 }

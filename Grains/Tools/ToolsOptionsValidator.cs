@@ -84,6 +84,21 @@ public sealed class TransferOptionsValidator : IValidateOptions<TransferOptions>
             {
                 errors.Add($"{key}.extension: must not be blank");
             }
+
+            if (d.Warm && (d.Endpoint is not { } endpoint || endpoint.IndexOf('/', StringComparison.Ordinal) is < 1 || endpoint.EndsWith('/')))
+            {
+                errors.Add($"{key}.endpoint: '{d.Endpoint}' is not an endpoint; a warm transfer dials one, as TECH/resource (e.g. PJSIP/sales-desk)");
+            }
+
+            if (d.RingTimeoutSeconds is < 5 or > 120)
+            {
+                errors.Add($"{key}.ring_timeout_s: {d.RingTimeoutSeconds} must be between 5 and 120");
+            }
+
+            if (d.AcceptTimeoutSeconds is < 5 or > 300)
+            {
+                errors.Add($"{key}.accept_timeout_s: {d.AcceptTimeoutSeconds} must be between 5 and 300");
+            }
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
