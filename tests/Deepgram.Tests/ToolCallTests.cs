@@ -181,3 +181,21 @@ public sealed class ToolCallTests
         Assert.Equal(ToolCallOutcome.Cancelled, finished.Entry.Outcome);
     }
 }
+
+/// <summary>A platform instruction (a warm transfer's briefing) reaches the agent as an injected message it answers.</summary>
+public sealed class InstructionTests
+{
+    [Fact]
+    public async Task An_instruction_is_injected_as_the_phone_systems_note_and_the_agent_speaks()
+    {
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8, new DeepgramEmulatorOptions(), o => o.Greeting = "");
+        await h.StartAsync();
+
+        Assert.True(await h.Session.InstructAsync("Brief the colleague from sales.", CancellationToken.None));
+
+        await h.WaitForAsync<AgentAudio>();
+        var injected = h.Connection.Messages.Single(m => m.Type == "InjectUserMessage");
+        using var doc = JsonDocument.Parse(injected.Json);
+        Assert.Equal("[Instruction from the phone system, not the caller] Brief the colleague from sales.", doc.RootElement.GetProperty("content").GetString());
+    }
+}

@@ -240,3 +240,26 @@ public sealed class ToolCallTests
         return Assert.Single(emulator.ToolResults);
     }
 }
+
+/// <summary>A platform instruction (a warm transfer's briefing) is a system item, then a response the agent speaks.</summary>
+public sealed class InstructionTests
+{
+    [Fact]
+    public async Task An_instruction_is_a_system_item_followed_by_response_create()
+    {
+        await using var h = await Harness.StartAsync(provider: o => o.Greeting = "");
+        await using var session = h.CreateSession(AudioFormat.Slin8);
+        var events = new EventReader(session);
+        await session.StartAsync(new CancellationTokenSource(Waits.Long).Token);
+        await h.Emulator.WaitForClientEventAsync("session.update", Waits.Long);
+
+        Assert.True(await session.InstructAsync("Brief the colleague from sales.", CancellationToken.None));
+
+        var item = await h.Emulator.WaitForClientEventAsync(e => e.Type == "conversation.item.create" && e.Json.Contains("\"system\"", StringComparison.Ordinal), Waits.Long);
+        using var doc = item.Parse();
+        var content = doc.RootElement.GetProperty("item").GetProperty("content")[0];
+        Assert.Equal(("input_text", "Brief the colleague from sales."), (content.GetProperty("type").GetString(), content.GetProperty("text").GetString()));
+        await h.Emulator.WaitForClientEventAsync("response.create", Waits.Long);
+        await events.NextAsync<AgentAudio>();
+    }
+}

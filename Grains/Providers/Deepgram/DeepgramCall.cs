@@ -40,6 +40,9 @@ internal sealed class DeepgramCall
     /// <summary>What a live key press tells the agent (<c>InjectUserMessage</c>), and how a prior one is re-seeded.</summary>
     public static string DtmfNote(string key) => $"The caller pressed the telephone key {key}.";
 
+    /// <summary>A platform instruction as an injected user message (not the caller's words).</summary>
+    public static string InstructionNote(string instruction) => $"[Instruction from the phone system, not the caller] {instruction}";
+
     public DeepgramOptions Options { get; }
 
     /// <summary>Runs the agent's client-side function calls off the receive loop.</summary>

@@ -118,6 +118,18 @@ internal sealed class DeepgramSession : IAgentSession
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Voice Agent has no system message mid-call: <c>InjectUserMessage</c> with the instruction marked as the
+    /// platform's, which the agent answers (as it answers the DTMF note).
+    /// </remarks>
+    public ValueTask<bool> InstructAsync(string instruction, CancellationToken cancellationToken)
+    {
+        var message = new InjectUserMessage(DeepgramCall.InstructionNote(instruction));
+        _transport.SendControl(JsonSerializer.SerializeToUtf8Bytes(message, DeepgramJsonContext.Default.InjectUserMessage));
+        return ValueTask.FromResult(true);
+    }
+
+    /// <inheritdoc/>
     /// <remarks>Deepgram has no truncate message: the server stops its own audio on <c>UserStartedSpeaking</c>
     /// and keeps its context; nothing is sent.</remarks>
     public ValueTask NotifyPlayoutInterruptedAsync(int utteranceId, long playedMilliseconds, CancellationToken cancellationToken) =>

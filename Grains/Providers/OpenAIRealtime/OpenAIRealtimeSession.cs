@@ -128,6 +128,20 @@ public sealed class OpenAIRealtimeSession : IAgentSession
     }
 
     /// <inheritdoc/>
+    /// <remarks>A <c>system</c> message item, then <c>response.create</c> (or owed after the active response).</remarks>
+    public ValueTask<bool> InstructAsync(string instruction, CancellationToken cancellationToken)
+    {
+        var item = new RealtimeMessageItem("system", [new RealtimeContentPart("input_text", instruction)]);
+        _call.Send(new ConversationItemCreateEvent(_call.EventIds.Next("conversation.item.create"), item), RealtimeJsonContext.Default.ConversationItemCreateEvent);
+        if (_call.Conversation.AskForResponse())
+        {
+            _call.Send(new ResponseCreateEvent(_call.EventIds.Next("response.create"), null), RealtimeJsonContext.Default.ResponseCreateEvent);
+        }
+
+        return ValueTask.FromResult(true);
+    }
+
+    /// <inheritdoc/>
     public ValueTask<bool> CancelResponseAsync(CancellationToken cancellationToken)
     {
         // Only between response.created and response.done: a cancel with nothing active draws
