@@ -47,7 +47,6 @@ public sealed partial class AriCallGrain
             return false;
         }
 
-        var partyId = call.GetPrimaryKey(out var partyKeyExtension);
         S.TransferAttempts++;
         var transfer = new AriWarmTransfer
         {
@@ -55,8 +54,7 @@ public sealed partial class AriCallGrain
             Destination = target.Destination,
             Endpoint = target.Endpoint,
             ChannelId = AriTransferLeg.ChannelId(CallId, S.TransferAttempts),
-            PartyId = partyId,
-            PartyKeyExtension = partyKeyExtension,
+            PartyGrainId = call.GetGrainId().ToString(),
             RingTimeoutSeconds = target.RingTimeoutSeconds,
             AcceptTimeoutSeconds = target.AcceptTimeoutSeconds,
         };
@@ -368,7 +366,7 @@ public sealed partial class AriCallGrain
     {
         try
         {
-            await tell(GrainFactory.GetGrain<ICallTransferParty>(transfer.PartyId, transfer.PartyKeyExtension ?? string.Empty, null));
+            await tell(GrainFactory.GetGrain<ICallTransferParty>(GrainId.Parse(transfer.PartyGrainId)));
         }
         catch (Exception exception)
         {

@@ -67,13 +67,12 @@ public sealed class AriWarmTransfer
     [Id(3)]
     public string ChannelId { get; set; } = string.Empty;
 
-    /// <summary>The call grain told of the outcome (<c>ICallTransferParty</c>): its key and key extension (the epoch).</summary>
+    /// <summary>
+    /// The grain told of the briefing and the outcome (<c>ICallTransferParty</c>: the call grain's activation at its
+    /// epoch), as its grain id's text, so exactly that grain is called back whatever else implements the interface.
+    /// </summary>
     [Id(4)]
-    public Guid PartyId { get; set; }
-
-    /// <summary>See <see cref="PartyId"/>.</summary>
-    [Id(5)]
-    public string? PartyKeyExtension { get; set; }
+    public string PartyGrainId { get; set; } = string.Empty;
 
     /// <summary>Seconds the human's phone may ring.</summary>
     [Id(6)]
