@@ -17,7 +17,7 @@ namespace AiAgent.Grains.Asterisk;
 /// State is persisted after every step, so a reactivation (or a new lease holder) picks the call up where it was.
 /// Nothing throws out: a failed request is logged and the call cleaned up.
 /// </summary>
-public sealed class AriCallGrain(
+public sealed partial class AriCallGrain(
     [PersistentState(AriCallGrain.StateName, CallStorage.Name)] IPersistentState<AriCallState> state,
     IAriClient ari,
     IOptionsMonitor<AsteriskModeOptions> options,
@@ -40,7 +40,7 @@ public sealed class AriCallGrain(
     /// <inheritdoc/>
     public async Task StartAsync(string callerChannelId)
     {
-        if (S.Phase is AriCallPhase.Connected or AriCallPhase.Reconnecting or AriCallPhase.Ending or AriCallPhase.Ended)
+        if (S.Phase is AriCallPhase.Connected or AriCallPhase.Reconnecting or AriCallPhase.HandedOver or AriCallPhase.Ending or AriCallPhase.Ended)
         {
             return; // a repeated StasisStart, or a second lease holder's: nothing to do
         }
@@ -147,21 +147,10 @@ public sealed class AriCallGrain(
     }
 
     /// <inheritdoc/>
-    public Task<bool> WarmTransferAsync(WarmTransferTarget target, ICallTransferParty call) => Task.FromResult(false); // not yet built: the caller gets a blind transfer
-
-    /// <inheritdoc/>
-    public Task TransferLegAnsweredAsync(string channelId) => Task.CompletedTask;
-
-    /// <inheritdoc/>
-    public Task TransferLegEndedAsync(string channelId, int cause) => Task.CompletedTask;
-
-    /// <inheritdoc/>
-    public Task TransferLegDtmfAsync(string channelId, char digit) => Task.CompletedTask;
-
-    /// <inheritdoc/>
     public async Task DtmfAsync(string callerChannelId, char digit)
     {
-        if (S.Phase == AriCallPhase.Connected && S.CallerChannelId == callerChannelId)
+        // On hold during a warm transfer the caller's keys reach nobody: the agent is busy with the human.
+        if (S.Phase == AriCallPhase.Connected && S.Transfer is null && S.CallerChannelId == callerChannelId)
         {
             if (await GrainFactory.FindCallGrainAsync(CallId) is { } call)
             {
@@ -206,6 +195,11 @@ public sealed class AriCallGrain(
             else if (S.Phase == AriCallPhase.Ending)
             {
                 await CleanUpAsync(hangUpCaller: true, S.Outcome ?? "error");
+            }
+
+            if (callerAlive && (S.Phase == AriCallPhase.HandedOver || S.Transfer is not null))
+            {
+                await ReconcileTransferAsync();
             }
         }
         catch (Exception exception) when (exception is AriException or HttpRequestException or TaskCanceledException)
@@ -386,11 +380,26 @@ public sealed class AriCallGrain(
     {
         S.Outcome ??= outcome;
         await EndingAsync();
+        StopTransferTimer();
         if (S.MediaChannelId is { } media)
         {
             await TryAsync("hangup media leg", () => ari.HangupAsync(media, 16));
             S.MediaChannelId = null;
         }
+
+        // A warm transfer's legs: the human still ringing or being briefed, the human bridged with the caller, the
+        // agent's leg taken out of the bridge at the hand-over.
+        foreach (var leg in new[] { S.Transfer is { LegGone: false } transfer ? transfer.ChannelId : null, S.PartnerChannelId, S.RetiredMediaChannelId })
+        {
+            if (leg is not null)
+            {
+                await TryAsync("hangup transfer leg", () => ari.HangupAsync(leg, 16));
+            }
+        }
+
+        S.Transfer = null;
+        S.PartnerChannelId = null;
+        S.RetiredMediaChannelId = null;
 
         if (hangUpCaller && S.CallerChannelId is { } caller)
         {

@@ -5,7 +5,8 @@ namespace AiAgent.Grains.Asterisk;
 
 /// <summary>
 /// Maps ARI events and the channel list of a reconcile to per-call grain calls, keyed by call id so one call's work
-/// stays in order: a caller channel's id is <see cref="AriCallId.For"/>, an external-media leg carries its call's id.
+/// stays in order: a caller channel's id is <see cref="AriCallId.For"/>, an external-media leg carries its call's id, and
+/// a warm transfer's human leg has its call's id in its channel id (<see cref="AriTransferLeg"/>).
 /// </summary>
 internal sealed class AriEventRouter(IGrainFactory grains, string endpointKey, string app)
 {
@@ -14,6 +15,16 @@ internal sealed class AriEventRouter(IGrainFactory grains, string endpointKey, s
     {
         switch (ariEvent)
         {
+            case StasisStartEvent start when (TransferLeg(start.Channel) ?? AriTransferLeg.CallIdOfArgs(start.Args)) is { } transferCall:
+                return (transferCall, () => Grain(transferCall).TransferLegAnsweredAsync(start.Channel.Id));
+            case StasisEndEvent end when TransferLeg(end.Channel) is { } transferCall:
+                return (transferCall, () => Grain(transferCall).TransferLegEndedAsync(end.Channel.Id, 0));
+            case ChannelHangupRequestEvent hangup when TransferLeg(hangup.Channel) is { } transferCall:
+                return (transferCall, () => Grain(transferCall).TransferLegEndedAsync(hangup.Channel.Id, hangup.Cause ?? 0));
+            case ChannelDestroyedEvent destroyed when TransferLeg(destroyed.Channel) is { } transferCall:
+                return (transferCall, () => Grain(transferCall).TransferLegEndedAsync(destroyed.Channel.Id, destroyed.Cause));
+            case ChannelDtmfReceivedEvent dtmf when TransferLeg(dtmf.Channel) is { } transferCall:
+                return dtmf.Digit.Length == 1 ? (transferCall, () => Grain(transferCall).TransferLegDtmfAsync(dtmf.Channel.Id, dtmf.Digit[0])) : null;
             case StasisStartEvent start when MediaLeg(start.Channel) is null:
                 return ForCaller(start.Channel, grain => grain.StartAsync(start.Channel.Id));
             case StasisStartEvent:
@@ -37,7 +48,8 @@ internal sealed class AriEventRouter(IGrainFactory grains, string endpointKey, s
         var seen = new HashSet<Guid>();
         foreach (var channel in channels)
         {
-            if (MediaLeg(channel) is { } mediaCall)
+            // A transfer leg runs Stasis(app,…) too: it must never be taken for a new caller.
+            if ((TransferLeg(channel) ?? MediaLeg(channel)) is { } mediaCall)
             {
                 if (seen.Add(mediaCall))
                 {
@@ -61,8 +73,11 @@ internal sealed class AriEventRouter(IGrainFactory grains, string endpointKey, s
 
     /// <summary>A caller channel in our application: dialplan app <c>Stasis</c> with our name first in its data.</summary>
     public bool IsOurCaller(AriChannel channel) =>
-        channel.Dialplan is { AppName: "Stasis", AppData: { } data }
+        TransferLeg(channel) is null
+        && channel.Dialplan is { AppName: "Stasis", AppData: { } data }
         && (data == app || data.StartsWith(app + ",", StringComparison.Ordinal));
+
+    private static Guid? TransferLeg(AriChannel channel) => AriTransferLeg.CallIdOf(channel.Id);
 
     private static Guid? MediaLeg(AriChannel channel) =>
         AriCallId.OfMediaLeg(channel.Name, channel.ChannelVars?.GetValueOrDefault("AUDIOSOCKET_UUID"));

@@ -123,6 +123,42 @@ public sealed class AriClient : IAriClient
     public async Task StopMohAsync(string channelId, CancellationToken cancellationToken = default) =>
         await SendAsync(HttpMethod.Delete, $"/channels/{E(channelId)}/moh", "DELETE /channels/{id}/moh", cancellationToken).ConfigureAwait(false);
 
+    /// <inheritdoc/>
+    public Task<AriChannel> OriginateAsync(AriOriginate originate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(originate);
+        var query = new List<string>(7)
+        {
+            "endpoint=" + E(originate.Endpoint),
+            "app=" + E(originate.App),
+            "appArgs=" + E(originate.AppArgs),
+            "timeout=" + originate.TimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (originate.CallerId is { Length: > 0 } callerId)
+        {
+            query.Add("callerId=" + E(callerId));
+        }
+
+        if (originate.Originator is { Length: > 0 } originator)
+        {
+            query.Add("originator=" + E(originator));
+        }
+
+        if (originate.ChannelId is { Length: > 0 } channelId)
+        {
+            query.Add("channelId=" + E(channelId));
+        }
+
+        return ReadAsync(HttpMethod.Post, "/channels?" + string.Join('&', query), "POST /channels", AriJsonContext.Default.AriChannel, cancellationToken)!;
+    }
+
+    /// <inheritdoc/>
+    public async Task RemoveChannelsAsync(string bridgeId, IReadOnlyList<string> channelIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(channelIds.Count);
+        await SendAsync(HttpMethod.Post, $"/bridges/{E(bridgeId)}/removeChannel?channel={string.Join(',', channelIds.Select(E))}", "POST /bridges/{id}/removeChannel", cancellationToken).ConfigureAwait(false);
+    }
+
     private static string E(string value) => Uri.EscapeDataString(value);
 
     /// <summary>Sends a request whose answer has no body we need; false when 404 is allowed and came.</summary>

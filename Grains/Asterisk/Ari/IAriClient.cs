@@ -56,4 +56,16 @@ public interface IAriClient
 
     /// <summary><c>DELETE /channels/{id}/moh</c> (204): hold music off.</summary>
     Task StopMohAsync(string channelId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// <c>POST /channels?endpoint=E&amp;app=APP&amp;appArgs=A&amp;timeout=T[&amp;callerId=…][&amp;originator=…][&amp;channelId=…]</c>
+    /// (200 with the new channel, state <c>Down</c>): dials <see cref="AriOriginate.Endpoint"/>; once it answers it enters
+    /// <c>Stasis(APP,A)</c>. The application is subscribed to the channel from its creation, so an unanswered channel's
+    /// <c>ChannelDestroyed</c> reaches it too. 400 bad parameters (or an originator that does not exist), 409 the
+    /// <c>channelId</c> exists already.
+    /// </summary>
+    Task<AriChannel> OriginateAsync(AriOriginate originate, CancellationToken cancellationToken = default);
+
+    /// <summary><c>POST /bridges/{id}/removeChannel?channel=A,B</c> (204); 422 when a channel is not in that bridge.</summary>
+    Task RemoveChannelsAsync(string bridgeId, IReadOnlyList<string> channelIds, CancellationToken cancellationToken = default);
 }

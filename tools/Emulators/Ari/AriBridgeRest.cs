@@ -120,6 +120,54 @@ internal sealed class AriBridgeRest(AriEmulatorCore core)
         }
     }
 
+    /// <summary>
+    /// <c>removeChannel</c>: <c>ChannelLeftBridge</c> for each; the channels stay in the application (from source,
+    /// <c>res/ari/resource_bridges.c</c>, not observed: 400 an unknown channel, 422 one not in Stasis or not in this bridge).
+    /// </summary>
+    public RestResult RemoveChannels(string bridgeId, string? channelList)
+    {
+        if (string.IsNullOrEmpty(channelList))
+        {
+            return RestResult.Error(400, "Missing parameter channel");
+        }
+
+        lock (core.Gate)
+        {
+            if (!core.BridgeMap.TryGetValue(bridgeId, out var bridge))
+            {
+                return RestResult.BridgeNotFound;
+            }
+
+            var channels = new List<EmulatedChannel>();
+            foreach (var id in channelList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (!core.ChannelMap.TryGetValue(id, out var channel))
+                {
+                    return RestResult.Error(400, "Channel not found");
+                }
+
+                if (channel.StasisApp is null)
+                {
+                    return RestResult.Error(422, "Channel not in Stasis application");
+                }
+
+                if (channel.Bridge != bridge)
+                {
+                    return RestResult.Error(422, "Channel not in this bridge");
+                }
+
+                channels.Add(channel);
+            }
+
+            foreach (var channel in channels)
+            {
+                core.LeaveBridge(channel);
+            }
+
+            return RestResult.NoContent;
+        }
+    }
+
     /// <summary><c>DELETE /bridges/{id}</c>: the channels leave, then <c>BridgeDestroyed</c>.</summary>
     public RestResult DestroyBridge(string id)
     {

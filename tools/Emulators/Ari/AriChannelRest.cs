@@ -91,6 +91,7 @@ internal sealed class AriChannelRest(AriEmulatorCore core)
             }
 
             channel.Call?.CountHangup();
+            channel.Dialled?.CountHangup();
             var app = channel.EventApp;
             // Our own DELETE: the soft-hangup flag (32) in cause, with soft (docs/protocols/asterisk.md#connection-and-events).
             core.Emit(app, "ChannelHangupRequest", channel, w =>
@@ -99,7 +100,8 @@ internal sealed class AriChannelRest(AriEmulatorCore core)
                 w.WriteBoolean("soft", true);
                 AriEmulatorCore.WriteChannel(w, channel);
             });
-            core.EndChannel(channel, cause, secondHangupRequest: channel.ExternalUuid is null);
+            // The recorded second soft request is a dialplan caller's; an originated channel is not one.
+            core.EndChannel(channel, cause, secondHangupRequest: channel.ExternalUuid is null && channel.Dialled is null);
             return RestResult.NoContent;
         }
     }
@@ -198,6 +200,7 @@ internal sealed class AriChannelRest(AriEmulatorCore core)
             }
 
             channel.OnHold = on;
+            core.ObserveCallers();
             return RestResult.NoContent;
         }
     }

@@ -23,6 +23,7 @@ public sealed partial class AriEmulator : IAsyncDisposable
     private readonly AriEmulatorCore _core;
     private readonly AriChannelRest _channelRest;
     private readonly AriBridgeRest _bridgeRest;
+    private readonly AriOriginateRest _originateRest;
     private readonly List<AriEmulatorRequest> _requests = [];
     private readonly Dictionary<string, AriEmulatorCall> _calls = new(StringComparer.Ordinal);
     private TaskCompletionSource _changed = NewSignal();
@@ -36,6 +37,7 @@ public sealed partial class AriEmulator : IAsyncDisposable
         _core = new AriEmulatorCore(options, _hub, logger, NotifyChanged);
         _channelRest = new AriChannelRest(_core);
         _bridgeRest = new AriBridgeRest(_core);
+        _originateRest = new AriOriginateRest(_core);
     }
 
     /// <summary>The ARI root for the client, e.g. <c>http://127.0.0.1:41234/ari</c>.</summary>
@@ -70,6 +72,15 @@ public sealed partial class AriEmulator : IAsyncDisposable
 
     /// <summary>Every REST request answered so far.</summary>
     public IReadOnlyList<AriEmulatorRequest> Requests { get { lock (_requests) { return [.. _requests]; } } }
+
+    /// <summary>Every channel the application originated (<c>POST /channels</c>), in order, gone ones too.</summary>
+    public IReadOnlyList<AriEmulatorDialled> Dialled => _core.Dialled;
+
+    /// <summary>The originated channel with id <paramref name="channelId"/>, if any.</summary>
+    public AriEmulatorDialled? FindDialled(string channelId) => Dialled.FirstOrDefault(d => d.ChannelId == channelId);
+
+    /// <summary>How the far end of <paramref name="endpoint"/> (<c>PJSIP/sales-desk</c>) behaves when originated to from now on (default: <see cref="AriEndpointScript.Rings"/>).</summary>
+    public void ScriptEndpoint(string endpoint, AriEndpointScript script) => _core.ScriptEndpoint(endpoint, script);
 
     /// <summary><c>POST /channels/externalMedia</c> requests so far.</summary>
     public int ExternalMediaRequests => _core.Read(string.Empty, _ => _core.ExternalMediaRequests);
@@ -271,6 +282,20 @@ public sealed partial class AriEmulator : IAsyncDisposable
             return;
         }
 
+        if (method == "POST" && parts is ["channels"] or ["channels", _] && (parts.Length == 1 || parts[1] != "externalMedia"))
+        {
+            var (result, dialled) = _originateRest.Originate(query, parts.Length == 2 ? parts[1] : null);
+            await WriteAsync(context, path, result).ConfigureAwait(false);
+            if (dialled is not null)
+            {
+                // As with external media: the 200 first, then the dial's events.
+                await context.Response.CompleteAsync().ConfigureAwait(false);
+                _core.RingDialled(dialled);
+            }
+
+            return;
+        }
+
         var answer = (method, parts) switch
         {
             ("GET", ["channels"]) => _channelRest.ListChannels(),
@@ -288,6 +313,7 @@ public sealed partial class AriEmulator : IAsyncDisposable
             ("GET", ["bridges", var id]) => _bridgeRest.GetBridge(id),
             ("DELETE", ["bridges", var id]) => _bridgeRest.DestroyBridge(id),
             ("POST", ["bridges", var id, "addChannel"]) => _bridgeRest.AddChannels(id, Q("channel")),
+            ("POST", ["bridges", var id, "removeChannel"]) => _bridgeRest.RemoveChannels(id, Q("channel")),
             ("POST", ["applications", var app, "subscription"]) => _bridgeRest.Subscribe(app, Q("eventSource")),
             _ => RestResult.Error(404, "Resource not found"),
         };

@@ -32,6 +32,7 @@ public sealed partial class AriEmulatorCall
     private string? _lastHeardLeg;
     private long _lastHeardAt;
     private Task _clock = Task.CompletedTask;
+    private readonly List<AriCallerMoment> _moments = [];
     private int _answers;
     private int _addChannels;
     private int _hangups;
@@ -167,6 +168,35 @@ public sealed partial class AriEmulatorCall
         }
     }
 
+    /// <summary>
+    /// What the caller could hear over time, one entry per change of its bridge, of the answered channels in it, or of
+    /// its hold music (the emulator's record for the "no dead air" check: <see cref="DeadAir"/>).
+    /// </summary>
+    public IReadOnlyList<AriCallerMoment> Moments
+    {
+        get
+        {
+            lock (_moments)
+            {
+                return [.. _moments];
+            }
+        }
+    }
+
+    /// <summary>
+    /// The moments, after the caller first heard someone through a bridge, from which it heard nobody and no hold music
+    /// while still in the application (each lasts until the next entry of <see cref="Moments"/>).
+    /// </summary>
+    public IReadOnlyList<AriCallerMoment> DeadAir
+    {
+        get
+        {
+            var moments = Moments;
+            var connected = moments.TakeWhile(m => m.Hears.Count == 0).Count();
+            return [.. moments.Skip(connected).Where(m => m.Silent)];
+        }
+    }
+
     /// <summary>The caller says <paramref name="audio"/> (s16le at the media leg's rate) after what it is saying now.</summary>
     public void Say(ReadOnlyMemory<byte> audio)
     {
@@ -200,6 +230,21 @@ public sealed partial class AriEmulatorCall
     }
 
     internal void CountAnswer() => Interlocked.Increment(ref _answers);
+
+    /// <summary>Under the emulator's lock: records a moment when what the caller can hear changed.</summary>
+    internal void Observe(DateTimeOffset at, string? bridgeId, bool onHold, bool inStasis, IReadOnlyList<string> hears, bool gone)
+    {
+        lock (_moments)
+        {
+            if (_moments.Count > 0 && _moments[^1] is var last
+                && last.BridgeId == bridgeId && last.OnHold == onHold && last.InStasis == inStasis && last.Gone == gone && last.Hears.SequenceEqual(hears))
+            {
+                return;
+            }
+
+            _moments.Add(new AriCallerMoment(at, bridgeId, onHold, inStasis, hears, gone));
+        }
+    }
 
     internal void CountAddChannel() => Interlocked.Increment(ref _addChannels);
 

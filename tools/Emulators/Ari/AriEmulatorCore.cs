@@ -149,6 +149,7 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
     /// <summary>On dispose: closes every AudioSocket leg.</summary>
     public async Task HangUpEverythingAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
         ExternalMediaLink[] links;
         AriEmulatorCall[] calls;
         lock (_gate)
@@ -222,7 +223,28 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
         var json = AriEventJson.Event(type, DateTimeOffset.UtcNow, options.AsteriskId, app, body);
         var delivered = hub.Publish(app, json);
         _events.Add(new AriEmulatorEvent(app, type, channel?.Id, json, delivered));
+        ObserveCallers();
         changed();
+    }
+
+    /// <summary>
+    /// Records, for every caller, what it can hear now (hold music, the other answered channels in its bridge) when that
+    /// changed: the record of <see cref="AriEmulatorCall.Moments"/>. Called under the lock after every event and every
+    /// hold-music change, the only moments either can change.
+    /// </summary>
+    internal void ObserveCallers()
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var channel in _channels.Values)
+        {
+            if (channel.Call is { } call)
+            {
+                IReadOnlyList<string> hears = channel.Bridge is { } bridge
+                    ? [.. bridge.Channels.Where(c => c != channel && c.State == "Up").Select(c => c.Id)]
+                    : [];
+                call.Observe(now, channel.Bridge?.Id, channel.OnHold, channel.StasisApp is not null, hears, gone: false);
+            }
+        }
     }
 
     internal void SetVariable(EmulatedChannel channel, string variable, string value)
@@ -278,7 +300,9 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
         }
 
         channel.Destroyed = true;
+        channel.Dialled?.Destroyed(destroyedCause);
         _channels.Remove(channel.Id);
+        channel.Call?.Observe(DateTimeOffset.UtcNow, bridgeId: null, onHold: false, inStasis: false, hears: [], gone: true);
         if (channel.Link is { } link)
         {
             channel.Link = null;
@@ -357,6 +381,13 @@ internal sealed partial class AriEmulatorCore(AriEmulatorOptions options, AriEve
         lock (_gate)
         {
             call = _channels.TryGetValue(externalId, out var external) ? BridgedCaller(external) : null;
+            if (external?.Bridge is { } bridge)
+            {
+                foreach (var dialled in bridge.Channels.Select(c => c.Dialled).OfType<AriEmulatorDialled>())
+                {
+                    dialled.CountHeard();
+                }
+            }
         }
 
         call?.Hear(payload, externalId);

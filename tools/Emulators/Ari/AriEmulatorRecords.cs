@@ -31,3 +31,19 @@ public sealed record AriEmulatorRequest(string Method, string Path, string Query
 /// <param name="Json">The event as sent.</param>
 /// <param name="Delivered">False when no events socket was connected for the application (the event was lost, as with Asterisk).</param>
 public sealed record AriEmulatorEvent(string Application, string Type, string? ChannelId, string Json, bool Delivered);
+
+/// <summary>
+/// What a caller could hear from one moment on, until the next moment (<see cref="AriEmulatorCall.Moments"/>): recorded
+/// whenever its bridge, its bridge's answered members or its hold music changed.
+/// </summary>
+/// <param name="At">When it changed.</param>
+/// <param name="BridgeId">The bridge it is in, if any.</param>
+/// <param name="OnHold">Hold music on (<c>POST /channels/{id}/moh</c>).</param>
+/// <param name="InStasis">In the Stasis application (false once continued into the dialplan, or gone).</param>
+/// <param name="Hears">The other answered channels in its bridge (external media, an originated channel).</param>
+/// <param name="Gone">The channel is gone.</param>
+public sealed record AriCallerMoment(DateTimeOffset At, string? BridgeId, bool OnHold, bool InStasis, IReadOnlyList<string> Hears, bool Gone)
+{
+    /// <summary>Neither hold music nor anyone to hear while still in the application: dead air, once the caller was connected.</summary>
+    public bool Silent => !Gone && InStasis && !OnHold && Hears.Count == 0;
+}

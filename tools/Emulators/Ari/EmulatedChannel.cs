@@ -53,6 +53,12 @@ internal sealed class EmulatedChannel
     /// <summary>A caller: its test handle.</summary>
     public AriEmulatorCall? Call { get; set; }
 
+    /// <summary>A channel the application originated (<c>POST /channels</c>): the far end's test handle.</summary>
+    public AriEmulatorDialled? Dialled { get; set; }
+
+    /// <summary>An originated channel: the <c>Stasis(app,appArgs)</c> data it runs once answered.</summary>
+    public string OriginateAppData { get; init; } = string.Empty;
+
     /// <summary>The application events about this channel go to, if any.</summary>
     public string? EventApp => StasisApp ?? SubscribedApp;
 }
