@@ -2,6 +2,7 @@ using AiAgent.Grains.Asterisk.Ari;
 using AiAgent.Grains.Calls;
 using AiAgent.Grains.Interfaces.Asterisk;
 using AiAgent.Grains.Providers.Transport;
+using AiAgent.Grains.Tools;
 using Polly;
 using AiAgent.Grains.Interfaces.Calls;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,7 @@ public sealed partial class AriCallGrain(
     [PersistentState(AriCallGrain.StateName, CallStorage.Name)] IPersistentState<AriCallState> state,
     IAriClient ari,
     IOptionsMonitor<AsteriskModeOptions> options,
+    IOptionsMonitor<TransferOptions> transfers,
     TimeProvider time,
     ILogger<AriCallGrain> logger) : Grain, IAriCallGrain
 {
@@ -342,8 +344,10 @@ public sealed partial class AriCallGrain(
             await EndingAsync();
             try
             {
-                // Blind transfer into the dialplan is continue, not redirect (docs/protocols/asterisk.md).
-                await ari.ContinueAsync(caller, options.CurrentValue.Ari.TransferContext, action.Destination, 1);
+                // Blind transfer into the dialplan is continue, not redirect (docs/protocols/asterisk.md): to the
+                // destination's own context/extension/priority when configured, else transfer_context at extension <name>.
+                var target = transfers.CurrentValue.Destinations.FirstOrDefault(d => d.Name == action.Destination);
+                await ari.ContinueAsync(caller, target?.Context ?? options.CurrentValue.Ari.TransferContext, target?.Extension ?? action.Destination, target?.Priority ?? 1);
                 await CleanUpAsync(hangUpCaller: false, action.ToString());
                 return;
             }

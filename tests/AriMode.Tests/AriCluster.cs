@@ -80,6 +80,12 @@ internal sealed class AriCluster : IAsyncDisposable
             ["providers:local:greeting"] = "true",
             ["asterisk:ari:format"] = "slin16",
             ["asterisk:ari:transfer_context"] = "aiagent-transfer",
+            // One destination mapped to its own dialplan target; any other name continues into transfer_context.
+            ["transfer:destinations:0:name"] = "support",
+            ["transfer:destinations:0:description"] = "Technical support.",
+            ["transfer:destinations:0:context"] = "from-internal",
+            ["transfer:destinations:0:extension"] = "700",
+            ["transfer:destinations:0:priority"] = "2",
         };
         var logs = new CapturingLoggerProvider();
         var builder = new InProcessTestClusterBuilder((short)silos);

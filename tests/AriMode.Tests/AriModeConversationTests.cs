@@ -60,4 +60,17 @@ public sealed class AriModeConversationTests : IAsyncLifetime
         Assert.Contains("sales", call.ContinuedTo, StringComparison.Ordinal);
         await Waits.UntilAsync(() => _ari.Emulator.Bridges.Count == 0, what: "the bridge destroyed");
     }
+
+    [Fact]
+    public async Task A_transfer_to_a_mapped_destination_continues_at_its_own_context_extension_and_priority()
+    {
+        var call = await _ari.Emulator.PlaceCallAsync(AriCluster.App);
+        var callGrain = _ari.Cluster.Client.GetCallGrain(_ari.CallIdOf(call), CallGrainKeys.FirstEpoch);
+        await Waits.UntilAsync(() => call.HeardAudio().Any(b => b != 0), what: "the agent's greeting audio at the caller");
+
+        Assert.True(await callGrain.EndAsync(CallDisposition.TransferTo("support")));
+
+        await Waits.UntilAsync(() => call.ContinuedTo is not null, what: "the caller continued into the dialplan");
+        Assert.Equal("from-internal,700,2", call.ContinuedTo);
+    }
 }
