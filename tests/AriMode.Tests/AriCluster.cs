@@ -57,7 +57,7 @@ internal sealed class AriCluster : IAsyncDisposable
     /// keep supplying silence for a caller it no longer has).
     /// </param>
     /// <param name="extraHosts">Addresses after the gateways in <c>external_host</c> (<see cref="UnreachableHost"/>, …).</param>
-    public static async Task<AriCluster> StartAsync(int silos, int realGateways = 0, bool proxied = false, IReadOnlyList<string>? extraHosts = null)
+    public static async Task<AriCluster> StartAsync(int silos, int realGateways = 0, bool proxied = false, IReadOnlyList<string>? extraHosts = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var emulator = await AriEmulator.StartAsync(new AriEmulatorOptions());
         var gateway = new StandInGateway();
@@ -87,6 +87,11 @@ internal sealed class AriCluster : IAsyncDisposable
             ["transfer:destinations:0:extension"] = "700",
             ["transfer:destinations:0:priority"] = "2",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            keys[key] = value; // a test's own settings win over the defaults above
+        }
+
         var logs = new CapturingLoggerProvider();
         var builder = new InProcessTestClusterBuilder((short)silos);
         builder.ConfigureSilo((_, silo) => silo.AddAgentStorageAndStreams(new HostingOptions()));
