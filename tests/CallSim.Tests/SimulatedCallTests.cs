@@ -458,9 +458,10 @@ public sealed class SimulatedCallTests
             var frame = Tone(CallFormat.Slin, 20).SelectMany(BitConverter.GetBytes).ToArray();
             await c.SendFrameAsync(0x10, frame);
         });
-        var answered = await RunAsync(Settings(replying.Port, speechMs: 200) with { Tail = TimeSpan.FromMilliseconds(800) });
+        // A long tail: on a loaded machine the server's reply may come well after its 500 ms, and it must still be heard.
+        var answered = await RunAsync(Settings(replying.Port, speechMs: 200) with { Tail = TimeSpan.FromSeconds(3) });
         Assert.NotNull(answered.Summary.ReplyAfterSpeechMs);
-        Assert.InRange(answered.Summary.ReplyAfterSpeechMs!.Value, 0, 800);
+        Assert.InRange(answered.Summary.ReplyAfterSpeechMs!.Value, 0, 3000);
     }
 
     private static short[] Tone(CallFormat format, int ms) =>
