@@ -109,21 +109,32 @@ public sealed class OpenAIToolPlatformFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The Deepgram emulator as the model, scripted to transfer the caller to <c>sales</c> after their first turn.</summary>
+/// <summary>
+/// The Deepgram emulator as the model, scripted to open a ticket (an HTTP tool, POST to a loopback server) and transfer
+/// the caller to <c>sales</c> after their first turn.
+/// </summary>
 public sealed class DeepgramTransferPlatformFixture : IAsyncLifetime
 {
     public const string Key = "dg-e2e-tools-0123456789";
 
     public DeepgramEmulator Emulator { get; private set; } = null!;
 
+    public LoopbackServer Backend { get; private set; } = null!;
+
     public PlatformProcess Platform { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
+        Backend = await LoopbackServer.StartAsync(app => app.MapPost("/tickets", (TicketRequest request) => Results.Json(new { ticket = $"T-{request.Topic.Length}" })));
         Emulator = await DeepgramEmulator.StartAsync(new DeepgramEmulatorOptions
         {
             ApiKey = Key,
-            ToolCalls = [new ScriptedToolCall(1, "transfer_call", """{"destination":"sales"}""")],
+            // Both after the first turn, asked for together: a ticket is opened, then the caller is put through.
+            ToolCalls =
+            [
+                new ScriptedToolCall(1, "open_ticket", """{"topic":"new order"}"""),
+                new ScriptedToolCall(1, "transfer_call", """{"destination":"sales"}"""),
+            ],
         });
         Platform = await PlatformProcess.StartAsync($"""
             default_provider: deepgram
@@ -131,6 +142,19 @@ public sealed class DeepgramTransferPlatformFixture : IAsyncLifetime
               deepgram:
                 api_key_env: AIAGENT_E2E_DEEPGRAM_KEY
                 base_url: {Emulator.BaseUrl}
+            tools:
+              http:
+                - name: open_ticket
+                  description: Opens a ticket for the caller's request.
+                  parameters:
+                    type: object
+                    properties:
+                      topic:
+                        type: string
+                    required: [topic]
+                  method: POST
+                  url: "{Backend.Url("tickets")}"
+                  result_path: ticket
             transfer:
               destinations:
                 - name: sales
@@ -147,7 +171,10 @@ public sealed class DeepgramTransferPlatformFixture : IAsyncLifetime
     {
         await Platform.DisposeAsync();
         await Emulator.DisposeAsync();
+        await Backend.DisposeAsync();
     }
+
+    public sealed record TicketRequest(string Topic);
 }
 
 /// <summary>
@@ -242,9 +269,11 @@ public sealed class DeepgramTransferCallTests(DeepgramTransferPlatformFixture fi
 
         // Deepgram's shape: one FunctionCallResponse with the request's id and name (one call per fixture: one session).
         var session = Assert.Single(fixture.Emulator.Sessions);
-        Assert.Equal("transfer_call", Assert.Single(session.ToolResults).Name);
         Assert.Empty(session.ToolShapeErrors);
-        Assert.Contains("\"sales\"", session.ToolResults[0].Output, StringComparison.Ordinal);
+        var results = session.ToolResults;
+        Assert.Equal(["open_ticket", "transfer_call"], results.Select(r => r.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("\"T-9\"", results.Single(r => r.Name == "open_ticket").Output); // the HTTP tool's result_path
+        Assert.Contains("\"sales\"", results.Single(r => r.Name == "transfer_call").Output, StringComparison.Ordinal);
 
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.Platform.HttpPort}") };
         Assert.Equal("transfer:sales", await http.GetStringAsync($"/api/calls/{callId}/disposition"));
