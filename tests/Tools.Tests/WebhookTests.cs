@@ -130,6 +130,7 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(4500, body.GetProperty("counters").GetProperty("framesIn").GetInt64());
         await Waits.UntilAsync(() => deliveries.GetMeasurementSnapshot().Any(m => (string?)m.Tags["outcome"] == "delivered"), what: "delivered counted");
         await service.StopAsync(CancellationToken.None);
+        await Waits.UntilAsync(() => _logs.WithEventId(5240).Count == 1, what: "the delivery logged (just after it is counted)");
         Assert.DoesNotContain(Secret, _logs.AllText(), StringComparison.Ordinal);
         Assert.DoesNotContain("Hello, how can I help?", _logs.AllText(), StringComparison.Ordinal);
     }
@@ -167,6 +168,7 @@ public sealed class WebhookTests : IAsyncLifetime
         await Waits.UntilAsync(() => deliveries.GetMeasurementSnapshot().Count == 1, what: "an outcome counted");
 
         Assert.Equal("failed", deliveries.GetMeasurementSnapshot()[0].Tags["outcome"]);
+        await Waits.UntilAsync(() => _logs.WithEventId(5241).Count > 0, what: "the failure logged (just after it is counted)");
         Assert.Contains("HTTP 400", Assert.Single(_logs.WithEventId(5241)).Message, StringComparison.Ordinal);
         await service.StopAsync(CancellationToken.None);
         Assert.False(_received.Reader.TryRead(out _)); // no second attempt
