@@ -15,8 +15,8 @@ public readonly record struct ToolCallRequest(string FunctionCallId, string Name
 /// Runs one session's tool calls, each on a task of its own: off the grain's event pump and off the provider's receive
 /// loop, so audio and barge-in keep flowing while a tool works. Every call ends in a result for the model (an error
 /// result when the arguments fail the schema, the tool is unknown, throws, times out or the session stops), handed to
-/// the provider protocol's send; then <see cref="ToolCallFinished"/> (and <see cref="CallActionRequested"/> for a result
-/// with an action) goes to the session's events.
+/// the provider protocol's send, just after <see cref="ToolCallFinished"/> (and <see cref="CallActionRequested"/> for a
+/// result with an action) goes to the session's events.
 /// </summary>
 public sealed class ToolRunner
 {
@@ -113,6 +113,16 @@ public sealed class ToolRunner
         var startedAt = _time.GetUtcNow().UtcDateTime;
         ToolLog.Requested(_logger, request.FunctionCallId, _callId, request.Name, request.Arguments ?? string.Empty);
         var (result, toolTime, label) = await InvokeAsync(request).ConfigureAwait(false);
+        var durationMs = Math.Round((toolTime ?? TimeSpan.Zero).TotalMilliseconds, 1);
+
+        // The call hears of the result before the model does: the reply the output prompts (a farewell, say) must not
+        // reach the call ahead of the action it belongs to.
+        _emit(new ToolCallFinished(new ToolCallEntry(startedAt, request.Name, request.Arguments ?? string.Empty, result.Content, result.Outcome, durationMs)));
+        if (result is { Outcome: ToolCallOutcome.Ok, Action: { } action })
+        {
+            _emit(new CallActionRequested(action));
+        }
+
         bool delivered;
         try
         {
@@ -120,7 +130,7 @@ public sealed class ToolRunner
         }
         catch (Exception ex)
         {
-            // A send that throws must not lose the call's record; the connection is ending anyway.
+            // A send that throws is only logged: the call has its record already, and the connection is ending anyway.
             ToolLog.ToolThrewDetail(_logger, request.Name, _callId, ex);
             delivered = false;
         }
@@ -133,14 +143,8 @@ public sealed class ToolRunner
 
         _metrics.Overhead(_provider, _time.GetElapsedTime(request.ReceivedTimestamp, handed) - (toolTime ?? TimeSpan.Zero));
         _metrics.Finished(_provider, label, result.Outcome, toolTime);
-        var durationMs = Math.Round((toolTime ?? TimeSpan.Zero).TotalMilliseconds, 1);
         ToolLog.Finished(_logger, label, _callId, _provider, ToolMetrics.OutcomeLabel(result.Outcome), durationMs);
         ToolLog.Answered(_logger, request.FunctionCallId, _callId, result.Content);
-        _emit(new ToolCallFinished(new ToolCallEntry(startedAt, request.Name, request.Arguments ?? string.Empty, result.Content, result.Outcome, durationMs)));
-        if (result is { Outcome: ToolCallOutcome.Ok, Action: { } action })
-        {
-            _emit(new CallActionRequested(action));
-        }
     }
 
     /// <summary>The result, the tool's own run time (null when it did not run) and the tool's metric label.</summary>
