@@ -11,7 +11,6 @@ namespace AiAgent.Gateway.Playout;
 internal sealed class CallEndSignal(PipeReader input, int leadFrames)
 {
     private int _signalled;
-    private int _drainTicksLeft = -1;
 
     /// <summary>Why the call is ending, once someone asked it to end.</summary>
     public CallEndReason? Reason { get; private set; }
@@ -38,22 +37,16 @@ internal sealed class CallEndSignal(PipeReader input, int leadFrames)
     /// <summary>
     /// One pacer tick of an ending call; true when the end is due. It is due once the queue is played out and the
     /// lead written ahead of real time has had time to play: the hangup frame ends Asterisk's app at once, and
-    /// the dialplan's next step would cut the tail.
+    /// the dialplan's next step would cut the tail. The lead plays out from the last frame written, not from when the
+    /// end was asked for, so a request that arrives late (the grain heard of the playout a round trip after it) does
+    /// not wait the lead again.
     /// </summary>
-    public bool DrainTick(bool queueEmpty)
-    {
-        if (!queueEmpty)
-        {
-            return false;
-        }
-
-        if (_drainTicksLeft < 0)
-        {
-            _drainTicksLeft = leadFrames + 1;
-        }
-
-        return _drainTicksLeft-- == 0;
-    }
+    /// <param name="queueEmpty">Nothing is left to play.</param>
+    /// <param name="ticksSinceLastFrame">
+    /// Ticks since the call's last agent frame went out: 0 on the tick that wrote it, large when none ever did. That
+    /// frame was written <c>leadFrames</c> ahead of its time, so it has played <c>leadFrames + 1</c> ticks later.
+    /// </param>
+    public bool DrainTick(bool queueEmpty, int ticksSinceLastFrame) => queueEmpty && ticksSinceLastFrame > leadFrames;
 
     /// <summary>Stops the read loop (the first call only).</summary>
     public void Signal()

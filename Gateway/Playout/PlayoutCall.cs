@@ -38,6 +38,7 @@ internal sealed partial class PlayoutCall : IPacedCall
     private readonly ILogger _logger;
     private readonly long _lateTicks;
     private readonly int _leadFrames;
+    private int _ticksSinceAgentFrame = int.MaxValue; // ticks since the last agent frame went out, when a drain may end
     private readonly byte _silenceByte;
     private KeyValuePair<string, object?> _providerTag = GatewayMetrics.ProviderTag("unknown");
     private bool _closed;
@@ -233,6 +234,11 @@ internal sealed partial class PlayoutCall : IPacedCall
 
             var now = _time.GetTimestamp();
             var written = WriteAgentFrames(now, late: now - deadline > _lateTicks);
+            if (written == 0 && _ticksSinceAgentFrame < int.MaxValue)
+            {
+                _ticksSinceAgentFrame++;
+            }
+
             if (written == 0 && _keepalive.IsDue(now))
             {
                 // Neither side has sent anything for a while: keep Asterisk from giving up on the line.
@@ -249,7 +255,7 @@ internal sealed partial class PlayoutCall : IPacedCall
 
             if (EndReason is not null)
             {
-                end = _end.DrainTick(_queue.IsEmpty);
+                end = _end.DrainTick(_queue.IsEmpty, _ticksSinceAgentFrame);
             }
             else if (!_playing && _queue.IsEmpty)
             {
@@ -320,6 +326,7 @@ internal sealed partial class PlayoutCall : IPacedCall
         _playing = written > 0;
         if (written > 0)
         {
+            _ticksSinceAgentFrame = 0;
             _idle.OnAgentFrame(now);
             _metrics.FramesOut(written, _providerTag);
             if (late)

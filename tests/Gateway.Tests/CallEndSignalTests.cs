@@ -10,18 +10,28 @@ public sealed class CallEndSignalTests
     [InlineData(0, 1)]
     [InlineData(2, 3)] // the default 40 ms lead of 20 ms frames: two frames ahead, then the tick after
     [InlineData(5, 6)]
-    public void A_draining_end_is_due_once_the_lead_written_ahead_has_played(int leadFrames, int ticksAfterEmpty)
+    public void A_draining_end_is_due_once_the_lead_written_ahead_has_played(int leadFrames, int ticksAfterLastFrame)
     {
         var end = new CallEndSignal(new Pipe().Reader, leadFrames);
 
-        Assert.False(end.DrainTick(queueEmpty: false));
+        Assert.False(end.DrainTick(queueEmpty: false, ticksSinceLastFrame: int.MaxValue));
         var ticks = 0;
-        while (!end.DrainTick(queueEmpty: true))
+        while (!end.DrainTick(queueEmpty: true, ticksSinceLastFrame: ticks))
         {
             ticks++;
         }
 
-        Assert.Equal(ticksAfterEmpty, ticks);
+        Assert.Equal(ticksAfterLastFrame, ticks);
+    }
+
+    [Fact]
+    public void A_drain_asked_for_after_the_lead_played_out_is_due_at_once()
+    {
+        var end = new CallEndSignal(new Pipe().Reader, leadFrames: 2);
+
+        Assert.True(end.DrainTick(queueEmpty: true, ticksSinceLastFrame: 4));
+        Assert.True(end.DrainTick(queueEmpty: true, ticksSinceLastFrame: int.MaxValue)); // no agent audio ever
+        Assert.False(end.DrainTick(queueEmpty: true, ticksSinceLastFrame: 2));
     }
 
     [Fact]

@@ -60,6 +60,31 @@ public sealed class PlayoutCallTests : IDisposable
     }
 
     [Fact]
+    public async Task A_draining_end_asked_for_after_the_last_frame_does_not_wait_the_lead_again()
+    {
+        var call = NewCall(AudioFormat.Slin8, AudioFormat.Slin8);
+        call.Enqueue(new AgentAudioChunk(0, 1, new byte[320 * 5], _time.GetUtcNow().UtcDateTime));
+        call.MarkDone(1);
+        for (var i = 0; i < 4; i++)
+        {
+            Tick(call); // ticks at 0-60 ms: the last frame goes out at 40 ms; the grain hears of it a tick later
+        }
+
+        call.RequestEnd(CallEndReason.AgentHangup, byPlatform: true, drain: true);
+        var ticks = 0;
+        while (!call.IsEndSignalled && ticks < 50)
+        {
+            Tick(call);
+            ticks++;
+        }
+
+        // The lead plays out from 40 ms, as when the end was asked for first: the end comes at 100 ms (the sixth
+        // tick), not the lead's length after the request.
+        Assert.Equal(2, ticks);
+        Assert.Equal(5, (await ReadFramesAsync()).Count);
+    }
+
+    [Fact]
     public async Task A_drain_ends_the_call_after_its_answer_has_played_not_during_it()
     {
         var call = NewCall(AudioFormat.Slin8, AudioFormat.Slin8);
