@@ -180,6 +180,16 @@ public sealed class HttpToolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tool_timeout_longer_than_the_default_is_the_one_the_runner_enforces()
+    {
+        var tools = await ToolsAsync(Yaml(Tool("patient", "GET", _server.Url("slow"), "      timeout_ms: 8000") + "\n" + Tool("plain", "GET", _server.Url("slow"))));
+        var set = new ToolSet(tools, TimeSpan.FromMilliseconds(3000)); // tools.timeout_ms
+
+        Assert.Equal(TimeSpan.FromSeconds(8), set.TimeoutOf(set.Find("patient")!));
+        Assert.Equal(TimeSpan.FromSeconds(3), set.TimeoutOf(set.Find("plain")!));
+    }
+
+    [Fact]
     public async Task A_500_is_Failed_after_the_retries_with_the_status_and_without_the_body()
     {
         var tool = Assert.Single(await ToolsAsync(Yaml(Tool("fails", "GET", _server.Url("fail")))));

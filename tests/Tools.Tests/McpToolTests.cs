@@ -71,13 +71,14 @@ public sealed class McpToolTests : IAsyncLifetime
     [Fact]
     public async Task The_allow_listed_tools_are_offered_with_the_servers_schema_and_a_call_returns_the_text()
     {
-        var (services, source) = await SourceAsync(_server.Url("mcp"), "      tools: [find_customer, close_ticket]");
+        var (services, source) = await SourceAsync(_server.Url("mcp"), "      tools: [find_customer, close_ticket]\n      timeout_ms: 9000");
         await using var _ = services;
 
         var tools = await source.GetToolsAsync(CancellationToken.None);
 
         Assert.Equal(["close_ticket", "find_customer"], tools.Select(t => t.Definition.Name).Order());
         var find = tools.Single(t => t.Definition.Name == "find_customer");
+        Assert.Equal(TimeSpan.FromSeconds(9), new ToolSet(tools, TimeSpan.FromSeconds(5)).TimeoutOf(find)); // the server's, not tools.timeout_ms
         Assert.Equal("Finds a customer by phone number.", find.Definition.Description);
         Assert.Equal("string", find.Definition.Parameters.GetProperty("properties").GetProperty("phone").GetProperty("type").GetString());
 

@@ -15,7 +15,7 @@ namespace AiAgent.Grains.Tools.Http;
 /// <c>result_path</c> part of it. A non-2xx status, an unreachable host or a timeout is a short error the model can
 /// speak about; the response body of an error is never passed on (it may echo the request's credentials).
 /// </summary>
-internal sealed class HttpTool(HttpToolSpec spec, IHttpClientFactory clients, ILogger logger) : IAgentTool
+internal sealed class HttpTool(HttpToolSpec spec, IHttpClientFactory clients, ILogger logger) : IAgentTool, IToolTimeout
 {
     /// <summary>The most response body read (1 MiB); a larger answer is an error, not a cut result.</summary>
     public const int MaxResponseBytes = 1024 * 1024;
@@ -25,6 +25,9 @@ internal sealed class HttpTool(HttpToolSpec spec, IHttpClientFactory clients, IL
 
     /// <summary>The spec this tool sends (for the source's cache and tests).</summary>
     public HttpToolSpec Spec => spec;
+
+    /// <summary>Its <c>timeout_ms</c> (or <c>tools.timeout_ms</c>), which the runner enforces as well.</summary>
+    public TimeSpan? Timeout => spec.Timeout;
 
     /// <inheritdoc/>
     public async ValueTask<ToolResult> InvokeAsync(ToolInvocation invocation, CancellationToken cancellationToken)

@@ -34,6 +34,9 @@ internal sealed class McpServerTools(McpServerSpec spec, HttpClient http, TimePr
     /// <summary>The server's configured name.</summary>
     public string Name => spec.Name;
 
+    /// <summary>How long one tool call may take (<c>timeout_ms</c>).</summary>
+    public TimeSpan CallTimeout => spec.Timeout;
+
     /// <summary>The allow-listed tools the server lists now (from the cache while fresh); none while it cannot be reached.</summary>
     public async ValueTask<IReadOnlyList<IAgentTool>> GetToolsAsync(CancellationToken cancellationToken)
     {
@@ -215,7 +218,7 @@ internal sealed class McpServerTools(McpServerSpec spec, HttpClient http, TimePr
 }
 
 /// <summary>One tool an MCP server lists, offered under its own name with the server's input schema.</summary>
-internal sealed class McpTool(McpServerTools server, Tool tool) : IAgentTool
+internal sealed class McpTool(McpServerTools server, Tool tool) : IAgentTool, IToolTimeout
 {
     private static readonly JsonElement AnyObject = JsonDocument.Parse("""{"type":"object"}""").RootElement.Clone();
 
@@ -224,6 +227,9 @@ internal sealed class McpTool(McpServerTools server, Tool tool) : IAgentTool
         tool.Name,
         tool.Description ?? tool.Title ?? string.Empty,
         tool.InputSchema.ValueKind == JsonValueKind.Object ? tool.InputSchema.Clone() : AnyObject);
+
+    /// <summary>The server's <c>timeout_ms</c> (or <c>tools.timeout_ms</c>), which the runner enforces as well.</summary>
+    public TimeSpan? Timeout => server.CallTimeout;
 
     /// <inheritdoc/>
     public ValueTask<ToolResult> InvokeAsync(ToolInvocation invocation, CancellationToken cancellationToken)
