@@ -23,7 +23,7 @@ public sealed class ConversationScriptTests
         // speech ends when frame 8 is due (940 ms). The reply (1340-1520 ms) is over at 1820 ms, then a 200 ms pause.
         var summary = run.Timeline.Summarize(Origin, At(run.HungUpAtMs!.Value), earlyEnd: null);
         Assert.Equal(
-            [new CycleSummary(1, 780, 940, 400, false), new CycleSummary(2, 2_020, 2_180, 400, false)],
+            [new CycleSummary(1, 780, 940, 400, false, MaxReplyGapMs: 20), new CycleSummary(2, 2_020, 2_180, 400, false, MaxReplyGapMs: 20)],
             summary.Cycles);
         Assert.Equal(3_260, run.HungUpAtMs);
         Assert.Equal([.. Enumerable.Range(0, 10), .. Enumerable.Range(0, 10)], run.SpeechFramesSent);

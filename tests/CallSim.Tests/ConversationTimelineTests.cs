@@ -134,6 +134,25 @@ public sealed class ConversationTimelineTests
         Assert.Equal(new PlayoutGap(350, 70), Assert.Single(summary.GapsOverLimit));
         Assert.Equal(1, summary.Around(300).GapsOverLimitAfter);
         Assert.Equal(0, summary.Around(400).GapsOverLimitAfter);
+        Assert.Equal(60, Assert.Single(summary.Cycles).MaxReplyGapMs); // the reply's own, not the greeting's stall
+    }
+
+    [Fact]
+    public void EachReplyHasItsOwnLongestGapUntilTheNextTurn()
+    {
+        var timeline = new ConversationTimeline(Frequency);
+        timeline.CallerTurnStarted(At(0));
+        timeline.CallerTurnEnded(At(1_000));
+        timeline.AgentFrame(At(1_100), speech: false);           // silence before the reply: not part of it
+        Frames(timeline, fromMs: 1_400, count: 5, speech: true); // 1400..1480
+        timeline.AgentFrame(At(1_600), speech: true);            // a 120 ms stall inside the reply
+        timeline.CallerTurnStarted(At(3_000));
+        timeline.CallerTurnEnded(At(4_000));
+        timeline.AgentFrame(At(4_300), speech: true);            // a reply of one frame: no gap inside it
+
+        var summary = timeline.Summarize(Origin, At(5_000), earlyEnd: null);
+
+        Assert.Equal([120, null], summary.Cycles.Select(c => c.MaxReplyGapMs));
     }
 
     [Fact]

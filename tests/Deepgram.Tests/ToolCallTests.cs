@@ -117,6 +117,33 @@ public sealed class ToolCallTests
     }
 
     [Fact]
+    public async Task An_agent_turn_spoken_before_a_function_call_plays_out_while_the_tool_runs_and_the_answer_follows()
+    {
+        var release = new TaskCompletionSource();
+        var slow = TestTool.AnsweringAfter("lookup_order", release.Task);
+        var tools = await TestToolSets.CreateAsync([slow]);
+        await using var h = await Harness.CreateAsync(AudioFormat.Slin8,
+            new DeepgramEmulatorOptions { BurstFactor = 20, SpeakBeforeToolCalls = true, ToolCalls = [new ScriptedToolCall(1, "lookup_order", """{"order_id":"A-1"}""")] },
+            o => o.Greeting = "", context: c => c with { Tools = tools });
+        await h.StartAsync();
+        await h.SendSpeechThenSilenceAsync();
+
+        // The spoken turn is whole (its AgentAudioDone) before the request, and the tool's wait holds nothing back.
+        var spoken = await h.WaitForAsync<AgentAudio>();
+        await h.WaitForAsync<AgentAudioDone>(d => d.UtteranceId == spoken.UtteranceId);
+        await slow.Started.WaitAsync(Waits.Long);
+        Assert.DoesNotContain(h.Events, e => e is ToolCallFinished);
+
+        release.SetResult();
+        var finished = await h.WaitForAsync<ToolCallFinished>();
+        Assert.Equal(ToolCallOutcome.Ok, finished.Entry.Outcome);
+        var answer = await h.WaitForAsync<AgentAudio>(skip: h.IndexOf(finished));
+        Assert.NotEqual(spoken.UtteranceId, answer.UtteranceId);
+        Assert.Single(h.Connection.ToolResults);
+        Assert.Empty(h.Connection.ToolShapeErrors);
+    }
+
+    [Fact]
     public async Task A_slow_tool_times_out_into_an_error_result_while_agent_audio_keeps_flowing()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);

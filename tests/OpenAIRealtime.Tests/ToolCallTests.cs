@@ -165,6 +165,40 @@ public sealed class ToolCallTests
     }
 
     [Fact]
+    public async Task Speech_and_a_function_call_in_one_response_play_out_while_the_tool_runs_and_the_answer_follows()
+    {
+        var release = new TaskCompletionSource();
+        var slow = TestTool.AnsweringAfter("lookup_order", release.Task);
+        var tools = await TestToolSets.CreateAsync([slow]);
+        await using var h = await Harness.StartAsync(e =>
+        {
+            e.ToolCalls = [new ScriptedToolCall(1, "lookup_order", """{"order_id":"A-1"}""")];
+            e.SpeakBeforeToolCalls = true;
+        }, o => o.Greeting = "");
+        await using var session = h.CreateSession(new AgentSessionContext(Guid.NewGuid(), AudioFormat.Slin8) { Tools = tools });
+        var events = new EventReader(session);
+        await session.StartAsync(new CancellationTokenSource(Waits.Long).Token);
+        await CallerAudio.SendAsync(session, CallerAudio.SpeechThenSilence(session.Formats.Input));
+
+        // "Let me look that up" is delivered whole while the tool is still working: nothing waits for the tool.
+        var spoken = await events.NextAsync<AgentAudio>();
+        await slow.Started.WaitAsync(Waits.Long);
+        await events.SeenOrNextAsync<AgentAudioDone>(d => d.UtteranceId == spoken.UtteranceId);
+        Assert.DoesNotContain(events.Seen, e => e is ToolCallFinished);
+
+        release.SetResult();
+        Assert.Equal(ToolCallOutcome.Ok, (await events.NextAsync<ToolCallFinished>()).Entry.Outcome);
+        var answer = await events.NextAsync<AgentAudio>();
+        Assert.NotEqual(spoken.UtteranceId, answer.UtteranceId);
+
+        // One response.create, after the output: the response that spoke and called is not asked to speak again.
+        var callId = CallIdOf(h.Emulator.SentEvents.Single(e => e.Type == "response.function_call_arguments.done"));
+        var received = h.Emulator.ReceivedEvents;
+        Assert.Single(received.Skip(IndexOfOutput(received, callId) + 1), e => e.Type == "response.create");
+        Assert.Empty(h.Emulator.ToolShapeErrors);
+    }
+
+    [Fact]
     public async Task A_failing_tool_gets_an_error_result_without_its_exception_text()
     {
         const string secret = "sk-never-in-a-result";

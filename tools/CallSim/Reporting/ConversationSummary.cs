@@ -97,7 +97,12 @@ public sealed record PlayoutGap(double AtMs, double GapMs);
 /// <param name="SpeechEndMs">The end of the caller's speech (the tick after its last frame above -50 dBFS); null when the call ended first.</param>
 /// <param name="ReplyMs">End of speech to the first agent speech frame after it; null when none came in time.</param>
 /// <param name="GivenUp">No reply came within the reply timeout; the caller went on.</param>
-public sealed record CycleSummary(int Index, double StartMs, double? SpeechEndMs, double? ReplyMs, bool GivenUp);
+/// <param name="MaxReplyGapMs">
+/// The longest gap between received frames from the reply's first speech frame to the next caller turn: a stall the
+/// caller hears in this answer (say, while a tool it called runs), apart from any in the greeting. Null without a
+/// reply of two frames or more.
+/// </param>
+public sealed record CycleSummary(int Index, double StartMs, double? SpeechEndMs, double? ReplyMs, bool GivenUp, double? MaxReplyGapMs = null);
 
 /// <summary>A stretch the caller waited for the agent.</summary>
 /// <param name="FromMs">The end of the caller turn that is owed an answer.</param>

@@ -104,6 +104,11 @@ public sealed class ConversationTimeline
             if (_lastFrameAt != 0 && !_turnStartedSinceLastFrame)
             {
                 var gap = at - _lastFrameAt;
+                if (_cycles.Count > 0 && _cycles[^1] is { ReplyAt: not 0 } current && _lastFrameAt >= current.ReplyAt && gap > current.MaxReplyGap)
+                {
+                    current.MaxReplyGap = gap;
+                }
+
                 if (gap > _maxPlayoutGap)
                 {
                     _maxPlayoutGap = gap;
@@ -166,7 +171,8 @@ public sealed class ConversationTimeline
             {
                 var c = _cycles[i];
                 double? reply = c.ReplyAt == 0 ? null : Span(c.ReplyAt - c.SpeechEndAt);
-                cycles[i] = new CycleSummary(i + 1, Ms(c.StartAt), c.SpeechEndAt == 0 ? null : Ms(c.SpeechEndAt), reply, c.GivenUp);
+                cycles[i] = new CycleSummary(i + 1, Ms(c.StartAt), c.SpeechEndAt == 0 ? null : Ms(c.SpeechEndAt), reply, c.GivenUp,
+                    c.MaxReplyGap < 0 ? null : Span(c.MaxReplyGap));
                 if (reply is { } latency)
                 {
                     latencies.Add(latency);
@@ -208,5 +214,6 @@ public sealed class ConversationTimeline
         public long SpeechEndAt;
         public long ReplyAt;
         public bool GivenUp;
+        public long MaxReplyGap = -1;
     }
 }

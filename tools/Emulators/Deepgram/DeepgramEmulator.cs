@@ -79,7 +79,8 @@ public sealed partial class DeepgramEmulator : IAsyncDisposable
     /// <summary>
     /// Runs from the command line until Ctrl+C: <c>--port N</c> (8766), <c>--host A</c>, <c>--api-key KEY</c>
     /// (any key when absent), <c>--idle-timeout-seconds S</c>, <c>--burst-factor F</c>, <c>--max-session-seconds S</c>,
-    /// <c>--tool-call N:name:json</c> (repeatable; see <see cref="DeepgramEmulatorOptions.ToolCalls"/>).
+    /// <c>--tool-call N:name:json</c> (repeatable; see <see cref="DeepgramEmulatorOptions.ToolCalls"/>),
+    /// <c>--speak-before-tool-calls true</c>.
     /// </summary>
     public static async Task RunAsync(string[] args)
     {
@@ -91,6 +92,7 @@ public sealed partial class DeepgramEmulator : IAsyncDisposable
             switch (args[i])
             {
                 case "--tool-call": options.ToolCalls.Add(Common.ScriptedToolCall.Parse(value)); break;
+                case "--speak-before-tool-calls": options.SpeakBeforeToolCalls = bool.Parse(value); break;
                 case "--port": options.Port = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--host": options.Host = value; break;
                 case "--api-key": options.ApiKey = value; break;

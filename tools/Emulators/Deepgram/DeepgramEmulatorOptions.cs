@@ -79,6 +79,13 @@ public sealed class DeepgramEmulatorOptions
     /// </summary>
     public List<Common.ScriptedToolCall> ToolCalls { get; set; } = [];
 
+    /// <summary>
+    /// The agent speaks the reply before it asks for the <see cref="ToolCalls"/> ("let me look that up"): the
+    /// <c>FunctionCallRequest</c> follows that turn's <c>AgentAudioDone</c> (<c>--speak-before-tool-calls true</c>),
+    /// while its audio is still playing at the client. A barge-in that cuts the turn short drops the calls.
+    /// </summary>
+    public bool SpeakBeforeToolCalls { get; set; }
+
     /// <summary>Where the emulator logs; null for no logging.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

@@ -819,6 +819,13 @@ public sealed partial class DeepgramEmulatorSession
             w.WriteString("content", $"[caller speech {seconds} s]");
         });
         var scripted = _options.ToolCalls.Where(c => c.AfterTurn == UserTurns).ToArray();
+        if (scripted.Length > 0 && _options.SpeakBeforeToolCalls)
+        {
+            SendJson("AgentThinking", w => w.WriteString("content", "I will say I am looking it up, then call a function."));
+            StartTurn("reply", VoiceAssets.Reply, VoiceAssets.ReplyText, textFirst: false, _options.ThinkDelay, then: () => RequestScriptedCalls(scripted));
+            return;
+        }
+
         if (scripted.Length > 0)
         {
             RequestScriptedCalls(scripted);
@@ -968,7 +975,8 @@ public sealed partial class DeepgramEmulatorSession
         }
     }
 
-    private void StartTurn(string kind, ReadOnlySpan<short> asset, string text, bool textFirst, TimeSpan thinkDelay)
+    /// <summary>Speaks one agent turn; <paramref name="then"/> runs after its <c>AgentAudioDone</c> unless the turn is cut short.</summary>
+    private void StartTurn(string kind, ReadOnlySpan<short> asset, string text, bool textFirst, TimeSpan thinkDelay, Action? then = null)
     {
         var audio = DeepgramEmulatorAudio.Encode(kind == "greeting" ? "greeting" : "reply", asset, _outputEncoding, _outputRate);
         CancellationTokenSource turn;
@@ -981,10 +989,10 @@ public sealed partial class DeepgramEmulatorSession
             _turnPosition = 0;
         }
 
-        _ = SpeakAsync(turn, audio, text, textFirst, thinkDelay);
+        _ = SpeakAsync(turn, audio, text, textFirst, thinkDelay, then);
     }
 
-    private async Task SpeakAsync(CancellationTokenSource turn, byte[] audio, string text, bool textFirst, TimeSpan thinkDelay)
+    private async Task SpeakAsync(CancellationTokenSource turn, byte[] audio, string text, bool textFirst, TimeSpan thinkDelay, Action? then)
     {
         var token = turn.Token;
         try
@@ -1058,6 +1066,8 @@ public sealed partial class DeepgramEmulatorSession
                     _turn = null;
                 }
             }
+
+            then?.Invoke();
         }
         catch (OperationCanceledException)
         {

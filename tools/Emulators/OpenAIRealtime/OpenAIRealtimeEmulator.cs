@@ -102,7 +102,8 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
                 case "--api-key": options.ApiKey = args[i + 1]; break;
                 case "--chunk-interval-ms": options.AudioChunkIntervalMs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--tool-call": options.ToolCalls.Add(Common.ScriptedToolCall.Parse(args[i + 1])); break;
-                default: throw new ArgumentException($"unknown option {args[i]} (use --port N, --api-key KEY, --chunk-interval-ms N, --tool-call N:name:json)");
+                case "--speak-before-tool-calls": options.SpeakBeforeToolCalls = bool.Parse(args[i + 1]); break;
+                default: throw new ArgumentException($"unknown option {args[i]} (use --port N, --api-key KEY, --chunk-interval-ms N, --tool-call N:name:json, --speak-before-tool-calls true|false)");
             }
         }
 

@@ -98,6 +98,13 @@ public sealed class OpenAIRealtimeEmulatorOptions
     /// </summary>
     public List<Common.ScriptedToolCall> ToolCalls { get; set; } = [];
 
+    /// <summary>
+    /// The response that makes the <see cref="ToolCalls"/> first speaks the reply (an audio output item at index 0,
+    /// its function calls after it), as gpt-realtime does when it says "let me look that up" and calls in one
+    /// response (<c>--speak-before-tool-calls true</c>). The audio is queued at the client while the tool runs.
+    /// </summary>
+    public bool SpeakBeforeToolCalls { get; set; }
+
     /// <summary>Fault: answer the first client event of this type with an <c>error</c> (as if it were malformed) instead of applying it.</summary>
     public string? RejectClientEventType { get; set; }
 }

@@ -960,7 +960,7 @@ internal sealed class RealtimeEmulatorConnection
         {
             var calls = new Response(NewId("resp"), NewId("item"), number, greeting: false, clientEventId) { ToolCalls = scripted };
             _active = calls;
-            _ = Task.Run(() => RunFunctionCallResponse(calls, scripted));
+            _ = Options.SpeakBeforeToolCalls ? Task.Run(() => RunResponseAsync(calls)) : Task.Run(() => RunFunctionCallResponse(calls, scripted));
             return;
         }
 
@@ -979,10 +979,17 @@ internal sealed class RealtimeEmulatorConnection
     private void RunFunctionCallResponse(Response response, Common.ScriptedToolCall[] calls)
     {
         Enqueue(Event("response.created", new JsonObject { ["response"] = ResponseJson(response, "in_progress", null, null, []) }));
+        FinishResponse(response, "completed", null, EmitFunctionCalls(response, calls, firstOutputIndex: 0));
+    }
+
+    /// <summary>The function call output items of <paramref name="response"/>, from <paramref name="firstOutputIndex"/> on; returns them for its <c>response.done</c>.</summary>
+    private JsonNode[] EmitFunctionCalls(Response response, Common.ScriptedToolCall[] calls, int firstOutputIndex)
+    {
         var output = new List<JsonNode>();
-        for (var index = 0; index < calls.Length; index++)
+        for (var offset = 0; offset < calls.Length; offset++)
         {
-            var call = calls[index];
+            var call = calls[offset];
+            var index = firstOutputIndex + offset;
             var itemId = index == 0 ? response.ItemId : NewId("item");
             var callId = NewId("call");
             string? previous;
@@ -1019,7 +1026,7 @@ internal sealed class RealtimeEmulatorConnection
             output.Add(ItemJson("completed", call.ArgumentsJson));
         }
 
-        FinishResponse(response, "completed", null, [.. output]);
+        return [.. output];
     }
 
     /// <summary>
@@ -1207,7 +1214,14 @@ internal sealed class RealtimeEmulatorConnection
         var status = incompleteReason is not null ? "incomplete" : cancelReason is null ? "completed" : "cancelled";
         var statusDetails = incompleteReason is not null ? new JsonObject { ["type"] = "incomplete", ["reason"] = incompleteReason }
             : cancelReason is null ? null : new JsonObject { ["type"] = "cancelled", ["reason"] = cancelReason };
-        FinishResponse(response, status, statusDetails, [item.ToJson(item.Status, withTranscript: true)]);
+        JsonNode[] output = [item.ToJson(item.Status, withTranscript: true)];
+        if (response.ToolCalls is { } calls && status == "completed")
+        {
+            // Spoken first, then the calls (SpeakBeforeToolCalls): the service never calls from a cut-off response.
+            output = [.. output, .. EmitFunctionCalls(response, calls, firstOutputIndex: 1)];
+        }
+
+        FinishResponse(response, status, statusDetails, output);
     }
 
     private void FinishResponse(Response response, string status, JsonObject? statusDetails, JsonNode[] output)
