@@ -3,7 +3,7 @@
 # hangup frame and closes, and the platform's tool round-trip overhead. Starts a provider emulator (a separate
 # process, scripted to call the tool after the caller's first turn), the platform (Release, gateway co-hosted) with
 # the emulator as its provider, runs CALLS one-turn CallSim calls at once, and prints, from CallSim's JSON:
-# last frame -> 00 00 00 p50/p99/max (the gateway closes the socket in the same step), the dispositions served, and the platform's ai_agent_tool_call_overhead histogram
+# last frame -> 00 00 00 and last frame -> the gateway's close, p50/p99/max; the dispositions served; and the platform's ai_agent_tool_call_overhead histogram
 # (provider event in -> result handed to the socket, minus the tool's own time) scraped from /metrics.
 # slow-tool: the model says its reply (5.7 s of audio, sent faster than real time) and, in the same response, calls an
 # HTTP tool that answers after 1.5 s; the gateway must keep playing the queued reply while the tool runs, so the longest
@@ -144,6 +144,10 @@ if action == "slow-tool":
     sys.exit(0)
 print(f"{provider} {action}: calls {len(rows)}, ended by the platform {ended}, disposition {expect} {right}/{len(disp)}")
 print(f"  farewell's last frame -> 00 00 00: {stats(hang)}")
+closed = [r["hangupAfterLastFrameMs"] + r["serverCloseAfterHangupFrameMs"] for r in rows
+          if r.get("hangupAfterLastFrameMs") is not None and r.get("serverCloseAfterHangupFrameMs") is not None]
+left_open = sum(1 for r in rows if r.get("serverCloseTimedOut"))
+print(f"  farewell's last frame -> socket closed by the gateway: {stats(closed)}; left open over 2 s: {left_open}")
 print(f"  received gap p99 per call:        {stats(gaps)}")
 print(f"  tool overhead (platform, {int(total)} calls): p50 {bound(50)}, p99 {bound(99)} (histogram bucket bounds)")
 print(f"  logs and JSON: {d}")

@@ -281,15 +281,34 @@ public sealed class SimulatedCallTests
     }
 
     [Fact]
-    public async Task ServerHangupFrameEndsTheCall()
+    public async Task ServerHangupFrameEndsTheCallAndItsCloseIsTimed()
     {
-        await using var server = new FakeAudioSocketServer(onUuid: c => c.SendRawAsync([0, 0, 0]));
+        await using var server = new FakeAudioSocketServer(onUuid: async c =>
+        {
+            await c.SendRawAsync([0, 0, 0]);
+            c.Close(); // in the same step, as the gateway does
+        });
 
         var result = await RunAsync(Settings(server.Port, speechMs: 100) with { Tail = TimeSpan.FromSeconds(30) });
 
         Assert.Equal(CallOutcome.ServerHangupFrame, result.Summary.Outcome);
         Assert.True(result.Summary.Passed);
+        Assert.InRange(result.Summary.ServerCloseAfterHangupFrameMs ?? -1, 0, 1_000);
+        Assert.Null(result.Summary.ServerCloseAfterHangupMs); // we never hung up
         await (await server.FirstConnection).Eof.WaitAsync(s_wait);
+    }
+
+    [Fact]
+    public async Task AServerThatKeepsItsSocketOpenAfterItsHangupFrameFails()
+    {
+        await using var server = new FakeAudioSocketServer(onUuid: c => c.SendRawAsync([0, 0, 0]));
+
+        var result = await RunAsync(Settings(server.Port, speechMs: 100) with { Tail = TimeSpan.FromSeconds(30), CloseWait = TimeSpan.FromSeconds(0.3) });
+
+        Assert.Equal(CallOutcome.ServerHangupFrame, result.Summary.Outcome);
+        Assert.True(result.Summary.ServerCloseTimedOut);
+        Assert.Null(result.Summary.ServerCloseAfterHangupFrameMs);
+        Assert.False(result.Summary.Passed);
     }
 
     [Fact]

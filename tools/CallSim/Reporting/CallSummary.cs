@@ -87,7 +87,13 @@ public sealed record CallSummary
     /// <summary>After our hangup, how long the server took to close its side (null if it did not, or we did not hang up).</summary>
     public double? ServerCloseAfterHangupMs { get; init; }
 
-    /// <summary>True when the server left its side open after our hangup for longer than the close wait (CLOSE-WAIT leak).</summary>
+    /// <summary>After the server's hangup frame, how long it took to close its side (null if it did not, or sent none).</summary>
+    public double? ServerCloseAfterHangupFrameMs { get; init; }
+
+    /// <summary>
+    /// True when the server left its side open for longer than the close wait after our hangup or after its own
+    /// hangup frame (a CLOSE-WAIT leak, or a gateway that keeps a finished call's socket).
+    /// </summary>
     public bool ServerCloseTimedOut { get; init; }
 
     /// <summary>A conversation's turns, waits and playout gaps (<c>--cycles</c> / <c>--duration</c>); null for a classic call.</summary>

@@ -32,8 +32,9 @@ public static class SummaryText
         }
 
         Line(text, "server close", s.ServerCloseTimedOut
-            ? "FAILED: still open after our hangup"
-            : s.ServerCloseAfterHangupMs is { } close ? $"{Ms(close)} after our hangup" : "n/a");
+            ? s.Outcome == CallOutcome.ServerHangupFrame ? "FAILED: still open after its hangup frame" : "FAILED: still open after our hangup"
+            : s.ServerCloseAfterHangupMs is { } close ? $"{Ms(close)} after our hangup"
+            : s.ServerCloseAfterHangupFrameMs is { } afterFrame ? $"{Ms(afterFrame)} after its hangup frame" : "n/a");
         if (pacerLateness is not null)
         {
             Line(text, "pacer lateness", Timing(pacerLateness));
@@ -117,7 +118,7 @@ public static class SummaryText
 
         if (s.ServerCloseTimedOut)
         {
-            why.Append(", server did not close after our hangup");
+            why.Append(s.Outcome == CallOutcome.ServerHangupFrame ? ", server did not close after its hangup frame" : ", server did not close after our hangup");
         }
 
         return $"{s.CallId}: {why}";

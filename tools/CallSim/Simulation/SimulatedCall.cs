@@ -368,6 +368,10 @@ internal sealed class SimulatedCall
             {
                 await HangUpAsync().ConfigureAwait(false);
             }
+            else if (outcome == CallOutcome.ServerHangupFrame)
+            {
+                await AwaitServerCloseAsync().ConfigureAwait(false);
+            }
 
             // Asterisk closes its socket whatever ended the call; that also ends our receive loop if still reading.
             _socket!.Dispose();
@@ -443,6 +447,27 @@ internal sealed class SimulatedCall
         }
     }
 
+    /// <summary>
+    /// After the server's hangup frame, waits up to <see cref="CallSettings.CloseWait"/> for it to close its side, as
+    /// it should in the same step (Asterisk closes on its own at once, so a server that waits would leak a socket).
+    /// </summary>
+    private async Task AwaitServerCloseAsync()
+    {
+        if (_settings.CloseWait == TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            await _receiveLoop.WaitAsync(_settings.CloseWait).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _closeTimedOut = Volatile.Read(ref _eofAt) == 0;
+        }
+    }
+
     private async Task ReceiveLoopAsync()
     {
         var reader = PipeReader.Create(_stream!, new StreamPipeReaderOptions(leaveOpen: true));
@@ -486,9 +511,9 @@ internal sealed class SimulatedCall
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            // After our hangup a reset is the server closing (with our unread frames) or our own close; before it,
-            // the server reset the connection.
-            if (Volatile.Read(ref _hungUpAt) != 0)
+            // After our hangup, or the server's hangup frame, a reset is the server closing (with our unread frames)
+            // or our own close; before it, the server reset the connection.
+            if (Volatile.Read(ref _hungUpAt) != 0 || _hangupFrameAt != 0)
             {
                 Interlocked.CompareExchange(ref _eofAt, Stopwatch.GetTimestamp(), 0);
             }
@@ -514,9 +539,18 @@ internal sealed class SimulatedCall
                 return true;
             }
 
-            _hangupFrameAt = arrivedAt;
-            RequestEnd(CallOutcome.ServerHangupFrame, null);
-            return false;
+            if (_hangupFrameAt == 0)
+            {
+                _hangupFrameAt = arrivedAt;
+                RequestEnd(CallOutcome.ServerHangupFrame, null);
+            }
+
+            return true; // read on to the server's close, which times how long it took
+        }
+
+        if (_hangupFrameAt != 0)
+        {
+            return true; // after the server's hangup frame nothing counts: Asterisk has ended the application
         }
 
         if (!AudioSocketKind.IsAudio(kind))
@@ -637,6 +671,8 @@ internal sealed class SimulatedCall
             closeMs = Math.Max(0, Milliseconds(_eofAt - _hungUpAt));
         }
 
+        double? closeAfterFrameMs = _hangupFrameAt != 0 && _eofAt != 0 && !_closeTimedOut ? Math.Max(0, Milliseconds(_eofAt - _hangupFrameAt)) : null;
+
         var conversation = _timeline?.Summarize(
             _connectedAt,
             _finishingAt != 0 ? _finishingAt : Stopwatch.GetTimestamp(),
@@ -671,6 +707,7 @@ internal sealed class SimulatedCall
             SpeechFrames = _speechFrames,
             FramesAfterHangup = _afterHangup,
             ServerCloseAfterHangupMs = closeMs,
+            ServerCloseAfterHangupFrameMs = closeAfterFrameMs,
             ServerCloseTimedOut = _closeTimedOut,
             Conversation = conversation,
         };
