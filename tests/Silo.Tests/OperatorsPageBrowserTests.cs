@@ -1,5 +1,8 @@
+using AiAgent.Emulators.Common;
+using AiAgent.Emulators.Deepgram;
 using AiAgent.Grains.Interfaces.Calls;
 using AiAgent.Grains.Tests;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AiAgent.Silo.Tests;
@@ -57,5 +60,51 @@ public sealed class OperatorsPageBrowserTests(SiloHostFixture silo)
         await call.Grain.HangupAsync(CallEndReason.CallerHangup);
         await row.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = WaitMs });
         Assert.True(new FileInfo(ScreenshotPath).Length > 10_000, "the screenshot is a real rendering");
+    }
+
+    [Fact]
+    public async Task Operators_page_lists_the_tool_calls_the_model_made_with_their_outcome()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"Chromium is not installed at {ChromiumPath}: install it with 'apt-get install chromium' or set CHROMIUM_PATH.");
+
+        // A host of its own whose Deepgram emulator calls a function after the caller's first turn: the platform offers
+        // no lookup_order, so the model gets an UnknownTool error result, and the page must show that call.
+        await using var emulator = await DeepgramEmulator.StartAsync(new DeepgramEmulatorOptions
+        {
+            ApiKey = "emulator-key",
+            ToolCalls = [new ScriptedToolCall(1, "lookup_order", """{"order_id":"A-17"}""")],
+        });
+        var config = TestSilo.WriteConfig("127.0.0.1", out var port, out _, emulator.BaseUrl);
+        var app = silo.KeepUntilEnd(SiloHost.Build(["--config", config, "--default_provider=deepgram"]));
+        await app.StartAsync();
+        var client = app.Services.GetRequiredService<IClusterClient>();
+        await using var call = await CallProbe.StartAsync(client);
+        await call.SendAsync(Signals.Tone(0.6));
+        await call.SendAsync(Signals.Silence(1.2));
+        await call.WaitForSnapshotAsync(s => s.ToolCalls.Count > 0);
+
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"http://127.0.0.1:{port}/operators");
+        await page.Locator($"tr[data-call-id='{call.CallId}']").ClickAsync(new LocatorClickOptions { Timeout = WaitMs });
+
+        var toolRow = page.Locator("#tool-calls tbody tr", new PageLocatorOptions { HasTextString = "lookup_order" });
+        await toolRow.WaitForAsync(new LocatorWaitForOptions { Timeout = WaitMs });
+        var cells = await toolRow.Locator("td").AllInnerTextsAsync();
+        Assert.Equal("lookup_order", cells[1]);
+        Assert.Equal("UnknownTool", cells[2]);
+        Assert.Contains("A-17", cells[4], StringComparison.Ordinal); // the arguments, as the model wrote them
+        Assert.Contains("unknown function", cells[5], StringComparison.Ordinal);
+        Assert.Equal("failed", await toolRow.GetAttributeAsync("class"));
+        Assert.False(await page.Locator("#no-tool-calls").IsVisibleAsync());
+
+        await call.Grain.HangupAsync(CallEndReason.CallerHangup);
     }
 }
