@@ -346,7 +346,7 @@ public sealed partial class AriCallGrain(
             {
                 // Blind transfer into the dialplan is continue, not redirect (docs/protocols/asterisk.md): to the
                 // destination's own context/extension/priority when configured, else transfer_context at extension <name>.
-                var target = transfers.CurrentValue.Destinations.FirstOrDefault(d => d.Name == action.Destination);
+                var target = transfers.CurrentValue.Find(action.Destination);
                 await ari.ContinueAsync(caller, target?.Context ?? options.CurrentValue.Ari.TransferContext, target?.Extension ?? action.Destination, target?.Priority ?? 1);
                 await CleanUpAsync(hangUpCaller: false, action.ToString());
                 return;

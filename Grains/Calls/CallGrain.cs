@@ -532,8 +532,7 @@ public sealed class CallGrain(
     {
         if (disposition.Kind != CallDispositionKind.Transfer
             || !ServiceProvider.GetRequiredService<IOptionsMonitor<Asterisk.AsteriskModeOptions>>().CurrentValue.UsesAri
-            || ServiceProvider.GetRequiredService<IOptionsMonitor<TransferOptions>>().CurrentValue.Destinations
-                .FirstOrDefault(d => d.Name == disposition.Destination)?.WarmTarget() is not { } target)
+            || ServiceProvider.GetRequiredService<IOptionsMonitor<TransferOptions>>().CurrentValue.Find(disposition.Destination)?.WarmTarget() is not { } target)
         {
             return false;
         }
@@ -546,10 +545,12 @@ public sealed class CallGrain(
                 CallLog.WarmTransferStarted(logger, CallId, target.Destination);
                 return true;
             }
+
+            CallLog.WarmTransferNotStarted(logger, CallId, target.Destination, "the ARI call is not in a state to transfer");
         }
         catch (Exception ex)
         {
-            CallLog.ProviderCallFailed(logger, ex, CallId, "warm transfer");
+            CallLog.WarmTransferNotStarted(logger, CallId, target.Destination, ex.GetType().Name, ex);
         }
 
         return false;

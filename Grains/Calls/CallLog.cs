@@ -108,4 +108,7 @@ internal static partial class CallLog
 
     [LoggerMessage(EventId = 2046, Level = LogLevel.Information, Message = "Call {CallId}: warm transfer to {Destination}: the caller is on hold, the human is dialled")]
     public static partial void WarmTransferStarted(ILogger logger, Guid callId, string destination);
+
+    [LoggerMessage(EventId = 2047, Level = LogLevel.Warning, Message = "Call {CallId}: warm transfer to {Destination} could not start ({Reason}); the caller is transferred blind")]
+    public static partial void WarmTransferNotStarted(ILogger logger, Guid callId, string destination, string reason, Exception? exception = null);
 }

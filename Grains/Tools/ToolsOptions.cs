@@ -37,6 +37,9 @@ public sealed class TransferOptions
 
     /// <summary><c>transfer.destinations</c>: the allow-list the model chooses from; empty means no <c>transfer_call</c>.</summary>
     public List<TransferDestinationOptions> Destinations { get; set; } = [];
+
+    /// <summary>The destination named <paramref name="name"/> (names are unique, by the validator), or null.</summary>
+    public TransferDestinationOptions? Find(string? name) => Destinations.FirstOrDefault(d => d.Name == name);
 }
 
 /// <summary>One <c>transfer.destinations</c> entry.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text.RegularExpressions;
 using AiAgent.Emulators.Ari;
 using AiAgent.Grains.Interfaces.Calls;
@@ -164,7 +163,7 @@ public sealed partial class AriModeReattachTests(ITestOutputHelper output)
         await Waits.UntilAsync(() => callGrain.GetSnapshotAsync().Result.GatewayId == gatewayId, what: "the call re-attached through the new gateway");
         var heard = call.HeardFrames;
 
-        call.Say(Tone(TimeSpan.FromSeconds(1)));
+        call.Say(MediaSignals.Tone(TimeSpan.FromSeconds(1)));
 
         await Waits.UntilAsync(
             () => callGrain.GetSnapshotAsync().Result.Transcript.Any(l => l.Text.StartsWith("(echo of your", StringComparison.Ordinal)),
@@ -189,19 +188,6 @@ public sealed partial class AriModeReattachTests(ITestOutputHelper output)
         {
             output.WriteLine(log.ToString());
         }
-    }
-
-    /// <summary>A 440 Hz tone at -12 dBFS, s16le 16 kHz (the slin16 media leg's rate): speech to the energy VAD.</summary>
-    private static byte[] Tone(TimeSpan length)
-    {
-        var samples = (int)(16_000 * length.TotalSeconds);
-        var pcm = new byte[samples * 2];
-        for (var i = 0; i < samples; i++)
-        {
-            BinaryPrimitives.WriteInt16LittleEndian(pcm.AsSpan(i * 2), (short)(8_000 * Math.Sin(2 * Math.PI * 440 * i / 16_000)));
-        }
-
-        return pcm;
     }
 
     [GeneratedRegex(@"^\[caller turn 1: ")]

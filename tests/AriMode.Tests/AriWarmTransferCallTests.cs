@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using AiAgent.Emulators.Ari;
 using AiAgent.Emulators.Common;
 using AiAgent.Emulators.OpenAIRealtime;
@@ -58,7 +57,7 @@ public sealed class AriWarmTransferCallTests : IAsyncLifetime
         var callGrain = _ari.Cluster.Client.GetCallGrain(callId, CallGrainKeys.FirstEpoch);
         await Waits.UntilAsync(() => caller.HeardAudio().Any(b => b != 0), what: "the agent's greeting at the caller");
 
-        caller.Say(Tone(TimeSpan.FromSeconds(1)));
+        caller.Say(MediaSignals.Tone(TimeSpan.FromSeconds(1)));
         caller.Say(new byte[32_000 * 2]); // two seconds of silence end the turn
 
         await Waits.UntilAsync(() => caller.OnHold && _ari.Emulator.Dialled.Count == 1, what: "the caller on hold music and the human dialled");
@@ -83,17 +82,5 @@ public sealed class AriWarmTransferCallTests : IAsyncLifetime
 
         await human.HangUpAsync();
         await Waits.UntilAsync(() => caller.IsGone && _ari.NothingLeft, what: "the caller hung up after the human, the bridge destroyed");
-    }
-
-    private static byte[] Tone(TimeSpan length)
-    {
-        var samples = (int)(16_000 * length.TotalSeconds);
-        var pcm = new byte[samples * 2];
-        for (var i = 0; i < samples; i++)
-        {
-            BinaryPrimitives.WriteInt16LittleEndian(pcm.AsSpan(i * 2), (short)(8_000 * Math.Sin(2 * Math.PI * 440 * i / 16_000)));
-        }
-
-        return pcm;
     }
 }
