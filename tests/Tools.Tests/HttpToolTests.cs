@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json;
 using AiAgent.Grains.Interfaces.Calls;
+using AiAgent.Grains.Providers;
 using AiAgent.Grains.Tools;
 using AiAgent.Grains.Tools.Http;
 using AiAgent.Tests.Support;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace AiAgent.Tools.Tests;
@@ -115,6 +118,29 @@ public sealed class HttpToolTests : IAsyncLifetime
         Assert.Equal("Bearer " + Token, request.Authorization);
         Assert.DoesNotContain(Token, _logs.AllText(), StringComparison.Ordinal);
         Assert.DoesNotContain("A 1/2", _logs.AllText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_call_whose_arguments_fail_the_schema_is_InvalidArguments_naming_the_path_and_sends_no_request()
+    {
+        var tools = await ToolsAsync(Yaml(OrdersTool()));
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var finished = new TaskCompletionSource<ToolCallEntry>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sent = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var runner = new ToolRunner("test", Guid.NewGuid(), new ToolSet(tools, TimeSpan.FromSeconds(3)),
+            new ToolMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger.Instance, TimeProvider.System,
+            e => { if (e is ToolCallFinished f) { finished.TrySetResult(f.Entry); } });
+
+        // The model passes the order number as a number and a limit over the schema's maximum.
+        runner.Start(new ToolCallRequest("call_9", "lookup_order", """{"order_id":17,"limit":99}""", TimeProvider.System.GetTimestamp()), r => sent.TrySetResult(r));
+
+        var entry = await finished.Task.WaitAsync(Waits.Long);
+        Assert.Equal(ToolCallOutcome.InvalidArguments, entry.Outcome);
+        var error = JsonDocument.Parse(await sent.Task.WaitAsync(Waits.Long)).RootElement.GetProperty("error").GetString()!;
+        Assert.Contains("/order_id", error, StringComparison.Ordinal);
+        Assert.Contains("/limit", error, StringComparison.Ordinal);
+        await runner.StopAsync();
+        Assert.Empty(_requests); // the service never saw the bad call
     }
 
     [Fact]
