@@ -1,5 +1,6 @@
 using System.Buffers;
 using AiAgent.Gateway.AudioSocket;
+using AiAgent.Gateway.Tests;
 
 namespace AiAgent.Fuzz;
 
@@ -25,7 +26,7 @@ public static class FrameReaderTarget
         var reader = new AudioSocketFrameReader(maxPayload: (control & 0x80) != 0 ? 16_384 : AudioSocketFrameReader.ProtocolMaxPayload, passUnknownKinds: (control & 0x40) != 0);
         var whole = Read(reader, new ReadOnlySequence<byte>(data));
         var split = data.Length == 0 ? 0 : (control & 0x3F) * data.Length / 0x3F;
-        var parts = Read(reader, Segments.Split(data, split));
+        var parts = Read(reader, SegmentedSequence.Split(data, split));
         if (whole != parts)
         {
             throw new FuzzFindingException($"reading whole gave {whole}, split at {split} of {data.Length} gave {parts}");

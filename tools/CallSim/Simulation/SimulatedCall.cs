@@ -432,24 +432,13 @@ internal sealed class SimulatedCall
             return;
         }
 
-        if (_settings.CloseWait == TimeSpan.Zero)
-        {
-            return;
-        }
-
-        try
-        {
-            await _receiveLoop.WaitAsync(_settings.CloseWait).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            _closeTimedOut = Volatile.Read(ref _eofAt) == 0;
-        }
+        await AwaitServerCloseAsync().ConfigureAwait(false);
     }
 
     /// <summary>
-    /// After the server's hangup frame, waits up to <see cref="CallSettings.CloseWait"/> for it to close its side, as
-    /// it should in the same step (Asterisk closes on its own at once, so a server that waits would leak a socket).
+    /// Waits up to <see cref="CallSettings.CloseWait"/> for the server to close its side: after our FIN, or after its
+    /// own hangup frame, which it should follow in the same step (Asterisk closes on its own at once, so a server that
+    /// waits would leak a socket). A close wait of zero checks nothing.
     /// </summary>
     private async Task AwaitServerCloseAsync()
     {
