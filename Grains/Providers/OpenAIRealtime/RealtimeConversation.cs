@@ -168,12 +168,20 @@ internal sealed class RealtimeConversation
         }
     }
 
-    /// <summary>Server VAD heard the caller start (true) or stop (false).</summary>
+    /// <summary>
+    /// Server VAD heard the caller start (true) or stop (false). A stop commits the turn and the server answers it
+    /// unasked (<c>create_response</c> is on): until that answer's <c>response.created</c> the conversation is not
+    /// quiet, and a <c>response.create</c> of ours waits for it instead of colliding with it.
+    /// </summary>
     public void SetUserSpeaking(bool speaking)
     {
         lock (_gate)
         {
             _userSpeaking = speaking;
+            if (!speaking)
+            {
+                _responses.ServerWillRespond();
+            }
         }
     }
 

@@ -12,6 +12,10 @@ internal sealed class ResponseState
     private bool _resumeAfterReconnect;
     private bool _answerOwedAtStart;
 
+    // Server VAD ended a caller turn: with create_response on, the server creates the answer itself. Until its
+    // response.created (or a response.done) the answer is under way even though we asked for nothing.
+    private bool _serverResponding;
+
     /// <summary>Between <c>response.created</c> and <c>response.done</c>.</summary>
     public string? Active { get; private set; }
 
@@ -19,15 +23,18 @@ internal sealed class ResponseState
     public string? Cancelled { get; private set; }
 
     /// <summary>No response under way, asked for or owed.</summary>
-    public bool IsIdle => Active is null && !_requested && !_pending;
+    public bool IsIdle => Active is null && !_requested && !_pending && !_serverResponding;
 
     /// <summary>We sent a <c>response.create</c>.</summary>
     public void Requested() => _requested = true;
 
+    /// <summary><c>input_audio_buffer.speech_stopped</c>: the server is about to create the answer to the caller's turn.</summary>
+    public void ServerWillRespond() => _serverResponding = true;
+
     /// <summary>True when a <c>response.create</c> may go now (it is then asked for); else it is owed after the current one.</summary>
     public bool AskOrOwe()
     {
-        var now = Active is null && !_requested;
+        var now = Active is null && !_requested && !_serverResponding;
         if (now)
         {
             _requested = true;
@@ -60,6 +67,7 @@ internal sealed class ResponseState
     {
         Active = responseId;
         _requested = false;
+        _serverResponding = false;
     }
 
     /// <summary><c>response.done</c>; true when an owed <c>response.create</c> goes out now.</summary>
@@ -70,6 +78,9 @@ internal sealed class ResponseState
             Active = null;
         }
 
+        // A done before the server's own response.created (e.g. of the answer the caller talked over) ends the wait
+        // too, so a turn the server never answers cannot hold the session busy for good.
+        _serverResponding = false;
         var createPending = _pending && Active is null;
         if (createPending)
         {
@@ -119,6 +130,7 @@ internal sealed class ResponseState
     {
         var resume = !IsIdle;
         Active = null;
+        _serverResponding = false;
         _requested = !lost && resume;
         _pending = false;
         if (lost)
