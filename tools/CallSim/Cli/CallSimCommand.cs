@@ -26,7 +26,9 @@ public static class CallSimCommand
         }
 
         CliOptions? options;
-        IReadOnlyList<CallSettings> calls;
+        CallAudio audio;
+        RunPlan plan;
+        int seed;
         try
         {
             options = CommandLine.Parse(args, Path.Combine(AppContext.BaseDirectory, "assets", "hello.wav"));
@@ -36,50 +38,113 @@ public static class CallSimCommand
                 return Passed;
             }
 
-            var audio = CallAudio.FromWav(options.Wav, options.Format);
-            calls = options.ToCallSettings(audio);
-            foreach (var call in calls)
+            audio = CallAudio.FromWav(options.Wav, options.Format);
+            seed = options.Seed ?? Random.Shared.Next();
+            plan = options.Plan(audio, options.Calls, options.FindMax ? options.StepLength : null, seed);
+            foreach (var call in plan.Calls.Take(1))
             {
-                call.Validate();
+                call.Validate(); // every call of a plan shares its settings but the id and the drawn hold
+            }
+
+            if (plan.Calls.Count == 0)
+            {
+                throw new ArgumentException("--arrival steady drew no call in --run: raise --run or --calls");
+            }
+
+            if (options.PlatformPid is { } pid)
+            {
+                _ = PlatformProcess.Sample(pid);
             }
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await error.WriteLineAsync($"callsim: {ex.Message}").ConfigureAwait(false);
             return BadInput;
         }
 
+        var loadBefore = MachineFacts.ReadLoadAverage();
         using var http = options.MetricsUrl is null ? null : new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var before = http is null ? null : await ScrapeAsync(http, options.MetricsUrl!, error, cancellationToken).ConfigureAwait(false);
-        var result = await AsteriskSimulator.RunAsync(calls, options.EffectiveRamp, cancellationToken).ConfigureAwait(false);
-        var after = http is null || before is null ? null : await ScrapeAsync(http, options.MetricsUrl!, error, CancellationToken.None).ConfigureAwait(false);
-        if (options.Out is { } path)
+        var run = new MeasuredRun(options.MetricsUrl, options.PlatformPid, http, error);
+        var commandLine = "callsim " + string.Join(' ', args.Select(static a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
+        var arrival = options.Arrival == ArrivalMode.Steady ? "steady" : "all";
+        int exit;
+        RunReport report;
+        if (options.FindMax)
         {
-            var first = result.Calls[0];
-            try
+            var search = await FindMaxSearch.RunAsync(options, audio, seed, run, error, cancellationToken).ConfigureAwait(false);
+            report = new RunReport { CommandLine = commandLine, Machine = MachineFacts.Now(loadBefore), FindMax = search };
+            var text = options.Json
+                ? JsonSerializer.Serialize(report, CallSimJsonContext.Default.RunReport)
+                : MarkdownReport.Format(report);
+            await output.WriteLineAsync(text).ConfigureAwait(false);
+            exit = search.LargestHeld is null ? Failed : Passed;
+        }
+        else
+        {
+            var result = await run.RunAsync(plan, arrival, options.Arrival == ArrivalMode.Steady ? seed : null, cancellationToken).ConfigureAwait(false);
+            report = new RunReport { CommandLine = commandLine, Machine = MachineFacts.Now(loadBefore), Run = result.Load };
+            await WriteRecordingAsync(options, result, error).ConfigureAwait(false);
+            var text = (options.SingleCall, options.Json) switch
             {
-                WavRecording.Write(path, first.Format, first.ReceivedAudio.Span);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                (true, true) => JsonSerializer.Serialize(result.Calls[0].Summary, CallSimJsonContext.Default.CallSummary),
+                (true, false) => SummaryText.Format(result.Calls[0].Summary, result.Load.PacerLateness),
+                (_, true) => JsonSerializer.Serialize(result.Load, CallSimJsonContext.Default.LoadSummary),
+                _ => SummaryText.Format(result.Load),
+            };
+            await output.WriteLineAsync(text).ConfigureAwait(false);
+            if (options.SingleCall && run.LastScrapes is { } scrapes && !options.Json)
             {
-                await error.WriteLineAsync($"callsim: --out {path}: {ex.Message}").ConfigureAwait(false);
+                await output.WriteLineAsync(PlatformLatencyText(scrapes.Before, scrapes.After)).ConfigureAwait(false);
             }
+
+            exit = result.Load.Failed == 0 ? Passed : Failed;
         }
 
-        var text = (options.Calls, options.Json) switch
+        await WriteFileAsync(options.JsonOut, "--json-out", () => JsonSerializer.Serialize(report, CallSimJsonContext.Default.RunReport), error).ConfigureAwait(false);
+        await WriteFileAsync(options.Markdown, "--markdown", () => MarkdownReport.Format(report), error).ConfigureAwait(false);
+        return exit;
+    }
+
+    private static async Task WriteRecordingAsync(CliOptions options, SimulationResult result, TextWriter error)
+    {
+        if (options.Out is not { } path)
         {
-            (1, true) => JsonSerializer.Serialize(result.Calls[0].Summary, CallSimJsonContext.Default.CallSummary),
-            (1, false) => SummaryText.Format(result.Calls[0].Summary, result.Load.PacerLateness),
-            (_, true) => JsonSerializer.Serialize(result.Load, CallSimJsonContext.Default.LoadSummary),
-            _ => SummaryText.Format(result.Load),
-        };
-        await output.WriteLineAsync(text).ConfigureAwait(false);
-        if (before is not null && after is not null && !options.Json)
-        {
-            await output.WriteLineAsync(PlatformLatencyText(before, after)).ConfigureAwait(false);
+            return;
         }
 
-        return result.Load.Failed == 0 ? Passed : Failed;
+        var first = result.Calls[0];
+        try
+        {
+            WavRecording.Write(path, first.Format, first.ReceivedAudio.Span);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"callsim: --out {path}: {ex.Message}").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes a report file; a path that cannot be written is reported, the run's result still stands.</summary>
+    private static async Task WriteFileAsync(string? path, string option, Func<string> content, TextWriter error)
+    {
+        if (path is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            await File.WriteAllTextAsync(path, content()).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            await error.WriteLineAsync($"callsim: {option} {path}: {ex.Message}").ConfigureAwait(false);
+        }
     }
 
     /// <summary>The platform's own latency histograms for this run (the difference of two scrapes).</summary>
@@ -104,17 +169,4 @@ public static class CallSimCommand
         ("platform-added", "ai_agent_platform_added_latency_seconds"),
         ("turn latency", "ai_agent_turn_response_seconds"),
     ];
-
-    private static async Task<string?> ScrapeAsync(HttpClient http, Uri url, TextWriter error, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await http.GetStringAsync(url, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-        {
-            await error.WriteLineAsync($"callsim: --metrics {url}: {ex.Message}").ConfigureAwait(false);
-            return null;
-        }
-    }
 }

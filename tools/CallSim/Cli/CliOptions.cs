@@ -57,6 +57,36 @@ public sealed record CliOptions
     /// <summary>The platform's Prometheus endpoint, scraped before and after the run for its latency histograms.</summary>
     public Uri? MetricsUrl { get; init; }
 
+    /// <summary>How calls arrive (<c>--arrival</c>).</summary>
+    public ArrivalMode Arrival { get; init; } = ArrivalMode.All;
+
+    /// <summary>Steady arrivals: the mean call length (<c>--hold</c>).</summary>
+    public TimeSpan Hold { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Steady arrivals: how long calls keep arriving (<c>--run</c>).</summary>
+    public TimeSpan Run { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Steady arrivals: the seed of the draw (<c>--seed</c>); null draws one (and reports it).</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>The platform's process id (<c>--platform-pid</c>): its CPU time and RSS are read before and after the run.</summary>
+    public int? PlatformPid { get; init; }
+
+    /// <summary>Write the JSON summary to this file (<c>--json-out</c>).</summary>
+    public string? JsonOut { get; init; }
+
+    /// <summary>Write a Markdown summary to this file (<c>--markdown</c>).</summary>
+    public string? Markdown { get; init; }
+
+    /// <summary>Search for the largest N the platform holds (<c>--find-max</c>).</summary>
+    public bool FindMax { get; init; }
+
+    /// <summary>Find-max: each step's length (<c>--step-seconds</c>).</summary>
+    public TimeSpan StepLength { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Find-max: no step above this N (<c>--max-calls</c>).</summary>
+    public int MaxCalls { get; init; } = 2000;
+
     /// <summary>Wait for the server's close after our hangup.</summary>
     public TimeSpan CloseWait { get; init; } = TimeSpan.FromSeconds(2);
 
@@ -92,34 +122,93 @@ public sealed record CliOptions
         };
 
     /// <summary>The ramp actually used: as given, else 5 ms per call (1,000 calls start over 5 s).</summary>
-    public TimeSpan EffectiveRamp => Ramp ?? TimeSpan.FromMilliseconds(Calls <= 1 ? 0 : 5.0 * Calls);
+    public TimeSpan EffectiveRamp => RampFor(Calls);
 
-    /// <summary>Settings for each call.</summary>
-    public IReadOnlyList<CallSettings> ToCallSettings(CallAudio audio)
+    /// <summary>A single call's summary is printed (one call, all at once, no search); else the load summary.</summary>
+    public bool SingleCall => Calls == 1 && Arrival == ArrivalMode.All && !FindMax;
+
+    /// <summary>The ramp for <paramref name="calls"/> calls: as given, else 5 ms per call.</summary>
+    public TimeSpan RampFor(int calls) => Ramp ?? TimeSpan.FromMilliseconds(calls <= 1 ? 0 : 5.0 * calls);
+
+    /// <summary>Settings for each call (all at once, as <c>--calls</c> and <c>--ramp</c> say).</summary>
+    public IReadOnlyList<CallSettings> ToCallSettings(CallAudio audio) => Plan(audio, Calls, null, 0).Calls;
+
+    /// <summary>
+    /// The calls of one run of <paramref name="calls"/> and when each starts. All at once: over the ramp, each with the
+    /// configured plan (with <paramref name="length"/>, talking in cycles for that long). Steady: drawn from
+    /// <paramref name="seed"/>, arriving for <paramref name="length"/> (else <see cref="Run"/>), each talking in
+    /// cycles until its drawn hold.
+    /// </summary>
+    public RunPlan Plan(CallAudio audio, int calls, TimeSpan? length, int seed)
     {
-        var calls = new CallSettings[Calls];
         var conversation = Conversation;
-        for (var i = 0; i < calls.Length; i++)
+        if (Arrival == ArrivalMode.Steady)
         {
-            calls[i] = new CallSettings
+            var steady = ArrivalSchedule.Steady(calls, Hold, length ?? Run, seed);
+            var template = conversation ?? DefaultConversation;
+            var drawn = new CallSettings[steady.Arrivals.Count];
+            for (var i = 0; i < drawn.Length; i++)
             {
-                Host = Host,
-                Port = Port,
-                CallId = i == 0 && Uuid is { } uuid ? uuid : Guid.NewGuid(),
-                Audio = audio,
-                LabelLegacy = LabelLegacy,
-                LeadingSilence = LeadingSilence,
-                Tail = Tail,
-                Dtmf = Dtmf,
-                SendHangupFrame = SendHangupFrame,
-                SilentGaps = SilentGaps,
-                Record = i == 0 && Out is not null,
-                ConnectTimeout = ConnectTimeout,
-                CloseWait = CloseWait,
-                Conversation = conversation,
-            };
+                drawn[i] = Call(audio, i, template with { Duration = steady.Arrivals[i].Hold });
+            }
+
+            return new RunPlan(steady, drawn);
         }
 
-        return calls;
+        if (length is { } stepLength)
+        {
+            conversation = (conversation ?? DefaultConversation) with { Duration = stepLength };
+        }
+
+        var all = new CallSettings[calls];
+        for (var i = 0; i < all.Length; i++)
+        {
+            all[i] = Call(audio, i, conversation);
+        }
+
+        return new RunPlan(ArrivalSchedule.All(calls, RampFor(calls)), all);
     }
+
+    /// <summary>A conversation with this command line's reply and pause settings (the cycles or length set by the caller).</summary>
+    private ConversationSettings DefaultConversation => new()
+    {
+        Cycles = Cycles,
+        ReplyTimeout = ReplyTimeout,
+        ReplyQuiet = ReplyQuiet,
+        Pause = CyclePause,
+        GreetingWait = GreetingWait,
+    };
+
+    private CallSettings Call(CallAudio audio, int i, ConversationSettings? conversation) => new()
+    {
+        Host = Host,
+        Port = Port,
+        CallId = i == 0 && Uuid is { } uuid ? uuid : Guid.NewGuid(),
+        Audio = audio,
+        LabelLegacy = LabelLegacy,
+        LeadingSilence = LeadingSilence,
+        Tail = Tail,
+        Dtmf = Dtmf,
+        SendHangupFrame = SendHangupFrame,
+        SilentGaps = SilentGaps,
+        Record = i == 0 && Out is not null,
+        ConnectTimeout = ConnectTimeout,
+        CloseWait = CloseWait,
+        Conversation = conversation,
+    };
 }
+
+/// <summary>How calls arrive (<c>--arrival</c>).</summary>
+public enum ArrivalMode
+{
+    /// <summary>Every call starts over the ramp and lives its whole plan: N live at once.</summary>
+    All,
+
+    /// <summary>A call centre's traffic: Poisson arrivals, log-normal holds, N live on average.</summary>
+    Steady,
+}
+
+/// <summary>The calls of one run and when each starts.</summary>
+/// <param name="Schedule">Start offsets (and drawn holds).</param>
+/// <param name="Calls">One call per arrival, in the same order.</param>
+public sealed record RunPlan(ArrivalSchedule Schedule, IReadOnlyList<CallSettings> Calls);

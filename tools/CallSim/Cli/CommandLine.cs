@@ -44,6 +44,23 @@ public static class CommandLine
                                   at once without checking)
           --metrics URL           the platform's /metrics (e.g. http://127.0.0.1:8080/metrics): scraped before and
                                   after the run to print its platform-added and turn latency for these calls
+          --arrival all|steady    all (default): every call starts over --ramp and lives its whole plan; steady: a
+                                  call centre's traffic, Poisson arrivals at N / hold per second, each call talking
+                                  in cycles for a log-normal length (mean --hold, sigma 0.6, clamped to hold/5 ..
+                                  hold x 4), so N calls are live on average
+          --hold SEC              steady: mean call length (default 60)
+          --run SEC               steady: how long calls keep arriving (default 120); calls still up are hung up at
+                                  run + 4 x hold
+          --seed N                steady: seed of the draw (default: a random one, reported)
+          --platform-pid PID      the platform's process: its CPU time (before/after) and RSS (after) are reported,
+                                  with its CPU % of a core per live call
+          --json-out PATH         also write the JSON summary to PATH
+          --markdown PATH         write a Markdown summary (figures, command line, machine) to PATH
+          --find-max              from --calls N (default 100), run steps of N, N x 1.25 ... until one fails the bar
+                                  (reply gap p99 > 25 ms, a late frame, a failed call, a frame the platform dropped),
+                                  bisect once, report the largest N that held; stops if the generator was the limit
+          --step-seconds SEC      find-max: each step's length (default 30)
+          --max-calls N           find-max: the largest N tried (default 2000)
           --json                  print the summary as one JSON object
           --dialplan FILE         run one call through a dialplan instead (see --dialplan --help, docs/callsim.md)
           --help                  this text
@@ -57,6 +74,7 @@ public static class CommandLine
     public static CliOptions? Parse(IReadOnlyList<string> args, string defaultWav)
     {
         var options = new CliOptions { Wav = defaultWav };
+        var given = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -69,6 +87,8 @@ public static class CommandLine
 
                 return args[++i];
             }
+
+            given.Add(name);
 
             options = name switch
             {
@@ -96,6 +116,16 @@ public static class CommandLine
                 "--connect-timeout" => options with { ConnectTimeout = Seconds(name, Value()) },
                 "--close-wait" => options with { CloseWait = Seconds(name, Value()) },
                 "--json" => options with { Json = true },
+                "--arrival" => options with { Arrival = Arrival(name, Value()) },
+                "--hold" => options with { Hold = Positive(name, Seconds(name, Value())) },
+                "--run" => options with { Run = Positive(name, Seconds(name, Value())) },
+                "--seed" => options with { Seed = Int(name, Value(), 0, int.MaxValue) },
+                "--platform-pid" => options with { PlatformPid = Int(name, Value(), 1, int.MaxValue) },
+                "--json-out" => options with { JsonOut = Value() },
+                "--markdown" => options with { Markdown = Value() },
+                "--find-max" => options with { FindMax = true },
+                "--step-seconds" => options with { StepLength = Positive(name, Seconds(name, Value())) },
+                "--max-calls" => options with { MaxCalls = Int(name, Value(), 1, 100_000) },
                 "--metrics" => options with
                 {
                     MetricsUrl = Uri.TryCreate(Value(), UriKind.Absolute, out var metrics) && metrics.Scheme is "http" or "https"
@@ -110,9 +140,20 @@ public static class CommandLine
             }
         }
 
-        if (options.Uuid is not null && options.Calls > 1)
+        if (options.Uuid is not null && (options.Calls > 1 || options.Arrival == ArrivalMode.Steady || options.FindMax))
         {
-            throw new FormatException("--uuid names one call; it cannot be combined with --calls > 1");
+            throw new FormatException("--uuid names one call; it cannot be combined with --calls > 1, --arrival steady or --find-max");
+        }
+
+        CheckCombinations(options, given);
+        if (options.FindMax && !given.Contains("--calls"))
+        {
+            options = options with { Calls = 100 };
+        }
+
+        if (options.FindMax && options.MaxCalls < options.Calls)
+        {
+            throw new FormatException($"--max-calls {options.MaxCalls} is below --calls {options.Calls}");
         }
 
         if (options.ConnectTimeout <= TimeSpan.Zero)
@@ -122,6 +163,54 @@ public static class CommandLine
 
         return options;
     }
+
+    /// <summary>Options that only mean something with another one, or contradict it.</summary>
+    private static void CheckCombinations(CliOptions options, HashSet<string> given)
+    {
+        var steady = options.Arrival == ArrivalMode.Steady;
+        foreach (var option in new[] { "--hold", "--run", "--seed" })
+        {
+            if (given.Contains(option) && !steady)
+            {
+                throw new FormatException($"{option} applies only with --arrival steady");
+            }
+        }
+
+        if (steady && given.Contains("--ramp"))
+        {
+            throw new FormatException("--ramp does not apply with --arrival steady (calls arrive as a Poisson process)");
+        }
+
+        if (steady && given.Contains("--duration"))
+        {
+            throw new FormatException("--duration does not apply with --arrival steady (each call lasts its drawn --hold)");
+        }
+
+        foreach (var option in new[] { "--step-seconds", "--max-calls" })
+        {
+            if (given.Contains(option) && !options.FindMax)
+            {
+                throw new FormatException($"{option} applies only with --find-max");
+            }
+        }
+
+        if (options.FindMax && given.Contains("--duration"))
+        {
+            throw new FormatException("--duration does not apply with --find-max (each step lasts --step-seconds)");
+        }
+
+        if (options.FindMax && steady && given.Contains("--run"))
+        {
+            throw new FormatException("--run does not apply with --find-max (each step lasts --step-seconds)");
+        }
+    }
+
+    private static ArrivalMode Arrival(string name, string text) => text switch
+    {
+        "all" => ArrivalMode.All,
+        "steady" => ArrivalMode.Steady,
+        _ => throw new FormatException($"{name}: '{text}' is not all or steady"),
+    };
 
     private static int Int(string name, string text, int min, int max) =>
         int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max

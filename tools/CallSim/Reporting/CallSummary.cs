@@ -75,6 +75,18 @@ public sealed record CallSummary
     /// <summary>Gaps between consecutive received audio frames.</summary>
     public required GapStatistics Gaps { get; init; }
 
+    /// <summary>
+    /// Gaps between received frames inside the agent's replies (and greeting): from its first speech after a caller turn
+    /// edge to the next edge. Pauses between turns are not among them; <see cref="Gaps"/> has every gap.
+    /// </summary>
+    public GapStatistics ReplyGaps { get; init; } = GapStatistics.Empty;
+
+    /// <summary>
+    /// Received frames that came more than <see cref="ConversationTimeline.LateFrameGapMs"/> (40 ms) after the previous
+    /// one inside a reply: the caller heard the agent's audio run dry.
+    /// </summary>
+    public int LateFrames { get; init; }
+
     /// <summary>Received frames whose every sample is within ±32 (about -60 dBFS): silence.</summary>
     public int SilentFrames { get; init; }
 

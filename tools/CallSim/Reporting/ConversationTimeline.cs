@@ -15,6 +15,7 @@ public sealed class ConversationTimeline
     private readonly List<Cycle> _cycles = [];
     private readonly List<(long From, long To)> _waits = [];
     private readonly List<(long At, long Gap)> _gapsOverLimit = [];
+    private readonly List<double> _replyGapsMs = [];
 
     private long _owedSince;
     private long _lastFrameAt;
@@ -23,12 +24,44 @@ public sealed class ConversationTimeline
     private long _maxPlayoutGap = -1;
     private long _maxPlayoutGapAt;
     private int _playoutGapsOverLimit;
+    private bool _agentSpeakingSinceTurnEdge; // a reply (or greeting) is under way: its gaps are the agent's own
+    private int _lateFrames;
 
     /// <param name="frequency">Ticks per second of the timestamps given to every member.</param>
     public ConversationTimeline(long frequency)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(frequency, 1);
         _frequency = frequency;
+    }
+
+    /// <summary>
+    /// A frame that arrives more than this long after the previous one inside a reply is late: the caller's jitter
+    /// buffer (Asterisk plays what comes, 20 ms a frame) has run dry for at least one frame.
+    /// </summary>
+    public const double LateFrameGapMs = 40;
+
+    /// <summary>
+    /// Frames that arrived more than <see cref="LateFrameGapMs"/> after the previous frame inside a reply: after the
+    /// agent's first speech since the caller's last turn edge, with no turn edge between (pauses between turns never count).
+    /// </summary>
+    public int LateFrames
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lateFrames;
+            }
+        }
+    }
+
+    /// <summary>Every gap inside a reply (as <see cref="LateFrames"/> counts them), in ms, in arrival order.</summary>
+    public double[] ReplyGapsMs()
+    {
+        lock (_lock)
+        {
+            return [.. _replyGapsMs];
+        }
     }
 
     /// <summary>The last agent speech frame's arrival; 0 before the agent has spoken.</summary>
@@ -62,6 +95,7 @@ public sealed class ConversationTimeline
         {
             _cycles.Add(new Cycle { StartAt = at });
             _turnStartedSinceLastFrame = true;
+            _agentSpeakingSinceTurnEdge = false;
         }
     }
 
@@ -77,6 +111,7 @@ public sealed class ConversationTimeline
 
             _cycles[^1].SpeechEndAt = at;
             _turnStartedSinceLastFrame = true;
+            _agentSpeakingSinceTurnEdge = false;
             if (_owedSince == 0)
             {
                 _owedSince = at;
@@ -109,6 +144,16 @@ public sealed class ConversationTimeline
                     current.MaxReplyGap = gap;
                 }
 
+                if (_agentSpeakingSinceTurnEdge)
+                {
+                    var gapMs = gap * 1000.0 / _frequency;
+                    _replyGapsMs.Add(gapMs);
+                    if (gapMs > LateFrameGapMs)
+                    {
+                        _lateFrames++;
+                    }
+                }
+
                 if (gap > _maxPlayoutGap)
                 {
                     _maxPlayoutGap = gap;
@@ -133,6 +178,7 @@ public sealed class ConversationTimeline
             }
 
             _lastSpeechAt = at;
+            _agentSpeakingSinceTurnEdge = true;
             if (_owedSince != 0 && at >= _owedSince)
             {
                 _waits.Add((_owedSince, at));

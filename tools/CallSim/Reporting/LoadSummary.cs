@@ -48,6 +48,48 @@ public sealed record LoadSummary
     /// <summary>Gaps between received frames, pooled over all calls.</summary>
     public required GapStatistics Gaps { get; init; }
 
+    /// <summary>Gaps between received frames inside replies (<see cref="CallSummary.ReplyGaps"/>), pooled over all calls.</summary>
+    public GapStatistics ReplyGaps { get; init; } = GapStatistics.Empty;
+
+    /// <summary>Late frames (<see cref="CallSummary.LateFrames"/>: over 40 ms after the previous one inside a reply), all calls.</summary>
+    public long LateFrames { get; init; }
+
+    /// <summary>Calls with at least one late frame.</summary>
+    public int CallsWithLateFrames { get; init; }
+
+    /// <summary>The sum of every call's connected time (connect to hangup), in seconds: the load the platform carried.</summary>
+    public double CallSeconds { get; init; }
+
+    /// <summary>Calls live on average over the run: <see cref="CallSeconds"/> / wall seconds.</summary>
+    public double MeanLiveCalls { get; init; }
+
+    /// <summary>CPU time this process (the generator: pacer and receive loops) used during the run.</summary>
+    public double GeneratorCpuSeconds { get; init; }
+
+    /// <summary><see cref="GeneratorCpuSeconds"/> / wall seconds × 100: how much of one core the generator took.</summary>
+    public double GeneratorCpuPercentOfCore { get; init; }
+
+    /// <summary>How the calls arrived: <c>all</c> (over the ramp) or <c>steady</c> (Poisson, drawn holds).</summary>
+    public string Arrival { get; init; } = "all";
+
+    /// <summary>The seed of a steady schedule (the same seed draws the same calls); null for <c>all</c>.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>CPU time the platform process used during the run (<c>--platform-pid</c>); null without it.</summary>
+    public double? PlatformCpuSeconds { get; init; }
+
+    /// <summary>
+    /// The headline: platform CPU seconds per call second × 100, the percent of one core each live call costs
+    /// (<see cref="PlatformCpuSeconds"/> / <see cref="CallSeconds"/> × 100); null without <c>--platform-pid</c>.
+    /// </summary>
+    public double? PlatformCpuPercentOfCorePerCall { get; init; }
+
+    /// <summary>The platform process's resident set (VmRSS) after the run, in MiB; null without <c>--platform-pid</c>.</summary>
+    public double? PlatformRssMb { get; init; }
+
+    /// <summary>The platform's own figures from <c>/metrics</c> over the run (<c>--metrics</c>); null without it.</summary>
+    public PlatformMetrics? PlatformMetrics { get; init; }
+
     /// <summary>Connect to first audio frame, over the calls that got one.</summary>
     public required TimingStats FirstAudio { get; init; }
 

@@ -61,7 +61,23 @@ public static class SummaryText
         Line(text, "first agent audio", Timing(s.FirstAudio));
         Line(text, "first speech", Timing(s.FirstSpeech));
         Line(text, "received gaps", Gaps(s.Gaps));
+        Line(text, "gaps inside replies", Gaps(s.ReplyGaps));
+        Line(text, "late frames", $"{s.LateFrames} (> {ConversationTimeline.LateFrameGapMs:0} ms inside a reply) in {s.CallsWithLateFrames} calls");
+        Line(text, "call seconds", $"{s.CallSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; mean live calls {s.MeanLiveCalls.ToString("0.0", CultureInfo.InvariantCulture)} ({s.Arrival}{(s.Seed is { } seed ? $", seed {seed}" : string.Empty)})");
         Line(text, "pacer lateness", Timing(s.PacerLateness));
+        Line(text, "generator cpu", $"{s.GeneratorCpuSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s, {s.GeneratorCpuPercentOfCore.ToString("0.0", CultureInfo.InvariantCulture)} % of a core");
+        if (s.PlatformCpuSeconds is { } cpu)
+        {
+            Line(text, "platform cpu", $"{cpu.ToString("0.00", CultureInfo.InvariantCulture)} s, {s.PlatformCpuPercentOfCorePerCall?.ToString("0.00", CultureInfo.InvariantCulture) ?? "n/a"} % of a core per live call; RSS {s.PlatformRssMb?.ToString("0", CultureInfo.InvariantCulture) ?? "n/a"} MiB");
+        }
+
+        if (s.PlatformMetrics is { } p)
+        {
+            Line(text, "platform-added", Quantiles(p.PlatformAddedLatency));
+            Line(text, "turn latency", Quantiles(p.TurnResponse));
+            Line(text, "platform frames", $"{p.FramesLate:0} late, {p.FramesDropped:0} dropped, {p.PlayoutUnderruns:0} underruns");
+        }
+
         if (s.Conversation is { } c)
         {
             Line(text, "conversations", $"{c.Calls} calls, {c.Dropped} dropped; {c.Turns} turns, {c.Unanswered} unanswered");
@@ -136,6 +152,10 @@ public static class SummaryText
     private static string Gaps(GapStatistics g) => g.Count == 0
         ? "none"
         : $"p50 {Ms(g.P50Ms)}, p99 {Ms(g.P99Ms)}, max {Ms(g.MaxMs)} over {g.Count} gaps ({g.OutsideTolerance} outside 20 ± 5 ms)";
+
+    private static string Quantiles(HistogramQuantiles q) => q.Count <= 0
+        ? "no observations"
+        : $"p50 {Ms(q.P50Ms)}, p99 {Ms(q.P99Ms)} (n = {q.Count:0}, from buckets)";
 
     private static string Timing(TimingStats t) => t.Count == 0
         ? "none"

@@ -24,22 +24,46 @@ public static class AsteriskSimulator
     /// ended. Cancelling hangs up every call in progress (as callers hanging up) and skips calls not yet started; the
     /// results still come back.
     /// </summary>
-    public static async Task<SimulationResult> RunAsync(
+    public static Task<SimulationResult> RunAsync(
         IReadOnlyList<CallSettings> settings, TimeSpan ramp, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(settings.Count, 1, nameof(settings));
-        ArgumentOutOfRangeException.ThrowIfLessThan(ramp, TimeSpan.Zero);
+        return RunAsync(settings, ArrivalSchedule.All(settings.Count, ramp), cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs the calls, call i starting at <paramref name="schedule"/>'s arrival i (its hold, if any, is already in the
+    /// call's settings), and returns when all have ended; at the schedule's <see cref="ArrivalSchedule.HangUpAt"/> every
+    /// call still up is hung up. Cancelling hangs up every call in progress and skips calls not yet started.
+    /// </summary>
+    public static async Task<SimulationResult> RunAsync(
+        IReadOnlyList<CallSettings> settings, ArrivalSchedule schedule, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.Count, 1, nameof(settings));
+        if (schedule.Arrivals.Count != settings.Count)
+        {
+            throw new ArgumentException($"{schedule.Arrivals.Count} arrivals for {settings.Count} calls", nameof(schedule));
+        }
+
         var calls = new SimulatedCall[settings.Count];
+        var startTicks = new long[settings.Count];
         for (var i = 0; i < calls.Length; i++)
         {
             calls[i] = new SimulatedCall(settings[i]);
+            startTicks[i] = TickOf(schedule.Arrivals[i].Start);
+            if (i > 0 && startTicks[i] < startTicks[i - 1])
+            {
+                throw new ArgumentException("arrivals must be ordered by start", nameof(schedule));
+            }
         }
 
+        var hangUpTick = schedule.HangUpAt is { } hangUpAt ? TickOf(hangUpAt) : long.MaxValue;
         var startedAt = Stopwatch.GetTimestamp();
+        var cpuBefore = GeneratorCpu();
 
         // A dedicated thread, not the thread pool: the receive loops of a thousand calls must not delay the clock.
         var lateness = await Task.Factory.StartNew(
-            () => Pace(calls, ramp, cancellationToken),
+            () => Pace(calls, startTicks, hangUpTick, cancellationToken),
             CancellationToken.None,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default).ConfigureAwait(false);
@@ -51,13 +75,23 @@ public static class AsteriskSimulator
         }
 
         var elapsedMs = Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
-        return new SimulationResult(results, Summarize(results, lateness, elapsedMs));
+        var cpuSeconds = (GeneratorCpu() - cpuBefore).TotalSeconds;
+        return new SimulationResult(results, Summarize(results, lateness, elapsedMs, cpuSeconds));
     }
 
-    private static double[] Pace(SimulatedCall[] calls, TimeSpan ramp, CancellationToken cancellationToken)
+    /// <summary>The pacer tick a start offset falls in (today's ramp: call i at tick ⌊i × ramp / 20 ms / N⌋).</summary>
+    private static long TickOf(TimeSpan offset) => (long)(offset.TotalMilliseconds / 20);
+
+    /// <summary>This process's CPU time, every thread (pacer and receive loops): the generator's own cost.</summary>
+    private static TimeSpan GeneratorCpu()
     {
-        var rampTicks = ramp.TotalMilliseconds / 20;
-        var active = new List<SimulatedCall>(calls.Length);
+        using var self = Process.GetCurrentProcess();
+        return self.TotalProcessorTime;
+    }
+
+    private static double[] Pace(SimulatedCall[] calls, long[] startTicks, long hangUpTick, CancellationToken cancellationToken)
+    {
+        var active = new List<SimulatedCall>(Math.Min(calls.Length, 65_536));
         var lateness = new List<double>(4096);
         var nextToStart = 0;
         var start = Stopwatch.GetTimestamp();
@@ -67,7 +101,8 @@ public static class AsteriskSimulator
             WaitUntil(deadline);
             lateness.Add((Stopwatch.GetTimestamp() - deadline) * 1000.0 / Stopwatch.Frequency);
 
-            var hangUp = cancellationToken.IsCancellationRequested;
+            var cancelled = cancellationToken.IsCancellationRequested;
+            var hangUp = cancelled || tick >= hangUpTick;
             if (hangUp)
             {
                 for (; nextToStart < calls.Length; nextToStart++)
@@ -76,7 +111,7 @@ public static class AsteriskSimulator
                 }
             }
 
-            while (nextToStart < calls.Length && (long)(nextToStart * rampTicks / calls.Length) <= tick)
+            while (nextToStart < calls.Length && startTicks[nextToStart] <= tick)
             {
                 calls[nextToStart].BeginConnect();
                 active.Add(calls[nextToStart++]);
@@ -115,15 +150,21 @@ public static class AsteriskSimulator
         }
     }
 
-    private static LoadSummary Summarize(CallResult[] results, double[] pacerLateness, double elapsedMs)
+    private static LoadSummary Summarize(CallResult[] results, double[] pacerLateness, double elapsedMs, double cpuSeconds)
     {
-        var gapCount = 0;
+        int gapCount = 0, replyGapCount = 0;
         foreach (var result in results)
         {
             gapCount += result.GapsMs.Length;
+            replyGapCount += result.ReplyGapsMs.Length;
         }
 
         var gaps = new double[gapCount];
+        var replyGaps = new double[replyGapCount];
+        var replyOffset = 0;
+        long lateFrames = 0;
+        int callsWithLateFrames = 0;
+        var callMs = 0.0;
         var firstAudio = new List<double>(results.Length);
         var firstSpeech = new List<double>(results.Length);
         var failures = new List<string>();
@@ -136,6 +177,11 @@ public static class AsteriskSimulator
             var s = result.Summary;
             result.GapsMs.Span.CopyTo(gaps.AsSpan(offset));
             offset += result.GapsMs.Length;
+            result.ReplyGapsMs.Span.CopyTo(replyGaps.AsSpan(replyOffset));
+            replyOffset += result.ReplyGapsMs.Length;
+            lateFrames += s.LateFrames;
+            callsWithLateFrames += s.LateFrames > 0 ? 1 : 0;
+            callMs += s.DurationMs;
             if (s.FirstAudioMs is { } audio)
             {
                 firstAudio.Add(audio);
@@ -184,6 +230,13 @@ public static class AsteriskSimulator
             SendStalls = stalls,
             SpeechFrames = speech,
             Gaps = GapStatistics.FromGaps(gaps),
+            ReplyGaps = GapStatistics.FromGaps(replyGaps),
+            LateFrames = lateFrames,
+            CallsWithLateFrames = callsWithLateFrames,
+            CallSeconds = callMs / 1000,
+            MeanLiveCalls = elapsedMs <= 0 ? 0 : callMs / elapsedMs,
+            GeneratorCpuSeconds = cpuSeconds,
+            GeneratorCpuPercentOfCore = elapsedMs <= 0 ? 0 : cpuSeconds * 1000 / elapsedMs * 100,
             FirstAudio = TimingStats.FromValues(firstAudio.ToArray()),
             FirstSpeech = TimingStats.FromValues(firstSpeech.ToArray()),
             PacerLateness = TimingStats.FromValues(pacerLateness),

@@ -44,7 +44,7 @@ internal sealed class SimulatedCall
     private readonly int _totalFrames;
     private readonly int[] _dtmfFrames;
     private readonly SilentFrames _silence;
-    private readonly ConversationTimeline? _timeline;
+    private readonly ConversationTimeline _timeline;
     private readonly ConversationScript? _script;
     private readonly SilentFrames? _speechSilence;
     private readonly char[] _dtmfDigits;
@@ -64,6 +64,7 @@ internal sealed class SimulatedCall
     private bool _writePending;
     private int _nextFrame;
     private int _nextDtmf;
+    private int _classicTurn; // 0 before the caller's speech, 1 speaking, 2 done
 
     private long _connectedAt;
     private DateTimeOffset? _connectedAtUtc;
@@ -102,11 +103,13 @@ internal sealed class SimulatedCall
         _leadingFrames = CallSettings.FramesIn(settings.LeadingSilence);
         _totalFrames = settings.TotalFrames;
         _silence = SilentFrames.Of(settings);
+
+        // Every call keeps a timeline: a classic call's one turn bounds its reply too, for the late-frame count.
+        _timeline = new ConversationTimeline(Stopwatch.Frequency);
         if (settings.Conversation is { } conversation)
         {
             // The script indexes frames of the speech alone, so it is classified without leading silence or tail.
             _speechSilence = SilentFrames.Of(settings with { LeadingSilence = TimeSpan.Zero, Tail = TimeSpan.Zero });
-            _timeline = new ConversationTimeline(Stopwatch.Frequency);
             var speechFrames = (int)Math.Ceiling((double)settings.Audio.Bytes.Length / _format.FrameBytes);
             _script = new ConversationScript(
                 conversation, speechFrames, _speechSilence.LastSpeechFrame, settings.LeadingSilence, _timeline, Stopwatch.Frequency);
@@ -207,6 +210,11 @@ internal sealed class SimulatedCall
             Volatile.Write(ref _speechEndAt, Stopwatch.GetTimestamp());
         }
 
+        if (step is null)
+        {
+            MarkClassicTurn();
+        }
+
         var audioFrame = step is { } current
             ? current.Action == CallerAction.Speech ? current.AudioFrame : -1
             : _nextFrame - _leadingFrames;
@@ -260,6 +268,32 @@ internal sealed class SimulatedCall
 
         _nextFrame++;
         return true;
+    }
+
+    /// <summary>
+    /// A classic call's one turn, for the timeline (so its reply's gaps are told from the wait before it): begun at the
+    /// first frame of the WAV, over once its last speech frame has played. Catches up after a stalled tick.
+    /// </summary>
+    private void MarkClassicTurn()
+    {
+        var lastSpeech = _silence.LastSpeechFrame;
+        if (lastSpeech < _leadingFrames || _classicTurn == 2)
+        {
+            return;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        if (_classicTurn == 0 && _nextFrame >= _leadingFrames)
+        {
+            _timeline.CallerTurnStarted(now);
+            _classicTurn = 1;
+        }
+
+        if (_classicTurn == 1 && _nextFrame > lastSpeech)
+        {
+            _timeline.CallerTurnEnded(now);
+            _classicTurn = 2;
+        }
     }
 
     private bool TryCompleteWrite(ValueTask write)
@@ -596,7 +630,7 @@ internal sealed class SimulatedCall
         if (kind != _audioKind)
         {
             _kindMismatch++;
-            _timeline?.AgentFrame(arrivedAt, speech: false);
+            _timeline.AgentFrame(arrivedAt, speech: false);
             return;
         }
 
@@ -604,7 +638,7 @@ internal sealed class SimulatedCall
         var bytes = payload.IsSingleSegment ? payload.FirstSpan : Copy(payload, out rented);
         bytes = bytes[..(length & ~1)];
         var silent = IsSilent(bytes);
-        _timeline?.AgentFrame(arrivedAt, speech: !silent);
+        _timeline.AgentFrame(arrivedAt, speech: !silent);
         if (silent)
         {
             _silentFrames++;
@@ -654,6 +688,7 @@ internal sealed class SimulatedCall
     private CallResult BuildResult(CallOutcome outcome)
     {
         var gaps = GapStatistics.GapsMs(CollectionsMarshal.AsSpan(_arrivals), Stopwatch.Frequency);
+        var replyGaps = _timeline.ReplyGapsMs();
         double? closeMs = null;
         if (_hungUpAt != 0 && _eofAt != 0)
         {
@@ -662,7 +697,7 @@ internal sealed class SimulatedCall
 
         double? closeAfterFrameMs = _hangupFrameAt != 0 && _eofAt != 0 && !_closeTimedOut ? Math.Max(0, Milliseconds(_eofAt - _hangupFrameAt)) : null;
 
-        var conversation = _timeline?.Summarize(
+        var conversation = _settings.Conversation is null ? null : _timeline.Summarize(
             _connectedAt,
             _finishingAt != 0 ? _finishingAt : Stopwatch.GetTimestamp(),
             outcome is CallOutcome.CallerHangup or CallOutcome.NotStarted ? null : _error is null ? outcome.ToString() : $"{outcome}: {_error}");
@@ -692,6 +727,8 @@ internal sealed class SimulatedCall
             FirstAudioMs = _firstAudioAt == 0 ? null : Milliseconds(_firstAudioAt - _connectedAt),
             FirstSpeechMs = _firstSpeechAt == 0 ? null : Milliseconds(_firstSpeechAt - _connectedAt),
             Gaps = GapStatistics.FromGaps(gaps.ToArray()),
+            ReplyGaps = GapStatistics.FromGaps(replyGaps.ToArray()),
+            LateFrames = _timeline.LateFrames,
             SilentFrames = _silentFrames,
             SpeechFrames = _speechFrames,
             FramesAfterHangup = _afterHangup,
@@ -701,7 +738,7 @@ internal sealed class SimulatedCall
             Conversation = conversation,
         };
         var audio = _recording is null ? ReadOnlyMemory<byte>.Empty : _recording.WrittenMemory;
-        return new CallResult(summary, _replyFormat, audio, gaps);
+        return new CallResult(summary, _replyFormat, audio, gaps, replyGaps);
     }
 
     private static double Milliseconds(long timestampTicks) => timestampTicks * 1000.0 / Stopwatch.Frequency;

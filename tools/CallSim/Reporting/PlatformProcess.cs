@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace AiAgent.CallSim.Reporting;
+
+/// <summary>A platform process's CPU time and resident set at one moment.</summary>
+/// <param name="CpuTime">User + system CPU time since it started.</param>
+/// <param name="RssBytes">Resident set (VmRSS); null where /proc is not readable.</param>
+public readonly record struct PlatformSample(TimeSpan CpuTime, long? RssBytes);
+
+/// <summary>
+/// Reads another process's cost (<c>--platform-pid</c>): CPU time as .NET's <see cref="Process.TotalProcessorTime"/>
+/// gives it (on Linux utime + stime from <c>/proc/PID/stat</c> over the kernel's clock ticks), and VmRSS from
+/// <c>/proc/PID/status</c>.
+/// </summary>
+public static class PlatformProcess
+{
+    /// <summary>Samples process <paramref name="pid"/>.</summary>
+    /// <exception cref="InvalidOperationException">No such process, or its figures cannot be read; the message says which.</exception>
+    public static PlatformSample Sample(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            var cpu = process.TotalProcessorTime;
+            return new PlatformSample(cpu, ReadRss(pid) ?? process.WorkingSet64);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            throw new InvalidOperationException($"--platform-pid {pid}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>VmRSS in bytes from the text of <c>/proc/PID/status</c>; null when the line is missing.</summary>
+    public static long? ParseVmRssBytes(string status)
+    {
+        foreach (var raw in status.AsSpan().EnumerateLines())
+        {
+            if (!raw.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var value = raw["VmRSS:".Length..].Trim();
+            var space = value.IndexOf(' ');
+            var number = space < 0 ? value : value[..space];
+            return long.TryParse(number, NumberStyles.Integer, CultureInfo.InvariantCulture, out var kb) ? kb * 1024 : null; // the kernel's "kB" is KiB
+        }
+
+        return null;
+    }
+
+    private static long? ReadRss(int pid)
+    {
+        var path = $"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/status";
+        try
+        {
+            return File.Exists(path) ? ParseVmRssBytes(File.ReadAllText(path)) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
