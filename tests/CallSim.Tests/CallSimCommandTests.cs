@@ -59,6 +59,72 @@ public sealed class CallSimCommandTests : IDisposable
         Assert.True(json.RootElement.GetProperty("gaps").GetProperty("count").GetInt32() > 0);
     }
 
+    [Fact]
+    public async Task AMeasuredRunWritesJsonAndMarkdownWithTheGeneratorsAndThePlatformsCost()
+    {
+        await using var server = new FakeAudioSocketServer(onUuid: c => FakeAgent.AnswerTurnsAsync(c, int.MaxValue));
+        var wav = WriteTone("in.wav", 8000, seconds: 0.2);
+        var json = Path.Combine(_directory, "out", "run.json");
+        var markdown = Path.Combine(_directory, "out", "run.md");
+
+        // The "platform" is this test process: it runs the fake server, so it has CPU time and a resident set.
+        var (exit, output, error) = await RunAsync(
+            "--wav", wav, "--port", server.Port.ToString(), "--calls", "2", "--cycles", "1", "--greeting-wait", "0", "--reply-quiet", "0.2",
+            "--leading-silence", "0.1", "--platform-pid", Environment.ProcessId.ToString(), "--json-out", json, "--markdown", markdown);
+
+        Assert.True(exit == 0, error + output);
+        Assert.Contains("platform cpu", output, StringComparison.Ordinal);
+        using var report = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.StartsWith("callsim --wav", report.RootElement.GetProperty("commandLine").GetString(), StringComparison.Ordinal);
+        Assert.True(report.RootElement.GetProperty("machine").GetProperty("processorCount").GetInt32() >= 1);
+        var run = report.RootElement.GetProperty("run");
+        Assert.Equal(2, run.GetProperty("calls").GetInt32());
+        Assert.Equal(0, run.GetProperty("lateFrames").GetInt64());
+        Assert.True(run.GetProperty("callSeconds").GetDouble() > 0);
+        Assert.True(run.GetProperty("generatorCpuSeconds").GetDouble() > 0);
+        Assert.True(run.GetProperty("platformCpuSeconds").GetDouble() > 0);
+        Assert.True(run.GetProperty("platformCpuPercentOfCorePerCall").GetDouble() > 0);
+        Assert.True(run.GetProperty("platformRssMb").GetDouble() > 1);
+        var text = File.ReadAllText(markdown);
+        Assert.Contains("# CallSim load run", text, StringComparison.Ordinal);
+        Assert.Contains("% of a core per live call", text, StringComparison.Ordinal);
+        Assert.Contains("| late frames (> 40 ms inside a reply) | 0 in 0 calls |", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FindMaxRunsStepsAndReportsEachAsARow()
+    {
+        await using var server = new FakeAudioSocketServer(onUuid: c => FakeAgent.AnswerTurnsAsync(c, int.MaxValue));
+        var wav = WriteTone("in.wav", 8000, seconds: 0.2);
+        var markdown = Path.Combine(_directory, "max.md");
+
+        // From 1 call to the cap of 11 (one growth step): at most two steps of one second each.
+        var (exit, output, error) = await RunAsync(
+            "--wav", wav, "--port", server.Port.ToString(), "--find-max", "--calls", "1", "--max-calls", "11", "--step-seconds", "1",
+            "--greeting-wait", "0", "--reply-quiet", "0.2", "--leading-silence", "0.1", "--json", "--markdown", markdown);
+
+        Assert.True(exit is CallSimCommand.Passed or CallSimCommand.Failed, error);
+        using var report = JsonDocument.Parse(output);
+        var search = report.RootElement.GetProperty("findMax");
+        var steps = search.GetProperty("steps");
+        Assert.InRange(steps.GetArrayLength(), 1, 2);
+        Assert.Equal(1, steps[0].GetProperty("calls").GetInt32());
+        Assert.False(string.IsNullOrEmpty(search.GetProperty("conclusion").GetString()));
+        Assert.Contains("find-max: step 1: 1 calls", error, StringComparison.Ordinal);
+        var text = File.ReadAllText(markdown);
+        Assert.Contains("| N | verdict |", text, StringComparison.Ordinal);
+        Assert.Contains("**Result:**", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APlatformPidThatIsNoProcessIsBadInput()
+    {
+        var (exit, _, error) = await RunAsync("--platform-pid", int.MaxValue.ToString(), "--calls", "2");
+
+        Assert.Equal(CallSimCommand.BadInput, exit);
+        Assert.Contains("--platform-pid", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--format", "mp3", "--format")]
     [InlineData("--wav", "/nonexistent/x.wav", "x.wav")]

@@ -81,10 +81,93 @@ public sealed class CommandLineTests
     [InlineData("--tail", "-1", "--tail")]
     [InlineData("--uuid", "nope", "--uuid")]
     [InlineData("--bogus", "x", "--bogus")]
+    [InlineData("--arrival", "poisson", "--arrival")]
+    [InlineData("--hold", "0", "--hold")]
+    [InlineData("--run", "0", "--run")]
+    [InlineData("--seed", "-1", "--seed")]
+    [InlineData("--platform-pid", "0", "--platform-pid")]
+    [InlineData("--step-seconds", "x", "--step-seconds")]
+    [InlineData("--max-calls", "0", "--max-calls")]
     public void BadValuesNameTheOption(string option, string value, string named)
     {
         var error = Assert.Throws<FormatException>(() => CommandLine.Parse([option, value], "x.wav"));
         Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParsesTheLoadOptions()
+    {
+        var options = CommandLine.Parse(
+            ["--arrival", "steady", "--hold", "30", "--seed", "9", "--platform-pid", "4242", "--json-out", "r.json",
+             "--markdown", "r.md", "--find-max", "--step-seconds", "20", "--max-calls", "500", "--calls", "50"],
+            "x.wav")!;
+
+        Assert.Equal(ArrivalMode.Steady, options.Arrival);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.Hold);
+        Assert.Equal(9, options.Seed);
+        Assert.Equal(4242, options.PlatformPid);
+        Assert.Equal("r.json", options.JsonOut);
+        Assert.Equal("r.md", options.Markdown);
+        Assert.True(options.FindMax);
+        Assert.Equal(TimeSpan.FromSeconds(20), options.StepLength);
+        Assert.Equal(500, options.MaxCalls);
+        Assert.Equal(50, options.Calls);
+        Assert.Equal(100, CommandLine.Parse(["--find-max"], "x.wav")!.Calls); // find-max starts at 100 unless told
+        Assert.Equal(ArrivalMode.All, CommandLine.Parse([], "x.wav")!.Arrival);
+        Assert.Equal(TimeSpan.FromSeconds(600), CommandLine.Parse(["--arrival", "steady", "--run", "600"], "x.wav")!.Run);
+    }
+
+    [Theory]
+    [InlineData("--hold", "--hold", "30")]
+    [InlineData("--run", "--run", "30")]
+    [InlineData("--seed", "--seed", "1")]
+    [InlineData("--step-seconds", "--step-seconds", "10")]
+    [InlineData("--max-calls", "--max-calls", "10")]
+    public void OptionsOfAnotherModeAreRejectedByName(string named, params string[] args)
+    {
+        var error = Assert.Throws<FormatException>(() => CommandLine.Parse(args, "x.wav"));
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--ramp", "--arrival", "steady", "--ramp", "1")]
+    [InlineData("--duration", "--arrival", "steady", "--duration", "10")]
+    [InlineData("--duration", "--find-max", "--duration", "10")]
+    [InlineData("--max-calls", "--find-max", "--calls", "200", "--max-calls", "100")]
+    [InlineData("--run", "--find-max", "--arrival", "steady", "--run", "60")]
+    [InlineData("--uuid", "--arrival", "steady", "--uuid", "40325ec2-5efd-4bd3-805f-53576e581d13")]
+    public void ContradictoryLoadOptionsNameTheOption(string named, params string[] args)
+    {
+        var error = Assert.Throws<FormatException>(() => CommandLine.Parse(args, "x.wav"));
+        Assert.Contains(named, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SteadyCallsTalkInCyclesForTheirDrawnHold()
+    {
+        var options = CommandLine.Parse(["--arrival", "steady", "--calls", "5", "--hold", "10", "--run", "60", "--cycle-pause", "0.2"], "x.wav")!;
+
+        var plan = options.Plan(CallAudio.Silence(TimeSpan.FromSeconds(1), CallFormat.Slin), options.Calls, null, seed: 1);
+
+        Assert.Equal(plan.Schedule.Arrivals.Count, plan.Calls.Count);
+        Assert.Equal(ArrivalSchedule.Steady(5, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), 1).Arrivals, plan.Schedule.Arrivals);
+        for (var i = 0; i < plan.Calls.Count; i++)
+        {
+            Assert.Equal(plan.Schedule.Arrivals[i].Hold, plan.Calls[i].Conversation!.Duration);
+            Assert.Equal(TimeSpan.FromSeconds(0.2), plan.Calls[i].Conversation!.Pause);
+        }
+    }
+
+    [Fact]
+    public void AFindMaxStepTalksInCyclesForTheStepLength()
+    {
+        var options = CommandLine.Parse(["--find-max", "--calls", "3", "--cycles", "4"], "x.wav")!;
+
+        var plan = options.Plan(CallAudio.Silence(TimeSpan.FromSeconds(1), CallFormat.Slin), 3, options.StepLength, seed: 0);
+
+        Assert.Equal(3, plan.Calls.Count);
+        Assert.All(plan.Calls, static c => Assert.Equal((4, TimeSpan.FromSeconds(30)), (c.Conversation!.Cycles!.Value, c.Conversation.Duration!.Value)));
+        Assert.Equal([TimeSpan.Zero, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(10)], plan.Schedule.Arrivals.Select(static a => a.Start));
     }
 
     [Fact]

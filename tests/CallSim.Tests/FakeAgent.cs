@@ -11,7 +11,14 @@ internal static class FakeAgent
     /// An agent: after the caller has spoken and then sent 100 ms of quiet, answers with 200 ms of tone (ten frames, paced
     /// 20 ms apart), up to <paramref name="answers"/> times; returns after its last answer.
     /// </summary>
-    public static async Task AnswerTurnsAsync(ServerConnection connection, int answers)
+    public static Task AnswerTurnsAsync(ServerConnection connection, int answers) =>
+        AnswerTurnsAsync(connection, answers, static (_, _) => TimeSpan.FromMilliseconds(20));
+
+    /// <summary>
+    /// The same agent, with <paramref name="delayAfterFrame"/> (answer index, frame index from 0) deciding how long it
+    /// waits after each of the ten frames of an answer: zero sends a burst, a long one leaves a hole in the reply.
+    /// </summary>
+    public static async Task AnswerTurnsAsync(ServerConnection connection, int answers, Func<int, int, TimeSpan> delayAfterFrame)
     {
         using var deadline = new CancellationTokenSource(s_deadline);
         var reply = Tone(CallFormat.Slin, 20).SelectMany(BitConverter.GetBytes).ToArray();
@@ -37,12 +44,17 @@ internal static class FakeAgent
                 if (heardSpeech && quiet >= 5)
                 {
                     heardSpeech = false;
-                    answered++;
                     for (var i = 0; i < 10; i++)
                     {
                         await connection.SendFrameAsync(0x10, reply);
-                        await Task.Delay(TimeSpan.FromMilliseconds(20), deadline.Token); // pacing, as a gateway plays out
+                        var delay = delayAfterFrame(answered, i);
+                        if (delay > TimeSpan.Zero)
+                        {
+                            await Task.Delay(delay, deadline.Token); // pacing, as a gateway plays out (or a hole in it)
+                        }
                     }
+
+                    answered++;
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(10), deadline.Token); // poll the received frames

@@ -1,0 +1,60 @@
+using AiAgent.CallSim.Reporting;
+
+namespace AiAgent.CallSim.Tests;
+
+public sealed class PrometheusCounterTests
+{
+    private const string Before = """
+        # TYPE ai_agent_gateway_frames_late_total counter
+        ai_agent_gateway_frames_late_total{otel_scope_name="AiAgent.Gateway",reason="deadline",provider="local"} 3
+        ai_agent_gateway_frames_late_total{otel_scope_name="AiAgent.Gateway",reason="backpressure",provider="local"} 1
+        ai_agent_platform_added_latency_seconds_bucket{provider="local",le="0.01"} 1
+        ai_agent_platform_added_latency_seconds_bucket{provider="local",le="+Inf"} 1
+        """;
+
+    private const string After = """
+        # HELP ai_agent_gateway_frames_late_total Frames written late.
+        # TYPE ai_agent_gateway_frames_late_total counter
+        ai_agent_gateway_frames_late_total{otel_scope_name="AiAgent.Gateway",reason="deadline",provider="local"} 10
+        ai_agent_gateway_frames_late_total{otel_scope_name="AiAgent.Gateway",reason="backpressure",provider="local"} 2.5
+        ai_agent_gateway_frames_late_total{otel_scope_name="AiAgent.Gateway",reason="deadline",provider="openai"} 4 1733553600000
+        ai_agent_gateway_frames_late_total_extra{provider="local"} 1000
+        ai_agent_gateway_frames_dropped_total 7
+        ai_agent_platform_added_latency_seconds_bucket{provider="local",le="0.01"} 11
+        ai_agent_platform_added_latency_seconds_bucket{provider="local",le="+Inf"} 11
+        """;
+
+    [Fact]
+    public void A_counter_is_summed_over_its_label_sets_and_a_run_is_the_difference_of_two_scrapes()
+    {
+        // 10 + 2.5 + 4 (a sample with a timestamp); the metric that only shares the prefix is another metric.
+        Assert.Equal(16.5, PrometheusCounter.Sum(After, "ai_agent_gateway_frames_late"));
+        Assert.Equal(12.5, PrometheusCounter.Delta(Before, After, "ai_agent_gateway_frames_late"));
+        Assert.Equal(7, PrometheusCounter.Sum(After, "ai_agent_gateway_frames_dropped")); // no labels at all
+    }
+
+    [Fact]
+    public void A_counter_never_incremented_is_not_exported_and_counts_as_zero() =>
+        Assert.Equal(0, PrometheusCounter.Delta(Before, After, "ai_agent_gateway_playout_underruns"));
+
+    [Fact]
+    public void A_sample_that_is_not_a_number_is_an_error_naming_the_metric()
+    {
+        var error = Assert.Throws<FormatException>(() => PrometheusCounter.Sum("ai_agent_x_total{a=\"b\"} many", "ai_agent_x"));
+        Assert.Contains("ai_agent_x_total", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_platform_metrics_of_a_run_come_from_both_scrapes()
+    {
+        var metrics = PlatformMetrics.From(Before, After);
+
+        Assert.Equal(12.5, metrics.FramesLate);
+        Assert.Equal(7, metrics.FramesDropped);
+        Assert.Equal(0, metrics.PlayoutUnderruns);
+        Assert.Equal(10, metrics.PlatformAddedLatency.Count);
+        Assert.Equal(5, metrics.PlatformAddedLatency.P50Ms!.Value, 6); // rank 5 of 10 in (0, 10] ms
+        Assert.Equal(0, metrics.TurnResponse.Count);
+        Assert.Null(metrics.TurnResponse.P99Ms);
+    }
+}
