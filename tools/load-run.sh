@@ -1,23 +1,83 @@
 #!/usr/bin/env bash
-# Load harness: starts the platform (Release, gateway co-hosted, local provider), makes one warm-up call, then
-# runs N concurrent CallSim calls and prints CallSim's figures plus the platform's own latency histograms for
-# those calls (scraped from /metrics before and after).
+# Load harness: starts the platform (Release, gateway co-hosted; local provider, or the OpenAI Realtime emulator as a
+# separate process), makes one warm-up call, then runs CallSim against it with the silo's pid (its CPU time and RSS),
+# its /metrics (latency histograms and late/dropped/underrun counters) and writes run.json + run.md (and the logs)
+# into artifacts/load/<UTC timestamp>/, which it prints. See docs/callsim.md ("Measuring a platform").
 #   usage: tools/load-run.sh CALLS [extra silo arguments, e.g. --streams:pull_period_ms=5]
+#   environment:
+#     DURATION=30                 each call talks in cycles this long (all at once, the default arrival)
+#     ARRIVAL=steady HOLD=60 RUN=120 [SEED=N]   a call centre's traffic: CALLS live on average (Poisson arrivals,
+#                                 log-normal holds of mean HOLD s), arriving for RUN s
+#     FIND_MAX=1 [STEP_SECONDS=30 MAX_CALLS=2000]   search the largest N that holds, starting at CALLS
+#     PROVIDER=local|openai       openai: the OpenAI Realtime emulator (tools/Emulators) is the provider
+#     CALLSIM_ARGS="..."          more CallSim options (e.g. "--cycle-pause 1")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls=${1:?usage: tools/load-run.sh CALLS [silo arguments]}
 shift
-dotnet build Silo -c Release -v q -nologo >/dev/null
-dotnet build tools/CallSim -c Release -v q -nologo >/dev/null
-log=$(mktemp -t aiagent-load-silo.XXXXXX.log)
-dotnet Silo/bin/Release/net10.0/AiAgent.Silo.dll "$@" >"$log" 2>&1 &
+provider=${PROVIDER:-local}
+case "$provider" in local|openai) ;; *) echo "PROVIDER: local or openai" >&2; exit 2 ;; esac
+projects=(Silo tools/CallSim)
+[ "$provider" = openai ] && projects+=(tools/Emulators)
+for project in "${projects[@]}"; do dotnet build "$project" -c Release -v q -nologo >/dev/null; done
+
+results=artifacts/load/$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p "$results"
+# Five distinct free ports, held open together while picked, so another silo on this machine (default 8080/8090,
+# 11111/30000) is never the one measured.
+read -r as_port http_port emulator_port silo_port gateway_port < <(python3 -c '
+import socket
+held = [socket.socket() for _ in range(5)]
+for s in held: s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in held])')
+silo_args=(--audiosocket:host=127.0.0.1 --audiosocket:port="$as_port" --silo:http_port="$http_port"
+           --clustering:silo_port="$silo_port" --clustering:gateway_port="$gateway_port" "$@")
+emulator_pid=
+if [ "$provider" = openai ]; then
+  # As tools/agent-actions-run.sh: the emulator on a free port, the silo's provider pointed at it by a config file.
+  key=harness-key-0123456789
+  dotnet tools/Emulators/bin/Release/net10.0/AiAgent.Emulators.dll openai --port "$emulator_port" --api-key "$key" \
+    >"$results/emulator.log" 2>&1 &
+  emulator_pid=$!
+  printf 'default_provider: openai_realtime\nproviders:\n  openai_realtime:\n    api_key_env: AIAGENT_HARNESS_KEY\n    base_url: ws://127.0.0.1:%s/v1\n' \
+    "$emulator_port" >"$results/ai-agent.yaml"
+  silo_args=(--config "$results/ai-agent.yaml" "${silo_args[@]}")
+  export AIAGENT_HARNESS_KEY=$key
+fi
+dotnet Silo/bin/Release/net10.0/AiAgent.Silo.dll "${silo_args[@]}" >"$results/silo.log" 2>&1 &
 silo=$!
-trap 'kill $silo 2>/dev/null; wait $silo 2>/dev/null || true' EXIT
+trap 'kill $silo $emulator_pid 2>/dev/null || true; wait $silo $emulator_pid 2>/dev/null || true' EXIT
+ready=
 for _ in $(seq 1 90); do
-  curl -sf http://127.0.0.1:8080/health/ready >/dev/null 2>&1 && break
+  kill -0 "$silo" 2>/dev/null || break
+  curl -sf "http://127.0.0.1:$http_port/health/ready" >/dev/null 2>&1 && { ready=1; break; }
   sleep 1
 done
-callsim=(dotnet tools/CallSim/bin/Release/net10.0/AiAgent.CallSim.dll --wav tools/CallSim/assets/hello.wav)
-"${callsim[@]}" --tail 4 >/dev/null
-"${callsim[@]}" --port 8090 --calls "$calls" --tail 6 --metrics http://127.0.0.1:8080/metrics
-echo "silo log: $log"
+if [ -z "$ready" ]; then
+  echo "the silo did not become ready; its log: $results/silo.log" >&2
+  tail -5 "$results/silo.log" >&2
+  exit 1
+fi
+
+callsim=(dotnet tools/CallSim/bin/Release/net10.0/AiAgent.CallSim.dll --wav tools/CallSim/assets/hello.wav --port "$as_port")
+"${callsim[@]}" --tail 4 >"$results/warmup.txt" 2>&1 || true
+
+load=(--calls "$calls" --metrics "http://127.0.0.1:$http_port/metrics" --platform-pid "$silo"
+      --json-out "$results/run.json" --markdown "$results/run.md")
+if [ "${FIND_MAX:-0}" = 1 ]; then
+  load+=(--find-max --step-seconds "${STEP_SECONDS:-30}" --max-calls "${MAX_CALLS:-2000}")
+fi
+if [ "${ARRIVAL:-all}" = steady ]; then
+  load+=(--arrival steady --hold "${HOLD:-60}")
+  [ "${FIND_MAX:-0}" = 1 ] || load+=(--run "${RUN:-120}")
+  [ -n "${SEED:-}" ] && load+=(--seed "$SEED")
+elif [ "${FIND_MAX:-0}" != 1 ]; then
+  load+=(--duration "${DURATION:-30}")
+fi
+# shellcheck disable=SC2206 # CALLSIM_ARGS is split into words on purpose
+load+=(${CALLSIM_ARGS:-})
+echo "callsim ${load[*]}" >"$results/command.txt"
+status=0
+"${callsim[@]}" "${load[@]}" | tee "$results/summary.txt" || status=$?
+echo "results: $results (run.md, run.json, silo.log)"
+exit "$status"
