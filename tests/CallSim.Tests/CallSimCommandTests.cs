@@ -92,6 +92,26 @@ public sealed class CallSimCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task SteadyArrivalsRunTheSeededDrawThroughThePacer()
+    {
+        await using var server = new FakeAudioSocketServer(onUuid: c => FakeAgent.AnswerTurnsAsync(c, int.MaxValue));
+        var wav = WriteTone("in.wav", 8000, seconds: 0.2);
+        var expected = Simulation.ArrivalSchedule.Steady(3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), seed: 5).Arrivals.Count;
+
+        var (exit, output, error) = await RunAsync(
+            "--wav", wav, "--port", server.Port.ToString(), "--arrival", "steady", "--calls", "3", "--hold", "1", "--run", "2", "--seed", "5",
+            "--greeting-wait", "0", "--reply-quiet", "0.2", "--leading-silence", "0.1", "--json");
+
+        Assert.True(exit == 0, error + output);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("steady", json.RootElement.GetProperty("arrival").GetString());
+        Assert.Equal(5, json.RootElement.GetProperty("seed").GetInt32());
+        Assert.Equal(expected, json.RootElement.GetProperty("calls").GetInt32());
+        Assert.Equal(expected, json.RootElement.GetProperty("passed").GetInt32());
+        Assert.True(json.RootElement.GetProperty("meanLiveCalls").GetDouble() > 0);
+    }
+
+    [Fact]
     public async Task FindMaxRunsStepsAndReportsEachAsARow()
     {
         await using var server = new FakeAudioSocketServer(onUuid: c => FakeAgent.AnswerTurnsAsync(c, int.MaxValue));
