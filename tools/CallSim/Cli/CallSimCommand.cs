@@ -68,13 +68,13 @@ public static class CallSimCommand
         var commandLine = "callsim " + string.Join(' ', args.Select(static a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
         var arrival = options.Arrival == ArrivalMode.Steady ? "steady" : "all";
         int exit;
-        RunReport report;
+        LoadRunReport report;
         if (options.FindMax)
         {
             var search = await FindMaxSearch.RunAsync(options, audio, seed, run, error, cancellationToken).ConfigureAwait(false);
-            report = new RunReport { CommandLine = commandLine, Machine = MachineFacts.Now(loadBefore), FindMax = search };
+            report = new LoadRunReport { CommandLine = commandLine, Machine = MachineFacts.Now(loadBefore), FindMax = search };
             var text = options.Json
-                ? JsonSerializer.Serialize(report, CallSimJsonContext.Default.RunReport)
+                ? JsonSerializer.Serialize(report, CallSimJsonContext.Default.LoadRunReport)
                 : MarkdownReport.Format(report);
             await output.WriteLineAsync(text).ConfigureAwait(false);
             exit = search.LargestHeld is null ? Failed : Passed;
@@ -82,7 +82,7 @@ public static class CallSimCommand
         else
         {
             var result = await run.RunAsync(plan, arrival, options.Arrival == ArrivalMode.Steady ? seed : null, cancellationToken).ConfigureAwait(false);
-            report = new RunReport { CommandLine = commandLine, Machine = MachineFacts.Now(loadBefore), Run = result.Load };
+            report = new LoadRunReport { CommandLine = commandLine, Machine = MachineFacts.Now(loadBefore), Run = result.Load };
             await WriteRecordingAsync(options, result, error).ConfigureAwait(false);
             var text = (options.SingleCall, options.Json) switch
             {
@@ -100,7 +100,7 @@ public static class CallSimCommand
             exit = result.Load.Failed == 0 ? Passed : Failed;
         }
 
-        await WriteFileAsync(options.JsonOut, "--json-out", () => JsonSerializer.Serialize(report, CallSimJsonContext.Default.RunReport), error).ConfigureAwait(false);
+        await WriteFileAsync(options.JsonOut, "--json-out", () => JsonSerializer.Serialize(report, CallSimJsonContext.Default.LoadRunReport), error).ConfigureAwait(false);
         await WriteFileAsync(options.Markdown, "--markdown", () => MarkdownReport.Format(report), error).ConfigureAwait(false);
         return exit;
     }

@@ -9,5 +9,5 @@ namespace AiAgent.CallSim.Reporting;
     WriteIndented = true)]
 [JsonSerializable(typeof(CallSummary))]
 [JsonSerializable(typeof(LoadSummary))]
-[JsonSerializable(typeof(RunReport))]
+[JsonSerializable(typeof(LoadRunReport))]
 public sealed partial class CallSimJsonContext : JsonSerializerContext;

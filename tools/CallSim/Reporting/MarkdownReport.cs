@@ -7,7 +7,7 @@ namespace AiAgent.CallSim.Reporting;
 public static class MarkdownReport
 {
     /// <summary>The Markdown text of <paramref name="report"/>.</summary>
-    public static string Format(RunReport report)
+    public static string Format(LoadRunReport report)
     {
         var text = new StringBuilder();
         text.AppendLine(report.FindMax is null ? "# CallSim load run" : "# CallSim find-max").AppendLine();

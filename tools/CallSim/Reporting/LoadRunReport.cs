@@ -1,7 +1,7 @@
 namespace AiAgent.CallSim.Reporting;
 
 /// <summary>What <c>--json-out</c> and <c>--markdown</c> write: the command, the machine, and a run or a find-max search.</summary>
-public sealed record RunReport
+public sealed record LoadRunReport
 {
     /// <summary>The command line as given.</summary>
     public required string CommandLine { get; init; }
