@@ -153,7 +153,7 @@ public static class CallSimCommand
         var text = new System.Text.StringBuilder();
         foreach (var (label, metric) in s_platformHistograms)
         {
-            var run = PrometheusHistogram.Parse(after, metric).Since(PrometheusHistogram.Parse(before, metric));
+            var run = PrometheusHistogram.Between(before, after, metric);
             var line = run.Count <= 0
                 ? "no observations"
                 : string.Create(System.Globalization.CultureInfo.InvariantCulture,
@@ -166,7 +166,7 @@ public static class CallSimCommand
 
     private static readonly (string Label, string Metric)[] s_platformHistograms =
     [
-        ("platform-added", "ai_agent_platform_added_latency_seconds"),
-        ("turn latency", "ai_agent_turn_response_seconds"),
+        ("platform-added", PlatformMetrics.PlatformAddedMetric),
+        ("turn latency", PlatformMetrics.TurnResponseMetric),
     ];
 }

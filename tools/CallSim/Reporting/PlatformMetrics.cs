@@ -9,7 +9,7 @@ public sealed record HistogramQuantiles(double Count, double? P50Ms, double? P99
     /// <summary>The run's share of histogram <paramref name="name"/> (in seconds) between two scrapes.</summary>
     public static HistogramQuantiles From(string before, string after, string name)
     {
-        var run = PrometheusHistogram.Parse(after, name).Since(PrometheusHistogram.Parse(before, name));
+        var run = PrometheusHistogram.Between(before, after, name);
         return run.Count <= 0
             ? new HistogramQuantiles(0, null, null)
             : new HistogramQuantiles(run.Count, run.Quantile(0.5) * 1000, run.Quantile(0.99) * 1000);

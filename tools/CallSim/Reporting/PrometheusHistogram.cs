@@ -49,6 +49,10 @@ public sealed class PrometheusHistogram
         return new PrometheusHistogram(buckets);
     }
 
+    /// <summary>What histogram <paramref name="name"/> observed between two scrapes (a run's share).</summary>
+    public static PrometheusHistogram Between(string before, string after, string name) =>
+        Parse(after, name).Since(Parse(before, name));
+
     /// <summary>What was observed between <paramref name="before"/> and this scrape.</summary>
     public PrometheusHistogram Since(PrometheusHistogram before) =>
         new(new SortedDictionary<double, double>(_cumulative.ToDictionary(b => b.Key, b => b.Value - before._cumulative.GetValueOrDefault(b.Key))));
