@@ -70,7 +70,7 @@ public sealed class CallSimCommandTests : IDisposable
         // The "platform" is this test process: it runs the fake server, so it has CPU time and a resident set.
         var (exit, output, error) = await RunAsync(
             "--wav", wav, "--port", server.Port.ToString(), "--calls", "2", "--cycles", "1", "--greeting-wait", "0", "--reply-quiet", "0.2",
-            "--leading-silence", "0.1", "--platform-pid", Environment.ProcessId.ToString(), "--json-out", json, "--markdown", markdown);
+            "--leading-silence", "0.1", "--platform-pid", Environment.ProcessId.ToString(), "--sample-seconds", "0.05", "--json-out", json, "--markdown", markdown);
 
         Assert.True(exit == 0, error + output);
         Assert.Contains("platform cpu", output, StringComparison.Ordinal);
@@ -85,7 +85,15 @@ public sealed class CallSimCommandTests : IDisposable
         Assert.True(run.GetProperty("platformCpuSeconds").GetDouble() > 0);
         Assert.True(run.GetProperty("platformCpuPercentOfCorePerCall").GetDouble() > 0);
         Assert.True(run.GetProperty("platformRssMb").GetDouble() > 1);
+        Assert.True(run.GetProperty("platformThreads").GetInt32() > 1);
+        Assert.True(run.GetProperty("platformOpenHandles").GetInt32() > 3); // at least stdin, stdout, stderr and the server's socket
+        var trend = run.GetProperty("platformTrend");
+        Assert.True(trend.GetProperty("samples").GetInt32() >= 2, trend.ToString()); // before and after at the least
+        Assert.True(trend.GetProperty("threads").GetProperty("max").GetDouble() > 1);
+        Assert.True(run.TryGetProperty("generatorGc", out var gc) && gc.GetProperty("pauseMs").GetDouble() >= 0);
         var text = File.ReadAllText(markdown);
+        Assert.Contains("| platform over the run | RSS ", text, StringComparison.Ordinal);
+        Assert.Contains("| generator GC | ", text, StringComparison.Ordinal);
         Assert.Contains("# CallSim load run", text, StringComparison.Ordinal);
         Assert.Contains("% of a core per live call", text, StringComparison.Ordinal);
         Assert.Contains("| late frames (> 40 ms inside a reply) | 0 in 0 calls |", text, StringComparison.Ordinal);

@@ -86,6 +86,7 @@ public sealed class CommandLineTests
     [InlineData("--run", "0", "--run")]
     [InlineData("--seed", "-1", "--seed")]
     [InlineData("--platform-pid", "0", "--platform-pid")]
+    [InlineData("--sample-seconds", "0", "--sample-seconds")]
     [InlineData("--step-seconds", "x", "--step-seconds")]
     [InlineData("--max-calls", "0", "--max-calls")]
     public void BadValuesNameTheOption(string option, string value, string named)
@@ -98,7 +99,7 @@ public sealed class CommandLineTests
     public void ParsesTheLoadOptions()
     {
         var options = CommandLine.Parse(
-            ["--arrival", "steady", "--hold", "30", "--seed", "9", "--platform-pid", "4242", "--json-out", "r.json",
+            ["--arrival", "steady", "--hold", "30", "--seed", "9", "--platform-pid", "4242", "--sample-seconds", "5", "--json-out", "r.json",
              "--markdown", "r.md", "--find-max", "--step-seconds", "20", "--max-calls", "500", "--calls", "50"],
             "x.wav")!;
 
@@ -106,6 +107,8 @@ public sealed class CommandLineTests
         Assert.Equal(TimeSpan.FromSeconds(30), options.Hold);
         Assert.Equal(9, options.Seed);
         Assert.Equal(4242, options.PlatformPid);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.SampleInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), CommandLine.Parse([], "x.wav")!.SampleInterval);
         Assert.Equal("r.json", options.JsonOut);
         Assert.Equal("r.md", options.Markdown);
         Assert.True(options.FindMax);

@@ -35,4 +35,38 @@ public sealed class PlatformProcessTests
         Assert.Equal(123_456L * 1024, PlatformProcess.ParseVmRssBytes("Name:\tdotnet\nVmPeak:\t  999999 kB\nVmRSS:\t  123456 kB\nThreads:\t40\n"));
         Assert.Null(PlatformProcess.ParseVmRssBytes("Name:\tkthreadd\nThreads:\t1\n"));
     }
+
+    [Fact]
+    public void Threads_are_read_from_proc_status()
+    {
+        Assert.Equal(40, PlatformProcess.ParseThreads("Name:\tdotnet\nVmRSS:\t  123456 kB\nThreads:\t40\nSigQ:\t0/1\n"));
+        Assert.Null(PlatformProcess.ParseThreads("Name:\tdotnet\n"));
+    }
+
+    [Fact]
+    public void A_live_process_has_threads_and_open_handles()
+    {
+        using var held = File.OpenRead(typeof(PlatformProcessTests).Assembly.Location);
+        var sample = PlatformProcess.Sample(Environment.ProcessId);
+
+        Assert.True(sample.Threads > 1, $"threads {sample.Threads}");
+        Assert.True(sample.OpenHandles > 3, $"handles {sample.OpenHandles}");
+    }
+
+    [Fact]
+    public void A_trend_is_flat_for_a_steady_figure_and_gives_the_growth_of_a_leak_per_ten_minutes()
+    {
+        // One sample a minute for 10 minutes: RSS steady after a warm-up jump, threads steady, handles +3 a minute.
+        var samples = Enumerable.Range(0, 11)
+            .Select(minute => new TimedSample(minute * 60, new PlatformSample(TimeSpan.Zero, (minute == 0 ? 100L : 300L) * 1024 * 1024, 40, 100 + (3 * minute))))
+            .ToArray();
+
+        var trend = ProcessTrend.From(samples, 60);
+
+        Assert.Equal(11, trend.Samples);
+        Assert.Equal(new ResourceTrend(100, 300, 100, 300, 0), trend.RssMb); // the warm-up jump is left out of the slope
+        Assert.Equal(0, trend.Threads!.SlopePerTenMinutes);
+        Assert.Equal(30, trend.OpenHandles!.SlopePerTenMinutes, precision: 9);
+        Assert.Null(ProcessTrend.From([new TimedSample(0, new PlatformSample(TimeSpan.Zero, null))], 10).RssMb);
+    }
 }

@@ -34,6 +34,35 @@ public sealed class PrometheusCounterTests
     }
 
     [Fact]
+    public void A_label_picks_the_label_sets_that_hold_it_whole()
+    {
+        Assert.Equal(1.5, PrometheusCounter.Delta(Before, After, "ai_agent_gateway_frames_late", "reason=\"backpressure\""));
+        Assert.Equal(4, PrometheusCounter.Sum(After, "ai_agent_gateway_frames_late", "provider=\"openai\""));
+        Assert.Equal(0, PrometheusCounter.Sum(After, "ai_agent_gateway_frames_late", "ason=\"deadline\"")); // part of reason="deadline"
+        Assert.Equal(0, PrometheusCounter.Sum(After, "ai_agent_gateway_frames_dropped", "provider=\"local\"")); // a sample without labels has none
+    }
+
+    [Fact]
+    public void The_platforms_collections_are_split_by_generation_and_its_pause_is_in_milliseconds()
+    {
+        const string before = """
+            dotnet_gc_collections_total{gc_heap_generation="gen0"} 10
+            dotnet_gc_collections_total{gc_heap_generation="gen1"} 2
+            dotnet_gc_collections_total{gc_heap_generation="gen2"} 1
+            dotnet_gc_pause_time_seconds_total 0.25
+            """;
+        const string after = """
+            dotnet_gc_collections_total{gc_heap_generation="gen0"} 15
+            dotnet_gc_collections_total{gc_heap_generation="gen1"} 4
+            dotnet_gc_collections_total{gc_heap_generation="gen2"} 1
+            dotnet_gc_pause_time_seconds_total 0.375
+            """;
+
+        Assert.Equal(new GcActivity(5, 2, 0, 125), GcActivity.Between(before, after));
+        Assert.Null(GcActivity.Between(Before, After)); // a platform that does not export runtime metrics
+    }
+
+    [Fact]
     public void A_counter_never_incremented_is_not_exported_and_counts_as_zero() =>
         Assert.Equal(0, PrometheusCounter.Delta(Before, After, "ai_agent_gateway_playout_underruns"));
 

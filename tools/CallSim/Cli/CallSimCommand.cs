@@ -64,7 +64,7 @@ public static class CallSimCommand
 
         var loadBefore = MachineFacts.ReadLoadAverage();
         using var http = options.MetricsUrl is null ? null : new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var run = new MeasuredRun(options.MetricsUrl, options.PlatformPid, http, error);
+        var run = new MeasuredRun(options.MetricsUrl, options.PlatformPid, options.SampleInterval, http, error);
         var commandLine = "callsim " + string.Join(' ', args.Select(static a => a.Contains(' ', StringComparison.Ordinal) ? $"\"{a}\"" : a));
         var arrival = options.Arrival == ArrivalMode.Steady ? "steady" : "all";
         int exit;

@@ -69,8 +69,11 @@ public sealed record CliOptions
     /// <summary>Steady arrivals: the seed of the draw (<c>--seed</c>); null draws one (and reports it).</summary>
     public int? Seed { get; init; }
 
-    /// <summary>The platform's process id (<c>--platform-pid</c>): its CPU time and RSS are read before and after the run.</summary>
+    /// <summary>The platform's process id (<c>--platform-pid</c>): its CPU time and RSS are read before and after the run, and sampled through it.</summary>
     public int? PlatformPid { get; init; }
+
+    /// <summary>How often the platform's process is sampled through the run (<c>--sample-seconds</c>).</summary>
+    public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Write the JSON summary to this file (<c>--json-out</c>).</summary>
     public string? JsonOut { get; init; }

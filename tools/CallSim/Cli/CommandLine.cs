@@ -53,7 +53,9 @@ public static class CommandLine
                                   run + 4 x hold
           --seed N                steady: seed of the draw (default: a random one, reported)
           --platform-pid PID      the platform's process: its CPU time (before/after) and RSS (after) are reported,
-                                  with its CPU % of a core per live call
+                                  with its CPU % of a core per live call; RSS, threads and open handles are sampled
+                                  through the run, each with its drift per 10 minutes (a soak's check)
+          --sample-seconds SEC    how often --platform-pid is sampled through the run (default 10)
           --json-out PATH         also write the JSON summary to PATH
           --markdown PATH         write a Markdown summary (figures, command line, machine) to PATH
           --find-max              from --calls N (default 100), run steps of N, N x 1.25 ... until one fails the bar
@@ -121,6 +123,7 @@ public static class CommandLine
                 "--run" => options with { Run = Positive(name, Seconds(name, Value())) },
                 "--seed" => options with { Seed = Int(name, Value(), 0, int.MaxValue) },
                 "--platform-pid" => options with { PlatformPid = Int(name, Value(), 1, int.MaxValue) },
+                "--sample-seconds" => options with { SampleInterval = Positive(name, Seconds(name, Value())) },
                 "--json-out" => options with { JsonOut = Value() },
                 "--markdown" => options with { Markdown = Value() },
                 "--find-max" => options with { FindMax = true },

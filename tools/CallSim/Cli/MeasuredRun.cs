@@ -5,19 +5,22 @@ namespace AiAgent.CallSim.Cli;
 
 /// <summary>
 /// One run with the platform measured around it: its <c>/metrics</c> scraped and its process sampled before and after
-/// (when asked for), the simulation between; the platform's figures land in the run's <see cref="LoadSummary"/>.
+/// (when asked for) and sampled through it, the simulation between; the platform's figures land in the run's
+/// <see cref="LoadSummary"/>.
 /// </summary>
 internal sealed class MeasuredRun
 {
     private readonly Uri? _metricsUrl;
     private readonly int? _platformPid;
+    private readonly TimeSpan _sampleInterval;
     private readonly HttpClient? _http;
     private readonly TextWriter _error;
 
-    public MeasuredRun(Uri? metricsUrl, int? platformPid, HttpClient? http, TextWriter error)
+    public MeasuredRun(Uri? metricsUrl, int? platformPid, TimeSpan sampleInterval, HttpClient? http, TextWriter error)
     {
         _metricsUrl = metricsUrl;
         _platformPid = platformPid;
+        _sampleInterval = sampleInterval;
         _http = http;
         _error = error;
     }
@@ -30,7 +33,12 @@ internal sealed class MeasuredRun
     {
         var before = await ScrapeAsync(cancellationToken).ConfigureAwait(false);
         var processBefore = await SampleAsync().ConfigureAwait(false);
+        using var stopSampling = new CancellationTokenSource();
+        var started = TimeProvider.System.GetTimestamp();
+        var sampling = processBefore is { } first ? SampleThroughAsync(first, started, stopSampling.Token) : Task.FromResult(new List<TimedSample>());
         var result = await AsteriskSimulator.RunAsync(plan.Calls, plan.Schedule, cancellationToken).ConfigureAwait(false);
+        await stopSampling.CancelAsync().ConfigureAwait(false);
+        var samples = await sampling.ConfigureAwait(false);
         var processAfter = processBefore is null ? null : await SampleAsync().ConfigureAwait(false);
         var after = before is null ? null : await ScrapeAsync(CancellationToken.None).ConfigureAwait(false);
 
@@ -43,6 +51,9 @@ internal sealed class MeasuredRun
                 PlatformCpuSeconds = cpu,
                 PlatformCpuPercentOfCorePerCall = load.CallSeconds > 0 ? cpu / load.CallSeconds * 100 : null,
                 PlatformRssMb = end.RssBytes is { } rss ? rss / (1024.0 * 1024.0) : null,
+                PlatformThreads = end.Threads,
+                PlatformOpenHandles = end.OpenHandles,
+                PlatformTrend = ProcessTrend.From([.. samples, new TimedSample(TimeProvider.System.GetElapsedTime(started).TotalSeconds, end)], _sampleInterval.TotalSeconds),
             };
         }
 
@@ -60,6 +71,34 @@ internal sealed class MeasuredRun
         }
 
         return result with { Load = load };
+    }
+
+    /// <summary>
+    /// Samples the platform every <see cref="_sampleInterval"/> until stopped, starting with <paramref name="first"/>. A
+    /// sample that fails (the process gone) ends the series: the run itself reports the failure.
+    /// </summary>
+    private async Task<List<TimedSample>> SampleThroughAsync(PlatformSample first, long started, CancellationToken stop)
+    {
+        var samples = new List<TimedSample> { new(0, first) };
+        using var timer = new PeriodicTimer(_sampleInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                if (await SampleAsync().ConfigureAwait(false) is not { } sample)
+                {
+                    break;
+                }
+
+                samples.Add(new TimedSample(TimeProvider.System.GetElapsedTime(started).TotalSeconds, sample));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended.
+        }
+
+        return samples;
     }
 
     private async Task<PlatformSample?> SampleAsync()

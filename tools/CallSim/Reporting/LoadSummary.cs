@@ -69,6 +69,9 @@ public sealed record LoadSummary
     /// <summary><see cref="GeneratorCpuSeconds"/> / wall seconds × 100: how much of one core the generator took.</summary>
     public double GeneratorCpuPercentOfCore { get; init; }
 
+    /// <summary>The generator's own garbage collections during the run: a pause of its own delays every call's frames at once.</summary>
+    public GcActivity? GeneratorGc { get; init; }
+
     /// <summary>How the calls arrived: <c>all</c> (over the ramp) or <c>steady</c> (Poisson, drawn holds).</summary>
     public string Arrival { get; init; } = "all";
 
@@ -86,6 +89,15 @@ public sealed record LoadSummary
 
     /// <summary>The platform process's resident set (VmRSS) after the run, in MiB; null without <c>--platform-pid</c>.</summary>
     public double? PlatformRssMb { get; init; }
+
+    /// <summary>The platform's threads after the run; null without <c>--platform-pid</c>.</summary>
+    public int? PlatformThreads { get; init; }
+
+    /// <summary>The platform's open file descriptors after the run; null without <c>--platform-pid</c>.</summary>
+    public int? PlatformOpenHandles { get; init; }
+
+    /// <summary>The platform process sampled through the run (<c>--platform-pid</c>, every <c>--sample-seconds</c>); null without it.</summary>
+    public ProcessTrend? PlatformTrend { get; init; }
 
     /// <summary>The platform's own figures from <c>/metrics</c> over the run (<c>--metrics</c>); null without it.</summary>
     public PlatformMetrics? PlatformMetrics { get; init; }

@@ -68,11 +68,25 @@ public static class MarkdownReport
             ? Invariant($"{Num(cpu, "0.00")} s, **{Num(s.PlatformCpuPercentOfCorePerCall, "0.00")} % of a core per live call**")
             : "n/a (no --platform-pid)");
         Row(text, "platform RSS after", s.PlatformRssMb is { } rss ? Invariant($"{Num(rss, "0")} MiB") : "n/a");
+        if (s.PlatformTrend is { } trend)
+        {
+            Row(text, "platform over the run", SummaryText.Trend(trend));
+        }
+
+        if (s.GeneratorGc is { } generatorGc)
+        {
+            Row(text, "generator GC", SummaryText.Gc(generatorGc));
+        }
         if (s.PlatformMetrics is { } p)
         {
             Row(text, "platform-added latency", Quantiles(p.PlatformAddedLatency));
             Row(text, "turn response (platform)", Quantiles(p.TurnResponse));
             Row(text, "platform frames late / dropped / underruns", Invariant($"{Num(p.FramesLate, "0")} / {Num(p.FramesDropped, "0")} / {Num(p.PlayoutUnderruns, "0")}"));
+            Row(text, "platform frames held by backpressure; pacer stalls", Invariant($"{Num(p.FramesLateBackpressure, "0")}; {Num(p.PacerStalls, "0")}"));
+            if (p.Gc is { } platformGc)
+            {
+                Row(text, "platform GC", SummaryText.Gc(platformGc));
+            }
         }
         else
         {

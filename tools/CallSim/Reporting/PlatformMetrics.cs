@@ -34,6 +34,15 @@ public sealed record PlatformMetrics
     /// <summary>Frames the gateway wrote more than 5 ms after their deadline or held back (<c>ai_agent_gateway_frames_late_total</c>).</summary>
     public double FramesLate { get; init; }
 
+    /// <summary>Of <see cref="FramesLate"/>, those held back because the socket was still flushing (<c>reason="backpressure"</c>).</summary>
+    public double FramesLateBackpressure { get; init; }
+
+    /// <summary>Ticks where the gateway's pacer woke over two periods late and resynchronised (<c>ai_agent_gateway_pacer_stalls_total</c>).</summary>
+    public double PacerStalls { get; init; }
+
+    /// <summary>The platform's garbage collections and their pauses (runtime metrics); null when it does not export them.</summary>
+    public GcActivity? Gc { get; init; }
+
     /// <summary>Agent frames dropped because a playout queue was full (<c>ai_agent_gateway_frames_dropped_total</c>).</summary>
     public double FramesDropped { get; init; }
 
@@ -47,6 +56,9 @@ public sealed record PlatformMetrics
         PlatformAddedLatency = HistogramQuantiles.From(before, after, PlatformAddedMetric),
         TurnResponse = HistogramQuantiles.From(before, after, TurnResponseMetric),
         FramesLate = PrometheusCounter.Delta(before, after, "ai_agent_gateway_frames_late"),
+        FramesLateBackpressure = PrometheusCounter.Delta(before, after, "ai_agent_gateway_frames_late", "reason=\"backpressure\""),
+        PacerStalls = PrometheusCounter.Delta(before, after, "ai_agent_gateway_pacer_stalls"),
+        Gc = GcActivity.Between(before, after),
         FramesDropped = PrometheusCounter.Delta(before, after, "ai_agent_gateway_frames_dropped"),
         PlayoutUnderruns = PrometheusCounter.Delta(before, after, "ai_agent_gateway_playout_underruns"),
     };

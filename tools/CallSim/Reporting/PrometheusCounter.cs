@@ -9,9 +9,12 @@ namespace AiAgent.CallSim.Reporting;
 /// <remarks>Hand-written like <see cref="PrometheusHistogram"/>: no text-format parser package is on the mirror.</remarks>
 public static class PrometheusCounter
 {
-    /// <summary>The sum of <paramref name="name"/>'s samples (without <c>_total</c>); 0 when absent (never incremented, so not exported).</summary>
+    /// <summary>
+    /// The sum of <paramref name="name"/>'s samples (without <c>_total</c>); 0 when absent (never incremented, so not
+    /// exported). With <paramref name="label"/> (<c>key="value"</c>), only the samples whose label set has it.
+    /// </summary>
     /// <exception cref="FormatException">A sample of this counter has no number for a value.</exception>
-    public static double Sum(string scrape, string name)
+    public static double Sum(string scrape, string name, string? label = null)
     {
         var metric = name + "_total";
         var sum = 0.0;
@@ -32,10 +35,20 @@ public static class PrometheusCounter
                     continue;
                 }
 
+                if (label is not null && !HasLabel(line[(metric.Length + 1)..close], label))
+                {
+                    continue;
+                }
+
                 rest = line[(close + 1)..];
             }
             else if (line[metric.Length] is ' ' or '\t')
             {
+                if (label is not null)
+                {
+                    continue;
+                }
+
                 rest = line[metric.Length..];
             }
             else
@@ -54,6 +67,31 @@ public static class PrometheusCounter
         return sum;
     }
 
-    /// <summary>How much <paramref name="name"/> grew between two scrapes.</summary>
-    public static double Delta(string before, string after, string name) => Sum(after, name) - Sum(before, name);
+    /// <summary>How much <paramref name="name"/> (with <paramref name="label"/>, when given) grew between two scrapes.</summary>
+    public static double Delta(string before, string after, string name, string? label = null) =>
+        Sum(after, name, label) - Sum(before, name, label);
+
+    /// <summary>True when the label set (the text between the braces) holds <paramref name="label"/> whole, not as part of another.</summary>
+    private static bool HasLabel(ReadOnlySpan<char> labels, string label)
+    {
+        while (!labels.IsEmpty)
+        {
+            var at = labels.IndexOf(label, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                return false;
+            }
+
+            var startsPair = at == 0 || labels[at - 1] == ',';
+            var endsPair = at + label.Length == labels.Length || labels[at + label.Length] == ',';
+            if (startsPair && endsPair)
+            {
+                return true;
+            }
+
+            labels = labels[(at + label.Length)..];
+        }
+
+        return false;
+    }
 }

@@ -66,16 +66,30 @@ public static class SummaryText
         Line(text, "call seconds", $"{s.CallSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s; mean live calls {s.MeanLiveCalls.ToString("0.0", CultureInfo.InvariantCulture)} ({s.Arrival}{(s.Seed is { } seed ? $", seed {seed}" : string.Empty)})");
         Line(text, "pacer lateness", Timing(s.PacerLateness));
         Line(text, "generator cpu", $"{s.GeneratorCpuSeconds.ToString("0.00", CultureInfo.InvariantCulture)} s, {s.GeneratorCpuPercentOfCore.ToString("0.0", CultureInfo.InvariantCulture)} % of a core");
+        if (s.GeneratorGc is { } generatorGc)
+        {
+            Line(text, "generator gc", Gc(generatorGc));
+        }
+
         if (s.PlatformCpuSeconds is { } cpu)
         {
             Line(text, "platform cpu", $"{cpu.ToString("0.00", CultureInfo.InvariantCulture)} s, {s.PlatformCpuPercentOfCorePerCall?.ToString("0.00", CultureInfo.InvariantCulture) ?? "n/a"} % of a core per live call; RSS {s.PlatformRssMb?.ToString("0", CultureInfo.InvariantCulture) ?? "n/a"} MiB");
+        }
+
+        if (s.PlatformTrend is { } trend)
+        {
+            Line(text, "platform over run", Trend(trend));
         }
 
         if (s.PlatformMetrics is { } p)
         {
             Line(text, "platform-added", Quantiles(p.PlatformAddedLatency));
             Line(text, "turn latency", Quantiles(p.TurnResponse));
-            Line(text, "platform frames", $"{p.FramesLate:0} late, {p.FramesDropped:0} dropped, {p.PlayoutUnderruns:0} underruns");
+            Line(text, "platform frames", $"{p.FramesLate:0} late ({p.FramesLateBackpressure:0} held by backpressure), {p.FramesDropped:0} dropped, {p.PlayoutUnderruns:0} underruns; {p.PacerStalls:0} pacer stalls");
+            if (p.Gc is { } platformGc)
+            {
+                Line(text, "platform gc", Gc(platformGc));
+            }
         }
 
         if (s.Conversation is { } c)
@@ -165,4 +179,21 @@ public static class SummaryText
 
     private static void Line(StringBuilder text, string label, string value) =>
         text.Append(CultureInfo.InvariantCulture, $"{label,-20} {value}").Append('\n');
+    /// <summary>Collections by generation and their pauses, as one line.</summary>
+    internal static string Gc(GcActivity gc) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"{gc.Gen0} gen0, {gc.Gen1} gen1, {gc.Gen2} gen2; paused {gc.PauseMs:0.0} ms in all");
+
+    /// <summary>A process's resident set, threads and handles over a run, with their drift after the warm-up.</summary>
+    internal static string Trend(ProcessTrend trend) => string.Join(
+        "; ",
+        new[] { Figure("RSS", trend.RssMb, "MiB"), Figure("threads", trend.Threads, string.Empty), Figure("handles", trend.OpenHandles, string.Empty) }
+            .Where(static f => f is not null))
+        + string.Create(CultureInfo.InvariantCulture, $" ({trend.Samples} samples, {trend.IntervalSeconds:0} s apart)");
+
+    private static string? Figure(string name, ResourceTrend? figure, string unit) => figure is null
+        ? null
+        : string.Create(
+            CultureInfo.InvariantCulture,
+            $"{name} {figure.First:0}→{figure.Last:0}{(unit.Length > 0 ? " " + unit : string.Empty)} (range {figure.Min:0}–{figure.Max:0}, drift {figure.SlopePerTenMinutes:+0.0;-0.0;0} per 10 min)");
 }

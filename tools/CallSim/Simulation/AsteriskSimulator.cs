@@ -60,6 +60,7 @@ public static class AsteriskSimulator
         var hangUpTick = schedule.HangUpAt is { } hangUpAt ? TickOf(hangUpAt) : long.MaxValue;
         var startedAt = Stopwatch.GetTimestamp();
         var cpuBefore = GeneratorCpu();
+        var gcBefore = GcActivity.OfThisProcess();
 
         // A dedicated thread, not the thread pool: the receive loops of a thousand calls must not delay the clock.
         var lateness = await Task.Factory.StartNew(
@@ -76,7 +77,8 @@ public static class AsteriskSimulator
 
         var elapsedMs = Stopwatch.GetElapsedTime(startedAt).TotalMilliseconds;
         var cpuSeconds = (GeneratorCpu() - cpuBefore).TotalSeconds;
-        return new SimulationResult(results, Summarize(results, lateness, elapsedMs, cpuSeconds));
+        var summary = Summarize(results, lateness, elapsedMs, cpuSeconds) with { GeneratorGc = GcActivity.OfThisProcess().Since(gcBefore) };
+        return new SimulationResult(results, summary);
     }
 
     /// <summary>The pacer tick a start offset falls in (today's ramp: call i at tick ⌊i × ramp / 20 ms / N⌋).</summary>

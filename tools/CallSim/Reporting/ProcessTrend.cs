@@ -1,0 +1,91 @@
+namespace AiAgent.CallSim.Reporting;
+
+/// <summary>One figure of a process sampled over a run: where it started and ended, its range and its drift.</summary>
+/// <param name="First">The first sample.</param>
+/// <param name="Last">The last sample.</param>
+/// <param name="Min">The smallest sample.</param>
+/// <param name="Max">The largest sample.</param>
+/// <param name="SlopePerTenMinutes">
+/// The least-squares slope over the samples after the warm-up, per 10 minutes: near 0 for a figure that is flat, the
+/// growth per 10 minutes for a leak.
+/// </param>
+public sealed record ResourceTrend(double First, double Last, double Min, double Max, double SlopePerTenMinutes)
+{
+    /// <summary>The trend of <paramref name="values"/> sampled at <paramref name="seconds"/>; null for no samples.</summary>
+    public static ResourceTrend? From(IReadOnlyList<double> seconds, IReadOnlyList<double> values, double warmUpShare)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var from = Math.Min((int)(values.Count * warmUpShare), values.Count - 1);
+        return new ResourceTrend(values[0], values[^1], values.Min(), values.Max(), Slope(seconds, values, from) * 600);
+    }
+
+    private static double Slope(IReadOnlyList<double> x, IReadOnlyList<double> y, int from)
+    {
+        var n = y.Count - from;
+        if (n < 2)
+        {
+            return 0;
+        }
+
+        double meanX = 0, meanY = 0;
+        for (var i = from; i < y.Count; i++)
+        {
+            meanX += x[i];
+            meanY += y[i];
+        }
+
+        meanX /= n;
+        meanY /= n;
+        double covariance = 0, variance = 0;
+        for (var i = from; i < y.Count; i++)
+        {
+            covariance += (x[i] - meanX) * (y[i] - meanY);
+            variance += (x[i] - meanX) * (x[i] - meanX);
+        }
+
+        return variance == 0 ? 0 : covariance / variance;
+    }
+}
+
+/// <summary>
+/// The platform process sampled every few seconds over a run (<c>--platform-pid</c>): resident set, threads and open
+/// handles, each with its drift, so a soak shows whether they stay flat. The first <see cref="WarmUpShare"/> of the
+/// samples (calls arriving, pools and caches filling) is left out of the slope.
+/// </summary>
+/// <param name="Samples">Samples taken.</param>
+/// <param name="IntervalSeconds">Time between samples.</param>
+/// <param name="RssMb">Resident set, MiB.</param>
+/// <param name="Threads">Threads.</param>
+/// <param name="OpenHandles">Open file descriptors.</param>
+public sealed record ProcessTrend(int Samples, double IntervalSeconds, ResourceTrend? RssMb, ResourceTrend? Threads, ResourceTrend? OpenHandles)
+{
+    /// <summary>The share of the run left out of the slopes as warm-up.</summary>
+    public const double WarmUpShare = 0.2;
+
+    /// <summary>The trend of samples taken <paramref name="intervalSeconds"/> apart (at <see cref="TimedSample.Seconds"/> into the run).</summary>
+    public static ProcessTrend From(IReadOnlyList<TimedSample> samples, double intervalSeconds)
+    {
+        var seconds = samples.Select(static s => s.Seconds).ToArray();
+        return new ProcessTrend(
+            samples.Count,
+            intervalSeconds,
+            Trend(samples, seconds, static s => s.RssBytes / (1024.0 * 1024.0)),
+            Trend(samples, seconds, static s => s.Threads),
+            Trend(samples, seconds, static s => s.OpenHandles));
+    }
+
+    private static ResourceTrend? Trend(IReadOnlyList<TimedSample> samples, double[] seconds, Func<PlatformSample, double?> figure)
+    {
+        var values = samples.Select(s => figure(s.Sample)).ToArray();
+        return values.Any(static v => v is null) ? null : ResourceTrend.From(seconds, [.. values.Select(static v => v!.Value)], WarmUpShare);
+    }
+}
+
+/// <summary>A platform sample and when it was taken.</summary>
+/// <param name="Seconds">Seconds since the run started.</param>
+/// <param name="Sample">The sample.</param>
+public readonly record struct TimedSample(double Seconds, PlatformSample Sample);
