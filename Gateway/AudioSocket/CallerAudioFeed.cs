@@ -79,7 +79,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
         {
             gapEnded = _policy.OnCallerFrame(_time.GetTimestamp(), ToTicks(_format.DurationOf(audio.Length)));
             sequence = _sequence++;
-            _replay.Add(audio);
+            _replay.Add(audio.Span);
             grain = _grain;
             attachment = _attachment;
         }
@@ -142,7 +142,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
             _sequence += decision.Frames;
             for (var i = 0; i < decision.Frames; i++)
             {
-                _replay.Add(_silence);
+                _replay.Add(_silence.Span);
             }
 
             grain = _grain;
