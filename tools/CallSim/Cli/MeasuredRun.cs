@@ -36,8 +36,16 @@ internal sealed class MeasuredRun
         using var stopSampling = new CancellationTokenSource();
         var started = TimeProvider.System.GetTimestamp();
         var sampling = processBefore is { } first ? SampleThroughAsync(first, started, stopSampling.Token) : Task.FromResult(new List<TimedSample>());
-        var result = await AsteriskSimulator.RunAsync(plan.Calls, plan.Schedule, cancellationToken).ConfigureAwait(false);
-        await stopSampling.CancelAsync().ConfigureAwait(false);
+        SimulationResult result;
+        try
+        {
+            result = await AsteriskSimulator.RunAsync(plan.Calls, plan.Schedule, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await stopSampling.CancelAsync().ConfigureAwait(false);
+        }
+
         var samples = await sampling.ConfigureAwait(false);
         var processAfter = processBefore is null ? null : await SampleAsync().ConfigureAwait(false);
         var after = before is null ? null : await ScrapeAsync(CancellationToken.None).ConfigureAwait(false);
