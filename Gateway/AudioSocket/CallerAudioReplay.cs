@@ -6,16 +6,13 @@ namespace AiAgent.Gateway.AudioSocket;
 /// came before it was answered, and replaying it would make the agent answer twice. Bounded: the oldest frames go first.
 /// </summary>
 /// <remarks>
-/// The frames are copied into one ring of bytes per call, grown by doubling up to the limit, rather than held as the arrays sent to the
+/// The frames are copied into one ring of bytes per call, allocated once, rather than held as the arrays sent to the
 /// grain: up to 5 s of 20 ms arrays per call outlived the youngest GC generation, and at 500 calls their promotion
 /// made every collection pause the pacer for tens of milliseconds (docs/performance.md, "Capacity"). Not thread-safe:
 /// <see cref="CallerAudioFeed"/> calls it under its lock.
 /// </remarks>
 internal sealed class CallerAudioReplay(int maxBytes)
 {
-    /// <summary>The ring's first size: 0.5 s of 8 kHz slin.</summary>
-    internal const int InitialBytes = 8_000;
-
     private readonly Queue<int> _lengths = new();
     private byte[] _ring = [];
     private int _start;
@@ -34,9 +31,9 @@ internal sealed class CallerAudioReplay(int maxBytes)
             return;
         }
 
-        if (_count + frame.Length > _ring.Length && _ring.Length < maxBytes)
+        if (_ring.Length == 0)
         {
-            Grow(_count + frame.Length);
+            _ring = new byte[maxBytes];
         }
 
         while (_count + frame.Length > _ring.Length)
@@ -52,30 +49,6 @@ internal sealed class CallerAudioReplay(int maxBytes)
         frame[first..].CopyTo(_ring);
         _lengths.Enqueue(frame.Length);
         _count += frame.Length;
-    }
-
-    /// <summary>
-    /// Doubles the ring (from <see cref="InitialBytes"/>, at most to the limit) until <paramref name="needed"/> fits, the
-    /// frames held moved to its start: most turns are answered long before the limit, so most calls never hold it all.
-    /// </summary>
-    private void Grow(int needed)
-    {
-        var size = Math.Max(_ring.Length, Math.Min(InitialBytes, maxBytes));
-        while (size < needed && size < maxBytes)
-        {
-            size = (int)Math.Min((long)size * 2, maxBytes);
-        }
-
-        var grown = new byte[size];
-        var first = Math.Min(_count, _ring.Length - _start);
-        if (_count > 0)
-        {
-            _ring.AsSpan(_start, first).CopyTo(grown);
-            _ring.AsSpan(0, _count - first).CopyTo(grown.AsSpan(first));
-        }
-
-        _ring = grown;
-        _start = 0;
     }
 
     /// <summary>The agent answered: nothing before now needs replaying.</summary>

@@ -59,20 +59,6 @@ public sealed class CallerAudioReplayTests
     }
 
     [Fact]
-    public void The_ring_grows_as_the_turn_does_and_keeps_every_frame_until_the_limit()
-    {
-        const int frameBytes = 3_000; // the ring starts smaller than three of these
-        var replay = new CallerAudioReplay(maxBytes: 5 * frameBytes);
-        for (byte i = 1; i <= 7; i++)
-        {
-            replay.Add(Frame(i, frameBytes));
-        }
-
-        Assert.True(CallerAudioReplay.InitialBytes < 3 * frameBytes);
-        Assert.Equal([Frame(3, frameBytes), Frame(4, frameBytes), Frame(5, frameBytes), Frame(6, frameBytes), Frame(7, frameBytes)], Held(replay));
-    }
-
-    [Fact]
     public void Clear_forgets_everything_and_a_frame_larger_than_the_limit_keeps_nothing()
     {
         var replay = new CallerAudioReplay(maxBytes: 8);
