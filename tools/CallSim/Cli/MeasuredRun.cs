@@ -59,8 +59,6 @@ internal sealed class MeasuredRun
                 PlatformCpuSeconds = cpu,
                 PlatformCpuPercentOfCorePerCall = load.CallSeconds > 0 ? cpu / load.CallSeconds * 100 : null,
                 PlatformRssMb = end.RssBytes is { } rss ? rss / (1024.0 * 1024.0) : null,
-                PlatformThreads = end.Threads,
-                PlatformOpenHandles = end.OpenHandles,
                 PlatformTrend = ProcessTrend.From([.. samples, new TimedSample(TimeProvider.System.GetElapsedTime(started).TotalSeconds, end)], _sampleInterval.TotalSeconds),
             };
         }

@@ -90,13 +90,7 @@ public sealed record LoadSummary
     /// <summary>The platform process's resident set (VmRSS) after the run, in MiB; null without <c>--platform-pid</c>.</summary>
     public double? PlatformRssMb { get; init; }
 
-    /// <summary>The platform's threads after the run; null without <c>--platform-pid</c>.</summary>
-    public int? PlatformThreads { get; init; }
-
-    /// <summary>The platform's open file descriptors after the run; null without <c>--platform-pid</c>.</summary>
-    public int? PlatformOpenHandles { get; init; }
-
-    /// <summary>The platform process sampled through the run (<c>--platform-pid</c>, every <c>--sample-seconds</c>); null without it.</summary>
+    /// <summary>The platform process sampled through the run (<c>--platform-pid</c>, every <c>--sample-seconds</c>; the last sample is the one after it); null without it.</summary>
     public ProcessTrend? PlatformTrend { get; init; }
 
     /// <summary>The platform's own figures from <c>/metrics</c> over the run (<c>--metrics</c>); null without it.</summary>

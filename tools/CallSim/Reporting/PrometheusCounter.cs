@@ -74,22 +74,23 @@ public static class PrometheusCounter
     /// <summary>True when the label set (the text between the braces) holds <paramref name="label"/> whole, not as part of another.</summary>
     private static bool HasLabel(ReadOnlySpan<char> labels, string label)
     {
-        while (!labels.IsEmpty)
+        // Positions are kept in the whole label set, so a pair is judged by what really precedes it.
+        for (var from = 0; from <= labels.Length - label.Length;)
         {
-            var at = labels.IndexOf(label, StringComparison.Ordinal);
-            if (at < 0)
+            var found = labels[from..].IndexOf(label, StringComparison.Ordinal);
+            if (found < 0)
             {
                 return false;
             }
 
-            var startsPair = at == 0 || labels[at - 1] == ',';
-            var endsPair = at + label.Length == labels.Length || labels[at + label.Length] == ',';
-            if (startsPair && endsPair)
+            var at = from + found;
+            var end = at + label.Length;
+            if ((at == 0 || labels[at - 1] == ',') && (end == labels.Length || labels[end] == ','))
             {
                 return true;
             }
 
-            labels = labels[(at + label.Length)..];
+            from = at + 1;
         }
 
         return false;
