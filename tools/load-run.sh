@@ -11,12 +11,31 @@
 #     FIND_MAX=1 [STEP_SECONDS=30 MAX_CALLS=2000]   search the largest N that holds, starting at CALLS
 #     PROVIDER=local|openai       openai: the OpenAI Realtime emulator (tools/Emulators) is the provider
 #     CALLSIM_ARGS="..."          more CallSim options (e.g. "--cycle-pause 1")
+#     FAULTS="ratio=0.1 mix=drop,stall,429,401 seed=1 [stall_ms=40000 after_deltas=2]"   with PROVIDER=openai: the
+#                                 emulator faults that share of upgrades; faults.md (PASS/FAIL checks) compares what it
+#                                 injected with the silo's provider-error/reconnect counters and the calls' endings;
+#                                 DURATION defaults to 60 so a stall's pong timeout (<= 30 s) falls inside the call
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls=${1:?usage: tools/load-run.sh CALLS [silo arguments]}
 shift
 provider=${PROVIDER:-local}
 case "$provider" in local|openai) ;; *) echo "PROVIDER: local or openai" >&2; exit 2 ;; esac
+fault_args=()
+if [ -n "${FAULTS:-}" ]; then
+  [ "$provider" = openai ] || { echo "FAULTS needs PROVIDER=openai" >&2; exit 2; }
+  for setting in $FAULTS; do
+    case "$setting" in
+      ratio=*) fault_args+=(--fault-ratio "${setting#*=}") ;;
+      mix=*) fault_args+=(--fault-mix "${setting#*=}") ;;
+      seed=*) fault_args+=(--fault-seed "${setting#*=}") ;;
+      stall_ms=*) fault_args+=(--stall-ms "${setting#*=}") ;;
+      after_deltas=*) fault_args+=(--fault-after-deltas "${setting#*=}") ;;
+      *) echo "FAULTS: unknown setting $setting (ratio= mix= seed= stall_ms= after_deltas=)" >&2; exit 2 ;;
+    esac
+  done
+  DURATION=${DURATION:-60}
+fi
 projects=(Silo tools/CallSim)
 [ "$provider" = openai ] && projects+=(tools/Emulators)
 for project in "${projects[@]}"; do dotnet build "$project" -c Release -v q -nologo >/dev/null; done
@@ -37,7 +56,7 @@ if [ "$provider" = openai ]; then
   # As tools/agent-actions-run.sh: the emulator on a free port, the silo's provider pointed at it by a config file.
   key=harness-key-0123456789
   dotnet tools/Emulators/bin/Release/net10.0/AiAgent.Emulators.dll openai --port "$emulator_port" --api-key "$key" \
-    >"$results/emulator.log" 2>&1 &
+    ${fault_args[@]+"${fault_args[@]}"} >"$results/emulator.log" 2>&1 &
   emulator_pid=$!
   printf 'default_provider: openai_realtime\nproviders:\n  openai_realtime:\n    api_key_env: AIAGENT_HARNESS_KEY\n    base_url: ws://127.0.0.1:%s/v1\n' \
     "$emulator_port" >"$results/ai-agent.yaml"
@@ -77,7 +96,20 @@ fi
 # shellcheck disable=SC2206 # CALLSIM_ARGS is split into words on purpose
 load+=(${CALLSIM_ARGS:-})
 echo "callsim ${load[*]}" >"$results/command.txt"
+snapshot() { # the emulator's fault counters and the silo's metrics, before or after the run (the warm-up drew too)
+  curl -sf "http://127.0.0.1:$emulator_port/emulator/faults" >"$results/faults-$1.json"
+  curl -sf "http://127.0.0.1:$http_port/metrics" >"$results/metrics-$1.txt"
+}
+[ -n "${FAULTS:-}" ] && snapshot before
 status=0
 "${callsim[@]}" "${load[@]}" | tee "$results/summary.txt" || status=$?
-echo "results: $results (run.md, run.json, silo.log)"
+if [ -n "${FAULTS:-}" ]; then
+  # Hang-ups and reconnects still under way settle first (a reconnect's backoff is at most 4 s).
+  sleep 5
+  snapshot after
+  # CallSim's verdict counts a stalled call's unanswered turn as a failure; with faults the checks below decide.
+  status=0
+  tools/provider-faults-summary.py "$results" || status=$?
+fi
+echo "results: $results (run.md, run.json, silo.log${FAULTS:+, faults.md})"
 exit "$status"

@@ -18,6 +18,9 @@ public sealed record LoadSummary
     /// <summary>How many calls ended each way (outcome name to count).</summary>
     public IReadOnlyDictionary<string, int> Outcomes { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>Who ended the calls (caller, platform, socket) and how many had a reply gap over 100 ms.</summary>
+    public CallEndings Endings { get; init; } = new();
+
     /// <summary>Calls whose server left its socket open after our hangup.</summary>
     public int ServerCloseTimeouts { get; init; }
 

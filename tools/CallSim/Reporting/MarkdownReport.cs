@@ -50,6 +50,9 @@ public static class MarkdownReport
     {
         text.AppendLine("| figure | value |").AppendLine("| --- | --- |");
         Row(text, "calls", Invariant($"{s.Calls}: {s.Passed} passed, {s.Failed} failed ({s.ConnectFailed} could not connect)"));
+        var e = s.Endings;
+        Row(text, "ended by", Invariant($"caller (script done) {e.CompletedByCaller}, platform (before the script ended) {e.HungUpByPlatform}, socket failure {e.FailedAtSocket}{(e.NotStarted > 0 ? $", not started {e.NotStarted}" : string.Empty)}"));
+        Row(text, "calls with a reply gap > 100 ms", Invariant($"{e.CallsWithReplyGapOver100Ms}"));
         Row(text, "arrival", s.Arrival + (s.Seed is { } seed ? Invariant($" (seed {seed})") : string.Empty));
         Row(text, "wall time", Invariant($"{Num(s.DurationMs / 1000, "0.0")} s"));
         Row(text, "call seconds", Invariant($"{Num(s.CallSeconds, "0.0")} s; mean live calls {Num(s.MeanLiveCalls, "0.0")}"));

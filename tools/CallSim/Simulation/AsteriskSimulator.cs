@@ -222,6 +222,7 @@ public static class AsteriskSimulator
             Failed = results.Length - passed,
             ConnectFailed = connectFailed,
             Outcomes = outcomes,
+            Endings = CallEndings.From(results.Select(static r => r.Summary).ToArray()),
             ServerCloseTimeouts = closeTimeouts,
             DurationMs = elapsedMs,
             FramesSent = framesSent,

@@ -53,6 +53,7 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
     private readonly Lock _toolGate = new();
     private readonly List<string> _toolShapeErrors = [];
     private readonly List<Common.ToolCallResult> _toolResults = [];
+    private readonly UpgradeFaultInjector _faults;
     private int _connectionCount;
     private int _responseCount;
 
@@ -60,6 +61,7 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
     {
         _app = app;
         Options = options;
+        _faults = new UpgradeFaultInjector(options);
     }
 
     /// <summary>The options (faults may be changed between connections).</summary>
@@ -83,6 +85,9 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
     /// <summary>The <c>function_call_output</c> items received for scripted calls, in order.</summary>
     public IReadOnlyList<Common.ToolCallResult> ToolResults { get { lock (_toolGate) { return [.. _toolResults]; } } }
 
+    /// <summary>The upgrade faults drawn and taken effect so far (also <c>GET /emulator/faults</c>).</summary>
+    public UpgradeFaultCounts FaultCounts => _faults.Snapshot();
+
     /// <summary>Upgrade attempts so far.</summary>
     public IReadOnlyList<EmulatorConnection> Connections => _connections.Snapshot();
 
@@ -90,7 +95,11 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
     public static async Task<OpenAIRealtimeEmulator> StartAsync(OpenAIRealtimeEmulatorOptions options, CancellationToken cancellationToken = default) =>
         await StartAsync(options, LogLevel.Warning, cancellationToken).ConfigureAwait(false);
 
-    /// <summary>Runs the emulator from the command line until Ctrl+C: <c>openai [--port 8765] [--api-key KEY] [--chunk-interval-ms N] [--tool-call N:name:json]...</c>.</summary>
+    /// <summary>
+    /// Runs the emulator from the command line until Ctrl+C: <c>openai [--port 8765] [--api-key KEY] [--chunk-interval-ms N]
+    /// [--tool-call N:name:json]... [--fault-ratio R --fault-mix drop,stall,429,401 --fault-seed N --stall-ms MS --fault-after-deltas N]</c>;
+    /// prints the fault counters at shutdown.
+    /// </summary>
     public static async Task RunAsync(string[] args)
     {
         var options = new OpenAIRealtimeEmulatorOptions { Port = 8765, ApiKey = null };
@@ -103,7 +112,12 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
                 case "--chunk-interval-ms": options.AudioChunkIntervalMs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--tool-call": options.ToolCalls.Add(Common.ScriptedToolCall.Parse(args[i + 1])); break;
                 case "--speak-before-tool-calls": options.SpeakBeforeToolCalls = bool.Parse(args[i + 1]); break;
-                default: throw new ArgumentException($"unknown option {args[i]} (use --port N, --api-key KEY, --chunk-interval-ms N, --tool-call N:name:json, --speak-before-tool-calls true|false)");
+                case "--fault-ratio": options.FaultRatio = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--fault-mix": options.FaultMix = UpgradeFaultNames.ParseMix(args[i + 1]); break;
+                case "--fault-seed": options.FaultSeed = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--stall-ms": options.StallMs = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                case "--fault-after-deltas": options.DisconnectAfterDeltas = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
+                default: throw new ArgumentException($"unknown option {args[i]} (use --port N, --api-key KEY, --chunk-interval-ms N, --tool-call N:name:json, --speak-before-tool-calls true|false, --fault-ratio R, --fault-mix drop,stall,429,401, --fault-seed N, --stall-ms MS, --fault-after-deltas N)");
             }
         }
 
@@ -112,6 +126,7 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
 
         // The host's console lifetime turns Ctrl+C and SIGTERM into a shutdown.
         await emulator._app.WaitForShutdownAsync().ConfigureAwait(false);
+        await Console.Out.WriteLineAsync("upgrade faults: " + emulator.FaultCounts.ToJson()).ConfigureAwait(false);
     }
 
     /// <summary>Waits for a client event matching <paramref name="predicate"/> (already received or still to come).</summary>
@@ -170,6 +185,11 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
         var emulator = new OpenAIRealtimeEmulator(app, options);
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
         app.Map("/v1/realtime", emulator.HandleAsync);
+        app.MapGet("/emulator/faults", (HttpContext context) =>
+        {
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync(emulator.FaultCounts.ToJson(), context.RequestAborted);
+        });
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         emulator.Port = new Uri(address).Port;
@@ -202,16 +222,33 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
         var authError = token.Length == 0
             ? ErrorBody("invalid_request_error", "missing_api_key", "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).")
             : ErrorBody("invalid_request_error", "invalid_api_key", $"Incorrect API key provided: {Mask(token)}. You can find your API key at https://platform.openai.com/account/api-keys.");
-        if (!authorized && Options.AuthFailure == AuthFailureMode.HttpUnauthorized)
+        var fault = _faults.Draw();
+        if (fault == UpgradeFaultKind.Unauthorized)
         {
-            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(new JsonObject { ["error"] = authError }.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+            // As a revoked key: the same refusal a wrong key gets.
+            _faults.Fired(UpgradeFaultKind.Unauthorized);
+            authError = ErrorBody("invalid_request_error", "invalid_api_key", $"Incorrect API key provided: {Mask(token)}. You can find your API key at https://platform.openai.com/account/api-keys.");
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, authError).ConfigureAwait(false);
             return;
         }
 
-        using var socket = await context.WebSockets.AcceptWebSocketAsync().ConfigureAwait(false);
-        var connection = new RealtimeEmulatorConnection(this, socket, context, index, model);
+        if (fault == UpgradeFaultKind.RateLimited)
+        {
+            _faults.Fired(UpgradeFaultKind.RateLimited);
+            await RefuseRateLimitedAsync(context).ConfigureAwait(false);
+            return;
+        }
+
+        if (!authorized && Options.AuthFailure == AuthFailureMode.HttpUnauthorized)
+        {
+            await RefuseAsync(context, StatusCodes.Status401Unauthorized, authError).ConfigureAwait(false);
+            return;
+        }
+
+        // A stalled connection must send nothing, not even the server's keep-alive pongs.
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(
+            new WebSocketAcceptContext { KeepAliveInterval = fault == UpgradeFaultKind.Stall ? TimeSpan.Zero : null }).ConfigureAwait(false);
+        var connection = new RealtimeEmulatorConnection(this, socket, context, index, model, fault);
         if (!authorized)
         {
             await connection.RejectAsync(authError).ConfigureAwait(false);
@@ -232,6 +269,35 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
         }
 
         await connection.RunAsync(context.RequestAborted).ConfigureAwait(false);
+    }
+
+    internal void FaultFired(UpgradeFaultKind kind) => _faults.Fired(kind);
+
+    private static async Task RefuseAsync(HttpContext context, int status, JsonObject error)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(new JsonObject { ["error"] = error }.ToJsonString(), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A 429 as the REST API sends it: the error object (<c>message</c>, <c>type</c> <c>requests</c>, <c>param</c>,
+    /// <c>code</c> <c>rate_limit_exceeded</c>) and the documented <c>x-ratelimit-*</c> headers. The API documents no
+    /// <c>retry-after</c>; the message says when to try again.
+    /// </summary>
+    private static Task RefuseRateLimitedAsync(HttpContext context)
+    {
+        context.Response.Headers["x-ratelimit-limit-requests"] = "5000";
+        context.Response.Headers["x-ratelimit-remaining-requests"] = "0";
+        context.Response.Headers["x-ratelimit-reset-requests"] = "12ms";
+        var error = new JsonObject
+        {
+            ["message"] = "Rate limit reached for gpt-realtime in organization org-emulator on requests per min (RPM): Limit 5000, Used 5000, Requested 1. Please try again in 12ms. Visit https://platform.openai.com/account/rate-limits to learn more.",
+            ["type"] = "requests",
+            ["param"] = null,
+            ["code"] = "rate_limit_exceeded",
+        };
+        return RefuseAsync(context, StatusCodes.Status429TooManyRequests, error);
     }
 
     private static JsonObject ErrorBody(string type, string code, string message) =>

@@ -105,6 +105,25 @@ public sealed class OpenAIRealtimeEmulatorOptions
     /// </summary>
     public bool SpeakBeforeToolCalls { get; set; }
 
+    /// <summary>
+    /// Fault: the share of WebSocket upgrades (0 to 1, <c>--fault-ratio</c>) that get a fault from <see cref="FaultMix"/>.
+    /// The draw is per upgrade: a client's reconnect is another upgrade and draws again.
+    /// </summary>
+    public double FaultRatio { get; set; }
+
+    /// <summary>The faults drawn from, uniformly (<c>--fault-mix drop,stall,429,401</c>, the default: all four).</summary>
+    public IReadOnlyList<UpgradeFaultKind> FaultMix { get; set; } = UpgradeFaultNames.All;
+
+    /// <summary>The seed of the draws (<c>--fault-seed</c>): the same seed draws the same sequence; null for a random one.</summary>
+    public int? FaultSeed { get; set; }
+
+    /// <summary>
+    /// How long a <see cref="UpgradeFaultKind.Stall"/> sends nothing before the emulator drops the connection
+    /// (<c>--stall-ms</c>). The default, 40 s, outlasts the platform's keepalive (a ping every 15 s, the socket
+    /// aborted when a pong is 15 s late), so the platform's pong timeout ends the stall, not the emulator.
+    /// </summary>
+    public int StallMs { get; set; } = 40_000;
+
     /// <summary>Fault: answer the first client event of this type with an <c>error</c> (as if it were malformed) instead of applying it.</summary>
     public string? RejectClientEventType { get; set; }
 }

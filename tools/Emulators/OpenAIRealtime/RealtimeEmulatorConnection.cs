@@ -62,8 +62,15 @@ internal sealed class RealtimeEmulatorConnection
     private readonly Dictionary<string, PendingCall> _pendingCalls = new(StringComparer.Ordinal);
     private bool _farewellNext;
 
-    public RealtimeEmulatorConnection(OpenAIRealtimeEmulator emulator, WebSocket socket, HttpContext context, int index, string model)
+    // The upgrade's drawn drop or stall, for this connection's first spoken response (taken once, under _gate).
+    private UpgradeFaultKind? _upgradeFault;
+
+    // Set when a stall begins: the receive loop stops reading, so the socket answers no ping either.
+    private readonly TaskCompletionSource _stalled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public RealtimeEmulatorConnection(OpenAIRealtimeEmulator emulator, WebSocket socket, HttpContext context, int index, string model, UpgradeFaultKind? upgradeFault = null)
     {
+        _upgradeFault = upgradeFault is UpgradeFaultKind.Drop or UpgradeFaultKind.Stall ? upgradeFault : null;
         _emulator = emulator;
         _socket = socket;
         _context = context;
@@ -137,6 +144,12 @@ internal sealed class RealtimeEmulatorConnection
                     Array.Resize(ref buffer, buffer.Length * 2);
                 }
 
+                if (_stalled.Task.IsCompleted)
+                {
+                    // Stalled: read nothing (a pending read would answer the client's pings) until the drop.
+                    await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                }
+
                 result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -181,6 +194,12 @@ internal sealed class RealtimeEmulatorConnection
                         // A dropped TCP connection: no close frame. Let what was sent reach the peer first (an abort
                         // discards unflushed output), so the client sees part of the response, then the drop.
                         await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+                        _context.Abort();
+                        return;
+                    case OutboundKind.Stall:
+                        // Everything before was sent; now nothing at all for the stall time, then the drop (if the
+                        // client has not given up on the silent socket first).
+                        await Task.Delay(Options.StallMs, cancellationToken).ConfigureAwait(false);
                         _context.Abort();
                         return;
                 }
@@ -964,7 +983,8 @@ internal sealed class RealtimeEmulatorConnection
             return;
         }
 
-        var response = new Response(NewId("resp"), NewId("item"), number, greeting, clientEventId) { Farewell = _farewellNext };
+        var response = new Response(NewId("resp"), NewId("item"), number, greeting, clientEventId) { Farewell = _farewellNext, UpgradeFault = _upgradeFault };
+        _upgradeFault = null;
         _farewellNext = false;
         _active = response;
         _ = Task.Run(() => RunResponseAsync(response));
@@ -1159,8 +1179,26 @@ internal sealed class RealtimeEmulatorConnection
                 break;
             }
 
-            if (options.DisconnectDuringResponse == response.Number && i == options.DisconnectAfterDeltas)
+            if (response.UpgradeFault == UpgradeFaultKind.Stall && i == options.DisconnectAfterDeltas)
             {
+                _emulator.FaultFired(UpgradeFaultKind.Stall);
+                _stalled.TrySetResult();
+                _outbound.Writer.TryWrite(new Outbound(OutboundKind.Stall, null, null));
+                lock (_gate)
+                {
+                    _active = null;
+                }
+
+                return;
+            }
+
+            if ((options.DisconnectDuringResponse == response.Number || response.UpgradeFault == UpgradeFaultKind.Drop) && i == options.DisconnectAfterDeltas)
+            {
+                if (response.UpgradeFault == UpgradeFaultKind.Drop)
+                {
+                    _emulator.FaultFired(UpgradeFaultKind.Drop);
+                }
+
                 _outbound.Writer.TryWrite(new Outbound(OutboundKind.Abort, null, null));
                 lock (_gate)
                 {
@@ -1549,6 +1587,7 @@ internal sealed class RealtimeEmulatorConnection
         Event,
         Close,
         Abort,
+        Stall,
     }
 
     private sealed record Outbound(OutboundKind Kind, JsonObject? Event, string? Reason);
@@ -1637,6 +1676,9 @@ internal sealed class RealtimeEmulatorConnection
 
         /// <summary>Speaks the farewell (after a <c>hangup_call</c> output).</summary>
         public bool Farewell { get; init; }
+
+        /// <summary>The upgrade's drawn drop or stall, if this is the connection's first spoken response.</summary>
+        public UpgradeFaultKind? UpgradeFault { get; init; }
 
         public CancellationToken Cancelled => _cancel.Token;
 
