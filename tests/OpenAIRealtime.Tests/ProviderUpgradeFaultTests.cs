@@ -27,6 +27,22 @@ public sealed class ProviderUpgradeFaultTests
     }
 
     [Fact]
+    public async Task A_429_that_the_retry_gets_past_is_still_counted_as_a_non_fatal_rate_limit()
+    {
+        await using var h = await Harness.StartAsync(e => FirstUpgradeOnly(e, UpgradeFaultKind.RateLimited));
+        await using var session = h.CreateSession(AudioFormat.Slin8);
+        var events = new EventReader(session);
+        await session.StartAsync(CancellationToken.None);
+        await events.NextAsync<AgentAudioDone>();
+        await session.StopAsync(CancellationToken.None);
+        await events.DrainAsync();
+
+        Assert.Equal(1, h.Emulator.FaultCounts.RateLimited);
+        var error = Assert.Single(events.Seen.OfType<ProviderError>());
+        Assert.Equal((ProviderErrorKind.RateLimited, "connect_failed", false), (error.Kind, error.Code, error.Fatal));
+    }
+
+    [Fact]
     public async Task A_401_fault_at_the_first_upgrade_is_fatal_and_a_clean_hang_up()
     {
         await using var h = await Harness.StartAsync(e => FirstUpgradeOnly(e, UpgradeFaultKind.Unauthorized));

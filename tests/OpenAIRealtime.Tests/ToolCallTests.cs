@@ -80,7 +80,8 @@ public sealed class ToolCallTests
         var outputAt = IndexOfOutput(received, callId);
         Assert.True(outputAt >= 0, "no function_call_output for " + callId);
         Assert.Single(received.Skip(outputAt + 1), e => e.Type == "response.create");
-        Assert.Equal(finished.Entry.Result, Assert.Single(h.Emulator.ToolResults).Output);
+        Assert.Equal(finished.Entry.Result, (await h.Emulator.WaitForToolResultAsync(Waits.Long)).Output);
+        Assert.Single(h.Emulator.ToolResults);
         await h.Emulator.WaitForServerEventAsync(e => e.Type == "response.output_audio_transcript.done" && e.Json.Contains(VoiceAssets.FarewellText, StringComparison.Ordinal), Waits.Long);
         Assert.Empty(h.Emulator.ToolShapeErrors);
     }
@@ -270,8 +271,9 @@ public sealed class ToolCallTests
 
     private static async Task<ToolCallResult> WaitForResultAsync(OpenAIRealtimeEmulator emulator)
     {
-        await emulator.WaitForClientEventAsync(e => e.Type == "conversation.item.create" && e.Json.Contains("function_call_output", StringComparison.Ordinal), Waits.Long);
-        return Assert.Single(emulator.ToolResults);
+        var result = await emulator.WaitForToolResultAsync(Waits.Long);
+        Assert.Single(emulator.ToolResults);
+        return result;
     }
 }
 

@@ -20,7 +20,7 @@ public static class Program
                 await Ari.AriEmulator.RunAsync(rest).ConfigureAwait(false);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: Emulators openai|deepgram [--port N] [--api-key KEY] | ari [--port N] [--user U]").ConfigureAwait(false);
+                await Console.Error.WriteLineAsync("usage: Emulators openai|deepgram [--port N] [--api-key KEY] | ari [--port N] [--user U]\n  openai faults: [--fault-ratio R --fault-mix drop,stall,429,401 [--fault-seed N] [--stall-ms MS] [--fault-after-deltas N]]").ConfigureAwait(false);
                 return 2;
         }
     }

@@ -47,14 +47,22 @@ internal sealed class RealtimeTransportObserver(RealtimeCall call) : ITransportO
     public void OnFault(ConnectionFault fault)
     {
         var epoch = Interlocked.Exchange(ref _liveEpoch, 0);
-        if (epoch == 0 || fault.Final)
+        if (fault.Final)
         {
-            // A failed attempt (reported when the session ends, if nothing succeeds), or a final fault (reported as fatal at the end).
+            // Reported as fatal when the session ends.
             if (epoch != 0)
             {
                 call.Settle(epoch, lost: true);
             }
 
+            return;
+        }
+
+        if (epoch == 0)
+        {
+            // A failed attempt the transport retries (a 429 or a timeout at the upgrade): counted even when a retry
+            // gets past it; if none does, the session's end is reported on its own as fatal.
+            call.Publish(new ProviderError(fault.Kind, fault.Code, fault.Description, Fatal: false));
             return;
         }
 

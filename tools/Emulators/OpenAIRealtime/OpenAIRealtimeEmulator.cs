@@ -52,7 +52,7 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
     private readonly EventLog<EmulatorConnection> _connections = new();
     private readonly Lock _toolGate = new();
     private readonly List<string> _toolShapeErrors = [];
-    private readonly List<Common.ToolCallResult> _toolResults = [];
+    private readonly EventLog<Common.ToolCallResult> _toolResults = new();
     private readonly UpgradeFaultInjector _faults;
     private int _connectionCount;
     private int _responseCount;
@@ -83,7 +83,7 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
     public IReadOnlyList<string> ToolShapeErrors { get { lock (_toolGate) { return [.. _toolShapeErrors]; } } }
 
     /// <summary>The <c>function_call_output</c> items received for scripted calls, in order.</summary>
-    public IReadOnlyList<Common.ToolCallResult> ToolResults { get { lock (_toolGate) { return [.. _toolResults]; } } }
+    public IReadOnlyList<Common.ToolCallResult> ToolResults => _toolResults.Snapshot();
 
     /// <summary>The upgrade faults drawn and taken effect so far (also <c>GET /emulator/faults</c>).</summary>
     public UpgradeFaultCounts FaultCounts => _faults.Snapshot();
@@ -137,6 +137,9 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
     public Task<ReceivedClientEvent> WaitForClientEventAsync(string type, TimeSpan timeout) =>
         _received.WaitAsync(e => e.Type == type, timeout);
 
+    /// <summary>Waits for a function call's result (recorded after the client event that carried it is logged).</summary>
+    public Task<Common.ToolCallResult> WaitForToolResultAsync(TimeSpan timeout) => _toolResults.WaitAsync(_ => true, timeout);
+
     /// <summary>Waits for a server event matching <paramref name="predicate"/>.</summary>
     public Task<SentServerEvent> WaitForServerEventAsync(Func<SentServerEvent, bool> predicate, TimeSpan timeout) =>
         _sent.WaitAsync(predicate, timeout);
@@ -167,13 +170,7 @@ public sealed class OpenAIRealtimeEmulator : IAsyncDisposable
         }
     }
 
-    internal void RecordToolResult(Common.ToolCallResult result)
-    {
-        lock (_toolGate)
-        {
-            _toolResults.Add(result);
-        }
-    }
+    internal void RecordToolResult(Common.ToolCallResult result) => _toolResults.Add(result);
 
     private static async Task<OpenAIRealtimeEmulator> StartAsync(OpenAIRealtimeEmulatorOptions options, LogLevel logLevel, CancellationToken cancellationToken)
     {
