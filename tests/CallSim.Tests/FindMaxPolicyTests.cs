@@ -54,13 +54,30 @@ public sealed class FindMaxPolicyTests
     }
 
     [Fact]
-    public void A_failed_first_step_stops_with_nothing_held()
+    public void A_failed_first_step_steps_down_until_one_holds_then_bisects_once()
     {
-        var decision = _policy.Decide([Failed(100)]);
+        Assert.Equal(240, _policy.Decide([Failed(300)]).NextCalls);
+        Assert.Equal(190, _policy.Decide([Failed(300), Failed(240)]).NextCalls);
+
+        var bisect = _policy.Decide([Failed(300), Failed(240), Held(190)]);
+        Assert.Equal(220, bisect.NextCalls); // between 190 held and 240, the lowest that failed (215 rounds up)
+        Assert.Equal(190, bisect.LargestHeld);
+
+        var done = _policy.Decide([Failed(300), Failed(240), Held(190), Failed(220)]);
+        Assert.True(done.Stop);
+        Assert.Equal(190, done.LargestHeld);
+        Assert.Contains("largest N that held: 190; 220 calls failed (3 late frames); bisected at 220: failed", done.Conclusion, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Stepping_down_ends_at_ten_calls_with_nothing_held()
+    {
+        Assert.Equal(10, FindMaxPolicy.Shrink(20));
+        var decision = _policy.Decide([Failed(20), Failed(10)]);
 
         Assert.True(decision.Stop);
         Assert.Null(decision.LargestHeld);
-        Assert.Contains("first step (100 calls) failed: 3 late frames", decision.Conclusion, StringComparison.Ordinal);
+        Assert.Contains("no step held: even 10 calls failed (3 late frames)", decision.Conclusion, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -57,6 +57,32 @@ public sealed class ProviderUpgradeFaultTests
         Assert.Single(h.Emulator.Connections); // never retried
     }
 
+    [Fact]
+    public async Task A_server_that_stalls_mid_answer_is_noticed_at_the_silence_timeout_and_the_answer_is_asked_again()
+    {
+        await using var h = await Harness.StartAsync(
+            e =>
+            {
+                FirstUpgradeOnly(e, UpgradeFaultKind.Stall);
+                e.StallMs = 60_000; // far past the keep-alive's 15-30 s: only the silence watch can end it in time
+            },
+            o => o.ServerSilenceTimeoutMs = 1_000);
+        await using var session = h.CreateSession(AudioFormat.Slin8);
+        var events = new EventReader(session);
+        await session.StartAsync(CancellationToken.None);
+
+        var error = await events.NextAsync<ProviderError>();
+        Assert.Equal((ProviderErrorKind.Disconnected, "SERVER_SILENT", false), (error.Kind, error.Code, error.Fatal));
+        await events.NextAsync<ProviderReconnected>();
+        await events.NextAsync<AgentAudioDone>(); // the greeting, asked again over the second connection
+
+        Assert.Equal(1, h.Emulator.FaultCounts.Stall);
+        Assert.Equal(2, h.Emulator.Connections.Count);
+        await session.StopAsync(CancellationToken.None);
+        await events.DrainAsync();
+        Assert.DoesNotContain(events.Seen.OfType<ProviderError>(), e => e.Fatal);
+    }
+
     /// <summary>Ratio 0.5 with a seed whose first draw is a fault and whose second is none: only the first upgrade is faulted.</summary>
     internal static void FirstUpgradeOnly(OpenAIRealtimeEmulatorOptions options, UpgradeFaultKind kind)
     {

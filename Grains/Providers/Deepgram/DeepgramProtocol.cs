@@ -38,6 +38,14 @@ internal sealed class DeepgramProtocol(DeepgramCall call, string apiKey, Deepgra
     /// <inheritdoc/>
     public ReadOnlyMemory<byte> KeepAliveMessage => s_keepAlive;
 
+    /// <inheritdoc/>
+    /// <remarks>Off: the agent's thinking time before it speaks (an LLM and TTS behind the socket) has no bound the
+    /// API documents, so silence alone does not tell a stall from a slow answer.</remarks>
+    public TimeSpan ServerSilenceLimit => TimeSpan.Zero;
+
+    /// <inheritdoc/>
+    public bool AnswerDue => false;
+
     /// <summary>Builds <c>{base_url}/v1/agent/converse</c> (a base URL that already names the path is kept).</summary>
     public static Uri BuildEndpoint(string baseUrl)
     {

@@ -82,6 +82,15 @@ public sealed class OpenAIRealtimeOptions
     public int ConnectTimeoutMs { get; set; } = 10_000;
 
     /// <summary>
+    /// <c>server_silence_timeout_ms</c>: while an answer is asked for or under way, a server that sends nothing for this
+    /// long counts as a lost connection (reconnect, the answer asked for again); the API streams an answer's events far
+    /// faster than real time, so only a stalled socket is this quiet. 0 turns it off (the WebSocket keep-alive then
+    /// notices a dead peer in 15–30 s).
+    /// </summary>
+    [ConfigurationKeyName("server_silence_timeout_ms")]
+    public int ServerSilenceTimeoutMs { get; set; } = 5_000;
+
+    /// <summary>
     /// How long before <c>session.expires_at</c> (60 min after the session opened) a planned rollover to a fresh
     /// session may start, at a quiet moment (no answer in progress, no agent audio still playing, caller silent);
     /// forced shortly before expiry if no quiet moment comes. 0 turns planning off (only <c>session_expired</c>
@@ -152,6 +161,11 @@ public sealed class OpenAIRealtimeOptions
         if (ConnectTimeoutMs is < 500 or > 60_000)
         {
             errors.Add($"{path}.connect_timeout_ms: {ConnectTimeoutMs} must be between 500 and 60000");
+        }
+
+        if (ServerSilenceTimeoutMs != 0 && ServerSilenceTimeoutMs is < 1_000 or > 60_000)
+        {
+            errors.Add($"{path}.server_silence_timeout_ms: {ServerSilenceTimeoutMs} must be 0 (off) or between 1000 and 60000");
         }
 
         if (SessionRolloverMarginMs != 0 && SessionRolloverMarginMs is < 1_000 or > 1_800_000)

@@ -61,6 +61,7 @@ public sealed class OpenAIRealtimeProvider(IOptionsMonitor<AgentOptions> options
         TranscriptionModel = o.TranscriptionModel,
         MaxReconnectAttempts = o.MaxReconnectAttempts,
         ConnectTimeoutMs = o.ConnectTimeoutMs,
+        ServerSilenceTimeoutMs = o.ServerSilenceTimeoutMs,
         SessionRolloverMarginMs = o.SessionRolloverMarginMs,
         TurnDetection = new OpenAIRealtimeTurnDetectionOptions
         {

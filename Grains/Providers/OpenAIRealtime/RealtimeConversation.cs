@@ -70,6 +70,18 @@ internal sealed class RealtimeConversation
         }
     }
 
+    /// <summary>An answer is asked for, owed by server VAD, or under way: the server has something to stream.</summary>
+    public bool AnswerDue
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return !_responses.IsIdle;
+            }
+        }
+    }
+
     /// <summary>We send a <c>response.create</c> (the greeting): until <c>response.created</c> nothing else may ask.</summary>
     public void ResponseRequested()
     {

@@ -43,6 +43,12 @@ internal sealed class RealtimeProtocol(RealtimeCall call, RealtimeServerEventHan
     public ReadOnlyMemory<byte> KeepAliveMessage => ReadOnlyMemory<byte>.Empty;
 
     /// <inheritdoc/>
+    public TimeSpan ServerSilenceLimit { get; } = TimeSpan.FromMilliseconds(call.Options.ServerSilenceTimeoutMs);
+
+    /// <inheritdoc/>
+    public bool AnswerDue => call.Conversation.AnswerDue;
+
+    /// <inheritdoc/>
     public void ConfigureHandshake(ClientWebSocketOptions options)
     {
         options.SetRequestHeader("Authorization", "Bearer " + call.ApiKey);

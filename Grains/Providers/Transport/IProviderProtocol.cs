@@ -30,6 +30,12 @@ internal interface IProviderProtocol
     /// <summary>The keep-alive text frame; empty for none (the transport then sends nothing).</summary>
     ReadOnlyMemory<byte> KeepAliveMessage { get; }
 
+    /// <summary>How long the server may stay silent while <see cref="AnswerDue"/> before the connection counts as lost; zero is off.</summary>
+    TimeSpan ServerSilenceLimit { get; }
+
+    /// <summary>True while the server owes the call something it streams (an answer asked for or under way).</summary>
+    bool AnswerDue { get; }
+
     /// <summary>Sets request headers (authorization, beta flags) and sub-protocols of the upgrade.</summary>
     void ConfigureHandshake(ClientWebSocketOptions options);
 

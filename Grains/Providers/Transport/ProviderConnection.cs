@@ -6,7 +6,8 @@ namespace AiAgent.Grains.Providers.Transport;
 
 /// <summary>
 /// One provider socket: the upgrade (with timeout and HTTP status capture), the receive loop, the send loop (the
-/// socket's only writer, draining the transport's <see cref="ProviderOutbox"/>), the keep-alive ticker and the close.
+/// socket's only writer, draining the transport's <see cref="ProviderOutbox"/>), the keep-alive ticker, the watch on a
+/// server gone silent mid-answer, and the close.
 /// Its <see cref="ProviderTransport"/> decides when to open, replace or retire it.
 /// </summary>
 internal sealed class ProviderConnection : IDisposable
@@ -29,6 +30,7 @@ internal sealed class ProviderConnection : IDisposable
     private readonly TaskCompletionSource _current = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly PreReadyBuffer _held;
     private readonly KeepAliveTicker _keepAlive;
+    private readonly ServerSilenceWatchdog _silence;
     private Task _receive = Task.CompletedTask;
     private ConnectionFault? _fault;
     private volatile ProviderConnection? _successor;
@@ -46,6 +48,7 @@ internal sealed class ProviderConnection : IDisposable
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(lifetime, _budget.Token);
         _held = new PreReadyBuffer(_protocol.PreReadyAudioBudgetBytes, transport.AudioDropped);
         _keepAlive = new KeepAliveTicker(_time, _protocol.KeepAliveInterval);
+        _silence = new ServerSilenceWatchdog(_time, _protocol.ServerSilenceLimit);
         _protocol.ConfigureHandshake(_socket.Options);
         _socket.Options.CollectHttpResponseDetails = true;
         // Only a rollover's successor waits to carry the call; any other connection carries it from its first message.
@@ -167,6 +170,7 @@ internal sealed class ProviderConnection : IDisposable
         {
             var send = SendLoopAsync();
             var keepAlive = KeepAliveLoopAsync();
+            var silence = _silence.RunAsync(() => IsCurrent && IsReady && _protocol.AnswerDue, OnServerSilent, Cancellation);
             var rollover = planRollover(this);
             await Task.WhenAny(_receive, send).ConfigureAwait(false);
             if (Successor is not null && send.IsCompleted)
@@ -177,7 +181,7 @@ internal sealed class ProviderConnection : IDisposable
 
             await _cancellation.CancelAsync().ConfigureAwait(false);
             _socket.Abort();
-            await Task.WhenAll(_receive, send, keepAlive, rollover).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(_receive, send, keepAlive, silence, rollover).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
         {
@@ -216,6 +220,7 @@ internal sealed class ProviderConnection : IDisposable
             while (true)
             {
                 var result = await message.ReceiveAsync(_socket, token).ConfigureAwait(false);
+                _silence.MarkReceived();
                 switch (result)
                 {
                     case InboundResult.TooLarge:
@@ -281,6 +286,20 @@ internal sealed class ProviderConnection : IDisposable
 
             Fail(lost);
         }
+    }
+
+    private void OnServerSilent()
+    {
+        var silent = new ConnectionFault(ProviderErrorKind.Disconnected, "SERVER_SILENT",
+            $"the server sent nothing for {(int)_silence.Limit.TotalMilliseconds} ms while an answer was due");
+        if (!_transport.IsStopping)
+        {
+            _transport.Observer.OnConnectionLost(this, silent, null);
+        }
+
+        // The first fault wins, so the loops ending on the cancellation below report this one.
+        Fail(silent);
+        _cancellation.Cancel();
     }
 
     private async Task SendLoopAsync()

@@ -318,6 +318,32 @@ public sealed class ProviderTransportTests
         Assert.False(transport.SendAudio(new byte[10]));
     }
 
+    [Fact]
+    public async Task A_server_silent_while_an_answer_is_due_is_a_lost_connection_counted_from_its_last_message()
+    {
+        await using var server = await LoopbackWebSocketServer.StartAsync();
+        var time = new FakeTimeProvider();
+        var observer = new RecordingObserver();
+        var protocol = new TestProtocol(server.Endpoint) { ServerSilenceLimit = TimeSpan.FromSeconds(5) };
+        await using var transport = new ProviderTransport(protocol, observer, new ProviderTransportOptions { MaxReconnectAttempts = 3 }, time);
+        transport.Start();
+        await (await server.SocketAsync(0)).SendTextAsync("ready");
+        await transport.FirstReady.WaitAsync(Waits.Long);
+
+        // A quiet conversation is no stall: the silence counts only from when an answer became due ...
+        time.Advance(TimeSpan.FromSeconds(20));
+        protocol.AnswerDue = true;
+        time.Advance(TimeSpan.FromSeconds(3));
+        // ... and from the server's last message since.
+        await server.Sockets[0].SendTextAsync("delta");
+        await Waits.UntilAsync(() => protocol.Texts.Contains("delta"), what: "the server's message read");
+        var waited = await time.AdvanceUntilAsync(() => observer.Calls.Contains("lost SERVER_SILENT"), Step, "silence noticed");
+
+        Assert.InRange(waited, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5) + TimeSpan.FromSeconds(1.25) + Step);
+        await Waits.UntilAsync(() => server.Upgrades == 2, what: "reconnect");
+        Assert.Equal(["connecting First 0", "lost SERVER_SILENT", "fault SERVER_SILENT", "connecting Reconnect 1"], observer.Calls.Where(static c => c != "keepalive"));
+    }
+
     private static ProviderTransport Create(LoopbackWebSocketServer server, RecordingObserver observer, TimeProvider time, ProviderTransportOptions options) =>
         new(new TestProtocol(server.Endpoint), observer, options, time);
 }

@@ -31,6 +31,12 @@ internal sealed class TestProtocol(Uri endpoint) : IProviderProtocol
 
     public ReadOnlyMemory<byte> KeepAliveMessage { get; init; } = KeepAlive;
 
+    public TimeSpan ServerSilenceLimit { get; init; } = TimeSpan.Zero;
+
+    private volatile bool _answerDue;
+
+    public bool AnswerDue { get => _answerDue; set => _answerDue = value; }
+
     public void ConfigureHandshake(ClientWebSocketOptions options) => options.SetRequestHeader("X-Test", "transport");
 
     public ConnectionFault OnUpgradeFailed(UpgradeFailure failure)

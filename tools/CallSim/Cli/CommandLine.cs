@@ -60,7 +60,8 @@ public static class CommandLine
           --markdown PATH         write a Markdown summary (figures, command line, machine) to PATH
           --find-max              from --calls N (default 100), run steps of N, N x 1.25 ... until one fails the bar
                                   (reply gap p99 > 25 ms, a late frame, a failed call, a frame the platform dropped),
-                                  bisect once, report the largest N that held; stops if the generator was the limit
+                                  (a failing start steps down N / 1.25 until one holds), bisect once, report the
+                                  largest N that held; stops if the generator was the limit
           --step-seconds SEC      find-max: each step's length (default 30)
           --max-calls N           find-max: the largest N tried (default 2000)
           --json                  print the summary as one JSON object

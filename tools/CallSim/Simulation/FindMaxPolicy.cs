@@ -64,8 +64,9 @@ public sealed record FindMaxDecision(int? NextCalls, int? LargestHeld, bool Gene
 
 /// <summary>
 /// The search of <c>--find-max</c>, pure: from the steps so far, the next N or the end. Steps grow by 1.25 (rounded
-/// to tens) from the start until one fails the bar (<see cref="StepVerdict.Judge"/>) or the cap is reached; then one
-/// more step bisects between the last N that held and the first that failed. A generator-limited step stops the search
+/// to tens) from the start until one fails the bar (<see cref="StepVerdict.Judge"/>) or the cap is reached; a start
+/// that fails steps down by the same factor until one holds. Then one more step bisects between the largest N that
+/// held and the lowest that failed. A generator-limited step stops the search
 /// at once: the platform was not the limit there.
 /// </summary>
 public sealed class FindMaxPolicy
@@ -106,31 +107,53 @@ public sealed class FindMaxPolicy
                 + (largestHeld is { } held ? $"the platform held {held} calls" : "no step held before it"));
         }
 
-        var firstFailed = steps.FirstOrDefault(static s => !s.Held);
-        if (firstFailed is null)
+        var lowestFailed = steps.Where(static s => !s.Held).MinBy(static s => s.Calls);
+        if (lowestFailed is null)
         {
             return last.Calls >= _max
                 ? new FindMaxDecision(null, largestHeld, false, $"held at the cap ({_max} calls, --max-calls): the platform's limit is higher")
                 : new FindMaxDecision(Grow(last.Calls), largestHeld, false, string.Empty);
         }
 
-        var failedAt = firstFailed.Calls;
+        var failedAt = lowestFailed.Calls;
+        var why = string.Join("; ", lowestFailed.Reasons);
         var heldBelow = steps.Where(s => s.Held && s.Calls < failedAt).Select(static s => (int?)s.Calls).Max();
         if (heldBelow is null)
         {
-            return new FindMaxDecision(null, null, false, $"the first step ({failedAt} calls) failed: {string.Join("; ", firstFailed.Reasons)}");
+            // Started above the limit: step down until a step holds.
+            var down = Shrink(failedAt);
+            return down < failedAt
+                ? new FindMaxDecision(down, null, false, string.Empty)
+                : new FindMaxDecision(null, null, false, $"no step held: even {failedAt} calls failed ({why})");
         }
 
-        var bisected = steps.Count > steps.ToList().IndexOf(firstFailed) + 1;
         var middle = RoundToTens((heldBelow.Value + failedAt) / 2.0);
-        if (!bisected && middle > heldBelow && middle < failedAt)
+        if (!Bisected(steps) && middle > heldBelow && middle < failedAt)
         {
             return new FindMaxDecision(middle, largestHeld, false, string.Empty);
         }
 
         return new FindMaxDecision(null, largestHeld, false,
-            $"largest N that held: {largestHeld}; {failedAt} calls failed ({string.Join("; ", firstFailed.Reasons)})"
-            + (bisected ? $"; bisected at {last.Calls}: {(last.Held ? "held" : "failed")}" : string.Empty));
+            $"largest N that held: {largestHeld}; {failedAt} calls failed ({why})"
+            + (Bisected(steps) ? $"; bisected at {last.Calls}: {(last.Held ? "held" : "failed")}" : string.Empty));
+    }
+
+    /// <summary>N ÷ 1.25 rounded to tens, at least ten fewer, never below 10 (then N itself: nothing left to try).</summary>
+    public static int Shrink(int calls) => calls <= 10 ? calls : Math.Max(10, Math.Min(calls - 10, RoundToTens(calls / Growth)));
+
+    // The one bisection is the step after the first one that had both a failure and a held step below it.
+    private static bool Bisected(IReadOnlyList<StepVerdict> steps)
+    {
+        for (var i = 0; i < steps.Count; i++)
+        {
+            var failed = steps.Take(i + 1).Where(static s => !s.Held).Select(static s => (int?)s.Calls).Min();
+            if (failed is { } f && steps.Take(i + 1).Any(s => s.Held && s.Calls < f))
+            {
+                return i < steps.Count - 1;
+            }
+        }
+
+        return false;
     }
 
     private static int RoundToTens(double calls) => (int)(Math.Round(calls / 10, MidpointRounding.AwayFromZero) * 10);
