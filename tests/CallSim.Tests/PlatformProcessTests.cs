@@ -69,4 +69,21 @@ public sealed class PlatformProcessTests
         Assert.Equal(30, trend.OpenHandles!.SlopePerTenMinutes, precision: 9);
         Assert.Null(ProcessTrend.From([new TimedSample(0, new PlatformSample(TimeSpan.Zero, null))], 10).RssMb);
     }
+
+    [Fact]
+    public void A_steady_run_leaves_the_drain_after_its_last_arrival_out_of_the_drift()
+    {
+        // Handles flat at 500 while calls arrive (10 minutes), then falling 40 a minute as the calls still up end.
+        var samples = Enumerable.Range(0, 16)
+            .Select(minute => new TimedSample(minute * 60, new PlatformSample(TimeSpan.Zero, 300L * 1024 * 1024, 40, minute <= 10 ? 500 : 500 - (40 * (minute - 10)))))
+            .ToArray();
+
+        var steady = ProcessTrend.From(samples, 60, steadyUntilSeconds: 600);
+        var whole = ProcessTrend.From(samples, 60);
+
+        Assert.Equal(0, steady.OpenHandles!.SlopePerTenMinutes, precision: 9);
+        Assert.True(whole.OpenHandles!.SlopePerTenMinutes < -100, $"whole-run drift {whole.OpenHandles.SlopePerTenMinutes}");
+        Assert.Equal((300, 500, 300), (steady.OpenHandles.Min, steady.OpenHandles.First, steady.OpenHandles.Last));
+        Assert.Equal(600, steady.SteadyUntilSeconds);
+    }
 }

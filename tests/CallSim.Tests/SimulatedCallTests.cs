@@ -431,10 +431,12 @@ public sealed class SimulatedCallTests
         Assert.All(audio, f => Assert.Contains(f.Payload, b => b != format.SilenceByte));
 
         // The pause is time that passed without frames, not a burst: the second half starts ~400 ms after the first
-        // frame (200 ms of tone, 200 ms of pause). Measured from the first frame, so one late frame before the pause
-        // (a loaded machine's timer) cannot shorten it.
-        var secondHalfMs = (audio[10].ArrivedAt - audio[0].ArrivedAt) * 1000.0 / Stopwatch.Frequency;
-        Assert.True(secondHalfMs >= 350, $"the second half started {secondHalfMs:0.0} ms after the first frame");
+        // frame (200 ms of tone, 200 ms of pause) and ~220 ms after the first half's last frame. A loaded machine's
+        // timer can make one of those two frames late and shorten one measure; a burst shortens both.
+        double Ms(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+        var fromFirst = Ms(audio[10].ArrivedAt - audio[0].ArrivedAt);
+        var fromLastBefore = Ms(audio[10].ArrivedAt - audio[9].ArrivedAt);
+        Assert.True(fromFirst >= 350 || fromLastBefore >= 170, $"the second half started {fromFirst:0.0} ms after the first frame and {fromLastBefore:0.0} ms after the one before the pause");
         Assert.True(result.Summary.Passed);
     }
 

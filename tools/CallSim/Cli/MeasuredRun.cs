@@ -59,7 +59,8 @@ internal sealed class MeasuredRun
                 PlatformCpuSeconds = cpu,
                 PlatformCpuPercentOfCorePerCall = load.CallSeconds > 0 ? cpu / load.CallSeconds * 100 : null,
                 PlatformRssMb = end.RssBytes is { } rss ? rss / (1024.0 * 1024.0) : null,
-                PlatformTrend = ProcessTrend.From([.. samples, new TimedSample(TimeProvider.System.GetElapsedTime(started).TotalSeconds, end)], _sampleInterval.TotalSeconds),
+                PlatformTrend = ProcessTrend.From(
+                    [.. samples, new TimedSample(TimeProvider.System.GetElapsedTime(started).TotalSeconds, end)], _sampleInterval.TotalSeconds, SteadyUntil(plan.Schedule)),
             };
         }
 
@@ -78,6 +79,10 @@ internal sealed class MeasuredRun
 
         return result with { Load = load };
     }
+
+    /// <summary>A steady arrival's last start (calls live stay near N until then); null when every call starts at once.</summary>
+    private static double? SteadyUntil(ArrivalSchedule schedule) =>
+        schedule.Arrivals.Any(static a => a.Hold is not null) ? schedule.Arrivals[^1].Start.TotalSeconds : null;
 
     /// <summary>
     /// Samples the platform every <see cref="_sampleInterval"/> until stopped, starting with <paramref name="first"/>. A

@@ -11,28 +11,33 @@ namespace AiAgent.CallSim.Reporting;
 /// </param>
 public sealed record ResourceTrend(double First, double Last, double Min, double Max, double SlopePerTenMinutes)
 {
-    /// <summary>The trend of <paramref name="values"/> sampled at <paramref name="seconds"/>; null for no samples.</summary>
-    public static ResourceTrend? From(IReadOnlyList<double> seconds, IReadOnlyList<double> values, double warmUpShare)
+    /// <summary>
+    /// The trend of <paramref name="values"/> sampled at <paramref name="seconds"/>; null for no samples. The slope uses
+    /// the samples up to <paramref name="steadyUntilSeconds"/> (all when null), less the first
+    /// <paramref name="warmUpShare"/> of those.
+    /// </summary>
+    public static ResourceTrend? From(IReadOnlyList<double> seconds, IReadOnlyList<double> values, double warmUpShare, double? steadyUntilSeconds = null)
     {
         if (values.Count == 0)
         {
             return null;
         }
 
-        var from = Math.Min((int)(values.Count * warmUpShare), values.Count - 1);
-        return new ResourceTrend(values[0], values[^1], values.Min(), values.Max(), Slope(seconds, values, from) * 600);
+        var until = steadyUntilSeconds is { } end ? Math.Max(1, seconds.Count(s => s <= end)) : values.Count;
+        var from = Math.Min((int)(until * warmUpShare), until - 1);
+        return new ResourceTrend(values[0], values[^1], values.Min(), values.Max(), Slope(seconds, values, from, until) * 600);
     }
 
-    private static double Slope(IReadOnlyList<double> x, IReadOnlyList<double> y, int from)
+    private static double Slope(IReadOnlyList<double> x, IReadOnlyList<double> y, int from, int until)
     {
-        var n = y.Count - from;
+        var n = until - from;
         if (n < 2)
         {
             return 0;
         }
 
         double meanX = 0, meanY = 0;
-        for (var i = from; i < y.Count; i++)
+        for (var i = from; i < until; i++)
         {
             meanX += x[i];
             meanY += y[i];
@@ -41,7 +46,7 @@ public sealed record ResourceTrend(double First, double Last, double Min, double
         meanX /= n;
         meanY /= n;
         double covariance = 0, variance = 0;
-        for (var i = from; i < y.Count; i++)
+        for (var i = from; i < until; i++)
         {
             covariance += (x[i] - meanX) * (y[i] - meanY);
             variance += (x[i] - meanX) * (x[i] - meanX);
@@ -53,35 +58,41 @@ public sealed record ResourceTrend(double First, double Last, double Min, double
 
 /// <summary>
 /// The platform process sampled every few seconds over a run (<c>--platform-pid</c>): resident set, threads and open
-/// handles, each with its drift, so a soak shows whether they stay flat. The first <see cref="WarmUpShare"/> of the
-/// samples (calls arriving, pools and caches filling) is left out of the slope.
+/// handles, each with its drift, so a soak shows whether they stay flat. The slope covers the steady part: the first
+/// <see cref="WarmUpShare"/> of the samples (calls arriving, pools and caches filling) is left out, and with a steady
+/// arrival so is the drain after the last call arrived (fewer calls live is no trend of the platform's).
 /// </summary>
 /// <param name="Samples">Samples taken.</param>
 /// <param name="IntervalSeconds">Time between samples.</param>
 /// <param name="RssMb">Resident set, MiB.</param>
 /// <param name="Threads">Threads.</param>
 /// <param name="OpenHandles">Open file descriptors.</param>
-public sealed record ProcessTrend(int Samples, double IntervalSeconds, ResourceTrend? RssMb, ResourceTrend? Threads, ResourceTrend? OpenHandles)
+/// <param name="SteadyUntilSeconds">The slopes' window ends here (the last arrival of a steady run); null: the whole run.</param>
+public sealed record ProcessTrend(int Samples, double IntervalSeconds, ResourceTrend? RssMb, ResourceTrend? Threads, ResourceTrend? OpenHandles, double? SteadyUntilSeconds = null)
 {
     /// <summary>The share of the run left out of the slopes as warm-up.</summary>
     public const double WarmUpShare = 0.2;
 
-    /// <summary>The trend of samples taken <paramref name="intervalSeconds"/> apart (at <see cref="TimedSample.Seconds"/> into the run).</summary>
-    public static ProcessTrend From(IReadOnlyList<TimedSample> samples, double intervalSeconds)
+    /// <summary>
+    /// The trend of samples taken <paramref name="intervalSeconds"/> apart (at <see cref="TimedSample.Seconds"/> into the
+    /// run), its slopes over the samples up to <paramref name="steadyUntilSeconds"/> (all when null).
+    /// </summary>
+    public static ProcessTrend From(IReadOnlyList<TimedSample> samples, double intervalSeconds, double? steadyUntilSeconds = null)
     {
         var seconds = samples.Select(static s => s.Seconds).ToArray();
         return new ProcessTrend(
             samples.Count,
             intervalSeconds,
-            Trend(samples, seconds, static s => s.RssBytes / (1024.0 * 1024.0)),
-            Trend(samples, seconds, static s => s.Threads),
-            Trend(samples, seconds, static s => s.OpenHandles));
+            Trend(samples, seconds, static s => s.RssBytes / (1024.0 * 1024.0), steadyUntilSeconds),
+            Trend(samples, seconds, static s => s.Threads, steadyUntilSeconds),
+            Trend(samples, seconds, static s => s.OpenHandles, steadyUntilSeconds),
+            steadyUntilSeconds);
     }
 
-    private static ResourceTrend? Trend(IReadOnlyList<TimedSample> samples, double[] seconds, Func<PlatformSample, double?> figure)
+    private static ResourceTrend? Trend(IReadOnlyList<TimedSample> samples, double[] seconds, Func<PlatformSample, double?> figure, double? steadyUntilSeconds)
     {
         var values = samples.Select(s => figure(s.Sample)).ToArray();
-        return values.Any(static v => v is null) ? null : ResourceTrend.From(seconds, [.. values.Select(static v => v!.Value)], WarmUpShare);
+        return values.Any(static v => v is null) ? null : ResourceTrend.From(seconds, [.. values.Select(static v => v!.Value)], WarmUpShare, steadyUntilSeconds);
     }
 }
 

@@ -189,7 +189,9 @@ public static class SummaryText
         "; ",
         new[] { Figure("RSS", trend.RssMb, "MiB"), Figure("threads", trend.Threads, string.Empty), Figure("handles", trend.OpenHandles, string.Empty) }
             .Where(static f => f is not null))
-        + string.Create(CultureInfo.InvariantCulture, $" ({trend.Samples} samples, {trend.IntervalSeconds:0} s apart)");
+        + string.Create(
+            CultureInfo.InvariantCulture,
+            $" ({trend.Samples} samples, {trend.IntervalSeconds:0} s apart; drift after the first {ProcessTrend.WarmUpShare:P0}{(trend.SteadyUntilSeconds is { } until ? $" up to the last arrival at {until:0} s" : string.Empty)})");
 
     private static string? Figure(string name, ResourceTrend? figure, string unit) => figure is null
         ? null
