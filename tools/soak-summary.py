@@ -2,8 +2,9 @@
 """Soak verdict (tools/soak-run.sh): from CallSim's run.json, whether every call passed and whether the platform's
 resident set, threads and open handles stayed flat over the steady part of the run (after the warm-up, up to the last
 arrival). Writes soak.md and soak.json into the results folder, prints PASS/FAIL lines, exits 1 on a FAIL.
-The bars, per 10 minutes of drift (least-squares slope): RSS within 5 % of its peak, threads within 5, open handles
-within 5 % of their peak (at least 10). See docs/performance.md ("Soak")."""
+The bars, per 10 minutes of drift (least-squares slope): the managed heap after collections (the leak signal) and RSS
+(which also holds the GC's reserve) each within 5 % of their peak, threads within 5, open handles within 5 % of their
+peak (at least 10). See docs/performance.md ("Soak")."""
 import json
 import sys
 
@@ -14,8 +15,11 @@ trend = run.get("platformTrend")
 if not trend:
     sys.exit("soak-summary: run.json has no platformTrend (CallSim needs --platform-pid)")
 
-rss, threads, handles = trend["rssMb"], trend["threads"], trend["openHandles"]
+rss, threads, handles, heap = trend["rssMb"], trend["threads"], trend["openHandles"], trend.get("gcHeapMb")
+if not heap:
+    sys.exit("soak-summary: run.json has no gcHeapMb trend (CallSim needs --metrics)")
 bars = {
+    "heap": 0.05 * heap["max"],
     "rss": 0.05 * rss["max"],
     "threads": 5.0,
     "handles": max(10.0, 0.05 * handles["max"]),
@@ -23,7 +27,9 @@ bars = {
 checks = [
     ("(a) every call passed", run["failed"] == 0 and run["connectFailed"] == 0,
      f"{run['passed']} of {run['calls']} passed, {run['failed']} failed, {run['connectFailed']} could not connect"),
-    ("(b) RSS flat", abs(rss["slopePerTenMinutes"]) <= bars["rss"],
+    ("(b) managed heap after collections flat", abs(heap["slopePerTenMinutes"]) <= bars["heap"],
+     f"drift {heap['slopePerTenMinutes']:+.1f} MiB per 10 min (bar ±{bars['heap']:.1f}); {heap['first']:.0f}→{heap['last']:.0f} MiB, range {heap['min']:.0f}–{heap['max']:.0f}"),
+    ("(e) RSS flat", abs(rss["slopePerTenMinutes"]) <= bars["rss"],
      f"drift {rss['slopePerTenMinutes']:+.1f} MiB per 10 min (bar ±{bars['rss']:.1f}); {rss['first']:.0f}→{rss['last']:.0f} MiB, range {rss['min']:.0f}–{rss['max']:.0f}"),
     ("(c) threads flat", abs(threads["slopePerTenMinutes"]) <= bars["threads"],
      f"drift {threads['slopePerTenMinutes']:+.1f} per 10 min (bar ±{bars['threads']:.0f}); {threads['first']:.0f}→{threads['last']:.0f}, range {threads['min']:.0f}–{threads['max']:.0f}"),

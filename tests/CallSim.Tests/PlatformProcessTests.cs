@@ -85,5 +85,20 @@ public sealed class PlatformProcessTests
         Assert.True(whole.OpenHandles!.SlopePerTenMinutes < -100, $"whole-run drift {whole.OpenHandles.SlopePerTenMinutes}");
         Assert.Equal((300, 500, 300), (steady.OpenHandles.Min, steady.OpenHandles.First, steady.OpenHandles.Last));
         Assert.Equal(600, steady.SteadyUntilSeconds);
+        Assert.Null(steady.GcHeapMb); // no sample had it (no --metrics)
+    }
+
+    [Fact]
+    public void The_GC_heap_trend_uses_the_samples_that_have_it()
+    {
+        // A scrape failed at minute 2: that sample has no heap figure, the others still make a trend.
+        var samples = Enumerable.Range(0, 6)
+            .Select(minute => new TimedSample(minute * 60, new PlatformSample(TimeSpan.Zero, 300L << 20, 40, 100, minute == 2 ? null : (50L + minute) << 20)))
+            .ToArray();
+
+        var heap = ProcessTrend.From(samples, 60).GcHeapMb!;
+
+        Assert.Equal((50, 55, 50, 55), (heap.First, heap.Last, heap.Min, heap.Max));
+        Assert.Equal(10, heap.SlopePerTenMinutes, precision: 9);
     }
 }

@@ -34,6 +34,21 @@ public sealed class PrometheusCounterTests
     }
 
     [Fact]
+    public void A_gauge_is_read_by_its_full_name_and_summed_over_generations()
+    {
+        const string scrape = """
+            dotnet_gc_last_collection_heap_size_bytes{otel_scope_name="System.Runtime",gc_heap_generation="gen0"} 0
+            dotnet_gc_last_collection_heap_size_bytes{otel_scope_name="System.Runtime",gc_heap_generation="gen2"} 35327136
+            dotnet_gc_last_collection_heap_size_bytes{otel_scope_name="System.Runtime",gc_heap_generation="loh"} 88022720
+            dotnet_gc_last_collection_heap_size_bytes_other 5
+            """;
+
+        Assert.Equal(123_349_856, PrometheusCounter.Gauge(scrape, GcActivity.HeapAfterCollectionMetric));
+        Assert.Equal(88_022_720, PrometheusCounter.Gauge(scrape, GcActivity.HeapAfterCollectionMetric, "gc_heap_generation=\"loh\""));
+        Assert.Equal(0, PrometheusCounter.Sum(scrape, GcActivity.HeapAfterCollectionMetric)); // not a counter: no _total
+    }
+
+    [Fact]
     public void A_label_picks_the_label_sets_that_hold_it_whole()
     {
         Assert.Equal(1.5, PrometheusCounter.Delta(Before, After, "ai_agent_gateway_frames_late", "reason=\"backpressure\""));

@@ -464,12 +464,12 @@ public sealed class SimulatedCallTests
     [Fact]
     public async Task ReplyAfterSpeechIsMeasuredFromTheEndOfTheCallersSpeech()
     {
-        // The server answers each audio frame with itself: the reply to the last speech frame comes right after it.
-        await using var server = new FakeAudioSocketServer(echo: true);
+        // The server speaks once, at the start, while the caller still speaks (speech ends ~300 ms in): no reply follows.
+        var speechFrame = Tone(CallFormat.Slin, 20).SelectMany(BitConverter.GetBytes).ToArray();
+        await using var server = new FakeAudioSocketServer(onUuid: c => c.SendFrameAsync(0x10, speechFrame));
 
         var result = await RunAsync(Settings(server.Port, speechMs: 200) with { Tail = TimeSpan.FromMilliseconds(400) });
 
-        // An echo's speech frames all arrive while the caller still speaks, so only silence follows: no reply.
         Assert.Null(result.Summary.ReplyAfterSpeechMs);
 
         await using var replying = new FakeAudioSocketServer(onUuid: async c =>

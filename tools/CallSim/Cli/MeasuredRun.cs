@@ -35,7 +35,7 @@ internal sealed class MeasuredRun
         var processBefore = await SampleAsync().ConfigureAwait(false);
         using var stopSampling = new CancellationTokenSource();
         var started = TimeProvider.System.GetTimestamp();
-        var sampling = processBefore is { } first ? SampleThroughAsync(first, started, stopSampling.Token) : Task.FromResult(new List<TimedSample>());
+        var sampling = processBefore is { } first ? SampleThroughAsync(first with { GcHeapBytes = before is null ? null : GcHeapBytes(before) }, started, stopSampling.Token) : Task.FromResult(new List<TimedSample>());
         SimulationResult result;
         try
         {
@@ -60,7 +60,9 @@ internal sealed class MeasuredRun
                 PlatformCpuPercentOfCorePerCall = load.CallSeconds > 0 ? cpu / load.CallSeconds * 100 : null,
                 PlatformRssMb = end.RssBytes is { } rss ? rss / (1024.0 * 1024.0) : null,
                 PlatformTrend = ProcessTrend.From(
-                    [.. samples, new TimedSample(TimeProvider.System.GetElapsedTime(started).TotalSeconds, end)], _sampleInterval.TotalSeconds, SteadyUntil(plan.Schedule)),
+                    [.. samples, new TimedSample(TimeProvider.System.GetElapsedTime(started).TotalSeconds, end with { GcHeapBytes = after is null ? null : GcHeapBytes(after) })],
+                    _sampleInterval.TotalSeconds,
+                    SteadyUntil(plan.Schedule)),
             };
         }
 
@@ -101,6 +103,11 @@ internal sealed class MeasuredRun
                     break;
                 }
 
+                if (await ScrapeAsync(stop).ConfigureAwait(false) is { } scrape)
+                {
+                    sample = sample with { GcHeapBytes = GcHeapBytes(scrape) };
+                }
+
                 samples.Add(new TimedSample(TimeProvider.System.GetElapsedTime(started).TotalSeconds, sample));
             }
         }
@@ -110,6 +117,18 @@ internal sealed class MeasuredRun
         }
 
         return samples;
+    }
+
+    private static long? GcHeapBytes(string scrape)
+    {
+        try
+        {
+            return (long)PrometheusCounter.Gauge(scrape, GcActivity.HeapAfterCollectionMetric);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
     }
 
     private async Task<PlatformSample?> SampleAsync()

@@ -16,6 +16,9 @@ public sealed record GcActivity(long Gen0, long Gen1, long Gen2, double PauseMs)
     /// <summary>The total pause time, in seconds.</summary>
     public const string PauseTimeMetric = "dotnet_gc_pause_time_seconds";
 
+    /// <summary>The runtime's gauge of the heap each generation holds after the last collection (bytes).</summary>
+    public const string HeapAfterCollectionMetric = "dotnet_gc_last_collection_heap_size_bytes";
+
     /// <summary>This process's collections and pause time since it started.</summary>
     public static GcActivity OfThisProcess()
     {

@@ -8,7 +8,12 @@ namespace AiAgent.CallSim.Reporting;
 /// <param name="RssBytes">Resident set (VmRSS); null where /proc is not readable.</param>
 /// <param name="Threads">Threads (<c>Threads:</c> of /proc/PID/status); null where it is not readable.</param>
 /// <param name="OpenHandles">Open file descriptors (sockets, files, pipes: the entries of /proc/PID/fd); null where it is not readable.</param>
-public readonly record struct PlatformSample(TimeSpan CpuTime, long? RssBytes, int? Threads = null, int? OpenHandles = null);
+/// <param name="GcHeapBytes">
+/// The managed heap as the platform's last collection left it (<c>dotnet_gc_last_collection_heap_size_bytes</c>, all
+/// generations, from its <c>/metrics</c>): what is live rather than what the GC keeps in reserve; null without
+/// <c>--metrics</c>.
+/// </param>
+public readonly record struct PlatformSample(TimeSpan CpuTime, long? RssBytes, int? Threads = null, int? OpenHandles = null, long? GcHeapBytes = null);
 
 /// <summary>
 /// Reads another process's cost (<c>--platform-pid</c>): CPU time as .NET's <see cref="Process.TotalProcessorTime"/>

@@ -67,8 +67,9 @@ public sealed record ResourceTrend(double First, double Last, double Min, double
 /// <param name="RssMb">Resident set, MiB.</param>
 /// <param name="Threads">Threads.</param>
 /// <param name="OpenHandles">Open file descriptors.</param>
+/// <param name="GcHeapMb">The managed heap after the platform's last collection, MiB (with <c>--metrics</c>): the leak signal, where RSS also holds the GC's reserve.</param>
 /// <param name="SteadyUntilSeconds">The slopes' window ends here (the last arrival of a steady run); null: the whole run.</param>
-public sealed record ProcessTrend(int Samples, double IntervalSeconds, ResourceTrend? RssMb, ResourceTrend? Threads, ResourceTrend? OpenHandles, double? SteadyUntilSeconds = null)
+public sealed record ProcessTrend(int Samples, double IntervalSeconds, ResourceTrend? RssMb, ResourceTrend? Threads, ResourceTrend? OpenHandles, double? SteadyUntilSeconds = null, ResourceTrend? GcHeapMb = null)
 {
     /// <summary>The share of the run left out of the slopes as warm-up.</summary>
     public const double WarmUpShare = 0.2;
@@ -79,20 +80,21 @@ public sealed record ProcessTrend(int Samples, double IntervalSeconds, ResourceT
     /// </summary>
     public static ProcessTrend From(IReadOnlyList<TimedSample> samples, double intervalSeconds, double? steadyUntilSeconds = null)
     {
-        var seconds = samples.Select(static s => s.Seconds).ToArray();
         return new ProcessTrend(
             samples.Count,
             intervalSeconds,
-            Trend(samples, seconds, static s => s.RssBytes / (1024.0 * 1024.0), steadyUntilSeconds),
-            Trend(samples, seconds, static s => s.Threads, steadyUntilSeconds),
-            Trend(samples, seconds, static s => s.OpenHandles, steadyUntilSeconds),
-            steadyUntilSeconds);
+            Trend(samples, static s => s.RssBytes / (1024.0 * 1024.0), steadyUntilSeconds),
+            Trend(samples, static s => s.Threads, steadyUntilSeconds),
+            Trend(samples, static s => s.OpenHandles, steadyUntilSeconds),
+            steadyUntilSeconds,
+            Trend(samples, static s => s.GcHeapBytes / (1024.0 * 1024.0), steadyUntilSeconds));
     }
 
-    private static ResourceTrend? Trend(IReadOnlyList<TimedSample> samples, double[] seconds, Func<PlatformSample, double?> figure, double? steadyUntilSeconds)
+    // Only the samples that have the figure (a scrape can fail; /proc may not be readable): null when none has it.
+    private static ResourceTrend? Trend(IReadOnlyList<TimedSample> samples, Func<PlatformSample, double?> figure, double? steadyUntilSeconds)
     {
-        var values = samples.Select(s => figure(s.Sample)).ToArray();
-        return values.Any(static v => v is null) ? null : ResourceTrend.From(seconds, [.. values.Select(static v => v!.Value)], WarmUpShare, steadyUntilSeconds);
+        var known = samples.Where(s => figure(s.Sample) is not null).ToArray();
+        return ResourceTrend.From([.. known.Select(static s => s.Seconds)], [.. known.Select(s => figure(s.Sample)!.Value)], WarmUpShare, steadyUntilSeconds);
     }
 }
 

@@ -14,9 +14,21 @@ public static class PrometheusCounter
     /// exported). With <paramref name="label"/> (<c>key="value"</c>), only the samples whose label set has it.
     /// </summary>
     /// <exception cref="FormatException">A sample of this counter has no number for a value.</exception>
-    public static double Sum(string scrape, string name, string? label = null)
+    public static double Sum(string scrape, string name, string? label = null) => SumOf(scrape, name + "_total", label);
+
+    /// <summary>
+    /// The sum of the gauge <paramref name="name"/>'s samples (the full name, e.g. a heap size by generation summed to
+    /// the whole heap); 0 when absent. With <paramref name="label"/>, only the samples whose label set has it.
+    /// </summary>
+    /// <exception cref="FormatException">A sample of this gauge has no number for a value.</exception>
+    public static double Gauge(string scrape, string name, string? label = null) => SumOf(scrape, name, label);
+
+    /// <summary>How much <paramref name="name"/> (with <paramref name="label"/>, when given) grew between two scrapes.</summary>
+    public static double Delta(string before, string after, string name, string? label = null) =>
+        Sum(after, name, label) - Sum(before, name, label);
+
+    private static double SumOf(string scrape, string metric, string? label)
     {
-        var metric = name + "_total";
         var sum = 0.0;
         foreach (var raw in scrape.AsSpan().EnumerateLines())
         {
@@ -66,10 +78,6 @@ public static class PrometheusCounter
 
         return sum;
     }
-
-    /// <summary>How much <paramref name="name"/> (with <paramref name="label"/>, when given) grew between two scrapes.</summary>
-    public static double Delta(string before, string after, string name, string? label = null) =>
-        Sum(after, name, label) - Sum(before, name, label);
 
     /// <summary>True when the label set (the text between the braces) holds <paramref name="label"/> whole, not as part of another.</summary>
     private static bool HasLabel(ReadOnlySpan<char> labels, string label)

@@ -187,7 +187,11 @@ public static class SummaryText
     /// <summary>A process's resident set, threads and handles over a run, with their drift after the warm-up.</summary>
     internal static string Trend(ProcessTrend trend) => string.Join(
         "; ",
-        new[] { Figure("RSS", trend.RssMb, "MiB"), Figure("threads", trend.Threads, string.Empty), Figure("handles", trend.OpenHandles, string.Empty) }
+        new[]
+        {
+            Figure("RSS", trend.RssMb, "MiB"), Figure("GC heap after collections", trend.GcHeapMb, "MiB"),
+            Figure("threads", trend.Threads, string.Empty), Figure("handles", trend.OpenHandles, string.Empty),
+        }
             .Where(static f => f is not null))
         + string.Create(
             CultureInfo.InvariantCulture,
