@@ -29,11 +29,11 @@ checks = [
      f"{run['passed']} of {run['calls']} passed, {run['failed']} failed, {run['connectFailed']} could not connect"),
     ("(b) managed heap after collections flat", abs(heap["slopePerTenMinutes"]) <= bars["heap"],
      f"drift {heap['slopePerTenMinutes']:+.1f} MiB per 10 min (bar ±{bars['heap']:.1f}); {heap['first']:.0f}→{heap['last']:.0f} MiB, range {heap['min']:.0f}–{heap['max']:.0f}"),
-    ("(e) RSS flat", abs(rss["slopePerTenMinutes"]) <= bars["rss"],
+    ("(c) RSS flat", abs(rss["slopePerTenMinutes"]) <= bars["rss"],
      f"drift {rss['slopePerTenMinutes']:+.1f} MiB per 10 min (bar ±{bars['rss']:.1f}); {rss['first']:.0f}→{rss['last']:.0f} MiB, range {rss['min']:.0f}–{rss['max']:.0f}"),
-    ("(c) threads flat", abs(threads["slopePerTenMinutes"]) <= bars["threads"],
+    ("(d) threads flat", abs(threads["slopePerTenMinutes"]) <= bars["threads"],
      f"drift {threads['slopePerTenMinutes']:+.1f} per 10 min (bar ±{bars['threads']:.0f}); {threads['first']:.0f}→{threads['last']:.0f}, range {threads['min']:.0f}–{threads['max']:.0f}"),
-    ("(d) open handles flat", abs(handles["slopePerTenMinutes"]) <= bars["handles"],
+    ("(e) open handles flat", abs(handles["slopePerTenMinutes"]) <= bars["handles"],
      f"drift {handles['slopePerTenMinutes']:+.1f} per 10 min (bar ±{bars['handles']:.1f}); {handles['first']:.0f}→{handles['last']:.0f}, range {handles['min']:.0f}–{handles['max']:.0f}"),
 ]
 window = f"after the first 20 % of the samples, up to the last arrival at {trend['steadyUntilSeconds']:.0f} s" if trend.get("steadyUntilSeconds") else "after the first 20 % of the samples"
