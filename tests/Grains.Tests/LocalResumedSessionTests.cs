@@ -45,17 +45,34 @@ public sealed class LocalResumedSessionTests
         Assert.DoesNotContain(events, e => e is AgentTranscript { Text: LocalGreeting.Text });
     }
 
-    /// <summary>Starts a session, optionally plays one caller turn (1 s tone, 0.8 s silence), stops it: every event it emitted.</summary>
-    private static async Task<List<ProviderEvent>> RunAsync(AgentSessionContext context, bool callerTurn)
+    [Theory]
+    [InlineData(5.0, 5.0)] // past the 2 s the turn buffer starts with: it grows, and the whole turn comes back
+    [InlineData(9.0, 6.0)] // past max_turn_ms: the turn ends there, as before
+    public async Task A_long_turn_is_echoed_whole_up_to_max_turn_ms(double speechSeconds, double echoedSeconds)
+    {
+        var events = await RunAsync(new AgentSessionContext(Guid.NewGuid(), AudioFormat.Slin8), callerTurn: true, speechSeconds, maxTurnMs: 6_000);
+
+        // The utterance after the greeting: the first turn's echo (with its pre-roll and the silence that ended it).
+        var echo = events.OfType<AgentAudio>().GroupBy(static a => a.UtteranceId).Skip(1).First();
+        Assert.InRange(echo.Sum(static a => a.Audio.Length) / 16_000.0, echoedSeconds, echoedSeconds + 1.0);
+    }
+
+    /// <summary>Starts a session, optionally plays one caller turn (a tone, 0.8 s silence), stops it: every event it emitted.</summary>
+    private static async Task<List<ProviderEvent>> RunAsync(AgentSessionContext context, bool callerTurn, double speechSeconds = 1.0, int? maxTurnMs = null)
     {
         var options = new AgentOptions();
+        if (maxTurnMs is { } max)
+        {
+            options.Providers.Local.MaxTurnMs = max;
+        }
+
         var provider = new LocalAgentProvider(new TestOptionsMonitor<AgentOptions>(options), NullLoggerFactory.Instance);
         await using var session = provider.CreateSession(context);
         using var timeout = new CancellationTokenSource(Waits.Long);
         await session.StartAsync(timeout.Token);
         if (callerTurn)
         {
-            await session.SendAudioAsync(Bytes([.. Signals.Tone(1.0), .. Signals.Silence(0.8)]), timeout.Token);
+            await session.SendAudioAsync(Bytes([.. Signals.Tone(speechSeconds), .. Signals.Silence(0.8)]), timeout.Token);
         }
 
         await session.StopAsync(timeout.Token);

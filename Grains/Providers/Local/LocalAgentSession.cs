@@ -21,7 +21,8 @@ internal sealed partial class LocalAgentSession : IAgentSession
     private readonly Channel<ProviderEvent> _events = Channel.CreateUnbounded<ProviderEvent>(new() { SingleReader = true, SingleWriter = true });
     private readonly AudioConverter _toPcm;
     private readonly EnergyVad _vad;
-    private readonly byte[] _turn;
+    private readonly int _maxTurnBytes;
+    private byte[] _turn;
     private readonly byte[] _preRoll;
     private readonly short[] _pcmScratch;
     private int _preRollFill;
@@ -39,7 +40,10 @@ internal sealed partial class LocalAgentSession : IAgentSession
         Formats = new ProviderAudioFormats(format, format);
         _toPcm = AudioConverter.Create(format, format with { Encoding = AudioEncoding.Pcm16 });
         _vad = new EnergyVad(format.SampleRate, options.SpeechThresholdDbfs, options.MinSpeechMs, options.SilenceMs);
-        _turn = new byte[format.BytesFor(TimeSpan.FromMilliseconds(options.MaxTurnMs))];
+        // Grown on demand up to max_turn_ms: a whole 15 s buffer per call (240 KB at 8 kHz) landed on the large-object
+        // heap for every call, and at a few hundred calls those allocations alone set off full collections.
+        _maxTurnBytes = format.BytesFor(TimeSpan.FromMilliseconds(options.MaxTurnMs));
+        _turn = new byte[Math.Min(_maxTurnBytes, format.BytesFor(TimeSpan.FromSeconds(2)))];
         _preRoll = new byte[format.BytesFor(TimeSpan.FromMilliseconds(PreRollMs))];
         _pcmScratch = new short[format.SampleRate / 10];
     }
@@ -132,7 +136,7 @@ internal sealed partial class LocalAgentSession : IAgentSession
             KeepPreRoll(slice);
         }
 
-        var tooLong = _vad.InSpeech && _turnLength >= _turn.Length;
+        var tooLong = _vad.InSpeech && _turnLength >= _maxTurnBytes;
         if (edge == VadEdge.SpeechStopped || tooLong)
         {
             EndTurn();
@@ -160,8 +164,12 @@ internal sealed partial class LocalAgentSession : IAgentSession
 
     private void Append(ReadOnlySpan<byte> audio)
     {
-        var room = _turn.Length - _turnLength;
-        var take = Math.Min(room, audio.Length);
+        var take = Math.Min(_maxTurnBytes - _turnLength, audio.Length);
+        if (_turnLength + take > _turn.Length)
+        {
+            Array.Resize(ref _turn, Math.Min(_maxTurnBytes, Math.Max(_turnLength + take, _turn.Length * 2)));
+        }
+
         audio[..take].CopyTo(_turn.AsSpan(_turnLength));
         _turnLength += take;
     }
