@@ -43,10 +43,16 @@ public static class AgentTelemetry
                 if (options.RuntimeMetrics)
                 {
                     metrics.AddRuntimeInstrumentation();
+                    metrics.AddMeter(AiAgent.Grains.Interfaces.Diagnostics.TelemetryNames.RuntimeMeter);
                 }
 
                 metrics.AddPrometheusExporter();
             });
+
+        if (options.RuntimeMetrics)
+        {
+            builder.Services.AddHostedService<GcPauseMonitor>();
+        }
 
         if (options.OtlpEndpoint is { } endpoint)
         {

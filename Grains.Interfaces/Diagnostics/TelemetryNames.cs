@@ -15,6 +15,9 @@ public static class TelemetryNames
     /// <summary>The Deepgram Voice Agent provider's meter (connections, settings, faults).</summary>
     public const string DeepgramMeter = "AiAgent.Providers.Deepgram";
 
+    /// <summary>The process's runtime figures of our own (each GC pause: <c>ai_agent_runtime_gc_pause_seconds</c>).</summary>
+    public const string RuntimeMeter = "AiAgent.Runtime";
+
     /// <summary>Orleans' own meter (~130 instruments: messaging, grains, membership, streams).</summary>
     public const string OrleansMeter = "Microsoft.Orleans";
 

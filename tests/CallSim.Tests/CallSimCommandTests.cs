@@ -126,9 +126,10 @@ public sealed class CallSimCommandTests : IDisposable
         var wav = WriteTone("in.wav", 8000, seconds: 0.2);
         var markdown = Path.Combine(_directory, "max.md");
 
-        // From 1 call to the cap of 11 (one growth step): at most two steps of one second each.
+        // From 1 call to the cap of 10 (one growth step; no bisection fits between 1 and 10 rounded to tens, and a
+        // failing first step cannot step below 1): at most two steps of one second each.
         var (exit, output, error) = await RunAsync(
-            "--wav", wav, "--port", server.Port.ToString(), "--find-max", "--calls", "1", "--max-calls", "11", "--step-seconds", "1",
+            "--wav", wav, "--port", server.Port.ToString(), "--find-max", "--calls", "1", "--max-calls", "10", "--step-seconds", "1",
             "--greeting-wait", "0", "--reply-quiet", "0.2", "--leading-silence", "0.1", "--json", "--markdown", markdown);
 
         Assert.True(exit is CallSimCommand.Passed or CallSimCommand.Failed, error);

@@ -78,6 +78,27 @@ public sealed class PrometheusCounterTests
     }
 
     [Fact]
+    public void Single_pauses_over_20_ms_come_from_the_platforms_pause_histogram_over_every_generation()
+    {
+        const string before = """
+            dotnet_gc_collections_total{gc_heap_generation="gen0"} 10
+            ai_agent_runtime_gc_pause_seconds_bucket{generation="0",le="0.02"} 9
+            ai_agent_runtime_gc_pause_seconds_bucket{generation="0",le="+Inf"} 10
+            """;
+        const string after = """
+            dotnet_gc_collections_total{gc_heap_generation="gen0"} 15
+            ai_agent_runtime_gc_pause_seconds_bucket{generation="0",le="0.02"} 12
+            ai_agent_runtime_gc_pause_seconds_bucket{generation="0",le="+Inf"} 15
+            ai_agent_runtime_gc_pause_seconds_bucket{generation="2",le="0.02"} 0
+            ai_agent_runtime_gc_pause_seconds_bucket{generation="2",le="+Inf"} 1
+            """;
+
+        // gen0: 5 pauses, 3 of them within 20 ms; gen2: its one pause over.
+        Assert.Equal(3, GcActivity.Between(before, after)!.PausesOver20Ms);
+        Assert.Null(GcActivity.Between(before.Replace("ai_agent_runtime", "x", StringComparison.Ordinal), "dotnet_gc_collections_total 1")!.PausesOver20Ms);
+    }
+
+    [Fact]
     public void A_counter_never_incremented_is_not_exported_and_counts_as_zero() =>
         Assert.Equal(0, PrometheusCounter.Delta(Before, After, "ai_agent_gateway_playout_underruns"));
 

@@ -10,6 +10,15 @@ namespace AiAgent.CallSim.Reporting;
 /// <param name="PauseMs">Time the process was paused for them.</param>
 public sealed record GcActivity(long Gen0, long Gen1, long Gen2, double PauseMs)
 {
+    /// <summary>The platform's histogram of single pauses (<c>ai_agent_runtime_gc_pause_seconds</c>, by generation).</summary>
+    public const string PauseHistogram = "ai_agent_runtime_gc_pause_seconds";
+
+    /// <summary>A single pause longer than this holds every call's next frame past its 20 ms tick.</summary>
+    public const double LongPauseSeconds = 0.02;
+
+    /// <summary>Single pauses over 20 ms (from the platform's pause histogram; null where it is not exported).</summary>
+    public double? PausesOver20Ms { get; init; }
+
     /// <summary>The runtime metrics' counters (docs/metrics.md, meter <c>System.Runtime</c>), as Prometheus names them.</summary>
     public const string CollectionsMetric = "dotnet_gc_collections";
 
@@ -36,11 +45,15 @@ public sealed record GcActivity(long Gen0, long Gen1, long Gen2, double PauseMs)
             return null;
         }
 
+        var pauses = PrometheusHistogram.Between(before, after, PauseHistogram);
         return new GcActivity(
             (long)PrometheusCounter.Delta(before, after, CollectionsMetric, "gc_heap_generation=\"gen0\""),
             (long)PrometheusCounter.Delta(before, after, CollectionsMetric, "gc_heap_generation=\"gen1\""),
             (long)PrometheusCounter.Delta(before, after, CollectionsMetric, "gc_heap_generation=\"gen2\""),
-            PrometheusCounter.Delta(before, after, PauseTimeMetric) * 1000);
+            PrometheusCounter.Delta(before, after, PauseTimeMetric) * 1000)
+        {
+            PausesOver20Ms = after.Contains(PauseHistogram, StringComparison.Ordinal) ? pauses.CountAbove(LongPauseSeconds) : null,
+        };
     }
 
     /// <summary>What happened between <paramref name="earlier"/> and this snapshot.</summary>

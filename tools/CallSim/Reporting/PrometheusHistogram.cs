@@ -57,6 +57,9 @@ public sealed class PrometheusHistogram
     public PrometheusHistogram Since(PrometheusHistogram before) =>
         new(new SortedDictionary<double, double>(_cumulative.ToDictionary(b => b.Key, b => b.Value - before._cumulative.GetValueOrDefault(b.Key))));
 
+    /// <summary>Observations above <paramref name="bound"/>, which must be one of the bucket bounds; 0 when empty.</summary>
+    public double CountAbove(double bound) => Count - _cumulative.GetValueOrDefault(bound);
+
     /// <summary>The <paramref name="q"/> quantile (0-1) in the histogram's unit; NaN when empty.</summary>
     public double Quantile(double q)
     {

@@ -182,7 +182,7 @@ public static class SummaryText
     /// <summary>Collections by generation and their pauses, as one line.</summary>
     internal static string Gc(GcActivity gc) => string.Create(
         CultureInfo.InvariantCulture,
-        $"{gc.Gen0} gen0, {gc.Gen1} gen1, {gc.Gen2} gen2; paused {gc.PauseMs:0.0} ms in all");
+        $"{gc.Gen0} gen0, {gc.Gen1} gen1, {gc.Gen2} gen2; paused {gc.PauseMs:0.0} ms in all{(gc.PausesOver20Ms is { } longPauses ? $", {longPauses:0} single pauses over 20 ms" : string.Empty)}");
 
     /// <summary>A process's resident set, threads and handles over a run, with their drift after the warm-up.</summary>
     internal static string Trend(ProcessTrend trend) => string.Join(

@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using AiAgent.Telemetry;
+using AiAgent.Tests.Support;
+
+namespace AiAgent.Gateway.Tests;
+
+public sealed class GcPauseListenerTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public async Task A_collection_is_recorded_as_one_pause_of_its_generation(int generation)
+    {
+        using var meter = new Meter("AiAgent.Runtime.Tests." + Guid.NewGuid().ToString("N"));
+        var pauses = new ConcurrentQueue<(double Seconds, string? Generation)>();
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (ReferenceEquals(instrument.Meter, meter))
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+            pauses.Enqueue((value, tags.ToArray().SingleOrDefault(static t => t.Key == "generation").Value as string)));
+        meters.Start();
+        using var listener = new GcPauseListener(meter);
+
+        // The runtime delivers its events to the listener asynchronously: collect until one arrives.
+        await Waits.UntilAsync(() =>
+        {
+            GC.Collect(generation, GCCollectionMode.Forced, blocking: true);
+            return pauses.Any(p => p.Generation == generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }, what: $"a gen{generation} pause");
+
+        var pause = pauses.First(p => p.Generation == generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(pause.Seconds, 1e-7, 5);
+    }
+}
