@@ -111,5 +111,7 @@ if [ -n "${FAULTS:-}" ]; then
   status=0
   tools/provider-faults-summary.py "$results" || status=$?
 fi
-echo "results: $results (run.md, run.json, silo.log${FAULTS:+, faults.md})"
+# The silo's last scrape, for what the summaries do not break down (e.g. the GC pause histogram by generation).
+curl -sf "http://127.0.0.1:$http_port/metrics" >"$results/metrics-end.txt" || true
+echo "results: $results (run.md, run.json, silo.log, metrics-end.txt${FAULTS:+, faults.md})"
 exit "$status"
