@@ -24,17 +24,23 @@ bars = {
     "threads": 5.0,
     "handles": max(10.0, 0.05 * handles["max"]),
 }
+
+
+def flat(name, figure, bar, unit, bar_format):
+    """A drift check: |slope per 10 min| within the bar, with the figure's first, last and range."""
+    drift = figure["slopePerTenMinutes"]
+    return (f"{name} flat", abs(drift) <= bar,
+            f"drift {drift:+.1f}{unit} per 10 min (bar ±{bar:{bar_format}}); {figure['first']:.0f}→{figure['last']:.0f}{unit}, "
+            f"range {figure['min']:.0f}–{figure['max']:.0f}")
+
+
 checks = [
     ("(a) every call passed", run["failed"] == 0 and run["connectFailed"] == 0,
      f"{run['passed']} of {run['calls']} passed, {run['failed']} failed, {run['connectFailed']} could not connect"),
-    ("(b) managed heap after collections flat", abs(heap["slopePerTenMinutes"]) <= bars["heap"],
-     f"drift {heap['slopePerTenMinutes']:+.1f} MiB per 10 min (bar ±{bars['heap']:.1f}); {heap['first']:.0f}→{heap['last']:.0f} MiB, range {heap['min']:.0f}–{heap['max']:.0f}"),
-    ("(c) RSS flat", abs(rss["slopePerTenMinutes"]) <= bars["rss"],
-     f"drift {rss['slopePerTenMinutes']:+.1f} MiB per 10 min (bar ±{bars['rss']:.1f}); {rss['first']:.0f}→{rss['last']:.0f} MiB, range {rss['min']:.0f}–{rss['max']:.0f}"),
-    ("(d) threads flat", abs(threads["slopePerTenMinutes"]) <= bars["threads"],
-     f"drift {threads['slopePerTenMinutes']:+.1f} per 10 min (bar ±{bars['threads']:.0f}); {threads['first']:.0f}→{threads['last']:.0f}, range {threads['min']:.0f}–{threads['max']:.0f}"),
-    ("(e) open handles flat", abs(handles["slopePerTenMinutes"]) <= bars["handles"],
-     f"drift {handles['slopePerTenMinutes']:+.1f} per 10 min (bar ±{bars['handles']:.1f}); {handles['first']:.0f}→{handles['last']:.0f}, range {handles['min']:.0f}–{handles['max']:.0f}"),
+    flat("(b) managed heap after collections", heap, bars["heap"], " MiB", ".1f"),
+    flat("(c) RSS", rss, bars["rss"], " MiB", ".1f"),
+    flat("(d) threads", threads, bars["threads"], "", ".0f"),
+    flat("(e) open handles", handles, bars["handles"], "", ".1f"),
 ]
 window = f"after the first 20 % of the samples, up to the last arrival at {trend['steadyUntilSeconds']:.0f} s" if trend.get("steadyUntilSeconds") else "after the first 20 % of the samples"
 lines = [

@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using AiAgent.Emulators.OpenAIRealtime;
 using AiAgent.OpenAIRealtime.Tests.Support;
+
+using static AiAgent.OpenAIRealtime.Tests.Support.RawRealtimeSocket;
 
 namespace AiAgent.OpenAIRealtime.Tests;
 
@@ -284,9 +285,6 @@ public sealed class EmulatorProtocolTests : IAsyncLifetime
         return socket;
     }
 
-    private static Task SendAsync(WebSocket socket, string json) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
-
     /// <summary>Reads and drops server events up to and including the first of <paramref name="type"/>.</summary>
     private static async Task ReceiveUntilAsync(WebSocket socket, string type)
     {
@@ -299,23 +297,4 @@ public sealed class EmulatorProtocolTests : IAsyncLifetime
             }
         }
     }
-
-    private static async Task<JsonDocument> ReceiveAsync(WebSocket socket)
-    {
-        using var cts = new CancellationTokenSource(Waits.Long);
-        var buffer = new byte[1 << 20];
-        var length = 0;
-        ValueWebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer.AsMemory(length), cts.Token);
-            length += result.Count;
-        }
-        while (!result.EndOfMessage);
-
-        Assert.Equal(WebSocketMessageType.Text, result.MessageType);
-        return JsonDocument.Parse(buffer.AsMemory(0, length));
-    }
-
-    private static string Type(JsonDocument e) => e.RootElement.GetProperty("type").GetString()!;
 }

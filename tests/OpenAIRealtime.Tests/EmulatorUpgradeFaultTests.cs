@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using AiAgent.Emulators.OpenAIRealtime;
 using AiAgent.Tests.Support;
+
+using static AiAgent.OpenAIRealtime.Tests.Support.RawRealtimeSocket;
 
 namespace AiAgent.OpenAIRealtime.Tests;
 
@@ -278,26 +279,4 @@ public sealed class EmulatorUpgradeFaultTests
             return (deltas, "dropped");
         }
     }
-
-    private static Task SendAsync(WebSocket socket, string json) =>
-        socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, true, CancellationToken.None);
-
-    private static async Task<JsonDocument> ReceiveAsync(WebSocket socket, TimeSpan? timeout = null)
-    {
-        using var cts = new CancellationTokenSource(timeout ?? Waits.Long);
-        var buffer = new byte[1 << 20];
-        var length = 0;
-        ValueWebSocketReceiveResult result;
-        do
-        {
-            result = await socket.ReceiveAsync(buffer.AsMemory(length), cts.Token);
-            length += result.Count;
-        }
-        while (!result.EndOfMessage);
-
-        Assert.Equal(WebSocketMessageType.Text, result.MessageType);
-        return JsonDocument.Parse(buffer.AsMemory(0, length));
-    }
-
-    private static string Type(JsonDocument e) => e.RootElement.GetProperty("type").GetString()!;
 }
