@@ -208,12 +208,13 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
             _reportPump = PumpReportsAsync();
             _feed = new CallerAudioFeed(
                 Grain, Attachment.Attachment, Call, TimeSpan.FromMilliseconds(context.Options.CallerGapFillMs), TimeSpan.FromMilliseconds(context.Options.FrameMs),
-                TimeSpan.FromMilliseconds(context.Options.FailoverReplayMs), context.Time, context.Metrics, context.RelayLogger);
+                context.Options.CallerFramesPerMessage, TimeSpan.FromMilliseconds(context.Options.FailoverReplayMs), context.Time, context.Metrics,
+                context.RelayLogger);
             _output!.AgentAudioArrived += _feed.OnAgentAudio;
             _output.HandoverRequested += next => _ = RestoreAsync(Attachment.Epoch, next, CallAttachReason.Handover);
-            if (_feed.FillEnabled)
+            if (_feed.NeedsTicks)
             {
-                // Gaps in the caller's media are filled on the shared pacer's clock, not a timer per call.
+                // Gaps in the caller's media are filled, and held frames sent, on the shared pacer's clock, not a timer per call.
                 context.Pacer.Register(_feed);
             }
 
@@ -374,6 +375,7 @@ internal sealed partial class AudioSocketSession(ConnectionContext connection, A
         if (_feed is not null)
         {
             context.Pacer.Unregister(_feed);
+            _feed.Flush();
             _feed.LogSummary();
         }
 

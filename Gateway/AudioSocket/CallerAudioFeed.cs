@@ -9,8 +9,9 @@ namespace AiAgent.Gateway.AudioSocket;
 /// <summary>
 /// The caller's audio as the grain receives it: real frames from the connection's read loop and, across a gap
 /// in the caller's media, silence on the pacer's clock (<see cref="CallerGapFillPolicy"/>), numbered in one
-/// sequence so the grain, its provider and VAD see continuous time. Registered with the shared
-/// <see cref="PlayoutPacer"/> only when <c>audiosocket.caller_gap_fill_ms</c> is on: no timer of its own.
+/// sequence so the grain, its provider and VAD see continuous time. Real frames go
+/// <c>audiosocket.caller_frames_per_message</c> to a message (<see cref="CallerFrameBatch"/>). Registered with the
+/// shared <see cref="PlayoutPacer"/> only when it fills gaps or batches frames (<see cref="NeedsTicks"/>): no timer of its own.
 /// </summary>
 /// <remarks>
 /// Fill frames do not touch the call's idle monitor or keepalive (<see cref="PlayoutCall.OnCallerAudio"/> is
@@ -22,6 +23,8 @@ internal sealed partial class CallerAudioFeed : IPacedCall
 {
     private readonly Lock _lock = new();
     private readonly CallerAudioReplay _replay;
+    private readonly CallerFrameBatch _batch;
+    private readonly long _maxHoldTicks;
     private ICallGrain _grain;
     private int _attachment;
     private readonly PlayoutCall _call;
@@ -40,12 +43,14 @@ internal sealed partial class CallerAudioFeed : IPacedCall
     /// <param name="call">The call's playout (its end signal stops the fill).</param>
     /// <param name="fillThreshold">How late the caller's next frame may be before silence is supplied; zero turns the fill off.</param>
     /// <param name="framePeriod">The call's frame period: the duration of one fill frame.</param>
+    /// <param name="framesPerMessage">Real frames per grain message (1: each frame at once).</param>
     /// <param name="replayLimit">How much unanswered caller audio is kept for a restored activation.</param>
     /// <param name="time">The pacer's clock.</param>
     /// <param name="metrics">The gateway's metrics.</param>
     /// <param name="logger">The log.</param>
     public CallerAudioFeed(
-        ICallGrain grain, int attachment, PlayoutCall call, TimeSpan fillThreshold, TimeSpan framePeriod, TimeSpan replayLimit, TimeProvider time, GatewayMetrics metrics, ILogger logger)
+        ICallGrain grain, int attachment, PlayoutCall call, TimeSpan fillThreshold, TimeSpan framePeriod, int framesPerMessage, TimeSpan replayLimit,
+        TimeProvider time, GatewayMetrics metrics, ILogger logger)
     {
         _grain = grain;
         _attachment = attachment;
@@ -57,10 +62,14 @@ internal sealed partial class CallerAudioFeed : IPacedCall
         _silence = SilenceFrames.Get(_format.Encoding, _format.BytesFor(framePeriod));
         _policy = new CallerGapFillPolicy(time.GetTimestamp(), ToTicks(fillThreshold), ToTicks(framePeriod));
         _replay = new CallerAudioReplay(_format.BytesFor(replayLimit));
+        _batch = new CallerFrameBatch(framesPerMessage, _format.BytesFor(framePeriod));
+
+        // A batch that has not filled by the time its last frame was due (the caller's media paused) goes out as it is.
+        _maxHoldTicks = framesPerMessage > 1 ? ToTicks(framePeriod * framesPerMessage) : 0;
     }
 
-    /// <summary>True when gaps are filled (<c>audiosocket.caller_gap_fill_ms</c> is not 0).</summary>
-    public bool FillEnabled => _policy.Enabled;
+    /// <summary>True when the feed needs the pacer's tick: gaps are filled (<c>audiosocket.caller_gap_fill_ms</c>) or frames batched.</summary>
+    public bool NeedsTicks => _policy.Enabled || _maxHoldTicks > 0;
 
     /// <summary>Silence frames supplied in this call.</summary>
     public long FilledFrames => Interlocked.Read(ref _filledFrames);
@@ -68,20 +77,21 @@ internal sealed partial class CallerAudioFeed : IPacedCall
     /// <summary>Gaps filled in this call.</summary>
     public long Gaps => Interlocked.Read(ref _gaps);
 
-    /// <summary>Relays a real caller frame (from the read loop).</summary>
-    public void Push(ReadOnlyMemory<byte> audio)
+    /// <summary>Relays a real caller frame (from the read loop; copied before it returns).</summary>
+    public void Push(ReadOnlySpan<byte> audio)
     {
-        long sequence;
         bool gapEnded;
+        CallerAudio? displaced, message;
         ICallGrain grain;
-        int attachment;
         lock (_lock)
         {
-            gapEnded = _policy.OnCallerFrame(_time.GetTimestamp(), ToTicks(_format.DurationOf(audio.Length)));
-            sequence = _sequence++;
-            _replay.Add(audio.Span);
+            var now = _time.GetTimestamp();
+            gapEnded = _policy.OnCallerFrame(now, ToTicks(_format.DurationOf(audio.Length)));
+            _replay.Add(audio);
+            var completed = _batch.Add(audio, now, out var earlier);
+            displaced = Number(earlier);
+            message = Number(completed);
             grain = _grain;
-            attachment = _attachment;
         }
 
         if (gapEnded)
@@ -89,7 +99,22 @@ internal sealed partial class CallerAudioFeed : IPacedCall
             LogGapEnded(_call.CallId, FilledFrames);
         }
 
-        Send(grain, new CallerAudio(sequence, audio) { Attachment = attachment });
+        Send(grain, displaced);
+        Send(grain, message);
+    }
+
+    /// <summary>Sends the frames held for a batch now (before DTMF, and when the caller's side ends).</summary>
+    public void Flush()
+    {
+        CallerAudio? held;
+        ICallGrain grain;
+        lock (_lock)
+        {
+            held = Number(_batch.Take());
+            grain = _grain;
+        }
+
+        Send(grain, held);
     }
 
     /// <summary>Agent audio arrived: the caller's audio so far has been answered.</summary>
@@ -116,6 +141,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
             _attachment = attachment;
             frames = replay ? _replay.Frames() : [];
             _sequence = frames.Length;
+            _batch.Discard(); // in the replay: the frames a batch holds were copied there as they came
         }
 
         var bytes = 0L;
@@ -132,12 +158,17 @@ internal sealed partial class CallerAudioFeed : IPacedCall
     public void OnTick(long deadline)
     {
         GapFillDecision decision;
+        CallerAudio? held;
         long first;
         ICallGrain grain;
         int attachment;
         lock (_lock)
         {
-            decision = _policy.OnTick(_time.GetTimestamp(), ending: _call.EndReason is not null);
+            var now = _time.GetTimestamp();
+            decision = _policy.OnTick(now, ending: _call.EndReason is not null);
+
+            // Held frames go before any fill; otherwise only once their batch is overdue.
+            held = Number(decision.Frames > 0 ? _batch.Take() : _batch.TakeIfHeldSince(now - _maxHoldTicks));
             first = _sequence;
             _sequence += decision.Frames;
             for (var i = 0; i < decision.Frames; i++)
@@ -149,6 +180,7 @@ internal sealed partial class CallerAudioFeed : IPacedCall
             attachment = _attachment;
         }
 
+        Send(grain, held);
         if (decision.Frames == 0)
         {
             return;
@@ -169,8 +201,17 @@ internal sealed partial class CallerAudioFeed : IPacedCall
         }
     }
 
-    private void Send(ICallGrain grain, CallerAudio audio)
+    /// <summary>A message of <paramref name="audio"/> with the next sequence number (null when empty). Called under the lock.</summary>
+    private CallerAudio? Number(ReadOnlyMemory<byte> audio) =>
+        audio.IsEmpty ? null : new CallerAudio(_sequence++, audio) { Attachment = _attachment };
+
+    private void Send(ICallGrain grain, CallerAudio? audio)
     {
+        if (audio is null)
+        {
+            return;
+        }
+
         try
         {
             var push = grain.PushCallerAudioAsync(audio);

@@ -105,8 +105,9 @@ internal sealed partial class CallerFrameRelay(
             return;
         }
 
-        // A fresh copy: the pipe's memory is reused once we advance, and the one-way call serialises later.
-        var audio = frame.Payload.ToArray();
+        // The pipe's memory is reused once we advance: the feed copies what it keeps before Push returns.
+        var payload = frame.Payload;
+        ReadOnlySpan<byte> audio = payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray();
         metrics.FrameIn(call.ProviderTag);
         call.OnCallerAudio(audio);
         if (labels.IsFirstChange(frame.Kind))
@@ -126,6 +127,7 @@ internal sealed partial class CallerFrameRelay(
         }
 
         LogDtmf(digit);
+        feed.Flush(); // the audio before the digit reaches the grain before it
         try
         {
             await grain().SendDtmfAsync(digit);

@@ -67,6 +67,14 @@ public sealed class AudioSocketOptions
     [ConfigurationKeyName("caller_gap_fill_ms")]
     public int CallerGapFillMs { get; set; } = 40;
 
+    /// <summary>
+    /// <c>caller_frames_per_message</c>: caller frames sent to the grain in one message, and so to the provider in one
+    /// append. 2 halves the messages, arrays and provider sends per call-second; the first frame of each pair waits one
+    /// frame period for the second (docs/performance.md, "Caller frames per message"). 1 sends each frame at once.
+    /// </summary>
+    [ConfigurationKeyName("caller_frames_per_message")]
+    public int CallerFramesPerMessage { get; set; } = 1;
+
     /// <summary><c>playout_lead_ms</c>: agent audio written ahead of real time when playout starts, so a late tick does not starve the caller.</summary>
     [ConfigurationKeyName("playout_lead_ms")]
     public int PlayoutLeadMs { get; set; } = 40;

@@ -50,6 +50,7 @@ public sealed class AudioSocketOptionsValidator : IValidateOptions<AudioSocketOp
             errors.Add($"{p}.caller_gap_fill_ms: {options.CallerGapFillMs} must be 0 (off) or between frame_ms ({options.FrameMs}) and 2000");
         }
 
+        Range(errors, $"{p}.caller_frames_per_message", options.CallerFramesPerMessage, 1, 5);
         Range(errors, $"{p}.playout_lead_ms", options.PlayoutLeadMs, 0, 200);
         Range(errors, $"{p}.max_queue_seconds", options.MaxQueueSeconds, 1, 600);
         Range(errors, $"{p}.max_frame_bytes", options.MaxFrameBytes, 320, 65_535);

@@ -21,6 +21,7 @@ public sealed class CallerFrameRelayTests : IDisposable
     private readonly FakeLogger _log = new();
     private readonly Pipe _inbound = new();
     private readonly RecordingCallGrain _grain = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly PlayoutCall _call;
 
     public CallerFrameRelayTests()
@@ -34,9 +35,14 @@ public sealed class CallerFrameRelayTests : IDisposable
     public void Dispose() => _services.Dispose();
 
     private CallerFrameRelay NewRelay(AudioSocketKind? firstLabel = AudioSocketKind.Slin8, bool ignoreUnknownKinds = false) =>
-        new(_inbound.Reader, new AudioSocketFrameReader(passUnknownKinds: ignoreUnknownKinds), _call, () => _grain,
-            new CallerAudioFeed(_grain, 1, _call, TimeSpan.Zero, TimeSpan.FromMilliseconds(20), TimeSpan.Zero, new FakeTimeProvider(), Metrics, _log),
+        NewRelay(NewFeed(framesPerMessage: 1), firstLabel, ignoreUnknownKinds);
+
+    private CallerFrameRelay NewRelay(CallerAudioFeed feed, AudioSocketKind? firstLabel = AudioSocketKind.Slin8, bool ignoreUnknownKinds = false) =>
+        new(_inbound.Reader, new AudioSocketFrameReader(passUnknownKinds: ignoreUnknownKinds), _call, () => _grain, feed,
             new InboundLabelWatch(firstLabel), Metrics, _log);
+
+    private CallerAudioFeed NewFeed(int framesPerMessage) =>
+        new(_grain, 1, _call, TimeSpan.Zero, TimeSpan.FromMilliseconds(20), framesPerMessage, TimeSpan.Zero, _time, Metrics, _log);
 
     public static TheoryData<string, CallEndReason, bool, int> Endings => new()
     {
@@ -119,6 +125,51 @@ public sealed class CallerFrameRelayTests : IDisposable
         Assert.Equal(new CallEnd(CallEndReason.AgentHangup, SendHangup: true), await relay);
     }
 
+    [Fact]
+    public async Task Two_frames_per_message_go_to_the_grain_as_one_and_a_digit_sends_a_held_frame_first()
+    {
+        var feed = NewFeed(framesPerMessage: 2);
+        await SendAsync("100002aabb", "100002ccdd", "100002eeff", "030001" + Hex('5'), "1000020102");
+        await _inbound.Writer.CompleteAsync();
+
+        await NewRelay(feed).RunAsync();
+
+        Assert.Equal(["0:aabbccdd", "1:eeff", "dtmf:5"], _grain.Events);
+        feed.Flush(); // the call's end sends what is still held
+        Assert.Equal(["0:aabbccdd", "1:eeff", "dtmf:5", "2:0102"], _grain.Events);
+    }
+
+    [Fact]
+    public void A_frame_held_for_a_batch_goes_out_alone_on_the_first_tick_after_the_whole_batch_was_due()
+    {
+        var feed = NewFeed(framesPerMessage: 2);
+        Assert.True(feed.NeedsTicks); // batching needs the pacer's tick even with the gap fill off
+
+        feed.Push([0xaa, 0xbb]);
+        _time.Advance(TimeSpan.FromMilliseconds(39));
+        feed.OnTick(0);
+        Assert.Empty(_grain.Events); // the second frame may still come
+
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        feed.OnTick(0);
+        Assert.Equal(["0:aabb"], _grain.Events);
+
+        feed.Push([0xcc, 0xdd]);
+        feed.Push([0xee, 0xff]);
+        Assert.Equal(["0:aabb", "1:ccddeeff"], _grain.Events);
+    }
+
+    [Fact]
+    public void One_frame_per_message_sends_each_at_once_and_needs_no_tick_without_the_gap_fill()
+    {
+        var feed = NewFeed(framesPerMessage: 1);
+        Assert.False(feed.NeedsTicks);
+
+        feed.Push([0xaa, 0xbb]);
+
+        Assert.Equal(["0:aabb"], _grain.Events);
+    }
+
     private static string Hex(char digit) => ((byte)digit).ToString("x2");
 
     private async Task SendAsync(params string[] frames)
@@ -134,20 +185,26 @@ public sealed class CallerFrameRelayTests : IDisposable
     {
         private readonly ConcurrentQueue<long> _audio = new();
         private readonly ConcurrentQueue<char> _dtmf = new();
+        private readonly ConcurrentQueue<string> _events = new();
 
         public IEnumerable<long> AudioSequences => _audio;
 
         public IEnumerable<char> Dtmf => _dtmf;
 
+        /// <summary>Audio (<c>sequence:hex</c>) and digits (<c>dtmf:digit</c>) in the order they came.</summary>
+        public IEnumerable<string> Events => _events;
+
         public Task PushCallerAudioAsync(CallerAudio audio)
         {
             _audio.Enqueue(audio.Sequence);
+            _events.Enqueue($"{audio.Sequence}:{Convert.ToHexStringLower(audio.Audio.Span)}");
             return Task.CompletedTask;
         }
 
         public Task SendDtmfAsync(char digit)
         {
             _dtmf.Enqueue(digit);
+            _events.Enqueue($"dtmf:{digit}");
             return Task.CompletedTask;
         }
 

@@ -83,6 +83,23 @@ public sealed class OptionsTests
         }
     }
 
+    [Theory]
+    [InlineData(1, true)]
+    [InlineData(2, true)]
+    [InlineData(5, true)]
+    [InlineData(0, false)]
+    [InlineData(6, false)]
+    public void Caller_frames_per_message_is_1_to_5(int frames, bool valid)
+    {
+        var result = new AudioSocketOptionsValidator().Validate(null, new AudioSocketOptions { CallerFramesPerMessage = frames });
+
+        Assert.Equal(valid, result.Succeeded);
+        if (!valid)
+        {
+            Assert.Equal($"audiosocket.caller_frames_per_message: {frames} must be between 1 and 5", Assert.Single(result.Failures!));
+        }
+    }
+
     [Fact]
     public void Snake_case_keys_bind()
     {
