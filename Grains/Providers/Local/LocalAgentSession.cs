@@ -21,12 +21,10 @@ internal sealed partial class LocalAgentSession : IAgentSession
     private readonly Channel<ProviderEvent> _events = Channel.CreateUnbounded<ProviderEvent>(new() { SingleReader = true, SingleWriter = true });
     private readonly AudioConverter _toPcm;
     private readonly EnergyVad _vad;
-    private readonly int _maxTurnBytes;
-    private byte[] _turn;
+    private readonly TurnRecording _turn;
     private readonly byte[] _preRoll;
     private readonly short[] _pcmScratch;
     private int _preRollFill;
-    private int _turnLength;
     private int _nextUtteranceId;
     private int _turns;
     private bool _stopped;
@@ -40,10 +38,10 @@ internal sealed partial class LocalAgentSession : IAgentSession
         Formats = new ProviderAudioFormats(format, format);
         _toPcm = AudioConverter.Create(format, format with { Encoding = AudioEncoding.Pcm16 });
         _vad = new EnergyVad(format.SampleRate, options.SpeechThresholdDbfs, options.MinSpeechMs, options.SilenceMs);
-        // Grown on demand up to max_turn_ms: a whole 15 s buffer per call (240 KB at 8 kHz) landed on the large-object
-        // heap for every call, and at a few hundred calls those allocations alone set off full collections.
-        _maxTurnBytes = format.BytesFor(TimeSpan.FromMilliseconds(options.MaxTurnMs));
-        _turn = new byte[Math.Min(_maxTurnBytes, format.BytesFor(TimeSpan.FromSeconds(2)))];
+        // Recorded in echo-sized chunks up to max_turn_ms: a whole 15 s buffer per call (240 KB at 8 kHz) landed on the
+        // large-object heap for every call, and at a few hundred calls those allocations alone set off full collections.
+        _turn = new TurnRecording(
+            format.BytesFor(TimeSpan.FromMilliseconds(options.ChunkMs)), format.BytesFor(TimeSpan.FromMilliseconds(options.MaxTurnMs)));
         _preRoll = new byte[format.BytesFor(TimeSpan.FromMilliseconds(PreRollMs))];
         _pcmScratch = new short[format.SampleRate / 10];
     }
@@ -124,19 +122,19 @@ internal sealed partial class LocalAgentSession : IAgentSession
             if (edge == VadEdge.SpeechStarted)
             {
                 // Start the turn with the pre-roll so the first syllable is not clipped.
-                _turnLength = 0;
-                Append(_preRoll.AsSpan(0, _preRollFill));
+                _turn.Clear();
+                _turn.Append(_preRoll.AsSpan(0, _preRollFill));
                 Emit(new UserSpeechStarted());
             }
 
-            Append(slice);
+            _turn.Append(slice);
         }
         else
         {
             KeepPreRoll(slice);
         }
 
-        var tooLong = _vad.InSpeech && _turnLength >= _maxTurnBytes;
+        var tooLong = _vad.InSpeech && _turn.IsFull;
         if (edge == VadEdge.SpeechStopped || tooLong)
         {
             EndTurn();
@@ -149,29 +147,16 @@ internal sealed partial class LocalAgentSession : IAgentSession
 
     private void EndTurn()
     {
-        var turnMs = Formats.Input.MillisecondsOf(_turnLength);
+        var turnMs = Formats.Input.MillisecondsOf(_turn.Length);
         _turns++;
         Emit(new UserSpeechStopped());
         Emit(new UserTranscript($"[caller turn {_turns}: {turnMs / 1000.0:0.0} s of speech]", IsFinal: true));
-        Speak(_turn.AsSpan(0, _turnLength), $"(echo of your {turnMs / 1000.0:0.0} s turn)");
-        _turnLength = 0;
+        Speak(_turn.TakeChunks(), $"(echo of your {turnMs / 1000.0:0.0} s turn)");
         if (_options.EndCallAfterTurns > 0 && _turns == _options.EndCallAfterTurns)
         {
             // The agent's last reply is queued ahead of this: the platform plays it out before hanging up.
             Emit(new SessionEnded($"the local agent ends the call after {_turns} turns", HangUp: true));
         }
-    }
-
-    private void Append(ReadOnlySpan<byte> audio)
-    {
-        var take = Math.Min(_maxTurnBytes - _turnLength, audio.Length);
-        if (_turnLength + take > _turn.Length)
-        {
-            Array.Resize(ref _turn, Math.Min(_maxTurnBytes, Math.Max(_turnLength + take, _turn.Length * 2)));
-        }
-
-        audio[..take].CopyTo(_turn.AsSpan(_turnLength));
-        _turnLength += take;
     }
 
     private void KeepPreRoll(ReadOnlySpan<byte> audio)
@@ -192,14 +177,25 @@ internal sealed partial class LocalAgentSession : IAgentSession
     /// <summary>Emits an utterance in chunks of <c>chunk_ms</c>, all at once (faster than real time).</summary>
     private void Speak(ReadOnlySpan<byte> audio, string transcript)
     {
-        var utteranceId = ++_nextUtteranceId;
-        Emit(new AgentTranscript(transcript, IsFinal: true));
         var chunk = Formats.Output.BytesFor(TimeSpan.FromMilliseconds(_options.ChunkMs));
-        for (var offset = 0; offset < audio.Length; offset += chunk)
+        var chunks = new ReadOnlyMemory<byte>[(audio.Length + chunk - 1) / chunk];
+        for (var i = 0; i < chunks.Length; i++)
         {
             // Each event owns its bytes: the grain may hold them after this call returns.
-            var bytes = audio.Slice(offset, Math.Min(chunk, audio.Length - offset)).ToArray();
-            Emit(new AgentAudio(bytes, Formats.Output, utteranceId));
+            chunks[i] = audio.Slice(i * chunk, Math.Min(chunk, audio.Length - i * chunk)).ToArray();
+        }
+
+        Speak(chunks, transcript);
+    }
+
+    /// <summary>Emits an utterance of <paramref name="chunks"/>, which the events own from now on.</summary>
+    private void Speak(ReadOnlyMemory<byte>[] chunks, string transcript)
+    {
+        var utteranceId = ++_nextUtteranceId;
+        Emit(new AgentTranscript(transcript, IsFinal: true));
+        foreach (var chunk in chunks)
+        {
+            Emit(new AgentAudio(chunk, Formats.Output, utteranceId));
         }
 
         Emit(new AgentAudioDone(utteranceId));
