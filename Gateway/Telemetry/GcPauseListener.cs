@@ -5,29 +5,38 @@ namespace AiAgent.Telemetry;
 
 /// <summary>
 /// Records every pause the garbage collector imposes on the process, by the generation of the collection that caused
-/// it, as the histogram <c>ai_agent_runtime_gc_pause_seconds</c>. The runtime's own metrics give only the total pause
-/// time, and for a 20 ms audio pacer what matters is how many single pauses pass a frame (docs/metrics.md).
+/// it, as the histogram <c>ai_agent_runtime_gc_pause_seconds</c>, and the part of each spent stopping the threads
+/// (<c>ai_agent_runtime_gc_suspension_seconds</c>). The runtime's own metrics give only the total pause time, and for a
+/// 20 ms audio pacer what matters is how many single pauses pass a frame, and whether the collection or the stopping
+/// made them long (docs/metrics.md).
 /// </summary>
 /// <remarks>
 /// Listens to the runtime's GC events in process (keyword GC, level Informational: a handful of events per
-/// collection): a pause runs from <c>GCSuspendEEBegin</c> to <c>GCRestartEEEnd</c>, and its generation is the depth
-/// of the last <c>GCStart</c>.
+/// collection): a pause runs from <c>GCSuspendEEBegin</c> to <c>GCRestartEEEnd</c>, its suspension to
+/// <c>GCSuspendEEEnd</c>, and its generation is the depth of the last <c>GCStart</c>.
 /// </remarks>
 internal sealed class GcPauseListener : EventListener
 {
     /// <summary>The histogram's name, as instruments are named (Prometheus adds <c>_seconds</c> from the unit).</summary>
     public const string PauseInstrument = "ai_agent_runtime_gc_pause";
 
+    /// <summary>The suspension histogram's name.</summary>
+    public const string SuspensionInstrument = "ai_agent_runtime_gc_suspension";
+
     private const string RuntimeSource = "Microsoft-Windows-DotNETRuntime";
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
     private const int GcStart = 1;
     private const int RestartEnd = 3;
+    private const int SuspendEnd = 8;
     private const int SuspendBegin = 9;
 
     private static readonly string[] s_generations = ["0", "1", "2"];
 
+    private static readonly IReadOnlyList<double> s_pauseBuckets = [0.0001, 0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25];
+
     private readonly Lock _gate = new();
     private readonly Histogram<double> _pauses;
+    private readonly Histogram<double> _suspensions;
     private EventSource? _runtime;
     private bool _constructed;
     private DateTime _suspendedAt;
@@ -39,7 +48,12 @@ internal sealed class GcPauseListener : EventListener
             PauseInstrument,
             unit: "s",
             description: "Each pause of the process by the garbage collector, by the generation collected",
-            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1, 0.25] });
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_pauseBuckets });
+        _suspensions = meter.CreateHistogram(
+            SuspensionInstrument,
+            unit: "s",
+            description: "The part of each GC pause spent stopping the process's threads, before the collection starts",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_pauseBuckets });
         lock (_gate)
         {
             // The base constructor announces the runtime's source before this body runs: enable it only now, so no
@@ -79,6 +93,9 @@ internal sealed class GcPauseListener : EventListener
         {
             case SuspendBegin:
                 _suspendedAt = eventData.TimeStamp;
+                break;
+            case SuspendEnd when _suspendedAt != default:
+                _suspensions.Record((eventData.TimeStamp - _suspendedAt).TotalSeconds);
                 break;
             case GcStart when eventData.Payload is { Count: > 1 } payload && payload[1] is uint depth:
                 _generation = s_generations[Math.Min((int)depth, 2)];

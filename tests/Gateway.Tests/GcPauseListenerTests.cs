@@ -10,10 +10,11 @@ public sealed class GcPauseListenerTests
     [Theory]
     [InlineData(0)]
     [InlineData(2)]
-    public async Task A_collection_is_recorded_as_one_pause_of_its_generation(int generation)
+    public async Task A_collection_is_recorded_as_one_pause_of_its_generation_with_its_suspension(int generation)
     {
         using var meter = new Meter("AiAgent.Runtime.Tests." + Guid.NewGuid().ToString("N"));
         var pauses = new ConcurrentQueue<(double Seconds, string? Generation)>();
+        var suspensions = new ConcurrentQueue<double>();
         using var meters = new MeterListener();
         meters.InstrumentPublished = (instrument, listener) =>
         {
@@ -22,8 +23,16 @@ public sealed class GcPauseListenerTests
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        meters.SetMeasurementEventCallback<double>((_, value, tags, _) =>
-            pauses.Enqueue((value, tags.ToArray().SingleOrDefault(static t => t.Key == "generation").Value as string)));
+        meters.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            if (instrument.Name == GcPauseListener.SuspensionInstrument)
+            {
+                suspensions.Enqueue(value);
+                return;
+            }
+
+            pauses.Enqueue((value, tags.ToArray().SingleOrDefault(static t => t.Key == "generation").Value as string));
+        });
         meters.Start();
         using var listener = new GcPauseListener(meter);
 
@@ -36,5 +45,6 @@ public sealed class GcPauseListenerTests
 
         var pause = pauses.First(p => p.Generation == generation.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.InRange(pause.Seconds, 1e-7, 5);
+        Assert.NotEmpty(suspensions); // each pause begins with one, recorded before the pause ends
     }
 }
