@@ -5,15 +5,16 @@ namespace AiAgent.Telemetry;
 
 /// <summary>
 /// Records every pause the garbage collector imposes on the process, by the generation of the collection that caused
-/// it, as the histogram <c>ai_agent_runtime_gc_pause_seconds</c>, and the part of each spent stopping the threads
-/// (<c>ai_agent_runtime_gc_suspension_seconds</c>). The runtime's own metrics give only the total pause time, and for a
-/// 20 ms audio pacer what matters is how many single pauses pass a frame, and whether the collection or the stopping
-/// made them long (docs/metrics.md).
+/// it, as the histogram <c>ai_agent_runtime_gc_pause_seconds</c>, the part of each spent stopping the threads
+/// (<c>ai_agent_runtime_gc_suspension_seconds</c>) and the bytes each collection kept alive and moved up a generation
+/// (<c>ai_agent_runtime_gc_promoted_bytes</c>). The runtime's own metrics give only the total pause time, and for a
+/// 20 ms audio pacer what matters is how many single pauses pass a frame and what made them long (docs/metrics.md).
 /// </summary>
 /// <remarks>
 /// Listens to the runtime's GC events in process (keyword GC, level Informational: a handful of events per
 /// collection): a pause runs from <c>GCSuspendEEBegin</c> to <c>GCRestartEEEnd</c>, its suspension to
-/// <c>GCSuspendEEEnd</c>, and its generation is the depth of the last <c>GCStart</c>.
+/// <c>GCSuspendEEEnd</c>, and its generation is the depth of the last <c>GCStart</c>; <c>GCHeapStats</c>, at the end
+/// of each collection, gives the bytes promoted out of each generation.
 /// </remarks>
 internal sealed class GcPauseListener : EventListener
 {
@@ -23,11 +24,18 @@ internal sealed class GcPauseListener : EventListener
     /// <summary>The suspension histogram's name.</summary>
     public const string SuspensionInstrument = "ai_agent_runtime_gc_suspension";
 
+    /// <summary>The promoted-bytes histogram's name.</summary>
+    public const string PromotedInstrument = "ai_agent_runtime_gc_promoted";
+
     private const string RuntimeSource = "Microsoft-Windows-DotNETRuntime";
     private const EventKeywords GcKeyword = (EventKeywords)0x1;
     private const int GcStart = 1;
     private const int RestartEnd = 3;
+    private const int HeapStats = 4;
     private const int SuspendEnd = 8;
+
+    // GCHeapStats_V2: TotalPromotedSize0 … 3 (3: the large-object heap) sit at these payload positions, 4 (pinned) at 14.
+    private static readonly int[] s_promotedFields = [1, 3, 5, 7, 14];
     private const int SuspendBegin = 9;
 
     private static readonly string[] s_generations = ["0", "1", "2"];
@@ -37,6 +45,7 @@ internal sealed class GcPauseListener : EventListener
     private readonly Lock _gate = new();
     private readonly Histogram<double> _pauses;
     private readonly Histogram<double> _suspensions;
+    private readonly Histogram<long> _promoted;
     private EventSource? _runtime;
     private bool _constructed;
     private DateTime _suspendedAt;
@@ -54,6 +63,11 @@ internal sealed class GcPauseListener : EventListener
             unit: "s",
             description: "The part of each GC pause spent stopping the process's threads, before the collection starts",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = s_pauseBuckets });
+        _promoted = meter.CreateHistogram(
+            PromotedInstrument,
+            unit: "By",
+            description: "The bytes each collection found alive and promoted, by the generation collected: what a pause copies",
+            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1 << 20, 2 << 20, 5 << 20, 10 << 20, 20 << 20, 50 << 20, 100 << 20, 200 << 20] });
         lock (_gate)
         {
             // The base constructor announces the runtime's source before this body runs: enable it only now, so no
@@ -94,6 +108,9 @@ internal sealed class GcPauseListener : EventListener
             case SuspendBegin:
                 _suspendedAt = eventData.TimeStamp;
                 break;
+            case HeapStats when eventData.Payload is { } stats:
+                _promoted.Record(Promoted(stats), new KeyValuePair<string, object?>("generation", _generation));
+                break;
             case SuspendEnd when _suspendedAt != default:
                 _suspensions.Record((eventData.TimeStamp - _suspendedAt).TotalSeconds);
                 break;
@@ -106,5 +123,19 @@ internal sealed class GcPauseListener : EventListener
                 _pauses.Record(paused.TotalSeconds, new KeyValuePair<string, object?>("generation", _generation));
                 break;
         }
+    }
+
+    private static long Promoted(IReadOnlyList<object?> stats)
+    {
+        var bytes = 0L;
+        foreach (var field in s_promotedFields)
+        {
+            if (field < stats.Count && stats[field] is ulong promoted)
+            {
+                bytes += (long)promoted;
+            }
+        }
+
+        return bytes;
     }
 }
