@@ -15,6 +15,10 @@
 #                                 emulator faults that share of upgrades; faults.md (PASS/FAIL checks) compares what it
 #                                 injected with the silo's provider-error/reconnect counters and the calls' endings;
 #                                 DURATION defaults to 60 so a stall's pong timeout (<= 30 s) falls inside the call
+#     HEAP_AT="35 55"             live managed heap per call: dotnet-gcdump (installed into artifacts/tools when not on
+#                                 PATH) of the silo after the warm-up and at these seconds into the run, each after the
+#                                 full collection the dump forces (it stops the silo: that run's pacing figures do not
+#                                 count); heap.md gives (heap - idle heap) / CALLS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 calls=${1:?usage: tools/load-run.sh CALLS [silo arguments]}
@@ -101,8 +105,34 @@ snapshot() { # the emulator's fault counters and the silo's metrics, before or a
   curl -sf "http://127.0.0.1:$http_port/metrics" >"$results/metrics-$1.txt"
 }
 [ -n "${FAULTS:-}" ] && snapshot before
+heap_pid=
+if [ -n "${HEAP_AT:-}" ]; then
+  gcdump=$(command -v dotnet-gcdump || true)
+  if [ -z "$gcdump" ]; then
+    gcdump=artifacts/tools/dotnet-gcdump
+    [ -x "$gcdump" ] || dotnet tool install dotnet-gcdump --version 10.0.750501 --tool-path artifacts/tools >/dev/null
+  fi
+  heap_bytes() { # the live heap after the dump's full collection, in bytes
+    "$gcdump" collect -p "$silo" -o "$results/heap-$1.gcdump" >/dev/null 2>&1
+    "$gcdump" report "$results/heap-$1.gcdump" | awk '/GC Heap bytes/ { gsub(",", "", $1); print $1; exit }'
+  }
+  idle=$(heap_bytes idle)
+  printf '# Live managed heap per call\n\n%s calls; idle after the warm-up: %s MiB\n\n| seconds into the run | heap | per call |\n| --- | --- | --- |\n' \
+    "$calls" "$(awk -v b="$idle" 'BEGIN { printf "%.1f", b / 1048576 }')" >"$results/heap.md"
+  (
+    elapsed=0
+    for at in $HEAP_AT; do
+      sleep $((at - elapsed)); elapsed=$at
+      bytes=$(heap_bytes "$at")
+      awk -v t="$at" -v b="$bytes" -v i="$idle" -v n="$calls" \
+        'BEGIN { printf "| %s | %.1f MiB | %.0f KB |\n", t, b / 1048576, (b - i) / n / 1024 }' >>"$results/heap.md"
+    done
+  ) &
+  heap_pid=$!
+fi
 status=0
 "${callsim[@]}" "${load[@]}" | tee "$results/summary.txt" || status=$?
+[ -n "$heap_pid" ] && { wait "$heap_pid" || true; cat "$results/heap.md"; }
 if [ -n "${FAULTS:-}" ]; then
   # Hang-ups and reconnects still under way settle first (a reconnect's backoff is at most 4 s).
   sleep 5
@@ -113,5 +143,5 @@ if [ -n "${FAULTS:-}" ]; then
 fi
 # The silo's last scrape, for what the summaries do not break down (e.g. the GC pause histogram by generation).
 curl -sf "http://127.0.0.1:$http_port/metrics" >"$results/metrics-end.txt" || true
-echo "results: $results (run.md, run.json, silo.log, metrics-end.txt${FAULTS:+, faults.md})"
+echo "results: $results (run.md, run.json, silo.log, metrics-end.txt${FAULTS:+, faults.md}${HEAP_AT:+, heap.md})"
 exit "$status"
