@@ -33,10 +33,10 @@ internal sealed class GcPauseListener : EventListener
     private const int RestartEnd = 3;
     private const int HeapStats = 4;
     private const int SuspendEnd = 8;
+    private const int SuspendBegin = 9;
 
     // GCHeapStats_V2: TotalPromotedSize0 … 3 (3: the large-object heap) sit at these payload positions, 4 (pinned) at 14.
     private static readonly int[] s_promotedFields = [1, 3, 5, 7, 14];
-    private const int SuspendBegin = 9;
 
     private static readonly string[] s_generations = ["0", "1", "2"];
 

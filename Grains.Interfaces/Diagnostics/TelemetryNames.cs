@@ -15,7 +15,7 @@ public static class TelemetryNames
     /// <summary>The Deepgram Voice Agent provider's meter (connections, settings, faults).</summary>
     public const string DeepgramMeter = "AiAgent.Providers.Deepgram";
 
-    /// <summary>The process's runtime figures of our own (each GC pause: <c>ai_agent_runtime_gc_pause_seconds</c>).</summary>
+    /// <summary>The process's runtime figures of our own (each GC pause, its suspension and what it promoted: <c>ai_agent_runtime_gc_*</c>).</summary>
     public const string RuntimeMeter = "AiAgent.Runtime";
 
     /// <summary>Orleans' own meter (~130 instruments: messaging, grains, membership, streams).</summary>

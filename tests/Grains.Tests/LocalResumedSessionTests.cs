@@ -46,7 +46,7 @@ public sealed class LocalResumedSessionTests
     }
 
     [Theory]
-    [InlineData(5.0, 5.0)] // past the 2 s the turn buffer starts with: it grows, and the whole turn comes back
+    [InlineData(5.0, 5.0)] // many echo chunks long: the whole turn comes back
     [InlineData(9.0, 6.0)] // past max_turn_ms: the turn ends there, as before
     public async Task A_long_turn_is_echoed_whole_up_to_max_turn_ms(double speechSeconds, double echoedSeconds)
     {
