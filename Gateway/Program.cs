@@ -14,7 +14,7 @@ namespace AiAgent.Gateway;
 /// </summary>
 public static class Program
 {
-    /// <summary>Runs the gateway until stopped; exit code 1 on invalid configuration.</summary>
+    /// <summary>Runs the gateway until stopped; exit code 1 on invalid configuration or a port in use.</summary>
     public static async Task<int> Main(string[] args)
     {
         if (await BuildAsync(args, Console.Error) is not { } app)
@@ -22,8 +22,10 @@ public static class Program
             return 1;
         }
 
-        await app.RunAsync();
-        return 0;
+        await using (app)
+        {
+            return await HostStartup.RunAsync(app, Console.Error, ["audiosocket:port", "gateway:http_port"]);
+        }
     }
 
     /// <summary>
@@ -41,13 +43,13 @@ public static class Program
         }
         catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException)
         {
-            await FailAsync(errors, [ex.Message]);
+            await HostStartup.WriteAsync(errors, HostStartup.InvalidConfiguration, [ex.Message]);
             return null;
         }
 
         if (GatewayConfigurationValidator.Validate(builder.Configuration) is { Count: > 0 } invalid)
         {
-            await FailAsync(errors, invalid);
+            await HostStartup.WriteAsync(errors, HostStartup.InvalidConfiguration, invalid);
             return null;
         }
 
@@ -66,13 +68,4 @@ public static class Program
         .Bind("telemetry", typeof(TelemetryOptions))
         .Key("streams:queues") // read with GetValue for the Orleans client's stream partitions (GatewayHostExtensions)
         .AddFrameworkKeys();
-
-    private static async Task FailAsync(TextWriter writer, IEnumerable<string> errors)
-    {
-        await writer.WriteLineAsync("Invalid configuration:");
-        foreach (var error in errors)
-        {
-            await writer.WriteLineAsync($"  {error}");
-        }
-    }
 }

@@ -134,6 +134,11 @@ public sealed partial class AudioSocketListener : IHostedService, IAsyncDisposab
             // No IPv6 on this host: all IPv4 addresses instead, as Kestrel's ListenAnyIP does.
             listener = await factory.BindAsync(new IPEndPoint(IPAddress.Any, endPoint.Port), cancellationToken);
         }
+        catch (AddressInUseException ex)
+        {
+            // Kestrel's message names no address; the operator needs the setting.
+            throw new AddressInUseException($"audiosocket.port: {endPoint} is already in use", ex);
+        }
 
         _listeners.Add(listener);
         _acceptLoops.Add(AcceptLoopAsync(listener));

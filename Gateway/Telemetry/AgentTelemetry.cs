@@ -1,3 +1,4 @@
+using AiAgent.Grains.Interfaces.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -118,6 +119,6 @@ public sealed class TelemetryOptions
 
         return errors.Count == 0
             ? options
-            : throw new InvalidOperationException("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
+            : throw new InvalidConfigurationException(errors);
     }
 }

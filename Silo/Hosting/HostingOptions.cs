@@ -129,7 +129,7 @@ public sealed class HostingOptions
         options.Silo.Validate(errors);
         return errors.Count == 0
             ? options
-            : throw new InvalidOperationException("Invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors.Select(e => "  " + e)));
+            : throw new InvalidConfigurationException(errors);
     }
 }
 

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
+using AiAgent.Grains.Interfaces.Configuration;
 using AiAgent.Silo.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
@@ -45,7 +46,7 @@ public sealed class OperatorAccess
     /// <summary>True when the HTTP endpoint is bound to a loopback address.</summary>
     public bool LoopbackOnly { get; }
 
-    /// <summary>Decides the access mode; throws <see cref="InvalidOperationException"/> for a non-loopback bind without a token.</summary>
+    /// <summary>Decides the access mode; throws <see cref="InvalidConfigurationException"/> for a non-loopback bind without a token.</summary>
     public static OperatorAccess Create(SiloHttpOptions http, string? token)
     {
         var loopback = http.HttpHost == "localhost" || (IPAddress.TryParse(http.HttpHost, out var address) && IPAddress.IsLoopback(address));
@@ -53,15 +54,15 @@ public sealed class OperatorAccess
         {
             return loopback
                 ? new OperatorAccess(null, loopbackOnly: true)
-                : throw new InvalidOperationException(
-                    $"Invalid configuration:{Environment.NewLine}  silo.http_host: '{http.HttpHost}' is not a loopback address, so the call API, " +
+                : throw new InvalidConfigurationException(
+                    $"silo.http_host: '{http.HttpHost}' is not a loopback address, so the call API, " +
                     $"operators' page and dashboard need a bearer token: set the {TokenVariable} environment variable (a Kubernetes Secret), " +
                     "or bind silo.http_host to 127.0.0.1");
         }
 
         if (token.Trim().Length is < 16 or > MaxTokenLength)
         {
-            throw new InvalidOperationException($"Invalid configuration:{Environment.NewLine}  {TokenVariable}: the token must be 16 to {MaxTokenLength} characters");
+            throw new InvalidConfigurationException($"{TokenVariable}: the token must be 16 to {MaxTokenLength} characters");
         }
 
         return new OperatorAccess(Encoding.UTF8.GetBytes(token.Trim()), loopback);

@@ -22,7 +22,10 @@ public sealed class GatewayProcess : HostProcess
     /// <summary>Health (<c>/health/ready</c>) and metrics.</summary>
     public int HttpPort { get; }
 
-    public static async Task<GatewayProcess> StartAsync(PlatformProcess platform, string id, params string[] settings)
+    public static Task<GatewayProcess> StartAsync(PlatformProcess platform, string id, params string[] settings) =>
+        StartOnFreePortsAsync(() => Launch(platform, id, settings), g => $"http://127.0.0.1:{g.HttpPort}/health/ready");
+
+    private static GatewayProcess Launch(PlatformProcess platform, string id, string[] settings)
     {
         int audioSocket = FreePort(), http = FreePort();
         string[] arguments =
@@ -31,8 +34,6 @@ public sealed class GatewayProcess : HostProcess
             $"--audiosocket:port={audioSocket}", "--audiosocket:host=127.0.0.1", $"--gateway:http_port={http}",
             $"--gateway:id={id}", $"--clustering:gateway_port={platform.OrleansGatewayPort}", .. settings,
         ];
-        var gateway = new GatewayProcess(arguments, id, audioSocket, http);
-        await gateway.WaitUntilReadyAsync($"http://127.0.0.1:{http}/health/ready");
-        return gateway;
+        return new GatewayProcess(arguments, id, audioSocket, http);
     }
 }

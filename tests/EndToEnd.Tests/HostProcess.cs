@@ -96,6 +96,32 @@ public abstract partial class HostProcess : IAsyncDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>
+    /// Launches a host on ports <see cref="FreePort"/> handed out and waits until <paramref name="readyUrl"/> answers. Such a
+    /// port is free when handed out but not reserved: another test's outgoing connection can take it as its local port
+    /// before the host binds it, so a host that exits for a taken port is launched again (new ports, at most 3 times).
+    /// </summary>
+    protected static async Task<T> StartOnFreePortsAsync<T>(Func<T> launch, Func<T, string> readyUrl)
+        where T : HostProcess
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var host = launch();
+            try
+            {
+                await host.WaitUntilReadyAsync(readyUrl(host));
+                return host;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && host.HasExited && host.Log.Contains(PortTaken, StringComparison.Ordinal))
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    /// <summary>What the hosts write when a port they listen on is taken (<c>HostStartup</c>).</summary>
+    public const string PortTaken = "Cannot start: a port is already in use";
+
     /// <summary>Polls <paramref name="readyUrl"/> until it answers 2xx; throws when the process exits or 90 s pass.</summary>
     protected async Task WaitUntilReadyAsync(string readyUrl)
     {

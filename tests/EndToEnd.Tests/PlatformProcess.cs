@@ -24,21 +24,27 @@ public sealed class PlatformProcess : HostProcess
     /// <summary>The silo's Orleans gateway port: where a standalone gateway's Orleans client connects.</summary>
     public int OrleansGatewayPort { get; }
 
-    public static async Task<PlatformProcess> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Starts the platform on <paramref name="yaml"/> and waits until it is ready.</summary>
+    public static Task<PlatformProcess> StartAsync(string yaml, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartOnFreePortsAsync(() => Launch(yaml, environment), p => $"http://127.0.0.1:{p.HttpPort}/health/ready");
+
+    /// <summary>
+    /// Launches the platform without waiting for it; <paramref name="settings"/> come after the free ports' arguments,
+    /// so one given there wins.
+    /// </summary>
+    public static PlatformProcess Launch(string yaml, IReadOnlyDictionary<string, string>? environment = null, params string[] settings)
     {
         var directory = Directory.CreateTempSubdirectory("aiagent-e2e-").FullName;
         var configPath = Path.Combine(directory, "ai-agent.yaml");
-        await File.WriteAllTextAsync(configPath, yaml);
+        File.WriteAllText(configPath, yaml);
         int audioSocket = FreePort(), http = FreePort(), silo = FreePort(), orleansGateway = FreePort();
         string[] arguments =
         [
             AssemblyPath("Silo", "AiAgent.Silo.dll"), "--config", configPath,
             $"--audiosocket:port={audioSocket}", "--audiosocket:host=127.0.0.1", $"--silo:http_port={http}",
-            $"--clustering:silo_port={silo}", $"--clustering:gateway_port={orleansGateway}",
+            $"--clustering:silo_port={silo}", $"--clustering:gateway_port={orleansGateway}", .. settings,
         ];
-        var platform = new PlatformProcess(arguments, environment, configPath, audioSocket, http, orleansGateway);
-        await platform.WaitUntilReadyAsync($"http://127.0.0.1:{http}/health/ready");
-        return platform;
+        return new PlatformProcess(arguments, environment, configPath, audioSocket, http, orleansGateway);
     }
 
     public override async ValueTask DisposeAsync()

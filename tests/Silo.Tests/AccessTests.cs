@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using AiAgent.Grains.Interfaces.Configuration;
 using AiAgent.Silo.Operators;
 
 namespace AiAgent.Silo.Tests;
@@ -67,7 +68,7 @@ public sealed class AccessTests(SiloHostFixture silo)
     {
         var config = TestSilo.WriteConfig("0.0.0.0", out _, out _);
 
-        var error = Assert.Throws<InvalidOperationException>(() => SiloHost.Build(["--config", config]));
+        var error = Assert.Throws<InvalidConfigurationException>(() => SiloHost.Build(["--config", config]));
 
         Assert.Contains("silo.http_host", error.Message, StringComparison.Ordinal);
         Assert.Contains(OperatorAccess.TokenVariable, error.Message, StringComparison.Ordinal);

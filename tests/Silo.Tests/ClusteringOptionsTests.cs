@@ -37,7 +37,7 @@ public sealed class ClusteringOptionsTests
         var configuration = Configuration("consul");
         const string error = "clustering.mode: 'consul' is not valid; allowed values: localhost, redis, kubernetes";
 
-        Assert.Contains(error, Assert.Throws<InvalidOperationException>(() => HostingOptions.Load(configuration)).Message, StringComparison.Ordinal);
+        Assert.Contains(error, Assert.Throws<InvalidConfigurationException>(() => HostingOptions.Load(configuration)).Message, StringComparison.Ordinal);
         Assert.Contains(error, GatewayConfigurationValidator.Validate(configuration));
     }
 
@@ -47,7 +47,7 @@ public sealed class ClusteringOptionsTests
         var configuration = Configuration("redis", redis: "");
         const string error = "clustering.redis: a Redis configuration string (e.g. localhost:6379) is required when clustering.mode is 'redis'";
 
-        Assert.Contains(error, Assert.Throws<InvalidOperationException>(() => HostingOptions.Load(configuration)).Message, StringComparison.Ordinal);
+        Assert.Contains(error, Assert.Throws<InvalidConfigurationException>(() => HostingOptions.Load(configuration)).Message, StringComparison.Ordinal);
         Assert.Contains(error, GatewayConfigurationValidator.Validate(configuration));
     }
 
