@@ -73,7 +73,7 @@ public sealed class AudioSocketOptions
     /// frame period for the second (docs/performance.md, "Caller frames per message"). 1 sends each frame at once.
     /// </summary>
     [ConfigurationKeyName("caller_frames_per_message")]
-    public int CallerFramesPerMessage { get; set; } = 1;
+    public int CallerFramesPerMessage { get; set; } = 2;
 
     /// <summary><c>playout_lead_ms</c>: agent audio written ahead of real time when playout starts, so a late tick does not starve the caller.</summary>
     [ConfigurationKeyName("playout_lead_ms")]

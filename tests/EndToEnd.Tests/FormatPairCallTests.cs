@@ -99,7 +99,9 @@ public sealed class FormatPairCallTests(MixedFormatOpenAIFixture fixture) : ICla
         var received = MemoryMarshal.Cast<byte, short>(result.ReceivedAudio.Span);
         var heard = SpeechSpan(received, format.SampleRate);
         var source = SpeechSpan(VoiceAssets.Greeting, VoiceAssets.SampleRate);
-        Assert.InRange(heard.TotalMilliseconds, source.TotalMilliseconds * 0.97, source.TotalMilliseconds * 1.03);
+        Assert.True(
+            heard.TotalMilliseconds >= source.TotalMilliseconds * 0.97 && heard.TotalMilliseconds <= source.TotalMilliseconds * 1.03,
+            $"heard {heard.TotalMilliseconds:0} ms of speech, the source has {source.TotalMilliseconds:0} ms; the platform's warnings:{Environment.NewLine}{fixture.Platform.Warnings()}");
     }
 
     /// <summary>From the first to the last sample louder than −30 dBFS.</summary>

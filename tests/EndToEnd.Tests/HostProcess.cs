@@ -35,6 +35,16 @@ public abstract partial class HostProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
+    /// <summary>The warnings and errors logged so far, each with its message line (for a failing assertion's message).</summary>
+    public string Warnings()
+    {
+        var lines = _log.ToArray();
+        return string.Join(Environment.NewLine, lines
+            .Select((line, i) => (line, i))
+            .Where(l => l.line.StartsWith("warn:", StringComparison.Ordinal) || l.line.StartsWith("fail:", StringComparison.Ordinal))
+            .Select(l => l.i + 1 < lines.Length ? l.line + lines[l.i + 1] : l.line));
+    }
+
     /// <summary>How many log lines match so far.</summary>
     public int CountLog(Func<string, bool> match) => _log.Count(match);
 

@@ -41,6 +41,9 @@ public sealed class GatewayHost : IAsyncDisposable
             // These tests count the frames the grain receives from a caller that sends a few and stops, which is a
             // media gap: the fill is off unless a test turns it on (CallerGapFillTests).
             ["audiosocket:caller_gap_fill_ms"] = "0",
+            // ... and take each message the grain receives for one frame (CallerFrameRelayTests and
+            // CallerFramesPerMessageCallTests cover the batching).
+            ["audiosocket:caller_frames_per_message"] = "1",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
