@@ -41,15 +41,15 @@ public static class Program
             builder.AddAiAgentConfigFile(args);
             AgentConfigFile.ThrowIfUnused(args, Settings());
         }
-        catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException)
+        catch (Exception ex) when (HostStartup.ConfigurationErrors(ex) is { } unusable)
         {
-            await HostStartup.WriteAsync(errors, HostStartup.InvalidConfiguration, [ex.Message]);
+            await HostStartup.WriteAsync(errors, InvalidConfigurationException.Heading, unusable);
             return null;
         }
 
         if (GatewayConfigurationValidator.Validate(builder.Configuration) is { Count: > 0 } invalid)
         {
-            await HostStartup.WriteAsync(errors, HostStartup.InvalidConfiguration, invalid);
+            await HostStartup.WriteAsync(errors, InvalidConfigurationException.Heading, invalid);
             return null;
         }
 

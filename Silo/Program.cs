@@ -1,4 +1,5 @@
 using AiAgent.Gateway.Hosting;
+using AiAgent.Grains.Interfaces.Configuration;
 using Microsoft.AspNetCore.Builder;
 
 namespace AiAgent.Silo;
@@ -19,7 +20,7 @@ public static class Program
         }
         catch (Exception ex) when (HostStartup.ConfigurationErrors(ex) is { } invalid)
         {
-            await HostStartup.WriteAsync(Console.Error, HostStartup.InvalidConfiguration, invalid);
+            await HostStartup.WriteAsync(Console.Error, InvalidConfigurationException.Heading, invalid);
             return 1;
         }
 

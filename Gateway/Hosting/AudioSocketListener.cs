@@ -127,12 +127,7 @@ public sealed partial class AudioSocketListener : IHostedService, IAsyncDisposab
         IConnectionListener listener;
         try
         {
-            listener = await factory.BindAsync(endPoint, cancellationToken);
-        }
-        catch (Exception ex) when (endPoint.Address.Equals(IPAddress.IPv6Any) && ex is SocketException or IOException)
-        {
-            // No IPv6 on this host: all IPv4 addresses instead, as Kestrel's ListenAnyIP does.
-            listener = await factory.BindAsync(new IPEndPoint(IPAddress.Any, endPoint.Port), cancellationToken);
+            listener = await BindOrAnyIPv4Async(factory, endPoint, cancellationToken);
         }
         catch (AddressInUseException ex)
         {
@@ -143,6 +138,20 @@ public sealed partial class AudioSocketListener : IHostedService, IAsyncDisposab
         _listeners.Add(listener);
         _acceptLoops.Add(AcceptLoopAsync(listener));
         return (IPEndPoint)listener.EndPoint;
+    }
+
+    private static async Task<IConnectionListener> BindOrAnyIPv4Async(
+        IConnectionListenerFactory factory, IPEndPoint endPoint, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await factory.BindAsync(endPoint, cancellationToken);
+        }
+        catch (Exception ex) when (endPoint.Address.Equals(IPAddress.IPv6Any) && ex is SocketException or IOException)
+        {
+            // No IPv6 on this host: all IPv4 addresses instead, as Kestrel's ListenAnyIP does.
+            return await factory.BindAsync(new IPEndPoint(IPAddress.Any, endPoint.Port), cancellationToken);
+        }
     }
 
     private static (IPEndPoint EndPoint, bool AlsoLoopbackV6) FirstEndPoint(AudioSocketOptions options) => options.Host switch

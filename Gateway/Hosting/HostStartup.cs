@@ -14,9 +14,6 @@ namespace AiAgent.Gateway.Hosting;
 /// </summary>
 public static class HostStartup
 {
-    /// <summary>The heading of the configuration errors.</summary>
-    public const string InvalidConfiguration = "Invalid configuration:";
-
     /// <summary>Starts <paramref name="app"/> and waits for its shutdown; 0 after a normal stop, 1 when it could not start.</summary>
     /// <param name="app">The built host (the caller disposes it).</param>
     /// <param name="errors">Where a start-up failure is written (standard error).</param>
@@ -31,7 +28,7 @@ public static class HostStartup
         }
         catch (Exception ex) when (ConfigurationErrors(ex) is { } invalid)
         {
-            await WriteAsync(errors, InvalidConfiguration, invalid);
+            await WriteAsync(errors, InvalidConfigurationException.Heading, invalid);
             return 1;
         }
         catch (Exception ex) when (PortInUse(ex) is { } reason)

@@ -6,12 +6,15 @@ namespace AiAgent.Grains.Interfaces.Configuration;
 /// </summary>
 public sealed class InvalidConfigurationException : InvalidOperationException
 {
+    /// <summary>The line above the errors, in this message and where a host writes them.</summary>
+    public const string Heading = "Invalid configuration:";
+
     /// <summary>The errors, one per setting (<c>key: what is wrong</c>).</summary>
     public IReadOnlyList<string> Errors { get; }
 
     /// <summary>Creates the exception from one or more errors.</summary>
     public InvalidConfigurationException(IReadOnlyList<string> errors)
-        : base("Invalid configuration:" + string.Concat(errors.Select(e => Environment.NewLine + "  " + e)))
+        : base(Heading + string.Concat(errors.Select(e => Environment.NewLine + "  " + e)))
     {
         Errors = errors;
     }
